@@ -1,0 +1,172 @@
+"""The composition root: every collaborator is built here and passed in, nowhere else.
+
+``build_app`` wires config -> store, transports, sinks, tracer, dispatcher, pipeline;
+``serve`` runs the long-lived service (``monitor run`` and ``monitor demo`` share it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import secrets as pysecrets
+import socket
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TextIO
+
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SpanExporter
+
+from monitor.alerts import AlertSink, build_sinks
+from monitor.alerts.routing import route
+from monitor.blocking import BlockingPool
+from monitor.clock import Clock, SystemClock
+from monitor.config.loader import LoadedConfig
+from monitor.config.schema import Config, ProbeConfig
+from monitor.core.model import Trigger
+from monitor.dispatch import Dispatcher
+from monitor.errors import StorageError
+from monitor.ids import new_id
+from monitor.pipeline import Pipeline, PipelineDeps
+from monitor.scheduler import ProbeScheduler
+from monitor.storage import SqlStore, create_store
+from monitor.storage.records import AlertContext
+from monitor.telemetry import build_tracer_provider
+from monitor.transport import HttpTransport
+
+log = logging.getLogger("monitor.app")
+SHUTDOWN_GRACE_S = 10.0
+
+
+def database_url(config: Config, env: Mapping[str, str]) -> str:
+    return env.get("MONITOR_DATABASE_URL") or config.storage.url
+
+
+def worker_identity() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{pysecrets.token_hex(2)}"
+
+
+def open_store(config: Config, env: Mapping[str, str], clock: Clock) -> SqlStore:
+    """Open the database; SQLite migrates itself, PostgreSQL must be at the migration head."""
+    url = database_url(config, env)
+    store = create_store(url, lambda: new_id(clock.now()), auto_upgrade=url.startswith("sqlite"))
+    if not store.is_sqlite and not store.is_at_head():
+        store.close()
+        raise StorageError(
+            "the database schema is not at the latest migration: run `monitor db upgrade`",
+            retryable=False,
+        )
+    return store
+
+
+@dataclass
+class App:
+    loaded: LoadedConfig
+    store: SqlStore
+    db: BlockingPool
+    transports: dict[str, HttpTransport]
+    sinks: dict[str, AlertSink]
+    tracer_provider: TracerProvider
+    dispatcher: Dispatcher
+    pipeline: Pipeline
+    clock: Clock
+
+    @property
+    def config(self) -> Config:
+        return self.loaded.config
+
+    async def aclose(self) -> None:
+        for transport in self.transports.values():
+            await transport.aclose()
+        self.tracer_provider.shutdown()
+        self.db.shutdown()
+        self.store.close()
+
+
+def build_app(
+    loaded: LoadedConfig,
+    *,
+    env: Mapping[str, str] | None = None,
+    clock: Clock | None = None,
+    stderr: TextIO | None = None,
+    span_exporter: SpanExporter | None = None,
+    console_spans: TextIO | None = None,
+    store: SqlStore | None = None,
+    worker_id: str | None = None,
+) -> App:
+    environ = os.environ if env is None else env
+    clock = clock or SystemClock()
+    config = loaded.config
+    store = store or open_store(config, environ, clock)
+    db = BlockingPool(1 if store.is_sqlite else 4, "db")
+    transports = {
+        name: HttpTransport(max_connections=target.max_connections)
+        for name, target in config.targets.items()
+    }
+    sinks = build_sinks(config.alerts, stderr=stderr or sys.stderr)
+    sink_names = list(sinks)
+
+    def router(context: AlertContext) -> list[str]:
+        return route(context, config.routes, sink_names)
+
+    provider = build_tracer_provider(
+        service_name=config.telemetry.service_name,
+        environment=config.environment,
+        exporter=span_exporter,
+        console=console_spans,
+    )
+    worker = worker_id or worker_identity()
+    dispatcher = Dispatcher(store, sinks, clock, db, worker_id=worker)
+    pipeline = Pipeline(
+        PipelineDeps(
+            loaded=loaded,
+            store=store,
+            db=db,
+            transports=transports,
+            env=environ,
+            clock=clock,
+            tracer=provider.get_tracer("monitor"),
+            router=router,
+            new_id=new_id,
+            worker_id=worker,
+            on_alerts=dispatcher.wake,
+        )
+    )
+    return App(loaded, store, db, transports, sinks, provider, dispatcher, pipeline, clock)
+
+
+async def serve(app: App, stop: asyncio.Event, probes: list[ProbeConfig] | None = None) -> None:
+    """Run the scheduler and the dispatcher until ``stop`` is set, then wind down in bounds."""
+    in_flight: set[asyncio.Task[object]] = set()
+
+    async def job(probe: ProbeConfig, slot: datetime) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            in_flight.add(task)
+        try:
+            await app.pipeline.run_once(probe, slot, Trigger.SCHEDULE)
+        finally:
+            if task is not None:
+                in_flight.discard(task)
+
+    scheduler = ProbeScheduler(list(probes if probes is not None else app.config.probes), job)
+    scheduler.start()
+    dispatcher_task = asyncio.create_task(app.dispatcher.serve(stop))
+    log.info("monitor running: %d probe(s)", len(app.config.probes))
+    try:
+        await stop.wait()
+    finally:
+        scheduler.pause()
+        if in_flight:
+            log.info(
+                "waiting up to %.0fs for %d in-flight probe(s)", SHUTDOWN_GRACE_S, len(in_flight)
+            )
+            _done, pending = await asyncio.wait(set(in_flight), timeout=SHUTDOWN_GRACE_S)
+            for task in pending:
+                task.cancel()
+        scheduler.shutdown()
+        await dispatcher_task
+        await app.dispatcher.drain(timeout_s=5.0)

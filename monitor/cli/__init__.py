@@ -1,0 +1,92 @@
+"""The ``monitor`` command line. ``main(argv)`` runs in-process (tests call it directly).
+
+Exit codes: 0 success; 1 a probe failed, a finding is breaking, or the service failed;
+2 usage or configuration errors (nothing written).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Mapping, Sequence
+from typing import TextIO
+
+from monitor import __version__
+from monitor.cli import (
+    baseline_cmd,
+    check_cmd,
+    config_cmd,
+    db_cmd,
+    demo_cmd,
+    history_cmd,
+    run_cmd,
+    simulate_cmd,
+)
+from monitor.cli.common import Context, add_config_option, environ
+from monitor.errors import ConfigError, MonitorError, SecretError, StorageError, UsageError
+from monitor.logs import configure_logging
+
+COMMANDS = (
+    run_cmd,
+    check_cmd,
+    history_cmd,
+    baseline_cmd,
+    db_cmd,
+    config_cmd,
+    demo_cmd,
+    simulate_cmd,
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="monitor",
+        description="Contract Monitor: synthetic contract probes for OpenAI-compatible LLM APIs.",
+    )
+    add_config_option(parser, top_level=True)
+    parser.add_argument("--log-level", default="warning", help="debug|info|warning|error")
+    parser.add_argument("--log-format", choices=("text", "json"), default="text")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    common = argparse.ArgumentParser(add_help=False)
+    add_config_option(common, top_level=False)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for module in COMMANDS:
+        module.register(sub, common)
+    return parser
+
+
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    env: Mapping[str, str] | None = None,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+) -> int:
+    out = stdout or sys.stdout
+    err = stderr or sys.stderr
+    parser = build_parser()
+    try:
+        old_out, old_err = sys.stdout, sys.stderr
+        sys.stdout, sys.stderr = out, err  # argparse prints help and errors to sys.*
+        try:
+            args = parser.parse_args(list(argv) if argv is not None else None)
+        finally:
+            sys.stdout, sys.stderr = old_out, old_err
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    configure_logging(err, args.log_level, args.log_format)
+    ctx = Context(args, env if env is not None else environ(), out, err)
+    try:
+        return int(args.handler(ctx))
+    except (ConfigError, UsageError, SecretError) as exc:
+        err.write(f"monitor: error: {exc}\n" if not isinstance(exc, ConfigError) else f"{exc}\n")
+        return 2
+    except StorageError as exc:
+        err.write(f"monitor: database error: {exc}\n")
+        return 1
+    except MonitorError as exc:
+        err.write(f"monitor: {exc}\n")
+        return 1
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,100 @@
+"""``monitor check``: run probes once now through the same pipeline as the service.
+
+Runs learn baselines, move events and deliver their alerts before the command exits
+(``--dry-run`` stores and alerts nothing). Exit 0 when no run failed and no finding is
+breaking, 1 otherwise, 2 on usage or configuration errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from typing import Any
+
+from monitor.app import build_app
+from monitor.cli.common import Context, add_format_options, require_secrets
+from monitor.cli.output import write_csv, write_json_lines
+from monitor.cli.render import run_rows_table
+from monitor.config.loader import LoadedConfig
+from monitor.core.model import Trigger
+from monitor.errors import UsageError
+from monitor.runview import run_view
+
+ALERT_DRAIN_S = 30.0
+CSV_COLUMNS = (
+    "run_id",
+    "probe",
+    "target",
+    "started_at",
+    "outcome",
+    "status_code",
+    "latency_ms",
+    "attempts",
+    "request_id",
+    "trace_id",
+    "category",
+    "verdict",
+)
+
+
+def register(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
+    parser = sub.add_parser(
+        "check",
+        parents=[common],
+        help="run probes once now",
+        description="Run probes once now (learning baselines, moving events, delivering "
+        "alerts) and exit 0 when no run failed and no finding is breaking, else 1.",
+    )
+    parser.add_argument(
+        "--probe",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="probe to run (repeatable; default: all)",
+    )
+    parser.add_argument("--dry-run", action="store_true", help="store nothing, alert nothing")
+    add_format_options(parser, ("table", "json", "csv"))
+    parser.set_defaults(handler=handle)
+
+
+def handle(ctx: Context) -> int:
+    loaded = ctx.load()
+    names = ctx.args.probe or [p.name for p in loaded.config.probes]
+    unknown = [n for n in names if loaded.config.probe(n) is None]
+    if unknown:
+        known = ", ".join(p.name for p in loaded.config.probes) or "none"
+        raise UsageError(f"unknown probe {', '.join(unknown)} (probes: {known})")
+    probes = [p for p in loaded.config.probes if p.name in names]
+    require_secrets(loaded, {p.target for p in probes})
+    views = asyncio.run(_check(ctx, loaded, names))
+    fmt = ctx.args.format
+    if fmt == "json":
+        write_json_lines(views, ctx.stdout)
+    elif fmt == "csv":
+        write_csv(views, CSV_COLUMNS, ctx.stdout)
+    else:
+        run_rows_table(views, ctx.stdout)
+    bad = any(
+        v["outcome"] == "fail" or any(f["severity"] == "breaking" for f in v["findings"])
+        for v in views
+    )
+    return 1 if bad else 0
+
+
+async def _check(ctx: Context, loaded: LoadedConfig, names: list[str]) -> list[dict[str, Any]]:
+    app = build_app(loaded, env=ctx.env, stderr=ctx.stderr)
+    try:
+        probes = [p for p in loaded.config.probes if p.name in names]
+        rows = await asyncio.gather(
+            *(
+                app.pipeline.run_once(p, None, Trigger.CHECK, dry_run=ctx.args.dry_run)
+                for p in probes
+            )
+        )
+        if not ctx.args.dry_run:
+            await app.dispatcher.drain(timeout_s=ALERT_DRAIN_S)
+    finally:
+        await app.aclose()
+    return [run_view(row) for row in rows if row is not None]

@@ -1,0 +1,101 @@
+"""Helpers shared by the commands: config loading, time and output options, the event loop."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import TextIO
+
+from monitor.config.loader import LoadedConfig, load_config
+from monitor.errors import ConfigError, ConfigIssue, UsageError
+from monitor.timeparse import parse_time
+
+
+class Context:
+    """What every command gets: arguments, environment, output streams."""
+
+    def __init__(
+        self,
+        args: argparse.Namespace,
+        env: Mapping[str, str],
+        stdout: TextIO,
+        stderr: TextIO,
+    ) -> None:
+        self.args = args
+        self.env = env
+        self.stdout = stdout
+        self.stderr = stderr
+
+    def config_path(self) -> str:
+        path = getattr(self.args, "config", None) or self.env.get("MONITOR_CONFIG")
+        if not path:
+            raise UsageError("no configuration: pass --config FILE or set MONITOR_CONFIG")
+        return str(path)
+
+    def load(self) -> LoadedConfig:
+        loaded = load_config(self.config_path(), self.env)
+        return loaded
+
+    def warn(self, message: str) -> None:
+        self.stderr.write(message + "\n")
+
+
+def require_secrets(loaded: LoadedConfig, targets: Iterable[str]) -> None:
+    """At run time an unset secret is an error (``config check`` only warns)."""
+    wanted = set(targets)
+    missing = [
+        ConfigIssue(w.file, w.line, w.key_path, w.message)
+        for w in loaded.warnings
+        if any(w.key_path.startswith(f"targets.{t}.") for t in wanted)
+    ]
+    if missing:
+        raise ConfigError(missing)
+
+
+def add_config_option(parser: argparse.ArgumentParser, *, top_level: bool) -> None:
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        default=None if top_level else argparse.SUPPRESS,
+        help="configuration file (default: $MONITOR_CONFIG)",
+    )
+
+
+def add_format_options(parser: argparse.ArgumentParser, formats: tuple[str, ...]) -> None:
+    parser.add_argument(
+        "--format", choices=formats, default="table", help="output format (default: table)"
+    )
+    parser.add_argument(
+        "--json", dest="format", action="store_const", const="json", help="alias of --format json"
+    )
+
+
+def add_time_options(parser: argparse.ArgumentParser, *, since_default: str | None) -> None:
+    parser.add_argument(
+        "--since",
+        default=since_default,
+        metavar="T",
+        help="a duration back from now (2h) or an ISO 8601 time"
+        + (f" (default: {since_default})" if since_default else ""),
+    )
+    parser.add_argument("--until", default=None, metavar="T", help="a duration or ISO 8601 time")
+
+
+def resolve_time(text: str | None, now: datetime) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        return parse_time(text, now)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def environ() -> Mapping[str, str]:
+    return os.environ
+
+
+def default_streams() -> tuple[TextIO, TextIO]:
+    return sys.stdout, sys.stderr

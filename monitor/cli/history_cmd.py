@@ -1,0 +1,84 @@
+"""``monitor history``: past runs, filtered, newest first."""
+
+from __future__ import annotations
+
+import argparse
+
+from monitor.app import open_store
+from monitor.cli.common import Context, add_format_options, add_time_options, resolve_time
+from monitor.cli.output import write_csv, write_json_lines
+from monitor.cli.render import run_rows_table
+from monitor.clock import SystemClock
+from monitor.runview import run_view
+from monitor.storage.queries import RunFilter
+
+CSV_COLUMNS = (
+    "run_id",
+    "probe",
+    "target",
+    "trigger",
+    "started_at",
+    "outcome",
+    "status_code",
+    "latency_ms",
+    "attempts",
+    "request_id",
+    "trace_id",
+    "category",
+    "verdict",
+)
+
+
+def register(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
+    parser = sub.add_parser(
+        "history",
+        parents=[common],
+        help="show past runs",
+        description="Past runs, newest first. Filters combine (AND); repeat a filter for OR.",
+    )
+    parser.add_argument("--probe", action="append", default=[], metavar="NAME")
+    parser.add_argument("--target", action="append", default=[], metavar="NAME")
+    parser.add_argument(
+        "--outcome", action="append", default=[], choices=("pass", "drift", "fail", "skipped")
+    )
+    parser.add_argument("--category", action="append", default=[], metavar="CATEGORY")
+    parser.add_argument("--verdict", action="append", default=[], metavar="VERDICT")
+    parser.add_argument(
+        "--status", action="append", default=[], type=int, metavar="CODE", help="HTTP status code"
+    )
+    add_time_options(parser, since_default="24h")
+    parser.add_argument("--limit", type=int, default=50, help="at most N runs (default: 50)")
+    add_format_options(parser, ("table", "json", "csv"))
+    parser.set_defaults(handler=handle)
+
+
+def handle(ctx: Context) -> int:
+    loaded = ctx.load()
+    clock = SystemClock()
+    now = clock.now()
+    a = ctx.args
+    flt = RunFilter(
+        probes=tuple(a.probe),
+        targets=tuple(a.target),
+        outcomes=tuple(a.outcome),
+        categories=tuple(a.category),
+        verdicts=tuple(a.verdict),
+        status_codes=tuple(a.status),
+        since=resolve_time(a.since, now),
+        until=resolve_time(a.until, now),
+        limit=max(1, a.limit),
+    )
+    store = open_store(loaded.config, ctx.env, clock)
+    try:
+        views = [run_view(r) for r in store.list_runs(flt)]
+    finally:
+        store.close()
+    if a.format == "json":
+        write_json_lines(views, ctx.stdout)
+    elif a.format == "csv":
+        write_csv(views, CSV_COLUMNS, ctx.stdout)
+    else:
+        run_rows_table(views, ctx.stdout)
+    return 0

@@ -1,0 +1,50 @@
+"""``monitor run``: the long-lived service; exits cleanly on SIGTERM/SIGINT."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+
+from monitor.app import build_app, serve
+from monitor.cli.common import Context, require_secrets
+from monitor.config.loader import LoadedConfig
+
+
+def register(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
+    parser = sub.add_parser(
+        "run",
+        parents=[common],
+        help="run the monitor as a service",
+        description="Schedule every probe, judge and store each run, deliver alerts. "
+        "SIGTERM or SIGINT stops it after in-flight probes finish (bounded).",
+    )
+    parser.set_defaults(handler=handle)
+
+
+def handle(ctx: Context) -> int:
+    loaded = ctx.load()
+    require_secrets(loaded, {p.target for p in loaded.config.probes})
+    return asyncio.run(_serve(ctx, loaded))
+
+
+async def _serve(ctx: Context, loaded: LoadedConfig) -> int:
+    app = build_app(loaded, env=ctx.env, stderr=ctx.stderr)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    ctx.warn(
+        f"monitor: running {len(loaded.config.probes)} probe(s) "
+        f"[environment {loaded.config.environment}, config {loaded.config_hash}]"
+    )
+    try:
+        await serve(app, stop)
+    finally:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(sig)
+        await app.aclose()
+    ctx.warn("monitor: stopped")
+    return 0

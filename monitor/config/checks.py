@@ -1,0 +1,117 @@
+"""Cross-reference checks that a schema cannot express, each located at its own key."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Mapping, Sequence
+
+from monitor.config.schema import Config, ProbeConfig
+from monitor.errors import ConfigIssue
+
+LineOf = Callable[[Sequence[str | int]], int | None]
+PLACEHOLDER = re.compile(r"REPLACE|CHANGE[_-]?ME|YOUR[_-]|<[^>]+>|^TODO$|^xxx+$", re.IGNORECASE)
+GENERATION_KINDS = frozenset({"chat_completion", "chat_completion_stream"})
+NEGATIVE_KINDS = frozenset({"auth_rejection", "request_validation"})
+SINK_NAMES = ("console", "slack", "slack_webhook", "pagerduty", "webhook")
+
+
+def check_config(
+    config: Config,
+    filename: str,
+    line_of: LineOf,
+    env: Mapping[str, str],
+    secrets_required: bool,
+) -> tuple[list[ConfigIssue], list[ConfigIssue]]:
+    errors: list[ConfigIssue] = []
+    warnings: list[ConfigIssue] = []
+
+    def err(loc: Sequence[str | int], message: str) -> None:
+        errors.append(ConfigIssue(filename, line_of(loc), _fmt(loc), message))
+
+    def secret(loc: Sequence[str | int], message: str) -> None:
+        issue = ConfigIssue(
+            filename, line_of(loc), _fmt(loc), message, warning=not secrets_required
+        )
+        (errors if secrets_required else warnings).append(issue)
+
+    if not config.storage.url.startswith(("sqlite:", "postgresql")):
+        err(["storage", "url"], "must start with sqlite:/// or postgresql+psycopg://")
+    for name, target in config.targets.items():
+        if not target.base_url.startswith(("http://", "https://")):
+            err(["targets", name, "base_url"], "must start with http:// or https://")
+        if target.api_key_env and target.api_key_file:
+            err(["targets", name], "set api_key_env or api_key_file, not both")
+        if target.api_key_env and not env.get(target.api_key_env):
+            secret(
+                ["targets", name, "api_key_env"],
+                f"environment variable {target.api_key_env} is not set",
+            )
+        if target.api_key_file and not os.path.isfile(target.api_key_file):
+            secret(["targets", name, "api_key_file"], f"file {target.api_key_file} does not exist")
+
+    seen: dict[str, int] = {}
+    for index, probe in enumerate(config.probes):
+        loc: list[str | int] = ["probes", index]
+        if probe.name in seen:
+            err(
+                [*loc, "name"],
+                f"duplicate probe name {probe.name!r} (first at probes[{seen[probe.name]}])",
+            )
+        seen.setdefault(probe.name, index)
+        if probe.target not in config.targets:
+            known = ", ".join(sorted(config.targets)) or "none defined"
+            err([*loc, "target"], f"unknown target {probe.target!r} (targets: {known})")
+        _check_schedule(probe, loc, err)
+        _check_generation(probe, loc, err)
+
+    configured = {n for n in SINK_NAMES if getattr(config.alerts, n) is not None} | {"console"}
+    for index, route in enumerate(config.routes):
+        for s_index, sink in enumerate(route.sinks):
+            if sink not in configured:
+                err(
+                    ["routes", index, "sinks", s_index],
+                    f"sink {sink!r} is not configured under alerts",
+                )
+    return errors, warnings
+
+
+def _check_schedule(probe: ProbeConfig, loc: list[str | int], err: Callable[..., None]) -> None:
+    if probe.every is not None and probe.cron is not None:
+        err([*loc, "cron"], "set either every or cron, not both")
+    if probe.every is None and probe.cron is None and probe.kind not in NEGATIVE_KINDS:
+        err([*loc], "a schedule is required: set every (e.g. 60s) or cron")
+    if probe.cron is not None:
+        from apscheduler.triggers.cron import CronTrigger
+
+        try:
+            CronTrigger.from_crontab(probe.cron, timezone="UTC")
+        except ValueError as exc:
+            err([*loc, "cron"], f"invalid cron expression {probe.cron!r}: {exc}")
+
+
+def _check_generation(probe: ProbeConfig, loc: list[str | int], err: Callable[..., None]) -> None:
+    if probe.kind not in GENERATION_KINDS | {"token_field"}:
+        return
+    if not probe.model:
+        err([*loc, "model"], f"required for kind {probe.kind}")
+    elif PLACEHOLDER.search(probe.model):
+        err(
+            [*loc, "model"],
+            f"{probe.model!r} is a placeholder: set a model approved for your account",
+        )
+    if probe.kind in GENERATION_KINDS:
+        if not probe.messages:
+            err([*loc, "messages"], "at least one synthetic message is required")
+        if "max_tokens" not in probe.params and "max_completion_tokens" not in probe.params:
+            err(
+                [*loc, "params"],
+                "max_tokens (or max_completion_tokens) is required on generation probes, "
+                "large enough for reasoning models",
+            )
+
+
+def _fmt(loc: Sequence[str | int]) -> str:
+    from monitor.config.loader import format_loc
+
+    return format_loc(loc)

@@ -1,0 +1,220 @@
+"""Load a YAML config strictly; every rejection names the file, the line and the key path.
+
+PyYAML composes a node tree (which keeps line numbers) and pydantic validates the data; the
+two are joined by key path so a pydantic error ``('probes', 2, 'every')`` becomes
+``config.yaml:14: probes[2].every: invalid duration '5 minutes' ...``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from monitor.config.checks import check_config
+from monitor.config.schema import Config
+from monitor.config.typewalk import valid_keys
+from monitor.errors import ConfigError, ConfigIssue
+
+_ENV_REF = re.compile(r"\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+Loc = Sequence[str | int]
+
+
+@dataclass(frozen=True)
+class LoadedConfig:
+    config: Config
+    path: str
+    sha256: str
+    warnings: tuple[ConfigIssue, ...] = ()
+
+    @property
+    def config_hash(self) -> str:
+        return self.sha256[:12]
+
+
+def format_loc(loc: Loc) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += part if not out else f".{part}"
+    return out
+
+
+class Locator:
+    """Finds the line of a key path in the composed YAML node tree."""
+
+    def __init__(self, root: yaml.Node | None) -> None:
+        self.root = root
+
+    def line(self, loc: Loc, *, key: bool = False) -> int | None:
+        node = self.root
+        last_line = None if node is None else node.start_mark.line + 1
+        for index, part in enumerate(loc):
+            found = self._child(node, part, want_key=key and index == len(loc) - 1)
+            if found is None:
+                return last_line
+            node = found
+            last_line = node.start_mark.line + 1
+        return last_line
+
+    @staticmethod
+    def _child(node: yaml.Node | None, part: str | int, *, want_key: bool) -> yaml.Node | None:
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                if str(key_node.value) == str(part):
+                    chosen: yaml.Node = key_node if want_key else value_node
+                    return chosen
+        if isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            child: yaml.Node = node.value[part]
+            return child
+        return None
+
+
+def load_config(
+    path: str | os.PathLike[str],
+    env: Mapping[str, str] | None = None,
+    *,
+    secrets_required: bool = False,
+) -> LoadedConfig:
+    filename = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(
+            [ConfigIssue(filename, None, "", f"cannot read the file: {exc}")]
+        ) from None
+    return parse_config(text, filename, env, secrets_required=secrets_required)
+
+
+def parse_config(
+    text: str,
+    filename: str,
+    env: Mapping[str, str] | None = None,
+    *,
+    secrets_required: bool = False,
+) -> LoadedConfig:
+    environ = os.environ if env is None else env
+    loader = yaml.SafeLoader(text)
+    try:
+        root = loader.get_single_node()
+        issues = _duplicate_keys(root, filename, [])
+        data = loader.construct_document(root) if root is not None else {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError([ConfigIssue(filename, line, "", f"invalid YAML: {problem}")]) from None
+    finally:
+        loader.dispose()
+    locator = Locator(root)
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        issues.append(ConfigIssue(filename, 1, "", "the top level must be a mapping of keys"))
+        raise ConfigError(issues)
+    data = _expand_env(data, [], environ, issues, filename, locator)
+    if issues:
+        raise ConfigError(issues)
+    try:
+        config = Config.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_pydantic_issues(exc, filename, locator)) from None
+    errors, warnings = check_config(config, filename, locator.line, environ, secrets_required)
+    if errors:
+        raise ConfigError(errors)
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return LoadedConfig(config=config, path=filename, sha256=digest, warnings=tuple(warnings))
+
+
+def _duplicate_keys(
+    node: yaml.Node | None, filename: str, loc: list[str | int]
+) -> list[ConfigIssue]:
+    issues: list[ConfigIssue] = []
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            if key in seen:
+                issues.append(
+                    ConfigIssue(
+                        filename,
+                        key_node.start_mark.line + 1,
+                        format_loc([*loc, key]),
+                        "duplicate key (YAML would silently keep only the last one)",
+                    )
+                )
+            seen.add(key)
+            issues.extend(_duplicate_keys(value_node, filename, [*loc, key]))
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            issues.extend(_duplicate_keys(item, filename, [*loc, index]))
+    return issues
+
+
+def _expand_env(
+    value: Any,
+    loc: list[str | int],
+    env: Mapping[str, str],
+    issues: list[ConfigIssue],
+    filename: str,
+    locator: Locator,
+) -> Any:
+    if isinstance(value, dict):
+        return {
+            k: _expand_env(v, [*loc, str(k)], env, issues, filename, locator)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [
+            _expand_env(v, [*loc, i], env, issues, filename, locator) for i, v in enumerate(value)
+        ]
+    if not isinstance(value, str) or "$" not in value:
+        return value
+
+    def replace(match: re.Match[str]) -> str:
+        if match.group(0) == "$$":
+            return "$"
+        name, default = match.group(1), match.group(2)
+        if name in env:
+            return env[name]
+        if default is not None:
+            return default
+        issues.append(
+            ConfigIssue(
+                filename,
+                locator.line(loc),
+                format_loc(loc),
+                f"environment variable {name} is not set "
+                f"(write ${{{name}:-default}} for a default)",
+            )
+        )
+        return ""
+
+    return _ENV_REF.sub(replace, value)
+
+
+def _pydantic_issues(exc: ValidationError, filename: str, locator: Locator) -> list[ConfigIssue]:
+    issues = []
+    for error in exc.errors():
+        loc = [p for p in error["loc"] if isinstance(p, str | int)]
+        message = str(error["msg"]).removeprefix("Value error, ")
+        if error["type"] == "extra_forbidden":
+            allowed = valid_keys(Config, loc[:-1])
+            message = "unknown key" + (f"; valid keys: {', '.join(allowed)}" if allowed else "")
+            line = locator.line(loc, key=True)
+        elif error["type"] == "missing":
+            message = "required key is missing"
+            line = locator.line(loc[:-1])
+        else:
+            line = locator.line(loc)
+        issues.append(ConfigIssue(filename, line, format_loc(loc), message))
+    return sorted(issues, key=lambda i: (i.line or 0, i.key_path))

@@ -1,0 +1,227 @@
+"""The configuration schema: every key, its type and its default (see CONFIGURATION.md).
+
+Models reject unknown keys; cross-references (a probe's target, duplicate names, placeholder
+models) are checked after parsing in ``monitor.config.checks`` so each error names its own key.
+Sections filled by later work are declared here already so the outline never changes shape.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
+
+from monitor.timeparse import format_duration, parse_duration
+
+
+def _duration(value: Any) -> Any:
+    if isinstance(value, timedelta):
+        return value
+    if isinstance(value, str):
+        return parse_duration(value)
+    raise ValueError(f"invalid duration {value!r}: use a number with a unit, e.g. 30s, 5m, 2h")
+
+
+Duration = Annotated[
+    timedelta, BeforeValidator(_duration), PlainSerializer(format_duration, return_type=str)
+]
+Severity = Literal["info", "warning", "breaking"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class StorageConfig(Strict):
+    url: str = "sqlite:///monitor.db"
+
+
+class BudgetConfig(Strict):
+    requests_per_minute: int | None = Field(default=None, ge=1)
+    tokens_per_day: int | None = Field(default=None, ge=1)
+
+
+class TargetConfig(Strict):
+    base_url: str
+    api_key_env: str | None = None
+    api_key_file: str | None = None
+    headers: dict[str, str] = Field(default_factory=dict)
+    contract: str | None = None
+    budget: BudgetConfig = Field(default_factory=BudgetConfig)
+    max_connections: int = Field(default=4, ge=1, le=100)
+    traceparent: bool = False
+
+
+class BaselineConfig(Strict):
+    learn_runs: int = Field(default=5, ge=1, le=10_000)
+    learn_for: Duration | None = None
+
+
+class EventsConfig(Strict):
+    open_after: int = Field(default=2, ge=1)
+    window: int = Field(default=3, ge=1, le=100)
+    resolve_after: int = Field(default=2, ge=1)
+    remind_every: Duration | None = None
+
+
+class AssumesConfig(Strict):
+    paths: list[str] = Field(default_factory=list)
+    enums: dict[str, list[str]] = Field(default_factory=dict)
+    token_field: Literal["max_tokens", "max_completion_tokens"] | None = None
+    headers: list[str] = Field(default_factory=list)
+    status: int | None = Field(default=None, ge=100, le=599)
+
+
+class SloConfig(Strict):
+    latency: Duration | None = None
+    ttft: Duration | None = None
+
+
+class RetriesConfig(Strict):
+    attempts: int = Field(default=3, ge=1, le=10)
+    backoff: Duration = timedelta(milliseconds=500)
+    max_backoff: Duration = timedelta(seconds=5)
+
+
+class RedactConfig(Strict):
+    messages: bool = False
+    response_text: bool = False
+
+
+class IgnoreRule(Strict):
+    kind: str | None = None
+    path: str | None = None
+    reason: str
+    until: str | None = None  # ISO date; an expired rule surfaces the finding again
+
+
+class OverridesConfig(Strict):
+    severity: dict[str, Severity] = Field(default_factory=dict)  # key: kind or path
+    ignore: list[IgnoreRule] = Field(default_factory=list)
+
+
+ProbeKind = Literal[
+    "chat_completion",
+    "chat_completion_stream",
+    "models",
+    "auth_rejection",
+    "request_validation",
+    "token_field",
+    "http",
+]
+
+
+class ProbeConfig(Strict):
+    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    target: str
+    kind: ProbeKind = "chat_completion"
+    every: Duration | None = None
+    cron: str | None = None
+    model: str | None = None
+    messages: list[dict[str, Any]] = Field(default_factory=list)
+    params: dict[str, Any] = Field(default_factory=dict)
+    baseline: BaselineConfig = Field(default_factory=BaselineConfig)
+    events: EventsConfig = Field(default_factory=EventsConfig)
+    owner: str | None = None
+    runbook_url: str | None = None
+    assumes: AssumesConfig | None = None
+    slo: SloConfig = Field(default_factory=SloConfig)
+    timeout: Duration = timedelta(seconds=30)
+    connect_timeout: Duration = timedelta(seconds=5)
+    retries: RetriesConfig = Field(default_factory=RetriesConfig)
+    redact: RedactConfig = Field(default_factory=RedactConfig)
+    overrides: OverridesConfig = Field(default_factory=OverridesConfig)
+    enum_paths: list[str] = Field(default_factory=list)
+    # kind: http
+    method: str = "POST"
+    path: str | None = None
+    headers: dict[str, str] = Field(default_factory=dict)
+    body: Any = None
+
+
+class ConsoleSinkConfig(Strict):
+    stream: Literal["stderr", "stdout"] = "stderr"
+
+
+class SlackSinkConfig(Strict):
+    token_env: str
+    channel: str
+    api_url: str = "https://slack.com/api/"
+
+
+class SlackWebhookSinkConfig(Strict):
+    url_env: str
+
+
+class PagerDutySinkConfig(Strict):
+    routing_key_env: str
+    api_url: str = "https://events.pagerduty.com/v2/enqueue"
+
+
+class WebhookSinkConfig(Strict):
+    url: str
+    secret_env: str | None = None
+
+
+class AlertsConfig(Strict):
+    console: ConsoleSinkConfig | None = None
+    slack: SlackSinkConfig | None = None
+    slack_webhook: SlackWebhookSinkConfig | None = None
+    pagerduty: PagerDutySinkConfig | None = None
+    webhook: WebhookSinkConfig | None = None
+    trace_link: str | None = None  # e.g. "https://grafana.example/explore?traceId={trace_id}"
+    group_window: Duration = timedelta(seconds=30)
+    undelivered_after: Duration = timedelta(minutes=15)
+
+
+class RouteMatch(Strict):
+    category: list[str] | None = None
+    severity: list[Severity] | None = None
+    probe: list[str] | None = None
+
+
+class RouteConfig(Strict):
+    match: RouteMatch = Field(default_factory=RouteMatch)
+    sinks: list[str]
+    owner: str | None = None
+
+
+class MaintenanceWindow(Strict):
+    start: str
+    end: str
+    probes: list[str] | None = None
+    targets: list[str] | None = None
+    reason: str = ""
+
+
+class ApiConfig(Strict):
+    listen: str = "127.0.0.1:8080"
+    token_env: str | None = "MONITOR_API_TOKEN"
+    enabled: bool = True
+
+
+class TelemetryConfig(Strict):
+    service_name: str = "contract-monitor"
+    log_format: Literal["text", "json"] = "text"
+
+
+class RetentionConfig(Strict):
+    runs: Duration = timedelta(days=30)
+    bodies: Duration = timedelta(days=7)
+
+
+class Config(Strict):
+    environment: str = "production"
+    storage: StorageConfig = Field(default_factory=StorageConfig)
+    targets: dict[str, TargetConfig] = Field(default_factory=dict)
+    probes: list[ProbeConfig] = Field(default_factory=list)
+    alerts: AlertsConfig = Field(default_factory=AlertsConfig)
+    routes: list[RouteConfig] = Field(default_factory=list)
+    maintenance: list[MaintenanceWindow] = Field(default_factory=list)
+    api: ApiConfig = Field(default_factory=ApiConfig)
+    telemetry: TelemetryConfig = Field(default_factory=TelemetryConfig)
+    retention: RetentionConfig = Field(default_factory=RetentionConfig)
+
+    def probe(self, name: str) -> ProbeConfig | None:
+        return next((p for p in self.probes if p.name == name), None)

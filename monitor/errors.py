@@ -1,0 +1,66 @@
+"""The exception tree of the monitor, in one place.
+
+    MonitorError
+    ├── ConfigError          bad configuration; carries located issues; CLI exit code 2
+    ├── SecretError          a secret the config names cannot be read (unset env, missing file)
+    ├── StorageError         the database failed; ``retryable`` says whether trying again can help
+    ├── DeliveryError        an alert sink failed; ``permanent`` says retrying cannot help
+    └── UsageError           a CLI request that cannot be served (unknown probe, bad time); exit 2
+
+Probe failures are never exceptions: a misbehaving target becomes a classified finding on a
+``fail`` run (see ``monitor.core.observation``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class MonitorError(Exception):
+    """Base class of every error the monitor raises on purpose."""
+
+
+@dataclass(frozen=True)
+class ConfigIssue:
+    """One located problem in a configuration file: ``file:line: key.path: message``."""
+
+    file: str
+    line: int | None
+    key_path: str
+    message: str
+    warning: bool = False
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line is not None else self.file
+        key = f" {self.key_path}:" if self.key_path else ""
+        prefix = "warning: " if self.warning else ""
+        return f"{where}:{key} {prefix}{self.message}"
+
+
+class ConfigError(MonitorError):
+    def __init__(self, issues: list[ConfigIssue]) -> None:
+        self.issues = issues
+        super().__init__("\n".join(str(issue) for issue in issues))
+
+
+class SecretError(MonitorError):
+    """A secret could not be read. The message names where it was looked for, never its value."""
+
+
+class StorageError(MonitorError):
+    def __init__(self, message: str, *, retryable: bool) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+
+
+class DeliveryError(MonitorError):
+    """An alert sink could not deliver. ``permanent`` errors stop retrying and are surfaced."""
+
+    def __init__(self, message: str, *, permanent: bool, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+        self.retry_after = retry_after
+
+
+class UsageError(MonitorError):
+    """A command-line request that cannot be served (unknown probe, unparsable time)."""

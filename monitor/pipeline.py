@@ -1,0 +1,215 @@
+"""``run_once``: the one pipeline used by the scheduler and by ``monitor check``.
+
+claim the slot -> execute the probe (no transaction open) -> plain observation -> pure judge
+(inside the run's transaction, on fresh state) -> persist -> wake the dispatcher.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind, Status, StatusCode
+
+from monitor import __version__
+from monitor.blocking import BlockingPool
+from monitor.clock import Clock
+from monitor.config.loader import LoadedConfig
+from monitor.config.schema import ProbeConfig
+from monitor.core.baseline import LearnPolicy
+from monitor.core.events import EventGate
+from monitor.core.evidence import extract_request_id
+from monitor.core.judge import Judgement, ProbeSpec, ProbeState, judge
+from monitor.core.model import Severity, Trigger
+from monitor.core.observation import Observation, TransportFailure
+from monitor.errors import SecretError
+from monitor.probes import kind_for, request_hash
+from monitor.secrets import key_fingerprint, resolve_api_key
+from monitor.storage.records import AlertRouter, RecordedRun, RunClaim, RunCompletion
+from monitor.storage.sql import SqlStore
+from monitor.telemetry import format_span_id, format_trace_id
+from monitor.transport import HttpTransport
+
+log = logging.getLogger("monitor.pipeline")
+LEASE_MARGIN = timedelta(seconds=30)
+
+
+@dataclass
+class PipelineDeps:
+    loaded: LoadedConfig
+    store: SqlStore
+    db: BlockingPool
+    transports: Mapping[str, HttpTransport]
+    env: Mapping[str, str]
+    clock: Clock
+    tracer: trace.Tracer
+    router: AlertRouter
+    new_id: Callable[[datetime], str]
+    worker_id: str
+    on_alerts: Callable[[], None] = lambda: None
+
+
+def probe_spec(probe: ProbeConfig, expected: frozenset[int]) -> ProbeSpec:
+    assumes = probe.assumes
+    assumed = set(assumes.paths) | set(assumes.enums) if assumes else set()
+    return ProbeSpec(
+        name=probe.name,
+        target=probe.target,
+        request_hash=request_hash(probe),
+        expected_status=expected,
+        learn=LearnPolicy(learn_runs=probe.baseline.learn_runs, learn_for=probe.baseline.learn_for),
+        gate=EventGate(
+            open_after=probe.events.open_after,
+            window=probe.events.window,
+            resolve_after=probe.events.resolve_after,
+            remind_every=probe.events.remind_every,
+        ),
+        assumed_paths=frozenset(assumed),
+        enum_paths=frozenset(probe.enum_paths) | frozenset(assumes.enums if assumes else ()),
+    )
+
+
+class Pipeline:
+    def __init__(self, deps: PipelineDeps) -> None:
+        self.deps = deps
+
+    async def run_once(
+        self,
+        probe: ProbeConfig,
+        slot: datetime | None,
+        trigger: Trigger,
+        *,
+        dry_run: bool = False,
+    ) -> dict[str, Any] | None:
+        """Run ``probe`` for ``slot``; None when another process already owns the slot."""
+        d = self.deps
+        kind = kind_for(probe.kind)
+        target = d.loaded.config.targets[probe.target]
+        started = d.clock.now()
+        claim = RunClaim(
+            run_id=d.new_id(started),
+            probe=probe.name,
+            target=probe.target,
+            kind=probe.kind,
+            trigger=trigger.value,
+            slot_at=slot,
+            started_at=started,
+            claimed_by=d.worker_id,
+            lease_until=started + probe.timeout + LEASE_MARGIN,
+            request_hash=request_hash(probe),
+            config_hash=d.loaded.config_hash,
+        )
+        if not dry_run and not await d.db.run(d.store.claim_run, claim):
+            return None
+        name = f"chat {probe.model}" if probe.model else f"{probe.kind} {probe.name}"
+        with d.tracer.start_as_current_span(name, kind=SpanKind.CLIENT) as span:
+            context = span.get_span_context()
+            trace_id = format_trace_id(context.trace_id)
+            span_id = format_span_id(context.span_id)
+            api_key: str | None = None
+            try:
+                api_key = resolve_api_key(probe.target, target, d.env)
+                request = kind.prepare(probe, target, api_key)
+                observation = await d.transports[probe.target].send(
+                    request, probe=probe.name, target=probe.target, started_at=started
+                )
+            except SecretError as exc:
+                observation = Observation(
+                    probe=probe.name,
+                    target=probe.target,
+                    method="POST",
+                    url=target.base_url,
+                    started_at=started,
+                    latency_ms=0.0,
+                    failure=TransportFailure("secret-unavailable", str(exc), retryable=False),
+                )
+            finished = d.clock.now()
+            spec = probe_spec(probe, kind.expected_status(probe))
+
+            def judge_run(state: ProbeState) -> Judgement:
+                return judge(
+                    observation,
+                    spec,
+                    state,
+                    finished,
+                    kind_checks=lambda doc: kind.check(probe, observation, doc),
+                )
+
+            completion = RunCompletion(
+                claim=claim,
+                observation=observation,
+                spec=spec,
+                finished_at=finished,
+                trace_id=trace_id,
+                span_id=span_id,
+                request_id=extract_request_id(observation),
+                key_fingerprint=key_fingerprint(api_key) if api_key else None,
+                monitor_version=__version__,
+                probe_info={
+                    "owner": probe.owner,
+                    "runbook_url": probe.runbook_url,
+                    "environment": d.loaded.config.environment,
+                    "trace_link": d.loaded.config.alerts.trace_link,
+                },
+            )
+            recorded = await self._judge_and_store(completion, judge_run, probe, dry_run)
+            judgement = recorded.judgement
+            span.set_attribute("monitor.probe", probe.name)
+            span.set_attribute("monitor.outcome", judgement.outcome.value)
+            if observation.status_code is not None:
+                span.set_attribute("http.response.status_code", observation.status_code)
+            breaking = any(f.severity is Severity.BREAKING for f in judgement.findings)
+            if judgement.outcome.value == "fail" or breaking:
+                span.set_status(Status(StatusCode.ERROR, judgement.outcome.value))
+        if recorded.outbox_ids:
+            d.on_alerts()
+        return _memory_row(claim, observation, judgement, trace_id, completion.request_id)
+
+    async def _judge_and_store(
+        self,
+        completion: RunCompletion,
+        judge_run: Callable[[ProbeState], Judgement],
+        probe: ProbeConfig,
+        dry_run: bool,
+    ) -> RecordedRun:
+        d = self.deps
+        if dry_run:
+            state = await d.db.run(d.store.load_state, probe.name, completion.claim.request_hash)
+            return RecordedRun(run_id=completion.claim.run_id, judgement=judge_run(state))
+        return await d.db.run(d.store.record_run, completion, judge_run, d.router)
+
+
+def _memory_row(
+    claim: RunClaim,
+    observation: Observation,
+    judgement: Judgement,
+    trace_id: str,
+    request_id: str | None,
+) -> dict[str, Any]:
+    baseline = judgement.baseline
+    lead = next((f for f in judgement.findings if f.severity is Severity.BREAKING), None)
+    return {
+        "id": claim.run_id,
+        "probe": claim.probe,
+        "target": claim.target,
+        "trigger": claim.trigger,
+        "slot_at": claim.slot_at,
+        "started_at": claim.started_at,
+        "outcome": judgement.outcome.value,
+        "status_code": observation.status_code,
+        "latency_ms": round(observation.latency_ms, 3),
+        "attempts": len(observation.attempts) or 1,
+        "request_id": request_id,
+        "trace_id": trace_id,
+        "category": judgement.category.value if judgement.category else None,
+        "verdict": judgement.verdict.value if judgement.verdict else None,
+        "baseline_class": baseline.response_class.value if baseline else None,
+        "baseline_state": baseline.state if baseline else None,
+        "baseline_version": baseline.version if baseline else None,
+        "findings": [f.to_json() for f in judgement.findings],
+        "error": lead.message if lead and judgement.outcome.value == "fail" else None,
+    }

@@ -1,0 +1,231 @@
+"""Persist event state, transitions and the outbox rows for the alerts they cause.
+
+Runs inside the run's transaction. An outbox row holds a snapshot of what the alert says,
+so delivery (maybe in another process, maybe after a restart) needs nothing else.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from monitor.core.events import Transition
+from monitor.core.judge import HEALTH_KIND, Judgement, ProbeState, health_fingerprint
+from monitor.core.model import Finding, ResponseClass, Severity
+from monitor.storage.convert import event_state_values
+from monitor.storage.records import AlertContext, AlertRouter, RunCompletion
+from monitor.storage.tables import EventRow, OutboxRow, TransitionRow
+
+events = EventRow.__table__  # type: ignore[attr-defined]
+transitions_t = TransitionRow.__table__  # type: ignore[attr-defined]
+outbox = OutboxRow.__table__  # type: ignore[attr-defined]
+MAX_FINDINGS_IN_ALERT = 20
+
+
+def idempotency_key(transition_id: str, sink: str) -> str:
+    return hashlib.sha256(f"{transition_id}:{sink}".encode()).hexdigest()[:32]
+
+
+def _details(finding: Finding, fingerprint: str, probe: str) -> dict[str, Any]:
+    details = {
+        "response_class": finding.response_class.value,
+        "kind": finding.kind,
+        "path": finding.path,
+        "value_key": finding.value_key,
+        "severity": finding.severity.value,
+        "category": finding.category.value,
+        "verdict": finding.verdict.value,
+        "message": finding.message,
+        "before": finding.before,
+        "after": finding.after,
+    }
+    if fingerprint == health_fingerprint(probe):
+        # The health event is "this probe is failing"; the failing finding explains why.
+        details.update(
+            response_class="health",
+            kind=HEALTH_KIND,
+            path="",
+            value_key=None,
+            severity=Severity.BREAKING.value,
+        )
+    return details
+
+
+def write_events(
+    conn: Connection,
+    completion: RunCompletion,
+    judgement: Judgement,
+    state: ProbeState,
+    router: AlertRouter,
+    new_id: Callable[[], str],
+) -> list[str]:
+    claim = completion.claim
+    ids = _active_ids(conn, claim.probe, [r.fingerprint for r in judgement.events])
+    for record in judgement.events:
+        finding = judgement.event_findings.get(record.fingerprint)
+        values = event_state_values(record)
+        if finding is not None:
+            values.update(_details(finding, record.fingerprint, claim.probe))
+            values.update(
+                last_run_id=claim.run_id,
+                last_trace_id=completion.trace_id,
+                last_request_id=completion.request_id,
+            )
+        previous = state.events.get(record.fingerprint)
+        if record.fingerprint in ids and previous is not None:
+            conn.execute(
+                sa.update(events).where(events.c.id == ids[record.fingerprint]).values(**values)
+            )
+        else:
+            event_id = new_id()
+            ids[record.fingerprint] = event_id
+            assert finding is not None, "a new event is always seen in this run"
+            conn.execute(
+                events.insert().values(
+                    id=event_id,
+                    probe=claim.probe,
+                    target=claim.target,
+                    first_run_id=claim.run_id,
+                    **values,
+                )
+            )
+    outbox_ids: list[str] = []
+    for transition in judgement.transitions:
+        transition_id = new_id()
+        event_id = ids[transition.fingerprint]
+        conn.execute(
+            transitions_t.insert().values(
+                id=transition_id,
+                event_id=event_id,
+                from_state=transition.from_state.value if transition.from_state else None,
+                to_state=transition.to_state.value,
+                reason=transition.reason,
+                at=transition.at,
+                run_id=claim.run_id,
+                trace_id=completion.trace_id,
+                span_id=completion.span_id,
+                notify=transition.notify,
+            )
+        )
+        if transition.notify:
+            outbox_ids.extend(
+                _enqueue(
+                    conn, completion, judgement, transition, transition_id, event_id, router, new_id
+                )
+            )
+    return outbox_ids
+
+
+def _active_ids(conn: Connection, probe: str, fingerprints: list[str]) -> dict[str, str]:
+    if not fingerprints:
+        return {}
+    rows = conn.execute(
+        sa.select(events.c.id, events.c.fingerprint).where(
+            events.c.probe == probe, events.c.active_fingerprint.in_(fingerprints)
+        )
+    )
+    return {row.fingerprint: row.id for row in rows}
+
+
+def _enqueue(
+    conn: Connection,
+    completion: RunCompletion,
+    judgement: Judgement,
+    transition: Transition,
+    transition_id: str,
+    event_id: str,
+    router: AlertRouter,
+    new_id: Callable[[], str],
+) -> list[str]:
+    event = conn.execute(sa.select(events).where(events.c.id == event_id)).mappings().one()
+    context = AlertContext(
+        probe=event["probe"],
+        target=event["target"],
+        category=event["category"],
+        severity=event["severity"],
+        reason=transition.reason,
+    )
+    payload = _payload(completion, judgement, transition, transition_id, event)
+    ids = []
+    for sink in router(context):
+        outbox_id = new_id()
+        conn.execute(
+            outbox.insert().values(
+                id=outbox_id,
+                transition_id=transition_id,
+                event_id=event_id,
+                sink=sink,
+                state="pending",
+                attempts=0,
+                idempotency_key=idempotency_key(transition_id, sink),
+                next_attempt_at=transition.at,
+                created_at=transition.at,
+                group_key=f"{event['target']}|{transition.reason}",
+                payload=payload,
+            )
+        )
+        ids.append(outbox_id)
+    return ids
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _payload(
+    completion: RunCompletion,
+    judgement: Judgement,
+    transition: Transition,
+    transition_id: str,
+    event: Any,
+) -> dict[str, Any]:
+    obs = completion.observation
+    run_findings = [
+        f.to_json() for f in judgement.findings if f.severity.rank >= Severity.WARNING.rank
+    ][:MAX_FINDINGS_IN_ALERT]
+    return {
+        "event": {
+            "id": event["id"],
+            "fingerprint": event["fingerprint"],
+            "probe": event["probe"],
+            "target": event["target"],
+            "response_class": event["response_class"] or ResponseClass.SUCCESS.value,
+            "kind": event["kind"],
+            "path": event["path"],
+            "severity": event["severity"],
+            "category": event["category"],
+            "verdict": event["verdict"],
+            "message": event["message"],
+            "before": event["before"],
+            "after": event["after"],
+            "state": event["state"],
+            "first_seen": _iso(event["first_seen"]),
+            "opened_at": _iso(event["opened_at"]),
+            "resolved_at": _iso(event["resolved_at"]),
+            "run_count": event["run_count"],
+        },
+        "transition": {
+            "id": transition_id,
+            "from": transition.from_state.value if transition.from_state else None,
+            "to": transition.to_state.value,
+            "reason": transition.reason,
+            "at": _iso(transition.at),
+        },
+        "run": {
+            "id": completion.claim.run_id,
+            "trace_id": completion.trace_id,
+            "span_id": completion.span_id,
+            "request_id": completion.request_id,
+            "status_code": obs.status_code,
+            "outcome": judgement.outcome.value,
+            "started_at": _iso(completion.claim.started_at),
+            "latency_ms": round(obs.latency_ms, 1),
+        },
+        "findings": run_findings,
+        "probe": dict(completion.probe_info),
+    }

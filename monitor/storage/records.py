@@ -1,0 +1,78 @@
+"""Plain records passed between the pipeline, the store and the dispatcher."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from monitor.core.judge import Judgement, ProbeSpec, ProbeState
+from monitor.core.observation import Observation
+
+
+@dataclass(frozen=True)
+class RunClaim:
+    run_id: str
+    probe: str
+    target: str
+    kind: str
+    trigger: str
+    slot_at: datetime | None
+    started_at: datetime
+    claimed_by: str
+    lease_until: datetime
+    request_hash: str
+    config_hash: str
+
+
+@dataclass(frozen=True)
+class AlertContext:
+    """What routing and alert rendering know about one notifying transition."""
+
+    probe: str
+    target: str
+    category: str
+    severity: str
+    reason: str
+
+
+AlertRouter = Callable[[AlertContext], list[str]]
+Judge = Callable[[ProbeState], Judgement]
+
+
+@dataclass(frozen=True)
+class RunCompletion:
+    claim: RunClaim
+    observation: Observation
+    spec: ProbeSpec
+    finished_at: datetime
+    trace_id: str | None
+    span_id: str | None
+    request_id: str | None
+    key_fingerprint: str | None
+    monitor_version: str
+    probe_info: dict[str, Any] = field(default_factory=dict)  # owner, runbook_url, environment
+    evidence_extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RecordedRun:
+    run_id: str
+    judgement: Judgement
+    outbox_ids: tuple[str, ...] = ()
+    baseline_state: str | None = None
+    baseline_version: int | None = None
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    id: str
+    sink: str
+    event_id: str
+    transition_id: str
+    attempts: int
+    idempotency_key: str
+    external_ref: str | None
+    payload: dict[str, Any]
+    thread_ref: str | None = None  # the opening message's ref on this sink, for replies

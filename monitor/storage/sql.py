@@ -1,0 +1,123 @@
+"""``SqlStore``: the one ``ResultStore`` implementation, on SQLite or PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.engine import Engine
+
+from monitor.core.judge import ProbeState
+from monitor.storage import baselines as baseline_ops
+from monitor.storage import outbox as outbox_ops
+from monitor.storage import queries, runs
+from monitor.storage.engine import create_db_engine, is_sqlite
+from monitor.storage.migrate import current_revision, head_revision, is_at_head, upgrade
+from monitor.storage.queries import RunFilter
+from monitor.storage.records import (
+    AlertRouter,
+    Judge,
+    OutboxItem,
+    RecordedRun,
+    RunClaim,
+    RunCompletion,
+)
+
+
+class SqlStore:
+    def __init__(self, engine: Engine, new_id: Callable[[], str]) -> None:
+        self.engine = engine
+        self.new_id = new_id
+
+    @property
+    def is_sqlite(self) -> bool:
+        return is_sqlite(self.engine)
+
+    # schema
+    def upgrade(self) -> None:
+        upgrade(self.engine)
+
+    def current_revision(self) -> str | None:
+        return current_revision(self.engine)
+
+    def head_revision(self) -> str:
+        return head_revision()
+
+    def is_at_head(self) -> bool:
+        return is_at_head(self.engine)
+
+    # runs
+    def claim_run(self, claim: RunClaim) -> bool:
+        with self.engine.begin() as conn:
+            return runs.claim_run(conn, claim)
+
+    def record_run(
+        self, completion: RunCompletion, judge: Judge, router: AlertRouter
+    ) -> RecordedRun:
+        with self.engine.begin() as conn:
+            return runs.record_run(conn, completion, judge, router, self.new_id)
+
+    def record_skipped(self, claim: RunClaim, finished_at: datetime, reason: str) -> bool:
+        with self.engine.begin() as conn:
+            if not runs.claim_run(conn, claim):
+                return False
+            runs.complete_skipped(conn, claim, finished_at, reason)
+            return True
+
+    def load_state(self, probe: str, request_hash: str) -> ProbeState:
+        with self.engine.begin() as conn:
+            return runs.load_state(conn, probe, request_hash)
+
+    # queries
+    def list_runs(self, flt: RunFilter) -> list[dict[str, Any]]:
+        with self.engine.begin() as conn:
+            return queries.list_runs(conn, flt)
+
+    def get_run(self, run_id: str) -> dict[str, Any] | None:
+        with self.engine.begin() as conn:
+            return queries.get_run(conn, run_id)
+
+    def list_events(
+        self, *, probes: tuple[str, ...] = (), states: tuple[str, ...] = (), limit: int = 100
+    ) -> list[dict[str, Any]]:
+        with self.engine.begin() as conn:
+            return queries.list_events(conn, probes=probes, states=states, limit=limit)
+
+    def list_baselines(self, probe: str) -> list[dict[str, Any]]:
+        with self.engine.begin() as conn:
+            return queries.list_baselines(conn, probe)
+
+    def reset_baselines(self, probe: str, now: datetime) -> int:
+        with self.engine.begin() as conn:
+            return baseline_ops.reset_baselines(conn, probe, now)
+
+    def accept_baseline(self, probe: str, now: datetime) -> dict[str, Any] | None:
+        with self.engine.begin() as conn:
+            return baseline_ops.accept_latest_shape(conn, probe, now)
+
+    # outbox
+    def claim_outbox(
+        self, now: datetime, worker: str, lease: timedelta, limit: int = 20
+    ) -> list[OutboxItem]:
+        with self.engine.begin() as conn:
+            return outbox_ops.claim_outbox(conn, now, worker, lease, limit)
+
+    def record_delivery(self, outbox_id: str, **kwargs: Any) -> None:
+        with self.engine.begin() as conn:
+            outbox_ops.record_attempt(conn, outbox_id, **kwargs)
+
+    def pending_alerts(self) -> int:
+        with self.engine.begin() as conn:
+            return outbox_ops.pending_count(conn)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def create_store(url: str, new_id: Callable[[], str], *, auto_upgrade: bool = False) -> SqlStore:
+    """A store for ``url``. The embedded SQLite default migrates itself on start."""
+    store = SqlStore(create_db_engine(url), new_id)
+    if auto_upgrade:
+        store.upgrade()
+    return store
