@@ -30,6 +30,7 @@ from monitor.core.model import Trigger
 from monitor.dispatch import Dispatcher
 from monitor.errors import StorageError
 from monitor.ids import new_id
+from monitor.observers import NullObserver, Observer
 from monitor.pipeline import Pipeline, PipelineDeps
 from monitor.scheduler import ProbeScheduler
 from monitor.storage import SqlStore, create_store
@@ -73,6 +74,7 @@ class App:
     dispatcher: Dispatcher
     pipeline: Pipeline
     clock: Clock
+    observer: Observer
 
     @property
     def config(self) -> Config:
@@ -96,6 +98,7 @@ def build_app(
     console_spans: TextIO | None = None,
     store: SqlStore | None = None,
     worker_id: str | None = None,
+    observer: Observer | None = None,
 ) -> App:
     environ = os.environ if env is None else env
     clock = clock or SystemClock()
@@ -119,7 +122,8 @@ def build_app(
         console=console_spans,
     )
     worker = worker_id or worker_identity()
-    dispatcher = Dispatcher(store, sinks, clock, db, worker_id=worker)
+    observer = observer or NullObserver()
+    dispatcher = Dispatcher(store, sinks, clock, db, worker_id=worker, observer=observer)
     pipeline = Pipeline(
         PipelineDeps(
             loaded=loaded,
@@ -133,9 +137,12 @@ def build_app(
             new_id=new_id,
             worker_id=worker,
             on_alerts=dispatcher.wake,
+            observer=observer,
         )
     )
-    return App(loaded, store, db, transports, sinks, provider, dispatcher, pipeline, clock)
+    return App(
+        loaded, store, db, transports, sinks, provider, dispatcher, pipeline, clock, observer
+    )
 
 
 async def serve(app: App, stop: asyncio.Event, probes: list[ProbeConfig] | None = None) -> None:
@@ -146,6 +153,7 @@ async def serve(app: App, stop: asyncio.Event, probes: list[ProbeConfig] | None 
         task = asyncio.current_task()
         if task is not None:
             in_flight.add(task)
+        app.observer.slot_started(probe.name, slot, app.clock.now())
         try:
             await app.pipeline.run_once(probe, slot, Trigger.SCHEDULE)
         finally:

@@ -13,12 +13,13 @@ import logging
 import random
 import time
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from monitor.alerts.base import AlertSink
 from monitor.blocking import BlockingPool
 from monitor.clock import Clock
 from monitor.errors import DeliveryError
+from monitor.observers import NullObserver, Observer
 from monitor.storage.records import OutboxItem
 from monitor.storage.sql import SqlStore
 
@@ -42,6 +43,7 @@ class Dispatcher:
         lease: timedelta = timedelta(seconds=60),
         max_attempts: int = 8,
         rng: random.Random | None = None,
+        observer: Observer | None = None,
     ) -> None:
         self.store = store
         self.sinks = sinks
@@ -51,6 +53,7 @@ class Dispatcher:
         self.lease = lease
         self.max_attempts = max_attempts
         self.rng = rng or random.Random()
+        self.observer: Observer = observer or NullObserver()
         self._wake = asyncio.Event()
 
     def wake(self) -> None:
@@ -114,10 +117,11 @@ class Dispatcher:
         *,
         error: str | None = None,
         permanent: bool = False,
-        retry_at: object = None,
+        retry_at: datetime | None = None,
         external_ref: str | None = None,
         latency: float | None = None,
     ) -> None:
+        self.observer.delivery_attempted(item.sink, result, latency)
         await self.db.run(
             self.store.record_delivery,
             item.id,

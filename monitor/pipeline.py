@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -27,7 +27,9 @@ from monitor.core.judge import Judgement, ProbeSpec, ProbeState, judge
 from monitor.core.model import Severity, Trigger
 from monitor.core.observation import Observation, TransportFailure
 from monitor.errors import SecretError
+from monitor.observers import NullObserver, Observer
 from monitor.probes import kind_for, request_hash
+from monitor.runview import run_view
 from monitor.secrets import key_fingerprint, resolve_api_key
 from monitor.storage.records import AlertRouter, RecordedRun, RunClaim, RunCompletion
 from monitor.storage.sql import SqlStore
@@ -51,6 +53,7 @@ class PipelineDeps:
     new_id: Callable[[datetime], str]
     worker_id: str
     on_alerts: Callable[[], None] = lambda: None
+    observer: Observer = field(default_factory=NullObserver)
 
 
 def probe_spec(probe: ProbeConfig, expected: frozenset[int]) -> ProbeSpec:
@@ -167,7 +170,10 @@ class Pipeline:
                 span.set_status(Status(StatusCode.ERROR, judgement.outcome.value))
         if recorded.outbox_ids:
             d.on_alerts()
-        return _memory_row(claim, observation, judgement, trace_id, completion.request_id)
+        row = _memory_row(claim, observation, judgement, trace_id, completion.request_id)
+        if not dry_run:
+            d.observer.run_completed(run_view(row), observation, judgement)
+        return row
 
     async def _judge_and_store(
         self,

@@ -19,6 +19,7 @@ class AttemptRecord:
     latency_ms: float
     error: str | None = None
     retry_after_s: float | None = None
+    started_ms: float = 0.0  # offset from the run's start, so spans can be drawn afterwards
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -28,6 +29,7 @@ class AttemptRecord:
             "latency_ms": round(self.latency_ms, 3),
             "error": self.error,
             "retry_after_s": self.retry_after_s,
+            "started_ms": round(self.started_ms, 3),
         }
 
 

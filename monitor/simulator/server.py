@@ -83,11 +83,15 @@ class Simulator:
         models: Sequence[str] = payloads.DEFAULT_MODELS,
         slow_seconds: float = 3.0,
         trickle_interval: float = 0.2,
+        stream_interval: float = 0.01,
         record_limit: int = 10_000,
     ) -> None:
         self.api_key = api_key
         self.settings = Settings(
-            slow_seconds=slow_seconds, trickle_interval=trickle_interval, models=tuple(models)
+            slow_seconds=slow_seconds,
+            trickle_interval=trickle_interval,
+            stream_interval=stream_interval,
+            models=tuple(models),
         )
         self._state = SimState(scenario, seed, record_limit)
 
