@@ -14,6 +14,7 @@ from typing import Any
 
 from monitor.core.baseline import BaselineRecord, LearnPolicy, learn
 from monitor.core.body import is_json_media_type, parse_json_body
+from monitor.core.chunks import read_stream
 from monitor.core.classify import ClassifyContext, classify
 from monitor.core.diff import diff_shapes
 from monitor.core.events import EventGate, EventRecord, Transition, advance
@@ -92,24 +93,40 @@ def judge(
     response_class: ResponseClass | None = None
     findings: list[Finding] = list(failure)
     if not failure:
-        parsed = parse_json_body(observation.body, truncated=observation.body_truncated)
-        if not parsed.ok:
-            findings.append(
-                Finding(
-                    kind=parsed.error_kind or "body-unparseable",
-                    path="",
-                    severity=Severity.BREAKING,
-                    source=Source.PARSER,
-                    message=f"the body is not valid JSON: {parsed.error}",
-                )
-            )
+        if observation.stream is not None:
+            # A streamed answer: one chunk shape per stream, the deltas reassembled (core.chunks).
+            reading = read_stream(observation.stream, spec.enum_paths)
+            findings.extend(reading.findings)
+            readable, document = reading.ok, reading.document
+            response_class, shape = ResponseClass.CHUNK, reading.shape
         else:
-            document = parsed.value
-            status = observation.status_code or 0
-            response_class = ResponseClass.SUCCESS if status < 400 else ResponseClass.ERROR
-            shape = infer_shape(document, spec.enum_paths)
+            parsed = parse_json_body(observation.body, truncated=observation.body_truncated)
+            readable = parsed.ok
+            if not parsed.ok:
+                findings.append(
+                    Finding(
+                        kind=parsed.error_kind or "body-unparseable",
+                        path="",
+                        severity=Severity.BREAKING,
+                        source=Source.PARSER,
+                        message=f"the body is not valid JSON: {parsed.error}",
+                    )
+                )
+            else:
+                document = parsed.value
+                status = observation.status_code or 0
+                response_class = ResponseClass.SUCCESS if status < 400 else ResponseClass.ERROR
+                shape = infer_shape(document, spec.enum_paths)
+        if readable:
+            assert response_class is not None and shape is not None
+            # Kind checks first: a body they reject (an error envelope in a 200) is not learned.
+            checked = list(kind_checks(document)) if kind_checks is not None else []
+            findings.extend(checked)
+            rejected = any(f.source is Source.PARSER for f in checked)
             current = state.baselines.get(response_class)
-            if current is not None and current.is_active:
+            if rejected:
+                pass  # no valid answer: nothing to compare or learn
+            elif current is not None and current.is_active:
                 baseline = current
                 findings.extend(
                     diff_shapes(
@@ -131,8 +148,6 @@ def judge(
                     next_version=state.next_version.get(response_class, 1),
                 )
                 changed = True
-            if kind_checks is not None:
-                findings.extend(kind_checks(document))
 
     accepted_before = any(b.is_active for b in state.baselines.values())
     ctx = ClassifyContext(accepted_before=accepted_before, status_code=observation.status_code)
@@ -183,7 +198,11 @@ def _failure_findings(observation: Observation, spec: ProbeSpec) -> list[Finding
                 after=status,
             )
         ]
-    if observation.body and not is_json_media_type(observation.media_type):
+    if (
+        observation.stream is None
+        and observation.body
+        and not is_json_media_type(observation.media_type)
+    ):
         return [
             Finding(
                 kind="media-type-changed",
