@@ -118,7 +118,8 @@ def judge(
                 response_class = ResponseClass.SUCCESS if status < 400 else ResponseClass.ERROR
                 shape = infer_shape(document, spec.enum_paths)
         if readable:
-            assert response_class is not None and shape is not None
+            assert response_class is not None
+            assert shape is not None
             # Kind checks first: a body they reject (an error envelope in a 200) is not learned.
             checked = list(kind_checks(document)) if kind_checks is not None else []
             findings.extend(checked)
