@@ -20,6 +20,7 @@ from typing import TextIO
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SpanExporter
 
+from monitor.admission import Admission
 from monitor.alerts import AlertSink, build_sinks
 from monitor.alerts.routing import route
 from monitor.blocking import BlockingPool
@@ -138,6 +139,7 @@ def build_app(
             worker_id=worker,
             on_alerts=dispatcher.wake,
             observer=observer,
+            admission=Admission(config, store, db),
         )
     )
     return App(

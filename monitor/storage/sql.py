@@ -8,10 +8,11 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
+from monitor.core.budget import Spend
 from monitor.core.judge import ProbeState
 from monitor.storage import baselines as baseline_ops
 from monitor.storage import outbox as outbox_ops
-from monitor.storage import queries, runs
+from monitor.storage import queries, runs, spend
 from monitor.storage.engine import create_db_engine, is_sqlite
 from monitor.storage.migrate import current_revision, head_revision, is_at_head, upgrade
 from monitor.storage.queries import RunFilter
@@ -68,6 +69,16 @@ class SqlStore:
     def load_state(self, probe: str, request_hash: str) -> ProbeState:
         with self.engine.begin() as conn:
             return runs.load_state(conn, probe, request_hash)
+
+    # spend (budgets, reports)
+    def recent_spend(self, target: str, now: datetime) -> Spend:
+        with self.engine.begin() as conn:
+            return spend.recent_spend(conn, target, now)
+
+    def spent(self, target: str, since: datetime, until: datetime) -> tuple[int, int]:
+        """(requests, reported tokens) the monitor spent on ``target`` in [since, until)."""
+        with self.engine.begin() as conn:
+            return spend.spent(conn, target, since, until)
 
     # queries
     def list_runs(self, flt: RunFilter) -> list[dict[str, Any]]:
