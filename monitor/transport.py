@@ -74,11 +74,12 @@ class _Exchange:
         parser = self.parser
         if parser is None:
             return None
-        tail = parser.close()
+        # A cut or capped stream's half event is our doing, not the target's: drop it.
+        tail = parser.close() if not (cut or self.truncated) else []
         ended = (time.monotonic() - self.began) * 1000
         self.events.extend(tail)
         self.offsets.extend([ended] * len(tail))
-        if not self.events and not parser.comments and not cut:
+        if not self.events and not parser.comments and not cut and not self.truncated:
             return None  # nothing SSE-like came back: judge it as a plain body
         return build_capture(
             self.events,
@@ -89,6 +90,7 @@ class _Exchange:
             media_type=self.headers.get("content-type", "").split(";")[0].strip().lower(),
             decode_error=parser.decode_error,
             unterminated=parser.unterminated,
+            truncated=self.truncated,
         )
 
 

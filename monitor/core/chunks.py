@@ -152,10 +152,18 @@ def stream_findings(
                 f"an error inside the HTTP 200 stream: {_error_text(error)}",
             )
         )
+    if capture.truncated:
+        out.append(
+            _parser(
+                "body-truncated",
+                f"the stream exceeded the body cap after {len(capture.events)} event(s)",
+            )
+        )
+    complete = not capture.truncated and not capture.cut_at_deadline
     data_events = [c for c in capture.chunks if c is not None]
-    if not data_events and not capture.done_seen:
+    if complete and not data_events and not capture.done_seen:
         out.append(_parser("body-unparseable", "the stream carried no data events"))
-    elif not capture.done_seen and not capture.cut_at_deadline:
+    elif complete and not capture.done_seen:
         out.append(
             _finding(
                 "sse-terminator-missing",
@@ -166,7 +174,8 @@ def stream_findings(
                 "clients that wait for it hang",
             )
         )
-    if chunks and not errors and not any(_finish_reason(c) for c in chunks):
+    broken = any(f.source is Source.PARSER for f in out)
+    if complete and not broken and chunks and not any(_finish_reason(c) for c in chunks):
         out.append(
             _finding(
                 "sse-finish-reason-missing",

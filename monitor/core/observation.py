@@ -65,6 +65,7 @@ class StreamCapture:
     media_type: str = "text/event-stream"
     decode_error: str | None = None
     unterminated: bool = False  # the last event had no blank line after it
+    truncated: bool = False  # reading stopped at the body cap
 
     def to_json(self) -> dict[str, Any]:
         gaps = [round(g, 3) for g in self.gaps_ms[:1000]]
@@ -82,6 +83,7 @@ class StreamCapture:
             "errors": [{"event": i, "error": e} for i, e in self.errors[:20]],
             "decode_error": self.decode_error,
             "unterminated": self.unterminated,
+            "truncated": self.truncated,
         }
 
 

@@ -150,6 +150,7 @@ def build_capture(
     media_type: str = SSE_MEDIA_TYPE,
     decode_error: str | None = None,
     unterminated: bool = False,
+    truncated: bool = False,
 ) -> StreamCapture:
     """Parse every event once and derive time to first token and the inter-event gaps."""
     chunks: list[Any] = []
@@ -185,4 +186,5 @@ def build_capture(
         media_type=media_type,
         decode_error=decode_error,
         unterminated=unterminated,
+        truncated=truncated,
     )
