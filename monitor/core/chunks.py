@@ -44,7 +44,8 @@ class StreamReading:
 
 
 def is_error_chunk(chunk: Any) -> bool:
-    return isinstance(chunk, dict) and "error" in chunk and not chunk.get("choices")
+    """An in-band error. OpenRouter's keeps ``choices`` beside ``error``, so ``error`` decides."""
+    return isinstance(chunk, dict) and chunk.get("error") not in (None, "", {}, [])
 
 
 def mask_keys(text: str) -> str:
