@@ -124,6 +124,7 @@ def test_connection_failures_are_retried_then_reported_as_a_failure() -> None:
 
     obs, waits, calls = send(refuse)
     assert calls == 3
+    assert waits == [0.25, 0.5]
     assert obs.failure is not None
     assert obs.failure.kind == "connect-refused"
     assert [a.outcome for a in obs.attempts] == ["connect-refused"] * 3
