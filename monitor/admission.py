@@ -8,6 +8,7 @@ process) plus this process's runs in flight, so a restart does not reset a day's
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
@@ -39,6 +40,7 @@ class Admission:
         self._db = db
         self._breakers: dict[str, breaker.BreakerState] = defaultdict(breaker.BreakerState)
         self._in_flight: dict[str, int] = defaultdict(int)
+        self._locks: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
 
     def _policy(self, target: str) -> breaker.BreakerPolicy:
         settings = self._config.targets[target].circuit_breaker
@@ -46,6 +48,11 @@ class Admission:
 
     async def admit(self, probe: ProbeConfig, now: datetime) -> Ticket | str:
         """A ``Ticket`` to go ahead, or the reason the run is skipped."""
+        # One admission at a time per target: concurrent runs must see each other in flight.
+        async with self._locks[probe.target]:
+            return await self._admit(probe, now)
+
+    async def _admit(self, probe: ProbeConfig, now: datetime) -> Ticket | str:
         target = probe.target
         state, reason = breaker.admit(self._breakers[target], now, self._policy(target))
         if reason is not None:
