@@ -158,8 +158,6 @@ class Pipeline:
                     kind_checks=lambda doc: kind.check(probe, observation, doc, probe_context),
                 )
 
-            if d.admission and ticket:
-                d.admission.settle(ticket, observation, finished)
             completion = RunCompletion(
                 claim=claim,
                 # Stored: secrets scrubbed, answer text withheld when asked; judged: as received.
@@ -181,7 +179,11 @@ class Pipeline:
                 },
                 evidence_extra=evidence_extra(observation, d.loaded.config_hash),
             )
-            recorded = await self._judge_and_store(completion, judge_run, probe, dry_run)
+            try:
+                recorded = await self._judge_and_store(completion, judge_run, probe, dry_run)
+            finally:  # settled once stored, so the budget never misses a run in between
+                if d.admission and ticket:
+                    d.admission.settle(ticket, observation, finished)
             judgement = recorded.judgement
             span.set_attribute("monitor.probe", probe.name)
             span.set_attribute("monitor.outcome", judgement.outcome.value)
