@@ -108,6 +108,10 @@ class HttpTransport:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         random: Callable[[], float] = pyrandom.random,
     ) -> None:
+        # httpcore's DEBUG trace prints raw response headers, and a target may echo the key in
+        # one: never let it log below INFO, whatever level the root logger is given.
+        httpcore_log = logging.getLogger("httpcore")
+        httpcore_log.setLevel(max(httpcore_log.getEffectiveLevel(), logging.INFO))
         self.body_cap = body_cap
         self._sleep = sleep
         self._random = random
