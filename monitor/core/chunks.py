@@ -69,14 +69,53 @@ def read_stream(capture: StreamCapture, enum_paths: Iterable[str] = ()) -> Strea
 
 
 def chunk_shape(chunks: list[dict[str, Any]], enum_paths: Iterable[str] = ()) -> Shape:
-    sample = (
-        chunks
-        if len(chunks) <= SAMPLE_HEAD + SAMPLE_TAIL
-        else (chunks[:SAMPLE_HEAD] + chunks[-SAMPLE_TAIL:])
-    )
-    whole = infer_shape(sample, [f"[].{p}" for p in enum_paths])
+    whole = infer_shape(representatives(chunks), [f"[].{p}" for p in enum_paths])
     paths = {p[3:]: s for p, s in whole.paths.items() if p.startswith("[].")}
     return Shape(samples=1, paths=paths)
+
+
+def representatives(chunks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The chunks that can add to the shape: the first and last, and the first of each kind.
+
+    Why: a stream is mostly content deltas of one structure, and walking every one of them
+    was most of a stream probe's CPU. Chunks with the same keys and value types at the top,
+    in each choice and its delta (and the same role, object and finish_reason) add nothing
+    that the first of them did not; at most SAMPLE_HEAD + SAMPLE_TAIL kinds are walked.
+    """
+    if len(chunks) <= 2:
+        return chunks
+    seen: set[Any] = set()
+    picked = [chunks[0]]
+    for chunk in chunks[1:-1]:
+        signature = _signature(chunk)
+        if signature not in seen and len(picked) < SAMPLE_HEAD + SAMPLE_TAIL - 1:
+            seen.add(signature)
+            picked.append(chunk)
+    return [*picked, chunks[-1]]
+
+
+def _types(value: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    # Key order is kept (not sorted): a reordered chunk only costs one more representative.
+    return tuple((k, type(v).__name__) for k, v in value.items())
+
+
+def _signature(chunk: dict[str, Any]) -> Any:
+    choices = chunk.get("choices")
+    inner: list[Any] = []
+    for choice in choices[:8] if isinstance(choices, list) else ():
+        if not isinstance(choice, dict):
+            inner.append(type(choice).__name__)
+            continue
+        delta = choice.get("delta")
+        inner.append(
+            (
+                _types(choice),
+                _types(delta) if isinstance(delta, dict) else None,
+                delta.get("role") if isinstance(delta, dict) else None,
+                str(choice.get("finish_reason")),
+            )
+        )
+    return (_types(chunk), str(chunk.get("object")), tuple(inner))
 
 
 def reassemble(chunks: list[dict[str, Any]]) -> dict[str, Any]:
