@@ -188,7 +188,8 @@ def machine() -> str:
         )
     except OSError:
         pass
-    return f"nproc {os.cpu_count()}, {model or platform.processor()}, Python {platform.python_version()}"
+    cpu = model or platform.processor()
+    return f"nproc {os.cpu_count()}, {cpu}, Python {platform.python_version()}"
 
 
 def main() -> None:
