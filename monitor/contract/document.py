@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from jsonschema.exceptions import best_match
 from jsonschema_path import SchemaPath
 from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
 from referencing.exceptions import Unresolvable
@@ -104,7 +105,7 @@ def read_document(
             source, locator.line(["openapi"]), "openapi", f"{version or 'missing'}: use 3.0 or 3.1"
         )
     for loc, problem in _bad_refs(spec):
-        raise ContractError(source, locator.line(loc), format_loc(loc), problem)
+        raise ContractError(source, locator.line(loc, key=True), format_loc(loc), problem)
     validator_cls = (
         OpenAPIV30SpecValidator if version.startswith("3.0") else OpenAPIV31SpecValidator
     )
@@ -113,8 +114,12 @@ def read_document(
     except Unresolvable as exc:  # pragma: no cover - _bad_refs finds these first
         raise ContractError(source, None, "", f"unresolvable reference: {exc}") from None
     if error is not None:
-        loc = [p for p in error.path if isinstance(p, str | int)]
-        raise ContractError(source, locator.line(loc), format_loc(loc), _short(error.message))
+        # "not valid under any of the given schemas" says little; the closest branch says why
+        best = best_match(error.context) if error.context else None
+        chosen = best if best is not None else error
+        loc = [p for p in chosen.absolute_path if isinstance(p, str | int)]
+        line = locator.line(loc, key=True)
+        raise ContractError(source, line, format_loc(loc), _short(chosen.message))
     return ContractDocument(
         source=source,
         sha256=hashlib.sha256(raw).hexdigest(),
