@@ -123,9 +123,7 @@ def test_an_always_present_field_that_comes_and_goes_became_optional() -> None:
     without = body(usage=...)
     assert ("property-removed", "usage", "breaking") in kinds(series.run(observe(without)))
     assert series.run(observe(BODY)).findings == ()
-    assert ("property-became-optional", "usage", "breaking") in kinds(
-        series.run(observe(without))
-    )
+    assert ("property-became-optional", "usage", "breaking") in kinds(series.run(observe(without)))
 
 
 def test_an_optional_field_missing_longer_than_chance_is_a_warning() -> None:

@@ -59,7 +59,12 @@ CASES: dict[str, tuple[Finding, ClassifyContext, str, str]] = {
         "timeout_retry_mismatch",
         "vendor_question",
     ),
-    "timeouts": (_f("timeout", Source.TRANSPORT), ACCEPTED, "timeout_retry_mismatch", "vendor_question"),
+    "timeouts": (
+        _f("timeout", Source.TRANSPORT),
+        ACCEPTED,
+        "timeout_retry_mismatch",
+        "vendor_question",
+    ),
     "unreachable host -> endpoint": (
         _f("connect-refused", Source.TRANSPORT),
         ACCEPTED,

@@ -113,9 +113,24 @@ def test_a_contract_by_url_is_fetched_through_the_given_fetcher(tmp_path: Path) 
 @pytest.mark.parametrize(
     ("text", "where", "words"),
     [
-        (DOC_30.replace("#/components/schemas/Thing\"}\ncomp", "#/x\"}\ncomp"), ":15: ", "points to nothing"),
-        (DOC_30.replace('$ref: "#/components/schemas/Thing"}\ncomponents', '$ref: "other.yaml#/T"}\ncomponents'), ":15: ", "external reference"),
-        (DOC_30.replace("          description: ok\n", ""), ":11: paths./v1/things.post.responses.200", "'description' is a required"),
+        (
+            DOC_30.replace('#/components/schemas/Thing"}\ncomp', '#/x"}\ncomp'),
+            ":15: ",
+            "points to nothing",
+        ),
+        (
+            DOC_30.replace(
+                '$ref: "#/components/schemas/Thing"}\ncomponents',
+                '$ref: "other.yaml#/T"}\ncomponents',
+            ),
+            ":15: ",
+            "external reference",
+        ),
+        (
+            DOC_30.replace("          description: ok\n", ""),
+            ":11: paths./v1/things.post.responses.200",
+            "'description' is a required",
+        ),
         (DOC_30.replace("openapi: 3.0.3", "openapi: 2.0"), ":1: openapi", "use 3.0 or 3.1"),
         ("openapi: 3.0.3\ninfo: {title: [\n", ":3: ", "not YAML"),
     ],
@@ -135,6 +150,8 @@ def test_a_broken_document_is_rejected_with_a_located_error(
 def test_an_undocumented_request_field_and_operation(tmp_path: Path) -> None:
     contract = load_contract(write(tmp_path, DOC_30), now=NOW)
     result = check(contract, {"name": "a"}, request={"n": 1, "m": 2})
-    assert [(f.kind, f.path) for f in result.findings] == [("request-undocumented-field", "request:m")]
+    assert [(f.kind, f.path) for f in result.findings] == [
+        ("request-undocumented-field", "request:m")
+    ]
     other = contract.check_request("GET", "https://x/v1/nope", None)
     assert [f.kind for f in other] == ["request-undocumented-operation"]

@@ -45,9 +45,7 @@ def test_documentation_drift_from_the_first_run_is_one_warning_event_not_a_strea
     }
     assert {f.severity.value for f in contract_findings} == {"warning"}
     assert {f.verdict.value for f in contract_findings} == {"documentation_drift"}
-    opened = [
-        t for j in series.judgements for t in j.transitions if t.to_state is EventState.OPEN
-    ]
+    opened = [t for j in series.judgements for t in j.transitions if t.to_state is EventState.OPEN]
     assert [t.fingerprint for t in opened] == [f"chat|success|{DOCUMENTATION_DRIFT}|"]
     assert judgement.outcome.value == "drift"
 

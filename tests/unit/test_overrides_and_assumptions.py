@@ -18,9 +18,7 @@ def learned(**kwargs: object) -> Series:
 
 
 def test_severity_override_by_kind_and_by_path_where_the_path_wins() -> None:
-    overrides = Overrides(
-        severity={"type-changed": Severity.INFO, "created": Severity.WARNING}
-    )
+    overrides = Overrides(severity={"type-changed": Severity.INFO, "created": Severity.WARNING})
     series = learned(overrides=overrides)
     found = kinds(series.run(observe(body(created="x", model=3))))
     assert ("type-changed", "created", "warning") in found
@@ -88,7 +86,12 @@ def test_a_path_the_baseline_saw_only_sometimes_needs_confirmation() -> None:
 def test_without_assumes_the_ledger_holds_the_expected_status() -> None:
     judgement = Series().run(observe(BODY))
     assert [e.to_json() for e in judgement.ledger] == [
-        {"kind": "status", "subject": "200", "mark": "supported", "reason": "HTTP 200 (probe default)"}
+        {
+            "kind": "status",
+            "subject": "200",
+            "mark": "supported",
+            "reason": "HTTP 200 (probe default)",
+        }
     ]
 
 
@@ -104,4 +107,6 @@ def test_a_probe_sending_another_token_field_does_not_test_the_assumption() -> N
 def test_path_values_expand_every_array_item() -> None:
     doc = {"choices": [{"m": {"c": 1}}, {"m": {}}]}
     values = path_values(doc, "choices[].m.c")
-    assert values[0] == 1 and len(values) == 2 and values[1] is not None
+    assert values[0] == 1
+    assert len(values) == 2
+    assert values[1] is not None
