@@ -126,9 +126,26 @@ def _removed(
     )
 
 
+def _unchanged(before: PathStats, after: PathStats) -> bool:
+    """The common case, cheaply: nothing the baseline has not seen already."""
+    return (
+        after.types.keys() <= before.types.keys()
+        and (not after.nulls or bool(before.nulls))
+        and (not after.empty or bool(before.empty))
+        and (
+            after.values is None
+            or before.values is None
+            or after.values.keys() <= before.values.keys()
+        )
+        and after.formats.keys() <= before.formats.keys()
+    )
+
+
 def _changed(
     path: str, before: PathStats, after: PathStats, assumed_paths: Collection[str]
 ) -> list[Finding]:
+    if _unchanged(before, after):
+        return []
     out: list[Finding] = []
     known = before.non_null_types
     seen = after.non_null_types
