@@ -287,10 +287,7 @@ def _walk(
         prefix = f"{path}." if path else ""
         for k, member in value.items():
             name = str(k)
-            if "." in name or "[" in name:
-                child = member_path(path, name)
-            else:
-                child = prefix + name
+            child = member_path(path, name) if "." in name or "[" in name else prefix + name
             _walk(member, child, name, seen, depth + 1, configured)
     elif kind == "array":
         if path and not value:

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
+import pytest
+
+from monitor.config.loader import load_config
 from monitor.core.assumptions import Assumptions, path_values
 from monitor.core.model import Severity
 from monitor.core.overrides import IgnoreRule, Overrides, parse_until
+from monitor.errors import ConfigError
 from tests.unit.judging import HEADERS, T0, Series, kinds, make_spec, observe
 from tests.unit.test_baseline_rules import BODY, body
 
@@ -110,3 +115,29 @@ def test_path_values_expand_every_array_item() -> None:
     assert values[0] == 1
     assert len(values) == 2
     assert values[1] is not None
+
+
+def test_config_check_rejects_an_ignore_rule_with_a_bad_date_or_no_target(tmp_path: Path) -> None:
+    text = """
+targets: {t: {base_url: "http://127.0.0.1:9"}}
+probes:
+  - name: p
+    target: t
+    every: 60s
+    model: gpt-4o-mini
+    messages: [{role: user, content: hi}]
+    params: {max_tokens: 8}
+    overrides:
+      ignore:
+        - {kind: null-appeared, reason: ticket, until: "next week"}
+        - {reason: nothing to match}
+"""
+    path = tmp_path / "c.yaml"
+    path.write_text(text.lstrip(), encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path, {})
+    message = str(caught.value)
+    assert "c.yaml:11: probes[0].overrides.ignore[0].until: invalid date 'next week'" in message
+    assert "c.yaml:12: probes[0].overrides.ignore[1]: an ignore rule needs a kind or a path" in (
+        message
+    )
