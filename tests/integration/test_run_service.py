@@ -9,6 +9,7 @@ import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -71,6 +72,42 @@ def test_run_probes_each_scheduled_slot_and_stops_cleanly_on_sigterm(
         since_epoch = (parsed - EPOCH - offset).total_seconds()
         assert abs(since_epoch - round(since_epoch)) < 0.002, slot  # slots sit on the schedule
     assert len({r.slot_at for r in runs}) == len(runs)
+
+
+def test_check_writes_beside_a_running_service_on_the_same_sqlite_file(
+    cli: Any, sim_url: str, tmp_path: Path
+) -> None:
+    db_path = tmp_path / "shared.db"
+    text = chat_probe_config(sim_url, f"sqlite:///{db_path}").replace("every: 60s", "every: 1s")
+    config = write_config(tmp_path, text)
+    env = {**os.environ, "SIM_API_KEY": SIM_KEY}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "monitor", "run", "--config", str(config)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not _completed(db_path) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        codes = [
+            cli("check", "--config", str(config), env={"SIM_API_KEY": SIM_KEY}).code
+            for _ in range(5)
+        ]
+        proc.send_signal(signal.SIGTERM)
+        _out, err = proc.communicate(timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert codes == [0] * 5
+    assert proc.returncode == 0, err
+    assert "database is locked" not in err
+    triggers = [r.trigger for r in _completed(db_path)]
+    assert triggers.count("check") == 5
+    assert triggers.count("schedule") >= 1
 
 
 def test_run_refuses_a_config_with_an_unset_secret_with_exit_2(
