@@ -114,6 +114,11 @@ def _shape_table(shape: Shape, ctx: Context) -> None:
             )
         )
     write_table(rows, ("path", "present", "types", "nulls", "values"), ctx.stdout)
+    if shape.header_samples:
+        headers = ", ".join(
+            f"{n} {c}/{shape.header_samples}" for n, c in sorted(shape.headers.items())
+        )
+        ctx.stdout.write(f"headers: {headers}\n")
 
 
 def handle_accept(ctx: Context) -> int:

@@ -8,6 +8,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from monitor.runview import run_view
+from monitor.storage.sql import create_store
 from tests.conftest import SIM_KEY, chat_probe_config, write_config
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -102,6 +104,13 @@ def test_check_records_the_ledger_and_the_contract_used(
     assert len(contract["sha256"]) == 64
     assert contract["fetched_at"].endswith("Z")
     assert stored == run["ledger"]
+    store = create_store(db_url, lambda: "unused")
+    try:
+        row = store.get_run(run["run_id"])
+    finally:
+        store.close()
+    assert row is not None
+    assert run_view(row)["ledger"] == run["ledger"]  # what `monitor show RUN` prints
 
 
 def test_documentation_drift_there_from_the_first_run_is_one_warning_event(
