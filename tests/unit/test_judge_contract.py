@@ -9,6 +9,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from monitor.contract import Contract, load_contract
 from monitor.core.assumptions import Assumptions
 from monitor.core.judge import DOCUMENTATION_DRIFT
@@ -163,3 +165,51 @@ def test_an_undocumented_status_is_a_contract_finding_on_the_failed_run() -> Non
     judgement = series.run(observe({"error": {"message": "teapot"}}, status=418))
     assert ("status-undocumented", "", "warning") in kinds(judgement)
     assert judgement.outcome.value == "fail"
+
+
+REAL_BODIES = {
+    "openai/ok-gpt-4.1-nano-raw-pretty.json": set(),
+    "openai/ok-gpt-4o-2024-08-06-annotations-refusal.json": set(),
+    "openai/ok-o3-mini-reasoning-tokens-no-logprobs-key.json": {
+        ("property-removed", "choices[].logprobs")
+    },
+    "openai/ok-gpt-3.5-turbo-0301-2023-legacy.json": {
+        ("property-removed", "choices[].logprobs"),
+        ("property-removed", "choices[].message.refusal"),
+    },
+    "azure/ok-gpt-4.1-content-filter-jailbreak.json": set(),
+    "azure/ok-gpt-4o-2024-11-20-protected-material.json": set(),
+    "mistral/ok-mistral-large-tool-calls-null.json": {
+        ("property-removed", "choices[].logprobs"),
+        ("property-removed", "choices[].message.refusal"),
+        ("null-appeared", "choices[].message.tool_calls"),
+    },
+    "groq/ok-llama-3.3-70b-instructions.json": {("property-removed", "choices[].message.refusal")},
+    "deepseek/ok-deepseek-v4-flash-vercel-fixture.json": {
+        ("property-removed", "choices[].message.refusal")
+    },
+    "openrouter/ok-gemini-flash-lite-provider-google.json": set(),
+    "cometapi/doc-example-ok-gpt-4o-2024-08-06-empty-details.json": {
+        ("property-removed", "choices[].logprobs"),
+        ("property-removed", "choices[].message.refusal"),
+    },
+    "cometapi/doc-example-ok-gpt-4.1-nano-2026.json": set(),
+}
+
+
+@pytest.mark.parametrize("name", sorted(REAL_BODIES))
+def test_each_real_provider_body_shows_only_its_documentation_drift(name: str) -> None:
+    judgement = Series(contract=contract()).run(observe(fixture(name)))
+    warnings = {(f.kind, f.path) for f in judgement.findings if f.severity.value != "info"}
+    assert warnings == REAL_BODIES[name]
+    assert all(f.source.value == "contract" for f in judgement.findings)
+    assert all(f.severity.value in ("info", "warning") for f in judgement.findings)
+    assert judgement.outcome.value in ("pass", "drift")
+
+
+def test_the_cometapi_error_envelope_matches_the_documented_error_response() -> None:
+    series = Series(spec=make_spec(expected_status=frozenset({400})), contract=contract())
+    judgement = series.run(
+        observe(fixture("cometapi/doc-observed-error-400-model-required.json"), status=400)
+    )
+    assert [f for f in judgement.findings if f.severity.value != "info"] == []
