@@ -194,7 +194,7 @@ def machine() -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=300)
+    parser.add_argument("--runs", "--n", type=int, default=300, help="probes per row")
     args = parser.parse_args()
     process, base_url = start_simulator()
     try:

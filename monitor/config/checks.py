@@ -65,6 +65,7 @@ def check_config(
         _check_schedule(probe, loc, err)
         _check_generation(probe, loc, err)
         _check_probe_kind(probe, loc, err)
+        _check_overrides(probe, loc, err)
 
     configured = {n for n in SINK_NAMES if getattr(config.alerts, n) is not None} | {"console"}
     for index, route in enumerate(config.routes):
@@ -123,6 +124,20 @@ def _check_probe_kind(probe: ProbeConfig, loc: list[str | int], err: Callable[..
                 [*loc, "production_parser"],
                 "the openai package is not installed: pip install 'contract-monitor[openai]'",
             )
+
+
+def _check_overrides(probe: ProbeConfig, loc: list[str | int], err: Callable[..., None]) -> None:
+    from monitor.core.overrides import parse_until
+
+    for index, rule in enumerate(probe.overrides.ignore):
+        where: list[str | int] = [*loc, "overrides", "ignore", index]
+        if rule.kind is None and rule.path is None:
+            err(where, "an ignore rule needs a kind or a path (or both)")
+        if rule.until is not None:
+            try:
+                parse_until(rule.until)
+            except ValueError:
+                err([*where, "until"], f"invalid date {rule.until!r}: use 2026-06-01 or ISO 8601")
 
 
 def _fmt(loc: Sequence[str | int]) -> str:
