@@ -30,8 +30,8 @@ from monitor.core.evidence import extract_request_id
 from monitor.core.judge import Judgement, ProbeSpec, ProbeState, judge
 from monitor.core.model import Severity, Trigger
 from monitor.core.observation import Observation, TransportFailure
-from monitor.core.redact import redact_observation
 from monitor.core.overrides import IgnoreRule, Overrides, parse_until
+from monitor.core.redact import redact_observation
 from monitor.errors import SecretError
 from monitor.observers import NullObserver, Observer
 from monitor.probes import context_for, kind_for, request_hash

@@ -94,9 +94,9 @@ def representatives(chunks: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [*picked, chunks[-1]]
 
 
-def _types(value: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+def _types(value: dict[str, Any]) -> tuple[tuple[str, ...], tuple[type, ...]]:
     # Key order is kept (not sorted): a reordered chunk only costs one more representative.
-    return tuple((k, type(v).__name__) for k, v in value.items())
+    return tuple(value), tuple(map(type, value.values()))
 
 
 def _signature(chunk: dict[str, Any]) -> Any:

@@ -146,8 +146,10 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "a token-limit field the model refuses -> request schema",
-        lambda f, _c: f.kind
-        in ("token-field-rejected", "token-field-inconclusive", "validation-error-unnamed"),
+        lambda f, _c: (
+            f.kind
+            in ("token-field-rejected", "token-field-inconclusive", "validation-error-unnamed")
+        ),
         Category.REQUEST_SCHEMA_MISMATCH,
         _drift_if_accepted(Verdict.CLIENT_BUG),
         "deployment drift if accepted before, else client bug",

@@ -82,6 +82,19 @@ class SseParser:
             text = text.removeprefix(_BOM)
         buffer = self._buffer + text
         events: list[SseEvent] = []
+        if "\r" not in buffer:  # the common case, split in C: LF-only line ends
+            *lines, self._buffer = buffer.split("\n")
+            for line in lines:
+                if line == "":
+                    if self._data:
+                        events.extend(self._dispatch())
+                    else:
+                        self._event = None
+                elif line.startswith("data: "):
+                    self._data.append(line[6:])
+                else:
+                    self._line(line)
+            return events
         start = 0
         for match in _LINE_END.finditer(buffer):
             if match.group() == "\r" and match.end() == len(buffer):
