@@ -133,10 +133,14 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"non-standard JSON number {name}")
 
 
+# One decoder for every chunk: json.loads with options would build a new one per call.
+_STRICT = json.JSONDecoder(parse_constant=_reject_constant)
+
+
 def parse_chunk(data: str) -> tuple[Any, str | None]:
     """Strict JSON like a real client: NaN/Infinity and deep nesting are errors."""
     try:
-        return json.loads(data, parse_constant=_reject_constant), None
+        return _STRICT.decode(data), None
     except RecursionError:
         return None, "JSON nested too deeply"
     except ValueError as exc:
