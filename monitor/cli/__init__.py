@@ -19,6 +19,7 @@ from monitor.cli import (
     db_cmd,
     demo_cmd,
     history_cmd,
+    prune_cmd,
     run_cmd,
     simulate_cmd,
 )
@@ -32,6 +33,7 @@ COMMANDS = (
     history_cmd,
     baseline_cmd,
     db_cmd,
+    prune_cmd,
     config_cmd,
     demo_cmd,
     simulate_cmd,
