@@ -70,13 +70,15 @@ def prunable_runs(cutoff: datetime) -> Any:
     )
 
 
-def droppable_bodies(cutoff: datetime) -> Any:
-    """The condition on ``evidence JOIN runs`` for bodies of passing runs to drop."""
+def droppable_bodies(cutoff: datetime, runs_cutoff: datetime) -> Any:
+    """The condition on ``evidence JOIN runs`` for bodies of passing runs to drop (runs about
+    to be deleted whole are left to the delete)."""
     return sa.and_(
         runs.c.outcome == "pass",
         runs.c.started_at < cutoff,
         evidence.c.body.is_not(None),
         sa.not_(_held(runs.c.started_at)),
+        sa.not_(prunable_runs(runs_cutoff)),
     )
 
 
@@ -109,7 +111,7 @@ def prune_batch(
     stripped = (
         sa.select(evidence.c.run_id)
         .select_from(evidence.join(runs, evidence.c.run_id == runs.c.id))
-        .where(droppable_bodies(bodies_cutoff))
+        .where(droppable_bodies(bodies_cutoff, runs_cutoff))
         .limit(batch_size)
     )
     body_ids = [row.run_id for row in conn.execute(stripped)]
@@ -133,6 +135,6 @@ def count_prunable(
     n_bodies = conn.execute(
         sa.select(sa.func.count())
         .select_from(evidence.join(runs, evidence.c.run_id == runs.c.id))
-        .where(droppable_bodies(bodies_cutoff))
+        .where(droppable_bodies(bodies_cutoff, runs_cutoff))
     ).scalar_one()
     return int(n_runs), int(n_bodies)

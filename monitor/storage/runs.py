@@ -57,8 +57,9 @@ def claim_run(conn: Connection, claim: RunClaim) -> bool:
         conn.execute(runs.insert().values(**values))
         return True
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(runs).values(**values).on_conflict_do_nothing()
-    return bool(conn.execute(stmt).rowcount == 1)
+    # RETURNING, not rowcount: SQLAlchemy reports -1 for an INSERT's rowcount on psycopg
+    stmt = dialect.insert(runs).values(**values).on_conflict_do_nothing().returning(runs.c.id)
+    return conn.execute(stmt).first() is not None
 
 
 def lock_probe(conn: Connection, probe: str) -> None:
