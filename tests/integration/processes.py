@@ -17,12 +17,18 @@ class MonitorProcess:
     """``python -m monitor run`` with stderr in a file (a full pipe would stall the process)."""
 
     def __init__(
-        self, config: Path, env: Mapping[str, str], log: Path, *extra: str, cwd: Path | None = None
+        self,
+        config: Path,
+        env: Mapping[str, str],
+        log: Path,
+        *extra: str,
+        cwd: Path | None = None,
+        program: tuple[str, ...] = (sys.executable, "-m", "monitor"),
     ) -> None:
         self.log = log
         self._file = log.open("w", encoding="utf-8")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "monitor", "run", "--config", str(config), *extra],
+            [*program, "run", "--config", str(config), *extra],
             env={**os.environ, **env},
             stdout=subprocess.DEVNULL,
             stderr=self._file,

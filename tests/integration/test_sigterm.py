@@ -132,7 +132,8 @@ def test_sigterm_finishes_runs_in_flight_releases_the_rest_and_flushes_alerts(
     assert all(r.claimed_by.endswith(" (released)") for r in hanging)
     assert all(r.lease_until <= stopped_at for r in hanging)
     # every queued alert was delivered before exit, once each
-    assert outbox_states and set(outbox_states) == {"delivered"}
+    assert outbox_states
+    assert set(outbox_states) == {"delivered"}
     assert err.count("[PROBE FAILING] failing @ down") == len(outbox_states)
     # another replica takes the released run over at once, and the run says why
     store = create_store(pg_url, lambda: new_id(stopped_at))
