@@ -18,9 +18,11 @@ from referencing import Registry, Resource
 ROOT = Path(__file__).resolve().parents[2]
 CHART = ROOT / "helm" / "contract-monitor"
 RENDER = Path(__file__).with_name("render_chart.py")
-SERVICEMONITOR_SCHEMA = (
-    ROOT / "tests" / "fixtures" / "k8s" / "servicemonitor-monitoring.coreos.com-v1.json"
-)
+# kubernetes-validate has no schemas for custom resources: strict ones for the operator's kinds
+CRD_SCHEMAS = {
+    "ServiceMonitor": ROOT / "tests/fixtures/k8s/servicemonitor-monitoring.coreos.com-v1.json",
+    "PrometheusRule": ROOT / "tests/fixtures/k8s/prometheusrule-monitoring.coreos.com-v1.json",
+}
 # the chart's kubeVersion floor and the newest release kubernetes-validate knows
 KUBE_VERSIONS = ("1.25.0", kubernetes_validate.latest_version())
 RELEASE, NAMESPACE = "cm", "observability"
@@ -78,12 +80,13 @@ def _k8s_definitions(version: str) -> Resource:  # type: ignore[type-arg]
 
 def validate_strict(doc: dict[str, Any], version: str) -> None:
     """Raise if ``doc`` is not a valid object of its kind, unknown fields included."""
-    if doc.get("kind") == "ServiceMonitor":
-        schema = json.loads(SERVICEMONITOR_SCHEMA.read_text())
+    crd = CRD_SCHEMAS.get(str(doc.get("kind")))
+    if crd is not None:
+        schema = json.loads(crd.read_text())
         registry = Registry().with_resource(
             "https://kubernetes.io/api/_definitions.json", _k8s_definitions(version)
         )
-        schema["$id"] = "https://kubernetes.io/api/servicemonitor.json"
+        schema["$id"] = f"https://kubernetes.io/api/{crd.name}"
         jsonschema.Draft202012Validator(schema, registry=registry).validate(doc)
         return
     kubernetes_validate.validate(doc, version, strict=True)
