@@ -22,6 +22,7 @@ from monitor.cli import (
     prune_cmd,
     run_cmd,
     simulate_cmd,
+    verify_cmd,
 )
 from monitor.cli.common import Context, add_config_option, environ
 from monitor.errors import ConfigError, MonitorError, SecretError, StorageError, UsageError
@@ -37,6 +38,7 @@ COMMANDS = (
     config_cmd,
     demo_cmd,
     simulate_cmd,
+    verify_cmd,
 )
 
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy.engine import Engine
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import Connection, Engine
 
 from monitor.core.judge import ProbeState
+from monitor.errors import StorageError
 from monitor.storage import baselines as baseline_ops
 from monitor.storage import claims as claim_ops
 from monitor.storage import outbox as outbox_ops
@@ -33,6 +36,18 @@ class SqlStore:
         self.engine = engine
         self.new_id = new_id
 
+    @contextmanager
+    def _begin(self) -> Iterator[Connection]:
+        """A transaction; losing the database becomes ``StorageError(retryable=True)``."""
+        try:
+            with self.engine.begin() as conn:
+                yield conn
+        except (sa_exc.OperationalError, sa_exc.InterfaceError) as exc:
+            raise StorageError(
+                f"the database is unavailable: {type(exc.orig).__name__}: {str(exc.orig)[:200]}",
+                retryable=True,
+            ) from exc
+
     @property
     def is_sqlite(self) -> bool:
         return is_sqlite(self.engine)
@@ -52,108 +67,127 @@ class SqlStore:
 
     # runs
     def claim_run(self, claim: RunClaim) -> bool:
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             return runs.claim_run(conn, claim)
 
     def record_run(
         self, completion: RunCompletion, judge: Judge, router: AlertRouter
     ) -> RecordedRun:
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             return runs.record_run(conn, completion, judge, router, self.new_id)
 
     def record_skipped(self, claim: RunClaim, finished_at: datetime, reason: str) -> bool:
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             if not runs.claim_run(conn, claim):
                 return False
             runs.complete_skipped(conn, claim, finished_at, reason)
             return True
 
     def load_state(self, probe: str, request_hash: str) -> ProbeState:
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             return runs.load_state(conn, probe, request_hash)
 
     # queries
     def list_runs(self, flt: RunFilter) -> list[dict[str, Any]]:
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             return queries.list_runs(conn, flt)
 
     def get_run(self, run_id: str) -> dict[str, Any] | None:
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             return queries.get_run(conn, run_id)
 
     def list_events(
         self, *, probes: tuple[str, ...] = (), states: tuple[str, ...] = (), limit: int = 100
     ) -> list[dict[str, Any]]:
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             return queries.list_events(conn, probes=probes, states=states, limit=limit)
 
     def list_baselines(self, probe: str) -> list[dict[str, Any]]:
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             return queries.list_baselines(conn, probe)
 
     def reset_baselines(self, probe: str, now: datetime) -> int:
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             return baseline_ops.reset_baselines(conn, probe, now)
 
-    def accept_baseline(self, probe: str, now: datetime) -> dict[str, Any] | None:
-        with self.engine.begin() as conn:
-            return baseline_ops.accept_latest_shape(conn, probe, now)
+    def accept_baseline(
+        self,
+        probe: str,
+        now: datetime,
+        *,
+        router: AlertRouter | None = None,
+        probe_info: dict[str, Any] | None = None,
+    ) -> dict[str, Any] | None:
+        with self._begin() as conn:
+            return baseline_ops.accept_latest_shape(
+                conn, probe, now, router=router, new_id=self.new_id, probe_info=probe_info
+            )
+
+    def export_baselines(self, probe: str, now: datetime) -> dict[str, Any]:
+        with self._begin() as conn:
+            return baseline_ops.export_baselines(conn, probe, now)
+
+    def import_baselines(
+        self, probe: str, document: Any, request_hash: str, now: datetime
+    ) -> list[dict[str, Any]]:
+        with self._begin() as conn:
+            return baseline_ops.import_baselines(conn, probe, document, request_hash, now)
 
     # outbox
     def claim_outbox(
         self, now: datetime, worker: str, lease: timedelta, limit: int = 20
     ) -> list[OutboxItem]:
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             return outbox_ops.claim_outbox(conn, now, worker, lease, limit)
 
     def record_delivery(self, outbox_id: str, **kwargs: Any) -> None:
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             outbox_ops.record_attempt(conn, outbox_id, **kwargs)
 
     def pending_alerts(self) -> int:
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             return outbox_ops.pending_count(conn)
 
     # replicas: leases, take-overs, skipped slots (see storage.claims)
     def take_over_expired(
         self, now: datetime, worker: str, leases: Mapping[str, timedelta], limit: int = 20
     ) -> list[TakenOver]:
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             return claim_ops.take_over_expired(conn, now, worker, leases, limit)
 
     def release_claims(self, worker: str, now: datetime) -> int:
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             return claim_ops.release_claims(conn, worker, now)
 
     def release_outbox(self, worker: str) -> int:
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             return claim_ops.release_outbox(conn, worker)
 
     def complete_skipped(self, claim: RunClaim, finished_at: datetime, reason: str) -> None:
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             runs.complete_skipped(conn, claim, finished_at, reason)
 
     def record_skipped_slots(
         self, slots: list[SkippedSlot], worker: str, now: datetime
     ) -> set[str]:
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             return claim_ops.insert_skipped(conn, slots, worker, now)
 
     def claimed_count(self, worker: str) -> int:
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             return claim_ops.claimed_by(conn, worker)
 
     # retention (see storage.prune)
     def prune_batch(
         self, *, runs_cutoff: datetime, bodies_cutoff: datetime, batch_size: int
     ) -> prune_ops.PruneBatch:
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             return prune_ops.prune_batch(
                 conn, runs_cutoff=runs_cutoff, bodies_cutoff=bodies_cutoff, batch_size=batch_size
             )
 
     def count_prunable(self, *, runs_cutoff: datetime, bodies_cutoff: datetime) -> tuple[int, int]:
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             return prune_ops.count_prunable(
                 conn, runs_cutoff=runs_cutoff, bodies_cutoff=bodies_cutoff
             )
