@@ -1,14 +1,14 @@
 """Throughput on PostgreSQL: how many probes per minute one and three `monitor run` replicas
 sustain against the simulator, with the p99 schedule lateness.
 
-    .venv/bin/python bench/replica_throughput.py [--seconds 40] [--start 50] [--max 1600]
+    .venv/bin/python bench/replica_throughput.py [--seconds 30] [--loads 25 50 75 100 150]
 
 For each replica count, N probes every second run for --seconds; the first 8 s (start-up) and
-the last lease (runs still allowed to finish) are left out. A load is *sustained* when every
-slot of the window has a completed run, none was skipped, and the p99 lateness (run start minus
-slot time) stays under one period (1 s). N doubles until a load is not sustained; the table
-shows every load tried. One replica is the baseline measured in the same run. The simulator runs
-in its own process (healthy scenario, answers at once); PostgreSQL is the local server.
+the last 6 s (a lease and a reaper pass) are left out. A load is *sustained* when every slot of
+the window has a completed run, none was skipped, and the p99 lateness (run start minus slot
+time) stays under one period (1 s). Loads are tried in order until one is not sustained.
+One replica is the baseline measured in the same run. The simulator runs in its own process
+(healthy scenario, answers at once); PostgreSQL is the local server.
 """
 
 from __future__ import annotations
@@ -165,9 +165,10 @@ def run_load(url: str, replicas: int, probes: int, seconds: float, workdir: Path
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--seconds", type=float, default=40)
-    parser.add_argument("--start", type=int, default=50, help="probes in the first load")
-    parser.add_argument("--max", type=int, default=1600, help="stop doubling here")
+    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument(
+        "--loads", type=int, nargs="+", default=[25, 50, 75, 100, 150], help="probes per second"
+    )
     parser.add_argument("--replicas", type=int, nargs="+", default=[1, 3])
     args = parser.parse_args()
     port = _free_port()
@@ -187,14 +188,12 @@ def main() -> None:
                 time.sleep(0.1)
         with tempfile.TemporaryDirectory() as tmp:
             for replicas in args.replicas:
-                probes = args.start
-                while probes <= args.max:
+                for probes in args.loads:
                     result = run_load(url, replicas, probes, args.seconds, Path(tmp))
                     results.append(result)
                     print(_row(result), flush=True)
                     if not result.sustained:
                         break
-                    probes *= 2
     finally:
         sim.terminate()
         sim.wait(10)

@@ -207,6 +207,10 @@ async def serve(
         scheduler.pause()
         await _finish_in_flight(in_flight | reaper.in_flight, grace_s)
         await _release(app, app.store.release_claims, worker, app.clock.now())
+        try:
+            await reaper.flush_skips()
+        except Exception as exc:  # the database is gone: other replicas' ledgers still count
+            log.warning("could not record the slots this replica skipped: %s", exc)
         scheduler.shutdown()
         stop.set()  # also when leaving by an exception: the loops below must end
         await asyncio.gather(*background, return_exceptions=True)

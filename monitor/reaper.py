@@ -18,7 +18,7 @@ import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from monitor.blocking import BlockingPool
 from monitor.clock import Clock
@@ -95,8 +95,14 @@ class Reaper:
         except Exception:  # one re-run's failure must not stop the reaper
             log.exception("re-running run %s of probe %s failed", run.claim.run_id, run.claim.probe)
 
-    async def _record_skips(self) -> int:
-        due = self.ledger.due(self.clock.now())
+    async def flush_skips(self) -> int:
+        """At shutdown: record every pending skip now (nobody will remember them after us; a
+        slot another replica ran keeps its run, the insert does nothing there)."""
+        return await self._record_skips(everything=True)
+
+    async def _record_skips(self, *, everything: bool = False) -> int:
+        now = self.clock.now()
+        due = self.ledger.due(datetime.max.replace(tzinfo=UTC) if everything else now)
         slots = [
             SkippedSlot(
                 probe=m.probe,

@@ -4,7 +4,7 @@ Retention never deletes a run an event or transition refers to; these indexes ke
 check cheap when it runs for every candidate row.
 
 Revision ID: 0006
-Revises: 0001
+Revises: 0002
 Create Date: 2026-11-26 09:00:00
 """
 
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0006"
-down_revision: str | None = "0001"
+down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
