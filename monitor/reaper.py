@@ -5,7 +5,7 @@ Each ``tick``:
 1. takes over claimed runs whose lease expired (``storage.claims.take_over_expired``: one
    replica wins each) and re-runs them through ``Pipeline.execute`` with the same run id; the
    run's ``note`` says whose claim it took over and why. A run whose probe is no longer
-   configured is completed ``skipped`` instead;
+   configured, or an on-demand run (no slot), is completed ``skipped`` instead;
 2. records the slot ledger's due skips (an insert that does nothing where the slot has a row).
 
 Re-runs are tasks of their own (a slow probe never stalls the loop) and are visible in
@@ -33,6 +33,7 @@ from monitor.storage.sql import SqlStore
 log = logging.getLogger("monitor.reaper")
 REAP_INTERVAL = timedelta(seconds=2)
 GONE = "not re-run: the probe is no longer configured"
+ABANDONED = "not re-run: the on-demand run's process ended before completing it"
 
 
 @dataclass(frozen=True)
@@ -87,9 +88,11 @@ class Reaper:
     async def _rerun(self, run: TakenOver) -> None:
         probe = self.probes.get(run.claim.probe)
         try:
-            if probe is None:
+            if probe is None or run.claim.slot_at is None:
+                # an on-demand run (`monitor check`) belongs to whoever asked for it
+                reason = GONE if probe is None else ABANDONED
                 finished = self.clock.now()
-                await self.db.run(self.store.complete_skipped, run.claim, finished, GONE)
+                await self.db.run(self.store.complete_skipped, run.claim, finished, reason)
                 return
             await self.pipeline.execute(probe, run.claim)
         except Exception:  # one re-run's failure must not stop the reaper

@@ -158,3 +158,44 @@ def test_a_released_claim_is_re_run_at_once_and_noted_as_released(
             await app.aclose()
 
     asyncio.run(main())
+
+
+def test_an_abandoned_on_demand_run_is_closed_as_skipped_not_re_run(
+    sim_url: str, db_url: str
+) -> None:
+    now = datetime.now(UTC).replace(microsecond=0)
+    clock = SettableClock(now)
+
+    async def main() -> None:
+        app = _app(sim_url, db_url, clock)
+        try:
+            probe = app.config.probes[0]
+            lease = app.pipeline.lease(probe)
+            crashed = RunClaim(
+                run_id=new_id(now),
+                probe=probe.name,
+                target=probe.target,
+                kind=probe.kind,
+                trigger="check",
+                slot_at=None,
+                started_at=now,
+                claimed_by="laptop:77:aaaa",
+                lease_until=now + lease,
+                request_hash="x",
+                config_hash="y",
+            )
+            assert app.store.claim_run(crashed)
+            clock.value = now + lease + timedelta(seconds=1)
+            reaper = _reaper(app)
+            assert (await reaper.tick()).taken_over == 1
+            await asyncio.gather(*reaper.in_flight)
+            run = app.store.get_run(crashed.run_id)
+            assert run is not None
+            assert (run["state"], run["outcome"]) == ("completed", "skipped")
+            assert (
+                run["note"] == "not re-run: the on-demand run's process ended before completing it"
+            )
+        finally:
+            await app.aclose()
+
+    asyncio.run(main())
