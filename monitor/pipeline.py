@@ -17,7 +17,7 @@ from opentelemetry import trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from monitor import __version__
-from monitor.admission import Admission
+from monitor.admission import Admission, Ticket
 from monitor.blocking import BlockingPool
 from monitor.clock import Clock
 from monitor.config.loader import LoadedConfig
@@ -32,7 +32,7 @@ from monitor.core.model import Severity, Trigger
 from monitor.core.observation import Observation, TransportFailure
 from monitor.core.overrides import IgnoreRule, Overrides, parse_until
 from monitor.core.redact import redact_observation
-from monitor.errors import SecretError
+from monitor.errors import ClaimLost, SecretError
 from monitor.observers import NullObserver, Observer
 from monitor.probes import context_for, kind_for, request_hash
 from monitor.runview import run_view
@@ -43,7 +43,6 @@ from monitor.telemetry import format_span_id, format_trace_id
 from monitor.transport import HttpTransport
 
 log = logging.getLogger("monitor.pipeline")
-LEASE_MARGIN = timedelta(seconds=30)
 
 
 @dataclass
@@ -128,8 +127,6 @@ class Pipeline:
     ) -> dict[str, Any] | None:
         """Run ``probe`` for ``slot``; None when another process already owns the slot."""
         d = self.deps
-        kind = kind_for(probe.kind)
-        target = d.loaded.config.targets[probe.target]
         started = d.clock.now()
         claim = RunClaim(
             run_id=d.new_id(started),
@@ -140,7 +137,7 @@ class Pipeline:
             slot_at=slot,
             started_at=started,
             claimed_by=d.worker_id,
-            lease_until=started + probe.timeout + LEASE_MARGIN,
+            lease_until=started + self.lease(probe),
             request_hash=request_hash(probe),
             config_hash=d.loaded.config_hash,
         )
@@ -151,6 +148,29 @@ class Pipeline:
             if d.admission and ticket:
                 d.admission.settle(ticket, None, started)
             return None
+        return await self.execute(probe, claim, dry_run=dry_run, ticket=ticket)
+
+    def lease(self, probe: ProbeConfig) -> timedelta:
+        """How long a claim on ``probe`` holds before another replica presumes its owner dead."""
+        return probe.timeout + self.deps.loaded.config.storage.lease_margin
+
+    async def execute(
+        self,
+        probe: ProbeConfig,
+        claim: RunClaim,
+        *,
+        dry_run: bool = False,
+        ticket: Ticket | None = None,
+    ) -> dict[str, Any] | None:
+        """Probe and record a claimed run (the reaper re-runs a dead owner's slot through here).
+
+        None when the claim was lost meanwhile: another replica took the run over after our
+        lease expired, and its result is the one recorded.
+        """
+        d = self.deps
+        kind = kind_for(probe.kind)
+        target = d.loaded.config.targets[probe.target]
+        started = claim.started_at
         probe_context = context_for(probe, d.loaded.config)
         name = f"chat {probe.model}" if probe.model else f"{probe.kind} {probe.name}"
         with d.tracer.start_as_current_span(name, kind=SpanKind.CLIENT) as span:
@@ -213,11 +233,15 @@ class Pipeline:
                     "environment": d.loaded.config.environment,
                     "trace_link": d.loaded.config.alerts.trace_link,
                 },
-                evidence_extra=evidence_extra(observation, d.loaded.config_hash),
                 contract_ref=contract.reference() if contract is not None else None,
+                evidence_extra=evidence_extra(observation, d.loaded.config_hash),
             )
             try:
                 recorded = await self._judge_and_store(completion, judge_run, probe, dry_run)
+            except ClaimLost as exc:
+                log.warning("probe %s: result discarded: %s", probe.name, exc)
+                span.set_attribute("monitor.claim_lost", True)
+                return None
             finally:  # settled once stored, so the budget never misses a run in between
                 if d.admission and ticket:
                     d.admission.settle(ticket, observation, finished)
