@@ -142,6 +142,46 @@ def _enqueue(
     router: AlertRouter,
     new_id: Callable[[], str],
 ) -> list[str]:
+    obs = completion.observation
+    run = {
+        "id": completion.claim.run_id,
+        "trace_id": completion.trace_id,
+        "span_id": completion.span_id,
+        "request_id": completion.request_id,
+        "status_code": obs.status_code,
+        "outcome": judgement.outcome.value,
+        "started_at": _iso(completion.claim.started_at),
+        "latency_ms": round(obs.latency_ms, 1),
+    }
+    findings = [
+        f.to_json() for f in judgement.findings if f.severity.rank >= Severity.WARNING.rank
+    ][:MAX_FINDINGS_IN_ALERT]
+    return enqueue_alerts(
+        conn,
+        event_id=event_id,
+        transition=transition,
+        transition_id=transition_id,
+        run=run,
+        findings=findings,
+        probe_info=dict(completion.probe_info),
+        router=router,
+        new_id=new_id,
+    )
+
+
+def enqueue_alerts(
+    conn: Connection,
+    *,
+    event_id: str,
+    transition: Transition,
+    transition_id: str,
+    run: dict[str, Any],
+    findings: list[dict[str, Any]],
+    probe_info: dict[str, Any],
+    router: AlertRouter,
+    new_id: Callable[[], str],
+) -> list[str]:
+    """Write one outbox row per routed sink for a notifying transition (payload snapshot)."""
     event = conn.execute(sa.select(events).where(events.c.id == event_id)).mappings().one()
     context = AlertContext(
         probe=event["probe"],
@@ -150,7 +190,9 @@ def _enqueue(
         severity=event["severity"],
         reason=transition.reason,
     )
-    payload = _payload(completion, judgement, transition, transition_id, event)
+    payload = alert_payload(event, transition, transition_id, run, findings, probe_info)
+    # Only openings are grouped: a provider outage opens many events of one target at once.
+    group_key = f"{event['target']}|opened" if transition.reason == "opened" else None
     ids = []
     for sink in router(context):
         outbox_id = new_id()
@@ -165,7 +207,7 @@ def _enqueue(
                 idempotency_key=idempotency_key(transition_id, sink),
                 next_attempt_at=transition.at,
                 created_at=transition.at,
-                group_key=f"{event['target']}|{transition.reason}",
+                group_key=group_key,
                 payload=payload,
             )
         )
@@ -177,17 +219,15 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def _payload(
-    completion: RunCompletion,
-    judgement: Judgement,
+def alert_payload(
+    event: Any,
     transition: Transition,
     transition_id: str,
-    event: Any,
+    run: dict[str, Any],
+    findings: list[dict[str, Any]],
+    probe_info: dict[str, Any],
 ) -> dict[str, Any]:
-    obs = completion.observation
-    run_findings = [
-        f.to_json() for f in judgement.findings if f.severity.rank >= Severity.WARNING.rank
-    ][:MAX_FINDINGS_IN_ALERT]
+    """What an alert says, frozen when the transition is written (see ``docs/alerts.md``)."""
     return {
         "event": {
             "id": event["id"],
@@ -216,16 +256,7 @@ def _payload(
             "reason": transition.reason,
             "at": _iso(transition.at),
         },
-        "run": {
-            "id": completion.claim.run_id,
-            "trace_id": completion.trace_id,
-            "span_id": completion.span_id,
-            "request_id": completion.request_id,
-            "status_code": obs.status_code,
-            "outcome": judgement.outcome.value,
-            "started_at": _iso(completion.claim.started_at),
-            "latency_ms": round(obs.latency_ms, 1),
-        },
-        "findings": run_findings,
-        "probe": dict(completion.probe_info),
+        "run": run,
+        "findings": findings,
+        "probe": probe_info,
     }
