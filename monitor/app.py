@@ -20,19 +20,21 @@ from typing import TextIO
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SpanExporter
 
-from monitor.alerts import AlertSink, build_sinks
-from monitor.alerts.routing import route
+from monitor.alerts import AlertSink, build_sinks, close_sinks
+from monitor.alerts.policy import windows_from_config
+from monitor.alerts.routing import select_sinks
 from monitor.blocking import BlockingPool
 from monitor.clock import Clock, SystemClock
 from monitor.config.loader import LoadedConfig
 from monitor.config.schema import Config, ProbeConfig
 from monitor.core.model import Trigger
-from monitor.dispatch import Dispatcher
+from monitor.dispatch import Checkpoints, Dispatcher, Sleep
 from monitor.errors import StorageError
 from monitor.ids import new_id
 from monitor.observers import NullObserver, Observer
 from monitor.pipeline import Pipeline, PipelineDeps
 from monitor.scheduler import ProbeScheduler
+from monitor.selfwatch import SelfWatch
 from monitor.storage import SqlStore, create_store
 from monitor.storage.records import AlertContext
 from monitor.telemetry import build_tracer_provider
@@ -75,6 +77,7 @@ class App:
     pipeline: Pipeline
     clock: Clock
     observer: Observer
+    selfwatch: SelfWatch
 
     @property
     def config(self) -> Config:
@@ -83,6 +86,7 @@ class App:
     async def aclose(self) -> None:
         for transport in self.transports.values():
             await transport.aclose()
+        close_sinks(self.sinks)
         self.tracer_provider.shutdown()
         self.db.shutdown()
         self.store.close()
@@ -99,6 +103,8 @@ def build_app(
     store: SqlStore | None = None,
     worker_id: str | None = None,
     observer: Observer | None = None,
+    sleep: Sleep | None = None,
+    checkpoints: Checkpoints | None = None,
 ) -> App:
     environ = os.environ if env is None else env
     clock = clock or SystemClock()
@@ -109,11 +115,11 @@ def build_app(
         name: HttpTransport(max_connections=target.max_connections)
         for name, target in config.targets.items()
     }
-    sinks = build_sinks(config.alerts, stderr=stderr or sys.stderr)
+    sinks = build_sinks(config.alerts, env=environ, stderr=stderr or sys.stderr, clock=clock)
     sink_names = list(sinks)
 
     def router(context: AlertContext) -> list[str]:
-        return route(context, config.routes, sink_names)
+        return select_sinks(context, config.routes, sink_names)
 
     provider = build_tracer_provider(
         service_name=config.telemetry.service_name,
@@ -123,7 +129,24 @@ def build_app(
     )
     worker = worker_id or worker_identity()
     observer = observer or NullObserver()
-    dispatcher = Dispatcher(store, sinks, clock, db, worker_id=worker, observer=observer)
+    tracer = provider.get_tracer("monitor")
+    selfwatch = SelfWatch(store, db, clock, config, sink_names)
+    dispatcher = Dispatcher(
+        store,
+        sinks,
+        clock,
+        db,
+        worker_id=worker,
+        observer=observer,
+        tracer=tracer,
+        sleep=sleep or asyncio.sleep,
+        group_window=config.alerts.group_window,
+        routes=config.routes,
+        windows=windows_from_config(config.maintenance),
+        checkpoints=checkpoints,
+        on_sink_failure=selfwatch.sink_failed,
+    )
+    selfwatch.on_alerts = dispatcher.wake
     pipeline = Pipeline(
         PipelineDeps(
             loaded=loaded,
@@ -132,7 +155,7 @@ def build_app(
             transports=transports,
             env=environ,
             clock=clock,
-            tracer=provider.get_tracer("monitor"),
+            tracer=tracer,
             router=router,
             new_id=new_id,
             worker_id=worker,
@@ -141,7 +164,17 @@ def build_app(
         )
     )
     return App(
-        loaded, store, db, transports, sinks, provider, dispatcher, pipeline, clock, observer
+        loaded,
+        store,
+        db,
+        transports,
+        sinks,
+        provider,
+        dispatcher,
+        pipeline,
+        clock,
+        observer,
+        selfwatch,
     )
 
 
@@ -163,6 +196,7 @@ async def serve(app: App, stop: asyncio.Event, probes: list[ProbeConfig] | None 
     scheduler = ProbeScheduler(list(probes if probes is not None else app.config.probes), job)
     scheduler.start()
     dispatcher_task = asyncio.create_task(app.dispatcher.serve(stop))
+    watch_task = asyncio.create_task(app.selfwatch.serve(stop))
     log.info("monitor running: %d probe(s)", len(app.config.probes))
     try:
         await stop.wait()
@@ -177,4 +211,5 @@ async def serve(app: App, stop: asyncio.Event, probes: list[ProbeConfig] | None 
                 task.cancel()
         scheduler.shutdown()
         await dispatcher_task
+        await watch_task
         await app.dispatcher.drain(timeout_s=5.0)

@@ -4,7 +4,7 @@ Invariants:
 - A row is claimed by ``UPDATE … WHERE id = ? AND <still due>``; of two workers (threads,
   processes, replicas) only the one that sees ``rowcount == 1`` owns it, until ``lease_until``.
 - Rows of one message share ``delivery_key`` (a grouped alert: several probes of one target
-  opening together). The key is written when the group is first claimed, so a retry or a
+  opening together; one probe's several events stay separate messages). The key is written when the group is first claimed, so a retry or a
   restart re-sends the same group under the same key.
 - Delivery is at-least-once. A row whose lease expired while ``sending`` (its sender died,
   maybe after sending) is claimed again with ``unknown_outcome`` set and re-sent with the same
@@ -178,11 +178,22 @@ def _claim_siblings(
         row = _claim_one(conn, sibling_id, now, worker, policy, condition)
         if row is not None:
             members.append(row)
+    if leader["delivery_key"] is None and len({_probe(r) for r in (leader, *members)}) < 2:
+        # One probe's several findings are not an outage: each event keeps its own message
+        # (and its own thread). Grouping is for several probes of one target.
+        for row in (leader, *members):
+            _set_delivery_key(conn, [row["id"]], row["idempotency_key"])
+            row["delivery_key"] = row["idempotency_key"]
+        return members
     key = leader["delivery_key"] or leader["idempotency_key"]
     _set_delivery_key(conn, [leader["id"], *(m["id"] for m in members)], key)
     for row in (leader, *members):
         row["delivery_key"] = key
     return members
+
+
+def _probe(row: dict[str, Any]) -> str:
+    return str(((row["payload"] or {}).get("event") or {}).get("probe"))
 
 
 def _set_delivery_key(conn: Connection, ids: Sequence[str], key: str) -> None:
@@ -210,6 +221,7 @@ def _item(conn: Connection, row: dict[str, Any]) -> OutboxItem:
         external_ref=row["external_ref"],
         payload=row["payload"] or {},
         thread_ref=thread_ref,
+        opening_state=_opening_state(conn, row),
         delivery_key=row["delivery_key"],
         created_at=row["created_at"],
         unknown_outcome=bool(row["unknown_outcome"]),
@@ -237,6 +249,22 @@ def _thread_ref(conn: Connection, event_id: str, sink: str, transition_id: str) 
     )
     ref = conn.execute(query).scalar_one_or_none()
     return str(ref) if ref is not None else None
+
+
+def _opening_state(conn: Connection, row: dict[str, Any]) -> str | None:
+    query = (
+        sa.select(outbox.c.state)
+        .where(
+            outbox.c.event_id == row["event_id"],
+            outbox.c.sink == row["sink"],
+            outbox.c.transition_id != row["transition_id"],
+            outbox.c.created_at <= row["created_at"],
+        )
+        .order_by(outbox.c.created_at, outbox.c.id)
+        .limit(1)
+    )
+    state = conn.execute(query).scalar_one_or_none()
+    return str(state) if state is not None else None
 
 
 def _thread_events(conn: Connection, sink: str, ref: str) -> list[dict[str, Any]]:

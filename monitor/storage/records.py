@@ -86,5 +86,7 @@ class OutboxItem:
     muted_until: datetime | None = None
     mute_reason: str | None = None
     acked_at: datetime | None = None
+    # State of the first row of this event on this sink (its opening), None if there is none.
+    opening_state: str | None = None
     # Every event announced in the thread root (a grouped alert has several), for updates.
     thread_events: tuple[dict[str, Any], ...] = ()
