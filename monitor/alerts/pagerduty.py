@@ -2,9 +2,9 @@
 with ``dedup_key`` = the event fingerprint, so a re-sent trigger (a reminder, a restart) lands
 on the same PagerDuty alert instead of paging again.
 
-Only ``breaking`` events page (``alerts.policy``). PagerDuty gets one alert per event, never a
-grouped one: each resolve must match its own trigger. Its alert grouping can fold them into one
-incident — ``payload.group`` is the target and ``payload.component`` the probe for that.
+Only ``breaking`` events page (``alerts.policy``). A grouped opening (several probes of one
+target: an outage) is one page whose ``dedup_key`` is its first event's fingerprint; the
+members' resolutions keep it open until the last of them resolves, then resolve it.
 """
 
 from __future__ import annotations
@@ -69,9 +69,20 @@ def pagerduty_event(payload: dict[str, Any], routing_key: str) -> dict[str, Any]
     }
 
 
+def group_trigger(payloads: list[dict[str, Any]], routing_key: str) -> dict[str, Any]:
+    """One page for a grouped opening, keyed by its first event."""
+    body = pagerduty_event(payloads[0], routing_key)
+    body["payload"].update(
+        summary=render.group_headline(payloads)[:SUMMARY_LIMIT],
+        component=", ".join(sorted({str(p["event"]["probe"]) for p in payloads}))[:255],
+        custom_details={"events": [render.group_line(p) for p in payloads]},
+    )
+    return body
+
+
 class PagerDutySink:
     name = "pagerduty"
-    groups = False
+    groups = True
     pace_interval = 0.0
 
     def __init__(self, client: httpx.Client, routing_key: str, api_url: str) -> None:
@@ -86,6 +97,21 @@ class PagerDutySink:
         self.client.close()
 
     def deliver(self, delivery: Delivery) -> str | None:
-        body = pagerduty_event(delivery.lead, self.routing_key)
+        if delivery.grouped:
+            body = group_trigger(list(delivery.payloads), self.routing_key)
+        else:
+            body = pagerduty_event(delivery.lead, self.routing_key)
+            if delivery.thread_ref is not None:
+                body["dedup_key"] = delivery.thread_ref  # the page that announced it
+            if body["event_action"] == "resolve":
+                mine = delivery.items[0].event_id
+                others = [
+                    m
+                    for m in delivery.thread_events
+                    if m.get("id") != mine and m.get("state") != "resolved"
+                ]
+                if others:
+                    # The page covers a group: it stays open while any of its events is.
+                    return str(body["dedup_key"])
         post_json(self.client, "PagerDuty", self.api_url, body, secrets=[self.routing_key])
         return str(body["dedup_key"])

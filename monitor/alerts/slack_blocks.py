@@ -120,7 +120,13 @@ def reply(payload: dict[str, Any]) -> list[Block]:
 def updated_opening(payload: dict[str, Any], members: Sequence[dict[str, Any]]) -> list[Block]:
     """The opening message redrawn to show the state now (after a reply in its thread)."""
     if len(members) <= 1:
-        return opening(payload)
+        # Keep the opening's evidence: the ids of the run that last saw the drift, not of the
+        # clean run that resolved it.
+        event = payload.get("event", {})
+        run = dict(payload.get("run") or {})
+        if event.get("last_trace_id"):
+            run.update(trace_id=event["last_trace_id"], request_id=event.get("last_request_id"))
+        return opening({**payload, "run": run, "findings": []})
     open_count = sum(1 for m in members if m.get("state") != "resolved")
     target = members[0].get("target")
     lines = "\n".join(

@@ -248,6 +248,10 @@ def alert_payload(
             "opened_at": _iso(event["opened_at"]),
             "resolved_at": _iso(event["resolved_at"]),
             "run_count": event["run_count"],
+            # The run that last saw it (a resolution's own run is a clean one).
+            "last_run_id": event["last_run_id"],
+            "last_trace_id": event["last_trace_id"],
+            "last_request_id": event["last_request_id"],
         },
         "transition": {
             "id": transition_id,

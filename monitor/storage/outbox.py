@@ -4,8 +4,9 @@ Invariants:
 - A row is claimed by ``UPDATE … WHERE id = ? AND <still due>``; of two workers (threads,
   processes, replicas) only the one that sees ``rowcount == 1`` owns it, until ``lease_until``.
 - Rows of one message share ``delivery_key`` (a grouped alert: several probes of one target
-  opening together; one probe's several events stay separate messages). The key is written when the group is first claimed, so a retry or a
-  restart re-sends the same group under the same key.
+  opening together; one probe's several events stay separate messages). The key is written
+  when the group is first claimed, so a retry or a restart re-sends the same group under the
+  same key.
 - Delivery is at-least-once. A row whose lease expired while ``sending`` (its sender died,
   maybe after sending) is claimed again with ``unknown_outcome`` set and re-sent with the same
   key — at most once: a second expiry marks it ``failed`` instead of risking a third copy.
