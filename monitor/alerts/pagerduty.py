@@ -4,7 +4,7 @@ on the same PagerDuty alert instead of paging again.
 
 Only ``breaking`` events page (``alerts.policy``). A grouped opening (several probes of one
 target: an outage) is one page whose ``dedup_key`` is its first event's fingerprint; the
-members' resolutions keep it open until the last of them resolves, then resolve it.
+members' resolutions keep it open until the last of them resolves, which resolves it.
 """
 
 from __future__ import annotations
@@ -80,6 +80,18 @@ def group_trigger(payloads: list[dict[str, Any]], routing_key: str) -> dict[str,
     return body
 
 
+def _closes_page(delivery: Delivery) -> bool:
+    """A page covering a group stays open while any of its events is; the resolution of the
+    event that resolved last (ties: the highest id) closes it — exactly one of them."""
+    members = [m for m in delivery.thread_events if m.get("id")]
+    if not members:
+        return True
+    if any(m.get("state") != "resolved" for m in members):
+        return False
+    last = max(members, key=lambda m: (str(m.get("resolved_at") or ""), str(m["id"])))
+    return bool(last["id"] == delivery.items[0].event_id)
+
+
 class PagerDutySink:
     name = "pagerduty"
     groups = True
@@ -103,15 +115,7 @@ class PagerDutySink:
             body = pagerduty_event(delivery.lead, self.routing_key)
             if delivery.thread_ref is not None:
                 body["dedup_key"] = delivery.thread_ref  # the page that announced it
-            if body["event_action"] == "resolve":
-                mine = delivery.items[0].event_id
-                others = [
-                    m
-                    for m in delivery.thread_events
-                    if m.get("id") != mine and m.get("state") != "resolved"
-                ]
-                if others:
-                    # The page covers a group: it stays open while any of its events is.
-                    return str(body["dedup_key"])
+            if body["event_action"] == "resolve" and not _closes_page(delivery):
+                return str(body["dedup_key"])
         post_json(self.client, "PagerDuty", self.api_url, body, secrets=[self.routing_key])
         return str(body["dedup_key"])

@@ -10,12 +10,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from monitor.app import App, build_app
 from monitor.config.loader import parse_config
 from monitor.core.model import Trigger
 from monitor.dispatch import Checkpoints
+from monitor.storage.tables import OutboxRow
 from tests.conftest import SIM_KEY
 from tests.fakes.clock import FakeClock
 from tests.fakes.pagerduty import ROUTING_KEY, PagerDuty
@@ -196,11 +198,10 @@ class Harness:
         return await self.app.dispatcher.deliver_due(flush=flush)
 
     def outbox(self) -> list[dict[str, Any]]:
-        import sqlalchemy as sa
-
+        table = OutboxRow.__table__  # type: ignore[attr-defined]
         with self.app.store.engine.connect() as conn:
-            rows = conn.execute(sa.text("SELECT * FROM outbox ORDER BY created_at, id"))
-            return [dict(r._mapping) for r in rows]
+            rows = conn.execute(sa.select(table).order_by(table.c.created_at, table.c.id))
+            return [dict(r) for r in rows.mappings()]
 
     async def close(self) -> None:
         await self.app.aclose()
