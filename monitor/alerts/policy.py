@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from monitor.config.schema import MaintenanceWindow
 from monitor.storage.records import OutboxItem
+from monitor.timeparse import parse_instant
 
 PAGING_SINKS = frozenset({"pagerduty"})
 RESOLUTIONS = frozenset({"resolved", "accepted"})
@@ -46,22 +47,11 @@ class Window:
         return self.targets is None or target in self.targets
 
 
-def parse_time(text: str) -> datetime:
-    """An ISO 8601 time; naive means UTC. ValueError with the accepted form."""
-    try:
-        value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    except ValueError:
-        raise ValueError(
-            f"invalid time {text!r}: use ISO 8601, e.g. 2026-05-08T14:00:00Z"
-        ) from None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
 def windows_from_config(config: Sequence[MaintenanceWindow]) -> tuple[Window, ...]:
     return tuple(
         Window(
-            start=parse_time(w.start),
-            end=parse_time(w.end),
+            start=parse_instant(w.start),
+            end=parse_instant(w.end),
             probes=frozenset(w.probes) if w.probes is not None else None,
             targets=frozenset(w.targets) if w.targets is not None else None,
             reason=w.reason,
@@ -87,7 +77,7 @@ def suppression_reason(item: OutboxItem, now: datetime, windows: Sequence[Window
     if reason == "reminder" and item.acked_at is not None:
         return f"acknowledged at {item.acked_at.isoformat()}"
     at_text = payload.get("transition", {}).get("at")
-    at = parse_time(at_text) if at_text else item.created_at or now
+    at = parse_instant(at_text) if at_text else item.created_at or now
     for window in windows:
         if window.covers(str(event.get("probe")), str(event.get("target")), at):
             return f"maintenance window {window.start.isoformat()} – {window.end.isoformat()}" + (
