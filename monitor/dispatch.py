@@ -126,13 +126,26 @@ class Dispatcher:
             items = await self.db.run(self.store.claim_outbox, now, self.worker_id, policy)
             if not items:
                 return delivered
+            # A follow-up whose opening is in this very batch goes right after it (next pass,
+            # with the opening's thread); one whose opening waits elsewhere retries shortly.
+            openings = {(i.event_id, i.sink) for i in items if i.opening_state is None}
+            after_batch: list[str] = []
+            later: list[str] = []
             lanes: dict[str, list[list[OutboxItem]]] = {}
             for group in _by_message(items):
+                if len(group) == 1 and waits_for_opening(group[0]):
+                    item = group[0]
+                    mine = (item.event_id, item.sink) in openings
+                    (after_batch if mine else later).append(item.id)
+                    continue
                 sink = self.sinks.get(group[0].sink)
                 lane = (sink.pace_key() if sink else None) or f"sink:{group[0].sink}"
                 lanes.setdefault(lane, []).append(group)
             counts = await asyncio.gather(*(self._run_lane(g) for g in lanes.values()))
             delivered += sum(counts)
+            for ids, at in ((after_batch, self.clock.now()), (later, now + OPENING_WAIT)):
+                if ids:
+                    await self.db.run(self.store.release_outbox, ids, self.worker_id, at)
 
     async def _run_lane(self, groups: list[list[OutboxItem]]) -> int:
         delivered = 0
@@ -149,11 +162,7 @@ class Dispatcher:
             return 0
         sendable = []
         for item in group:
-            if waits_for_opening(item):
-                await self.db.run(
-                    self.store.release_outbox, [item.id], self.worker_id, now + OPENING_WAIT
-                )
-            elif (why := suppression_reason(item, now, self.windows)) is not None:
+            if (why := suppression_reason(item, now, self.windows)) is not None:
                 await self._record([item], "suppressed", error=why)
             else:
                 sendable.append(item)

@@ -21,6 +21,7 @@ from monitor.timeparse import parse_instant
 
 PAGING_SINKS = frozenset({"pagerduty"})
 RESOLUTIONS = frozenset({"resolved", "accepted"})
+FOLLOW_UPS = RESOLUTIONS | {"reminder"}
 
 
 def allowed(severity: str, sink: str) -> bool:
@@ -61,9 +62,10 @@ def windows_from_config(config: Sequence[MaintenanceWindow]) -> tuple[Window, ..
 
 
 def waits_for_opening(item: OutboxItem) -> bool:
-    """A resolution waits while the event's opening on this sink is still on its way."""
+    """A follow-up (reminder, resolution) waits while the event's opening on this sink is
+    still on its way: it belongs in the opening's thread."""
     reason = item.payload.get("transition", {}).get("reason", "")
-    return reason in RESOLUTIONS and item.opening_state in ("pending", "sending")
+    return reason in FOLLOW_UPS and item.opening_state in ("pending", "sending")
 
 
 def suppression_reason(item: OutboxItem, now: datetime, windows: Sequence[Window]) -> str | None:
