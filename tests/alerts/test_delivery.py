@@ -12,7 +12,7 @@ from tests.alerts.conftest import Harness, alerts_config, probes_config, sink_en
 from tests.fakes.clock import FakeClock
 from tests.fakes.http_fake import Reply
 from tests.fakes.pagerduty import PagerDuty
-from tests.fakes.slack_api import SlackApi, ok_false, rate_limited
+from tests.fakes.slack_api import SlackApi, rate_limited
 from tests.fakes.slack_webhook import SlackWebhook
 from tests.fakes.webhook_receiver import WebhookReceiver
 
@@ -189,7 +189,8 @@ def test_a_webhook_404_and_a_rejected_pagerduty_event_are_permanent(
             assert rows["webhook"]["state"] == rows["pagerduty"]["state"] == "failed"
             assert rows["webhook"]["last_error"].startswith("webhook answered HTTP 404")
             assert rows["pagerduty"]["last_error"].startswith("PagerDuty answered HTTP 400")
-            assert len(webhook.requests) >= 1 and len(pagerduty.requests) >= 1
+            assert len(webhook.requests) >= 1
+            assert len(pagerduty.requests) >= 1
         finally:
             await h.close()
 

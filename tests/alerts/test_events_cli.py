@@ -79,9 +79,11 @@ def test_a_muted_event_is_recorded_but_not_sent_and_show_says_why(
             assert [t["reason"] for t in detail["transitions"]] == ["suspected", "opened"]
             (delivery,) = detail["deliveries"]
             assert delivery["state"] == "suppressed"
-            assert "muted until" in delivery["note"] and "vendor ticket 123" in delivery["note"]
+            assert "muted until" in delivery["note"]
+            assert "vendor ticket 123" in delivery["note"]
             table = cli("events", "show", event["event_id"], "--config", str(config), env=env)
-            assert "suppressed" in table.out and "vendor ticket 123" in table.out
+            assert "suppressed" in table.out
+            assert "vendor ticket 123" in table.out
         finally:
             await h.close()
 
@@ -120,7 +122,8 @@ def test_reminders_go_into_the_thread_until_the_event_is_acknowledged(
                 str(config),
                 env=env,
             )
-            assert acked.code == 0 and "acknowledged by alice" in acked.out
+            assert acked.code == 0
+            assert "acknowledged by alice" in acked.out
             await h.run()
             await h.run()  # the next reminder is due, and held
             await h.deliver()
@@ -159,10 +162,8 @@ def test_alerts_inside_a_maintenance_window_are_suppressed(
             assert slack.calls("chat.postMessage") == []
             (row,) = h.outbox()
             assert row["state"] == "suppressed"
-            assert (
-                "maintenance window" in row["last_error"]
-                and "provider migration" in row["last_error"]
-            )
+            assert "maintenance window" in row["last_error"]
+            assert "provider migration" in row["last_error"]
         finally:
             await h.close()
 
