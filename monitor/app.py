@@ -109,14 +109,19 @@ def build_app(
     environ = os.environ if env is None else env
     clock = clock or SystemClock()
     config = loaded.config
-    store = store or open_store(config, environ, clock)
+    # Sinks first: an unset sink secret fails before anything is opened or written.
+    sinks = build_sinks(config.alerts, env=environ, stderr=stderr or sys.stderr, clock=clock)
+    sink_names = list(sinks)
+    try:
+        store = store or open_store(config, environ, clock)
+    except BaseException:
+        close_sinks(sinks)
+        raise
     db = BlockingPool(1 if store.is_sqlite else 4, "db")
     transports = {
         name: HttpTransport(max_connections=target.max_connections)
         for name, target in config.targets.items()
     }
-    sinks = build_sinks(config.alerts, env=environ, stderr=stderr or sys.stderr, clock=clock)
-    sink_names = list(sinks)
 
     def router(context: AlertContext) -> list[str]:
         return select_sinks(context, config.routes, sink_names)

@@ -40,7 +40,15 @@ CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{6,}$")
 
 
 def build_client(token: str, api_url: str, timeout_s: int = 10) -> WebClient:
-    return WebClient(token=token, base_url=api_url, timeout=timeout_s, retry_handlers=[])
+    # retry_handlers=[]: no built-in retries, the outbox owns retrying. The SDK's own log lines
+    # go through our logging setup instead of Python's last-resort handler.
+    return WebClient(
+        token=token,
+        base_url=api_url,
+        timeout=timeout_s,
+        retry_handlers=[],
+        logger=logging.getLogger("monitor.alerts.slack_sdk"),
+    )
 
 
 def slack_error(method: str, exc: SlackApiError) -> DeliveryError:

@@ -9,6 +9,8 @@ secret (it is the credential) and is scrubbed from every error.
 
 from __future__ import annotations
 
+import logging
+
 from slack_sdk.webhook import WebhookClient
 
 from monitor.alerts import slack_blocks
@@ -19,7 +21,8 @@ from monitor.secrets import scrub
 
 
 def build_client(url: str, timeout_s: int = 10) -> WebhookClient:
-    return WebhookClient(url=url, timeout=timeout_s, retry_handlers=[])
+    logger = logging.getLogger("monitor.alerts.slack_sdk")
+    return WebhookClient(url=url, timeout=timeout_s, retry_handlers=[], logger=logger)
 
 
 class SlackWebhookSink:

@@ -236,3 +236,15 @@ def test_unknown_event_is_a_usage_error(cli: Any, db: str, tmp_path: Path) -> No
     result = cli("events", "show", "0123456789", "--config", str(config))
     assert result.code == 2
     assert "no event '0123456789'" in result.err
+
+
+def test_an_unset_sink_secret_stops_check_with_a_clear_error(
+    cli: Any, sim_url: str, db: str, slack: SlackApi, tmp_path: Path
+) -> None:
+    text = probes_config(sim_url, db, ["p"]) + alerts_config(slack=slack)
+    config, _clock = _setup(tmp_path, text)
+    env = {k: v for k, v in sink_env().items() if k != "SLACK_BOT_TOKEN"}
+    result = cli("check", "--config", str(config), env=env)
+    assert result.code == 2
+    assert "alerts.slack.token_env: environment variable SLACK_BOT_TOKEN is not set" in result.err
+    assert not (tmp_path / "alerts.db").exists()  # nothing was opened or written

@@ -19,14 +19,14 @@ TEN = [f"probe-{i:02d}" for i in range(10)]
 def test_ten_probe_outage_is_one_grouped_alert_per_sink_and_one_page(
     sim: Simulator,
     sim_url: str,
-    db: str,
+    db_url: str,
     slack: SlackApi,
     pagerduty: PagerDuty,
     webhook: WebhookReceiver,
     clock: FakeClock,
 ) -> None:
     async def scenario() -> None:
-        text = probes_config(sim_url, db, TEN) + alerts_config(
+        text = probes_config(sim_url, db_url, TEN) + alerts_config(
             slack=slack, pagerduty=pagerduty, webhook=webhook
         )
         h = Harness(text, sink_env(), clock)

@@ -17,8 +17,10 @@ def _harness(sim_url: str, db: str, slack: SlackApi, clock: FakeClock, **kw: Any
 
 
 def test_persistent_drift_is_one_slack_alert_and_resolves_in_its_thread(
-    sim: Simulator, sim_url: str, db: str, slack: SlackApi, clock: FakeClock
+    sim: Simulator, sim_url: str, db_url: str, slack: SlackApi, clock: FakeClock
 ) -> None:
+    db = db_url  # SQLite and PostgreSQL
+
     async def scenario() -> None:
         h = _harness(sim_url, db, slack, clock)
         try:
