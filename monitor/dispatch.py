@@ -24,14 +24,14 @@ import logging
 import random
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Protocol
 
 from opentelemetry import trace
 from opentelemetry.trace import Status, StatusCode
 
 from monitor.alerts.base import AlertSink, Delivery
 from monitor.alerts.policy import Window, suppression_reason, waits_for_opening
-from monitor.alerts.routing import route_owner
+from monitor.alerts.routing import with_route_owner
 from monitor.blocking import BlockingPool
 from monitor.clock import Clock
 from monitor.config.schema import RouteConfig
@@ -40,7 +40,7 @@ from monitor.errors import DeliveryError
 from monitor.observers import NullObserver, Observer
 from monitor.pacing import Pacer
 from monitor.storage.outbox import ClaimPolicy
-from monitor.storage.records import AlertContext, OutboxItem
+from monitor.storage.records import OutboxItem
 from monitor.storage.sql import SqlStore
 
 log = logging.getLogger("monitor.dispatch")
@@ -185,28 +185,11 @@ class Dispatcher:
             sink=lead.sink,
             key=lead.delivery_key or lead.idempotency_key,
             items=tuple(items),
-            payloads=tuple(self._as_routed(i.payload) for i in items),
+            payloads=tuple(with_route_owner(i.payload, self.routes) for i in items),
             thread_ref=lead.thread_ref if len(items) == 1 else None,
             thread_events=lead.thread_events,
             unknown_outcome=any(i.unknown_outcome for i in items),
         )
-
-    def _as_routed(self, payload: dict[str, Any]) -> dict[str, Any]:
-        """The payload with the owner the routing table gives it (a route's ``owner``)."""
-        event = payload.get("event", {})
-        context = AlertContext(
-            probe=str(event.get("probe")),
-            target=str(event.get("target")),
-            category=str(event.get("category")),
-            severity=str(event.get("severity")),
-            reason=str(payload.get("transition", {}).get("reason")),
-        )
-        owner = route_owner(context, self.routes)
-        if owner is None:
-            return payload
-        probe = dict(payload.get("probe") or {})
-        probe.update(owner=owner, probe_owner=probe.get("owner"))
-        return {**payload, "probe": probe}
 
     async def _send(self, sink: AlertSink, delivery: Delivery) -> int:
         items = list(delivery.items)

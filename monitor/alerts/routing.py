@@ -11,6 +11,7 @@ go to every sink, so a silent monitor cannot look healthy because of a routing t
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from monitor.alerts.policy import allowed
 from monitor.config.schema import RouteConfig
@@ -58,3 +59,22 @@ def route_owner(context: AlertContext, routes: Sequence[RouteConfig]) -> str | N
         if rule.owner and _matches(rule, context):
             return rule.owner
     return None
+
+
+def with_route_owner(payload: dict[str, Any], routes: Sequence[RouteConfig]) -> dict[str, Any]:
+    """The alert payload with the owner the routing table gives it (``probe_owner`` keeps the
+    probe's own)."""
+    event = payload.get("event", {})
+    context = AlertContext(
+        probe=str(event.get("probe")),
+        target=str(event.get("target")),
+        category=str(event.get("category")),
+        severity=str(event.get("severity")),
+        reason=str(payload.get("transition", {}).get("reason")),
+    )
+    owner = route_owner(context, routes)
+    if owner is None:
+        return payload
+    probe = dict(payload.get("probe") or {})
+    probe.update(owner=owner, probe_owner=probe.get("owner"))
+    return {**payload, "probe": probe}
