@@ -27,6 +27,7 @@ from monitor.blocking import BlockingPool
 from monitor.clock import Clock, SystemClock
 from monitor.config.loader import LoadedConfig
 from monitor.config.schema import Config, ProbeConfig
+from monitor.contract import Contract, load_contracts
 from monitor.core.model import Trigger
 from monitor.dispatch import Checkpoints, Dispatcher, Sleep
 from monitor.errors import StorageError
@@ -103,13 +104,17 @@ def build_app(
     store: SqlStore | None = None,
     worker_id: str | None = None,
     observer: Observer | None = None,
+    contracts: Mapping[str, Contract] | None = None,
     sleep: Sleep | None = None,
     checkpoints: Checkpoints | None = None,
 ) -> App:
     environ = os.environ if env is None else env
     clock = clock or SystemClock()
     config = loaded.config
-    # Sinks first: an unset sink secret fails before anything is opened or written.
+    # Contracts are read, resolved and compiled once, before anything runs: a broken document
+    # stops the start (ConfigError), never a probe at 3 a.m.
+    contracts = load_contracts(loaded, clock.now()) if contracts is None else contracts
+    # Sinks before the store: an unset sink secret fails before anything is opened or written.
     sinks = build_sinks(config.alerts, env=environ, stderr=stderr or sys.stderr, clock=clock)
     sink_names = list(sinks)
     try:
@@ -166,6 +171,7 @@ def build_app(
             worker_id=worker,
             on_alerts=dispatcher.wake,
             observer=observer,
+            contracts=dict(contracts),
         )
     )
     return App(

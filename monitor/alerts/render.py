@@ -16,7 +16,7 @@ HEADLINES = {
     "opened": "DRIFT OPEN",
     "reminder": "STILL OPEN",
     "resolved": "RESOLVED",
-    "accepted": "RESOLVED (baseline accepted)",
+    "accepted": "ACCEPTED",  # resolved by `baseline accept`: the new shape explains it
 }
 KIND_HEADLINES = {
     "probe-failing": {"opened": "PROBE FAILING", "resolved": "PROBE RECOVERED"},

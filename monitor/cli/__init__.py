@@ -23,6 +23,7 @@ from monitor.cli import (
     history_cmd,
     run_cmd,
     simulate_cmd,
+    verify_cmd,
 )
 from monitor.cli.common import Context, add_config_option, environ
 from monitor.errors import ConfigError, MonitorError, SecretError, StorageError, UsageError
@@ -39,6 +40,7 @@ COMMANDS = (
     config_cmd,
     demo_cmd,
     simulate_cmd,
+    verify_cmd,
 )
 
 

@@ -11,7 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from monitor.storage.tables import BaselineRow, FindingRow, Run
+from monitor.storage.tables import BaselineRow, Evidence, FindingRow, Run
 
 runs = Run.__table__  # type: ignore[attr-defined]
 findings_t = FindingRow.__table__  # type: ignore[attr-defined]
@@ -67,6 +67,13 @@ def get_run(conn: Connection, run_id: str) -> dict[str, Any] | None:
         return None
     out = dict(row)
     out["findings"] = findings_for(conn, [run_id]).get(run_id, [])
+    # the assumption ledger and the contract used (contract engine); run_view shows the ledger
+    evidence = Evidence.__table__  # type: ignore[attr-defined]
+    extra = conn.execute(
+        sa.select(evidence.c.ledger, evidence.c.contract).where(evidence.c.run_id == run_id)
+    ).first()
+    out["ledger"] = list(extra.ledger or []) if extra is not None else []
+    out["contract"] = extra.contract if extra is not None else None
     return out
 
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy.engine import Engine
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import Connection, Engine
 
 from monitor.core.judge import ProbeState
+from monitor.errors import StorageError
 from monitor.storage import baselines as baseline_ops
 from monitor.storage import event_queries, outbox_status, queries, runs, self_events
 from monitor.storage import outbox as outbox_ops
@@ -33,6 +36,18 @@ class SqlStore:
         self.engine = engine
         self.new_id = new_id
 
+    @contextmanager
+    def _begin(self) -> Iterator[Connection]:
+        """A transaction; losing the database becomes ``StorageError(retryable=True)``."""
+        try:
+            with self.engine.begin() as conn:
+                yield conn
+        except (sa_exc.OperationalError, sa_exc.InterfaceError) as exc:
+            raise StorageError(
+                f"the database is unavailable: {type(exc.orig).__name__}: {str(exc.orig)[:200]}",
+                retryable=True,
+            ) from exc
+
     @property
     def is_sqlite(self) -> bool:
         return is_sqlite(self.engine)
@@ -52,69 +67,88 @@ class SqlStore:
 
     # runs
     def claim_run(self, claim: RunClaim) -> bool:
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             return runs.claim_run(conn, claim)
 
     def record_run(
         self, completion: RunCompletion, judge: Judge, router: AlertRouter
     ) -> RecordedRun:
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             return runs.record_run(conn, completion, judge, router, self.new_id)
 
     def record_skipped(self, claim: RunClaim, finished_at: datetime, reason: str) -> bool:
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             if not runs.claim_run(conn, claim):
                 return False
             runs.complete_skipped(conn, claim, finished_at, reason)
             return True
 
     def load_state(self, probe: str, request_hash: str) -> ProbeState:
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             return runs.load_state(conn, probe, request_hash)
 
     # queries
     def list_runs(self, flt: RunFilter) -> list[dict[str, Any]]:
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             return queries.list_runs(conn, flt)
 
     def get_run(self, run_id: str) -> dict[str, Any] | None:
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             return queries.get_run(conn, run_id)
 
     def list_events(
         self, *, probes: tuple[str, ...] = (), states: tuple[str, ...] = (), limit: int = 100
     ) -> list[dict[str, Any]]:
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             return queries.list_events(conn, probes=probes, states=states, limit=limit)
 
     def list_baselines(self, probe: str) -> list[dict[str, Any]]:
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             return queries.list_baselines(conn, probe)
 
     def reset_baselines(self, probe: str, now: datetime) -> int:
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             return baseline_ops.reset_baselines(conn, probe, now)
 
-    def accept_baseline(self, probe: str, now: datetime) -> dict[str, Any] | None:
-        with self.engine.begin() as conn:
-            return baseline_ops.accept_latest_shape(conn, probe, now)
+    def accept_baseline(
+        self,
+        probe: str,
+        now: datetime,
+        *,
+        router: AlertRouter | None = None,
+        probe_info: dict[str, Any] | None = None,
+    ) -> dict[str, Any] | None:
+        with self._begin() as conn:
+            return baseline_ops.accept_latest_shape(
+                conn, probe, now, router=router, new_id=self.new_id, probe_info=probe_info
+            )
+
+    def export_baselines(self, probe: str, now: datetime) -> dict[str, Any]:
+        with self._begin() as conn:
+            return baseline_ops.export_baselines(conn, probe, now)
+
+    def import_baselines(
+        self, probe: str, document: Any, request_hash: str, now: datetime
+    ) -> list[dict[str, Any]]:
+        with self._begin() as conn:
+            return baseline_ops.import_baselines(conn, probe, document, request_hash, now)
 
     # events (people)
     def query_events(self, flt: EventFilter) -> list[dict[str, Any]]:
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             return event_queries.list_events(conn, flt)
 
     def event_detail(self, ref: str) -> dict[str, Any]:
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             return event_queries.event_detail(conn, event_queries.resolve_event_id(conn, ref))
 
     def ack_event(self, ref: str, *, by: str, now: datetime) -> dict[str, Any]:
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             event_id = event_queries.resolve_event_id(conn, ref)
             return event_queries.ack_event(conn, event_id, by=by, now=now)
 
     def mute_event(self, ref: str, *, until: datetime | None, reason: str | None) -> dict[str, Any]:
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             event_id = event_queries.resolve_event_id(conn, ref)
             return event_queries.mute_event(conn, event_id, until=until, reason=reason)
 
@@ -124,53 +158,53 @@ class SqlStore:
     ) -> list[OutboxItem]:
         if isinstance(policy, timedelta):
             policy = ClaimPolicy(lease=policy)
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             return outbox_ops.claim_outbox(conn, now, worker, policy)
 
     def record_delivery(self, outbox_id: str, **kwargs: Any) -> bool:
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             return outbox_ops.record_attempt(conn, outbox_id, **kwargs)
 
     def record_deliveries(self, outbox_ids: list[str], **kwargs: Any) -> list[str]:
         """Record one outcome for every row of a message; returns the ids whose lease was lost."""
         lost = []
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             for outbox_id in outbox_ids:
                 if not outbox_ops.record_attempt(conn, outbox_id, **kwargs):
                     lost.append(outbox_id)
         return lost
 
     def release_outbox(self, outbox_ids: list[str], worker: str, at: datetime) -> None:
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             outbox_ops.release(conn, outbox_ids, worker, at)
 
     def pending_alerts(self) -> int:
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             return outbox_ops.pending_count(conn)
 
     def alert_status(self) -> list[dict[str, Any]]:
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             return outbox_status.status_by_sink(conn)
 
     def list_deliveries(
         self, *, states: tuple[str, ...] = (), limit: int = 20
     ) -> list[dict[str, Any]]:
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             return outbox_status.list_deliveries(conn, states=states, limit=limit)
 
     def sink_health(self, sink: str, now: datetime, undelivered_after: timedelta) -> SinkHealth:
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             return outbox_status.sink_health(conn, sink, now, undelivered_after)
 
     # the self-watch
     def observe_self(
         self, obs: self_events.SelfObservation, now: datetime, router: AlertRouter
     ) -> list[str]:
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             return self_events.observe_self(conn, obs, now, router, self.new_id)
 
     def last_completed_runs(self) -> dict[str, datetime]:
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             return self_events.last_completed_runs(conn)
 
     def close(self) -> None:

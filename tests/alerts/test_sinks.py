@@ -63,8 +63,11 @@ def test_an_accepted_baseline_resolves_in_the_thread_and_redraws_the_opening(
     reply = sink.deliver(delivery("accepted", thread_ref=root, members=(member,)))
     (message,) = slack.thread(root)
     assert message.ts == reply
-    assert "RESOLVED (baseline accepted)" in message.all_text
-    assert "RESOLVED (baseline accepted)" in slack.find(root).all_text
+    assert "ACCEPTED" in message.all_text
+    assert "(baseline accepted)" in message.all_text
+    redrawn = slack.find(root).all_text
+    assert "ACCEPTED" in redrawn
+    assert "✅" in redrawn
 
 
 @pytest.mark.parametrize(

@@ -22,7 +22,7 @@ def test_demo_shows_baseline_drift_alert_and_resolution_in_under_a_minute(tmp_pa
     assert "event OPEN: breaking property-removed `usage`" in text
     assert "event OPEN: warning enum-value-added `choices[].finish_reason`" in text
     assert "all drift events resolved" in text
-    assert "monitor history --config config/example.yaml" in text
+    assert "history --config config/example.yaml" in text
     alerts = err.getvalue()
     assert "[DRIFT OPEN] chat-basic @ simulator" in alerts
     assert "[RESOLVED] chat-basic @ simulator" in alerts

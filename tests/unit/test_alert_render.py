@@ -66,7 +66,7 @@ def test_every_transition_reason_has_a_headline() -> None:
     assert render.headline_word(payload("opened")) == "DRIFT OPEN"
     assert render.headline_word(payload("reminder")) == "STILL OPEN"
     assert render.headline_word(payload("resolved")) == "RESOLVED"
-    assert render.headline_word(payload("accepted")) == "RESOLVED (baseline accepted)"
+    assert render.headline_word(payload("accepted")) == "ACCEPTED"
     assert render.headline_word(payload("escalated")) == "ESCALATED"  # reasons added later
     assert render.headline_word(payload("opened", kind="monitor-stale")) == "MONITOR STALE"
 
@@ -92,7 +92,7 @@ def test_the_opening_text_says_what_broke_and_whose_problem_it_is() -> None:
 
 def test_an_accepted_baseline_reads_as_a_resolution() -> None:
     text = render.render_text(payload("accepted", resolved_at="2026-05-08T15:00:00+00:00"))
-    assert "RESOLVED (baseline accepted)" in text
+    assert "[ACCEPTED] chat @ comet" in text
     assert "resolved at 2026-05-08T15:00:00+00:00 (baseline accepted)" in text
 
 

@@ -42,6 +42,20 @@ def _obs(body: Any = None, status: int = 200, **kw: Any) -> Observation:
     )
 
 
+def _raw(body: bytes, content_type: str = "application/json") -> Observation:
+    return Observation(
+        probe="chat",
+        target="sim",
+        method="POST",
+        url="http://sim",
+        started_at=T0,
+        latency_ms=5,
+        status_code=200,
+        response_headers={"content-type": content_type},
+        body=body,
+    )
+
+
 def _learned() -> ProbeState:
     state = ProbeState()
     for minute in range(2):
@@ -134,35 +148,13 @@ def test_a_transport_failure_is_a_failed_run_not_an_exception() -> None:
 
 
 def test_an_html_page_with_status_200_is_a_parser_failure() -> None:
-    obs = Observation(
-        probe="chat",
-        target="sim",
-        method="POST",
-        url="http://sim",
-        started_at=T0,
-        latency_ms=5,
-        status_code=200,
-        response_headers={"content-type": "text/html"},
-        body=b"<html>hello</html>",
-    )
-    verdict = judge(obs, SPEC, _learned(), T0)
+    verdict = judge(_raw(b"<html>hello</html>", "text/html"), SPEC, _learned(), T0)
     assert verdict.outcome is Outcome.FAIL
     assert verdict.findings[0].kind == "media-type-changed"
 
 
 def test_truncated_nan_and_invalid_utf8_bodies_are_parser_findings() -> None:
     for body in (b'{"id": "x", "choi', b'{"a": NaN}', b'{"a": "\xff\xfe"}', b"[" * 100_000):
-        obs = Observation(
-            probe="chat",
-            target="sim",
-            method="POST",
-            url="http://sim",
-            started_at=T0,
-            latency_ms=5,
-            status_code=200,
-            response_headers={"content-type": "application/json"},
-            body=body,
-        )
-        verdict = judge(obs, SPEC, ProbeState(), T0)
+        verdict = judge(_raw(body), SPEC, ProbeState(), T0)
         assert verdict.outcome is Outcome.FAIL, body[:20]
         assert verdict.findings[0].source.value == "parser"
