@@ -49,6 +49,7 @@ AFTER_SEND = "after_send"
 MIN_RETRY_S = 1.0  # never re-claim in the same pass (a Retry-After of 0 would spin)
 OPENING_WAIT = timedelta(seconds=5)
 MAX_PACE_WAIT_S = 10.0  # longer than this: give the rows back instead of holding their lease
+LEASE_USE = 0.75  # a claim older than this share of the lease is released, not sent
 
 
 def backoff_delay(attempt: int, rng: random.Random, base: float = 2.0, cap: float = 600.0) -> float:
@@ -141,19 +142,25 @@ class Dispatcher:
                 sink = self.sinks.get(group[0].sink)
                 lane = (sink.pace_key() if sink else None) or f"sink:{group[0].sink}"
                 lanes.setdefault(lane, []).append(group)
-            counts = await asyncio.gather(*(self._run_lane(g) for g in lanes.values()))
+            counts = await asyncio.gather(*(self._run_lane(g, now) for g in lanes.values()))
             delivered += sum(counts)
             for ids, at in ((after_batch, self.clock.now()), (later, now + OPENING_WAIT)):
                 if ids:
                     await self.db.run(self.store.release_outbox, ids, self.worker_id, at)
 
-    async def _run_lane(self, groups: list[list[OutboxItem]]) -> int:
+    async def _run_lane(self, groups: list[list[OutboxItem]], claimed_at: datetime) -> int:
         delivered = 0
-        for group in groups:
-            delivered += await self._deliver(group)
+        for index, group in enumerate(groups):
+            if self.clock.now() > claimed_at + self.lease * LEASE_USE:
+                # Slow sends or long pacing ate the lease: give the rest back rather than send
+                # rows another worker may already have claimed again.
+                rest = [i.id for g in groups[index:] for i in g]
+                await self.db.run(self.store.release_outbox, rest, self.worker_id, self.clock.now())
+                break
+            delivered += await self._deliver(group, claimed_at)
         return delivered
 
-    async def _deliver(self, group: list[OutboxItem]) -> int:
+    async def _deliver(self, group: list[OutboxItem], claimed_at: datetime) -> int:
         now = self.clock.now()
         sink = self.sinks.get(group[0].sink)
         if sink is None:
@@ -177,6 +184,10 @@ class Dispatcher:
             return 0
         if wait > 0:
             await self.sleep(wait)
+        if self.clock.now() > claimed_at + self.lease * LEASE_USE:
+            ids = [i.id for i in sendable]
+            await self.db.run(self.store.release_outbox, ids, self.worker_id, self.clock.now())
+            return 0
         return await self._send(sink, self._delivery(sendable))
 
     def _delivery(self, items: list[OutboxItem]) -> Delivery:

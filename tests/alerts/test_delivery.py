@@ -7,7 +7,10 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+from monitor.alerts.base import Delivery
+from monitor.dispatch import BEFORE_SEND
 from monitor.simulator import Simulator
+from monitor.storage.outbox import ClaimPolicy
 from tests.alerts.conftest import Harness, alerts_config, probes_config, sink_env
 from tests.fakes.clock import FakeClock
 from tests.fakes.http_fake import Reply
@@ -243,5 +246,69 @@ def test_each_delivery_is_a_span_linked_to_the_runs_span(
         assert delivery.context.trace_id != link.context.trace_id  # its own trace
         assert delivery.attributes["monitor.sink"] == "slack"
         assert delivery.attributes["monitor.alert.reason"] == "opened"
+
+    asyncio.run(scenario())
+
+
+def test_a_429_pauses_the_channel_and_the_next_messages_wait_in_the_outbox(
+    sim: Simulator, sim_url: str, db: str, slack: SlackApi, clock: FakeClock
+) -> None:
+    async def scenario() -> None:
+        h = Harness(
+            probes_config(sim_url, db, ["p"]) + alerts_config(slack=slack), sink_env(), clock
+        )
+        try:
+            await _open_usage_drift(h, sim, "drop-usage,new-finish-reason")  # two messages
+            slack.answer("chat.postMessage", rate_limited(30))
+            assert await h.deliver() == 0
+            assert len(slack.calls("chat.postMessage")) == 1  # the second did not hit the 429
+            waiting = {r["next_attempt_at"] for r in h.outbox()}
+            assert waiting == {clock.now() + timedelta(seconds=30)}
+            assert clock.sleeps == []
+            clock.advance(30)
+            assert await h.deliver() == 2
+            assert len(slack.top_level()) == 2
+        finally:
+            await h.close()
+
+    asyncio.run(scenario())
+
+
+class Intruder:
+    """A checkpoint that, just before each send, lets a second worker try to claim rows:
+    anything it gets while the first worker is sending would be a duplicate."""
+
+    def __init__(self, h: Harness) -> None:
+        self.h = h
+        self.stolen: list[str] = []
+        self.sends = 0
+
+    def reached(self, point: str, delivery: Delivery) -> None:
+        if point != BEFORE_SEND:
+            return
+        self.sends += 1
+        store, now = self.h.app.store, self.h.clock.now()
+        lease = ClaimPolicy(lease=timedelta(seconds=60))
+        self.stolen += [i.id for i in store.claim_outbox(now, "intruder", lease)]
+
+
+def test_a_claim_that_outlived_most_of_its_lease_is_given_back_not_sent(
+    sim: Simulator, sim_url: str, db: str, slack: SlackApi, clock: FakeClock
+) -> None:
+    async def scenario() -> None:
+        text = probes_config(sim_url, db, ["p"]) + alerts_config(slack=slack)
+        h = Harness(text, sink_env(), clock)
+        intruder = Intruder(h)
+        h.app.dispatcher.checkpoints = intruder
+        try:
+            await _open_usage_drift(h, sim, "drop-usage,new-finish-reason,type-change")
+            h.app.dispatcher.lease = timedelta(seconds=1)  # pacing (1 s a message) outlasts it
+            assert await h.deliver() == 3
+            assert intruder.sends == 3
+            assert intruder.stolen == []  # no row was ever sent on an expired lease
+            assert [r["attempts"] for r in h.outbox()] == [1, 1, 1]  # releases are no attempt
+            assert len(slack.top_level()) == 3
+        finally:
+            await h.close()
 
     asyncio.run(scenario())
