@@ -150,7 +150,7 @@ class SlackSink:
             self.client.chat_update(
                 channel=self._channel_id,
                 ts=root_ts,
-                text=slack_blocks.fallback_text([payload]),
+                text=slack_blocks.updated_text(payload, members),
                 blocks=slack_blocks.updated_opening(payload, members),
             )
         except (SlackApiError, OSError) as exc:

@@ -142,6 +142,14 @@ def updated_opening(payload: dict[str, Any], members: Sequence[dict[str, Any]]) 
     ]
 
 
+def updated_text(payload: dict[str, Any], members: Sequence[dict[str, Any]]) -> str:
+    """The notification text of a redrawn opening message."""
+    if len(members) <= 1:
+        return render.headline(payload)
+    open_count = sum(1 for m in members if m.get("state") != "resolved")
+    return f"{len(members)} events on target {members[0].get('target')}: {open_count} still open"
+
+
 def fallback_text(payloads: Sequence[dict[str, Any]]) -> str:
     """The notification text (and what screen readers say)."""
     if len(payloads) > 1:
