@@ -101,3 +101,34 @@ def test_an_alert_undelivered_too_long_raises_a_meta_alert_on_the_other_sinks(
             await h.close()
 
     asyncio.run(scenario())
+
+
+def test_a_sink_that_delivers_again_resolves_its_meta_alert_in_the_thread(
+    sim: Simulator,
+    sim_url: str,
+    db: str,
+    slack: SlackApi,
+    webhook: WebhookReceiver,
+    clock: FakeClock,
+) -> None:
+    async def scenario() -> None:
+        text = probes_config(sim_url, db, ["p"]) + alerts_config(slack=slack, webhook=webhook)
+        h = Harness(text, sink_env(), clock)
+        try:
+            await h.run()
+            sim.set_scenario("drop-usage,new-finish-reason")
+            await h.run()
+            webhook.answer("hook", Reply(404, {"error": "gone"}))
+            await h.run(step_s=0)  # two events open; the first webhook post gets a 404
+            await h.deliver()
+            (meta,) = [m for m in slack.top_level() if "ALERT DELIVERY FAILING" in m.all_text]
+            assert "webhook answered HTTP 404" in meta.all_text
+            assert len(webhook.requests) == 2  # the other alert went through afterwards
+            assert await h.app.selfwatch.check_sinks() == 1  # the webhook delivers again
+            await h.deliver()
+            (reply,) = slack.thread(meta.ts)
+            assert "ALERT DELIVERY OK" in reply.all_text
+        finally:
+            await h.close()
+
+    asyncio.run(scenario())
