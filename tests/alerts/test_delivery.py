@@ -8,7 +8,7 @@ import asyncio
 from datetime import timedelta
 
 from monitor.alerts.base import Delivery
-from monitor.dispatch import BEFORE_SEND
+from monitor.dispatch import BEFORE_SEND, Dispatcher
 from monitor.simulator import Simulator
 from monitor.storage.outbox import ClaimPolicy
 from tests.alerts.conftest import Harness, alerts_config, probes_config, sink_env
@@ -299,11 +299,20 @@ def test_a_claim_that_outlived_most_of_its_lease_is_given_back_not_sent(
         text = probes_config(sim_url, db, ["p"]) + alerts_config(slack=slack)
         h = Harness(text, sink_env(), clock)
         intruder = Intruder(h)
-        h.app.dispatcher.checkpoints = intruder
+        # The app's collaborators, in a dispatcher whose lease pacing (1 s a message) outlasts.
+        dispatcher = Dispatcher(
+            h.app.store,
+            h.app.sinks,
+            clock,
+            h.app.db,
+            worker_id="short-lease",
+            lease=timedelta(seconds=1),
+            sleep=clock.sleep,
+            checkpoints=intruder,
+        )
         try:
             await _open_usage_drift(h, sim, "drop-usage,new-finish-reason,type-change")
-            h.app.dispatcher.lease = timedelta(seconds=1)  # pacing (1 s a message) outlasts it
-            assert await h.deliver() == 3
+            assert await dispatcher.deliver_due(flush=True) == 3
             assert intruder.sends == 3
             assert intruder.stolen == []  # no row was ever sent on an expired lease
             assert [r["attempts"] for r in h.outbox()] == [1, 1, 1]  # releases are no attempt
