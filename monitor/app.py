@@ -12,7 +12,7 @@ import os
 import secrets as pysecrets
 import socket
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TextIO
@@ -34,8 +34,11 @@ from monitor.errors import StorageError
 from monitor.ids import new_id
 from monitor.observers import NullObserver, Observer
 from monitor.pipeline import Pipeline, PipelineDeps
+from monitor.reaper import Reaper
+from monitor.retention import RetentionJob
 from monitor.scheduler import ProbeScheduler
 from monitor.selfwatch import SelfWatch
+from monitor.slots import SlotLedger
 from monitor.storage import SqlStore, create_store
 from monitor.storage.records import AlertContext
 from monitor.telemetry import build_tracer_provider
@@ -189,9 +192,20 @@ def build_app(
     )
 
 
-async def serve(app: App, stop: asyncio.Event, probes: list[ProbeConfig] | None = None) -> None:
-    """Run the scheduler and the dispatcher until ``stop`` is set, then wind down in bounds."""
+async def serve(
+    app: App,
+    stop: asyncio.Event,
+    probes: list[ProbeConfig] | None = None,
+    *,
+    grace_s: float = SHUTDOWN_GRACE_S,
+) -> None:
+    """Run the scheduler, reaper, retention and dispatcher until ``stop`` is set, then wind
+    down in bounds: runs in flight get ``grace_s`` to finish; the rest are cancelled and their
+    claims released so another replica re-runs them at once; the outbox drains (5 s at most)
+    and our undelivered alert claims go back to the queue. ``App.aclose`` flushes spans."""
     in_flight: set[asyncio.Task[object]] = set()
+    selected = list(probes if probes is not None else app.config.probes)
+    worker = app.pipeline.deps.worker_id
 
     async def job(probe: ProbeConfig, slot: datetime) -> None:
         task = asyncio.current_task()
@@ -204,23 +218,63 @@ async def serve(app: App, stop: asyncio.Event, probes: list[ProbeConfig] | None 
             if task is not None:
                 in_flight.discard(task)
 
-    scheduler = ProbeScheduler(list(probes if probes is not None else app.config.probes), job)
+    ledger = SlotLedger({p.name: app.pipeline.lease(p) for p in selected})
+    scheduler = ProbeScheduler(selected, job, ledger)
+    reaper = Reaper(
+        store=app.store,
+        db=app.db,
+        clock=app.clock,
+        pipeline=app.pipeline,
+        probes=list(app.config.probes),
+        ledger=ledger,
+        worker_id=worker,
+        config_hash=app.loaded.config_hash,
+        observer=app.observer,
+    )
+    retention = RetentionJob(app.store, app.db, app.clock, app.config.retention)
     scheduler.start()
-    dispatcher_task = asyncio.create_task(app.dispatcher.serve(stop))
-    watch_task = asyncio.create_task(app.selfwatch.serve(stop))
-    log.info("monitor running: %d probe(s)", len(app.config.probes))
+    background = [
+        asyncio.create_task(app.dispatcher.serve(stop)),
+        asyncio.create_task(app.selfwatch.serve(stop)),
+        asyncio.create_task(reaper.serve(stop)),
+        asyncio.create_task(retention.serve(stop)),
+    ]
+    log.info("monitor running: %d probe(s)", len(selected))
     try:
         await stop.wait()
     finally:
         scheduler.pause()
-        if in_flight:
-            log.info(
-                "waiting up to %.0fs for %d in-flight probe(s)", SHUTDOWN_GRACE_S, len(in_flight)
-            )
-            _done, pending = await asyncio.wait(set(in_flight), timeout=SHUTDOWN_GRACE_S)
-            for task in pending:
-                task.cancel()
+        await _finish_in_flight(in_flight | reaper.in_flight, grace_s)
+        await _release(app, app.store.release_claims, worker, app.clock.now())
+        try:
+            await reaper.flush_skips()
+        except Exception as exc:  # the database is gone: other replicas' ledgers still count
+            log.warning("could not record the slots this replica skipped: %s", exc)
         scheduler.shutdown()
-        await dispatcher_task
-        await watch_task
+        stop.set()  # also when leaving by an exception: the loops below must end
+        await asyncio.gather(*background, return_exceptions=True)
         await app.dispatcher.drain(timeout_s=5.0)
+        await _release(app, app.store.release_outbox, worker)
+
+
+async def _finish_in_flight(tasks: set[asyncio.Task[object]], grace_s: float) -> None:
+    if not tasks:
+        return
+    log.info("waiting up to %.0fs for %d in-flight probe(s)", grace_s, len(tasks))
+    _done, pending = await asyncio.wait(set(tasks), timeout=grace_s)
+    for task in pending:
+        task.cancel()
+    if pending:
+        log.warning("%d probe(s) did not finish within %.0fs: cancelled", len(pending), grace_s)
+        await asyncio.gather(*pending, return_exceptions=True)
+
+
+async def _release(app: App, release: Callable[..., int], *args: object) -> None:
+    """Hand our leases back; if the database is gone they simply expire."""
+    try:
+        released = await app.db.run(release, *args)
+    except Exception as exc:
+        log.warning("could not release leases (they will expire instead): %s", exc)
+        return
+    if released:
+        log.info("released %d lease(s) for other replicas", released)

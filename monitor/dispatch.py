@@ -146,7 +146,7 @@ class Dispatcher:
             delivered += sum(counts)
             for ids, at in ((after_batch, self.clock.now()), (later, now + OPENING_WAIT)):
                 if ids:
-                    await self.db.run(self.store.release_outbox, ids, self.worker_id, at)
+                    await self.db.run(self.store.defer_outbox, ids, self.worker_id, at)
 
     async def _run_lane(self, groups: list[list[OutboxItem]], claimed_at: datetime) -> int:
         delivered = 0
@@ -155,7 +155,7 @@ class Dispatcher:
                 # Slow sends or long pacing ate the lease: give the rest back rather than send
                 # rows another worker may already have claimed again.
                 rest = [i.id for g in groups[index:] for i in g]
-                await self.db.run(self.store.release_outbox, rest, self.worker_id, self.clock.now())
+                await self.db.run(self.store.defer_outbox, rest, self.worker_id, self.clock.now())
                 break
             delivered += await self._deliver(group, claimed_at)
         return delivered
@@ -178,15 +178,13 @@ class Dispatcher:
         wait = self.pacer.wait(sink.pace_key())
         if wait > MAX_PACE_WAIT_S:
             at = now + timedelta(seconds=wait)
-            await self.db.run(
-                self.store.release_outbox, [i.id for i in sendable], self.worker_id, at
-            )
+            await self.db.run(self.store.defer_outbox, [i.id for i in sendable], self.worker_id, at)
             return 0
         if wait > 0:
             await self.sleep(wait)
         if self.clock.now() > claimed_at + self.lease * LEASE_USE:
             ids = [i.id for i in sendable]
-            await self.db.run(self.store.release_outbox, ids, self.worker_id, self.clock.now())
+            await self.db.run(self.store.defer_outbox, ids, self.worker_id, self.clock.now())
             return 0
         return await self._send(sink, self._delivery(sendable))
 

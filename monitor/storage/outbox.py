@@ -245,7 +245,7 @@ def record_attempt(
     return bool(conn.execute(update.values(**values)).rowcount == 1)
 
 
-def release(conn: Connection, outbox_ids: Sequence[str], worker: str, at: datetime) -> None:
+def defer(conn: Connection, outbox_ids: Sequence[str], worker: str, at: datetime) -> None:
     """Give claimed rows back untouched, due at ``at`` (the channel is paused until then)."""
     conn.execute(
         sa.update(outbox)

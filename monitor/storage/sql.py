@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -13,8 +14,11 @@ from sqlalchemy.engine import Connection, Engine
 from monitor.core.judge import ProbeState
 from monitor.errors import StorageError
 from monitor.storage import baselines as baseline_ops
+from monitor.storage import claims as claim_ops
 from monitor.storage import event_queries, outbox_status, queries, runs, self_events
 from monitor.storage import outbox as outbox_ops
+from monitor.storage import prune as prune_ops
+from monitor.storage.claims import SkippedSlot, TakenOver
 from monitor.storage.engine import create_db_engine, is_sqlite
 from monitor.storage.event_queries import EventFilter
 from monitor.storage.migrate import current_revision, head_revision, is_at_head, upgrade
@@ -154,10 +158,17 @@ class SqlStore:
 
     # outbox
     def claim_outbox(
-        self, now: datetime, worker: str, policy: ClaimPolicy | timedelta
+        self,
+        now: datetime,
+        worker: str,
+        policy: ClaimPolicy | timedelta,
+        limit: int | None = None,
     ) -> list[OutboxItem]:
+        """Claim due rows (``policy``: a ``ClaimPolicy``, or just the lease)."""
         if isinstance(policy, timedelta):
             policy = ClaimPolicy(lease=policy)
+        if limit is not None:
+            policy = replace(policy, limit=limit)
         with self._begin() as conn:
             return outbox_ops.claim_outbox(conn, now, worker, policy)
 
@@ -174,9 +185,10 @@ class SqlStore:
                     lost.append(outbox_id)
         return lost
 
-    def release_outbox(self, outbox_ids: list[str], worker: str, at: datetime) -> None:
+    def defer_outbox(self, outbox_ids: list[str], worker: str, at: datetime) -> None:
+        """Give claimed rows back unsent, due again at ``at`` (no attempt is counted)."""
         with self._begin() as conn:
-            outbox_ops.release(conn, outbox_ids, worker, at)
+            outbox_ops.defer(conn, outbox_ids, worker, at)
 
     def pending_alerts(self) -> int:
         with self._begin() as conn:
@@ -206,6 +218,50 @@ class SqlStore:
     def last_completed_runs(self) -> dict[str, datetime]:
         with self._begin() as conn:
             return self_events.last_completed_runs(conn)
+
+    # replicas: leases, take-overs, skipped slots (see storage.claims)
+    def take_over_expired(
+        self, now: datetime, worker: str, leases: Mapping[str, timedelta], limit: int = 20
+    ) -> list[TakenOver]:
+        with self._begin() as conn:
+            return claim_ops.take_over_expired(conn, now, worker, leases, limit)
+
+    def release_claims(self, worker: str, now: datetime) -> int:
+        with self._begin() as conn:
+            return claim_ops.release_claims(conn, worker, now)
+
+    def release_outbox(self, worker: str) -> int:
+        with self._begin() as conn:
+            return claim_ops.release_outbox(conn, worker)
+
+    def complete_skipped(self, claim: RunClaim, finished_at: datetime, reason: str) -> None:
+        with self._begin() as conn:
+            runs.complete_skipped(conn, claim, finished_at, reason)
+
+    def record_skipped_slots(
+        self, slots: list[SkippedSlot], worker: str, now: datetime
+    ) -> set[str]:
+        with self._begin() as conn:
+            return claim_ops.insert_skipped(conn, slots, worker, now)
+
+    def claimed_count(self, worker: str) -> int:
+        with self._begin() as conn:
+            return claim_ops.claimed_by(conn, worker)
+
+    # retention (see storage.prune)
+    def prune_batch(
+        self, *, runs_cutoff: datetime, bodies_cutoff: datetime, batch_size: int
+    ) -> prune_ops.PruneBatch:
+        with self._begin() as conn:
+            return prune_ops.prune_batch(
+                conn, runs_cutoff=runs_cutoff, bodies_cutoff=bodies_cutoff, batch_size=batch_size
+            )
+
+    def count_prunable(self, *, runs_cutoff: datetime, bodies_cutoff: datetime) -> tuple[int, int]:
+        with self._begin() as conn:
+            return prune_ops.count_prunable(
+                conn, runs_cutoff=runs_cutoff, bodies_cutoff=bodies_cutoff
+            )
 
     def close(self) -> None:
         self.engine.dispose()
