@@ -21,15 +21,16 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SpanExporter
 
 from monitor.admission import Admission
-from monitor.alerts import AlertSink, build_sinks
-from monitor.alerts.routing import route
+from monitor.alerts import AlertSink, build_sinks, close_sinks
+from monitor.alerts.policy import windows_from_config
+from monitor.alerts.routing import select_sinks
 from monitor.blocking import BlockingPool
 from monitor.clock import Clock, SystemClock
 from monitor.config.loader import LoadedConfig
 from monitor.config.schema import Config, ProbeConfig
 from monitor.contract import Contract, load_contracts
 from monitor.core.model import Trigger
-from monitor.dispatch import Dispatcher
+from monitor.dispatch import Checkpoints, Dispatcher, Sleep
 from monitor.errors import StorageError
 from monitor.ids import new_id
 from monitor.observers import NullObserver, Observer
@@ -37,6 +38,7 @@ from monitor.pipeline import Pipeline, PipelineDeps
 from monitor.reaper import Reaper
 from monitor.retention import RetentionJob
 from monitor.scheduler import ProbeScheduler
+from monitor.selfwatch import SelfWatch
 from monitor.slots import SlotLedger
 from monitor.storage import SqlStore, create_store
 from monitor.storage.records import AlertContext
@@ -80,6 +82,7 @@ class App:
     pipeline: Pipeline
     clock: Clock
     observer: Observer
+    selfwatch: SelfWatch
 
     @property
     def config(self) -> Config:
@@ -88,6 +91,7 @@ class App:
     async def aclose(self) -> None:
         for transport in self.transports.values():
             await transport.aclose()
+        close_sinks(self.sinks)
         self.tracer_provider.shutdown()
         self.db.shutdown()
         self.store.close()
@@ -105,6 +109,8 @@ def build_app(
     worker_id: str | None = None,
     observer: Observer | None = None,
     contracts: Mapping[str, Contract] | None = None,
+    sleep: Sleep | None = None,
+    checkpoints: Checkpoints | None = None,
 ) -> App:
     environ = os.environ if env is None else env
     clock = clock or SystemClock()
@@ -112,17 +118,22 @@ def build_app(
     # Contracts are read, resolved and compiled once, before anything runs: a broken document
     # stops the start (ConfigError), never a probe at 3 a.m.
     contracts = load_contracts(loaded, clock.now()) if contracts is None else contracts
-    store = store or open_store(config, environ, clock)
+    # Sinks before the store: an unset sink secret fails before anything is opened or written.
+    sinks = build_sinks(config.alerts, env=environ, stderr=stderr or sys.stderr, clock=clock)
+    sink_names = list(sinks)
+    try:
+        store = store or open_store(config, environ, clock)
+    except BaseException:
+        close_sinks(sinks)
+        raise
     db = BlockingPool(1 if store.is_sqlite else 4, "db")
     transports = {
         name: HttpTransport(max_connections=target.max_connections)
         for name, target in config.targets.items()
     }
-    sinks = build_sinks(config.alerts, stderr=stderr or sys.stderr)
-    sink_names = list(sinks)
 
     def router(context: AlertContext) -> list[str]:
-        return route(context, config.routes, sink_names)
+        return select_sinks(context, config.routes, sink_names)
 
     provider = build_tracer_provider(
         service_name=config.telemetry.service_name,
@@ -132,7 +143,24 @@ def build_app(
     )
     worker = worker_id or worker_identity()
     observer = observer or NullObserver()
-    dispatcher = Dispatcher(store, sinks, clock, db, worker_id=worker, observer=observer)
+    tracer = provider.get_tracer("monitor")
+    selfwatch = SelfWatch(store, db, clock, config, sink_names)
+    dispatcher = Dispatcher(
+        store,
+        sinks,
+        clock,
+        db,
+        worker_id=worker,
+        observer=observer,
+        tracer=tracer,
+        sleep=sleep or asyncio.sleep,
+        group_window=config.alerts.group_window,
+        routes=config.routes,
+        windows=windows_from_config(config.maintenance),
+        checkpoints=checkpoints,
+        on_sink_failure=selfwatch.sink_failed,
+    )
+    selfwatch.on_alerts = dispatcher.wake
     pipeline = Pipeline(
         PipelineDeps(
             loaded=loaded,
@@ -141,7 +169,7 @@ def build_app(
             transports=transports,
             env=environ,
             clock=clock,
-            tracer=provider.get_tracer("monitor"),
+            tracer=tracer,
             router=router,
             new_id=new_id,
             worker_id=worker,
@@ -152,7 +180,17 @@ def build_app(
         )
     )
     return App(
-        loaded, store, db, transports, sinks, provider, dispatcher, pipeline, clock, observer
+        loaded,
+        store,
+        db,
+        transports,
+        sinks,
+        provider,
+        dispatcher,
+        pipeline,
+        clock,
+        observer,
+        selfwatch,
     )
 
 
@@ -199,6 +237,7 @@ async def serve(
     scheduler.start()
     background = [
         asyncio.create_task(app.dispatcher.serve(stop)),
+        asyncio.create_task(app.selfwatch.serve(stop)),
         asyncio.create_task(reaper.serve(stop)),
         asyncio.create_task(retention.serve(stop)),
     ]

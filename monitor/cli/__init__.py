@@ -13,11 +13,13 @@ from typing import TextIO
 
 from monitor import __version__
 from monitor.cli import (
+    alert_cmd,
     baseline_cmd,
     check_cmd,
     config_cmd,
     db_cmd,
     demo_cmd,
+    events_cmd,
     history_cmd,
     prune_cmd,
     run_cmd,
@@ -32,6 +34,8 @@ COMMANDS = (
     run_cmd,
     check_cmd,
     history_cmd,
+    events_cmd,
+    alert_cmd,
     baseline_cmd,
     db_cmd,
     prune_cmd,
