@@ -44,7 +44,7 @@ class Admission:
 
     def _policy(self, target: str) -> breaker.BreakerPolicy:
         settings = self._config.targets[target].circuit_breaker
-        return breaker.BreakerPolicy(settings.after_failures, settings.cool_down)
+        return breaker.BreakerPolicy(settings.after_failures, settings.cool_down, settings.down_for)
 
     async def admit(self, probe: ProbeConfig, now: datetime) -> Ticket | str:
         """A ``Ticket`` to go ahead, or the reason the run is skipped."""

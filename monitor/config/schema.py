@@ -48,6 +48,7 @@ class BudgetConfig(Strict):
 class CircuitBreakerConfig(Strict):
     after_failures: int | None = Field(default=5, ge=1)  # null: never stop probing
     cool_down: Duration = timedelta(minutes=5)
+    down_for: Duration = timedelta(minutes=2)
 
 
 class TargetConfig(Strict):

@@ -2,8 +2,9 @@
 
 The seed's retry contract asks that one endpoint problem not become a wider one; a monitor
 that keeps probing an unreachable or overloaded target adds load to the outage. After
-``after_failures`` consecutive hard-down runs (no connection, a timeout, 429, 5xx) the
-breaker opens: runs are ``skipped`` (not counted by the events gate) until ``cool_down`` has
+``after_failures`` consecutive hard-down runs (no connection, a timeout, 429, 5xx) spanning at
+least ``down_for`` (so a burst of probes failing together is not yet "hard down") the breaker
+opens: runs are ``skipped`` (not counted by the events gate) until ``cool_down`` has
 passed; then one trial run goes through (half-open) and its result closes or reopens it.
 Any answer that is not hard-down (even a 4xx) closes it. Pure: state in, state out.
 """
@@ -23,6 +24,7 @@ HARD_DOWN_FAILURES = frozenset(
 class BreakerPolicy:
     after_failures: int | None = 5  # None: never open
     cool_down: timedelta = timedelta(minutes=5)
+    down_for: timedelta = timedelta(minutes=2)
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,7 @@ class BreakerState:
     open_until: datetime | None = None
     trial_at: datetime | None = None  # a half-open trial run started then
     last_failure: str | None = None
+    down_since: datetime | None = None  # the first hard-down run of the streak
 
 
 def is_hard_down(failure_kind: str | None, status: int | None) -> bool:
@@ -61,6 +64,8 @@ def record(
     if policy.after_failures is None or not hard_down:
         return BreakerState()
     failures = state.failures + 1
-    if state.trial_at is not None or failures >= policy.after_failures:
-        return BreakerState(failures, now + policy.cool_down, None, what)
-    return BreakerState(failures, None, None, what)
+    since = state.down_since or now
+    long_enough = failures >= policy.after_failures and now - since >= policy.down_for
+    if state.trial_at is not None or long_enough:
+        return BreakerState(failures, now + policy.cool_down, None, what, since)
+    return BreakerState(failures, None, None, what, since)

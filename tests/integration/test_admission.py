@@ -114,7 +114,8 @@ def test_the_breaker_skips_a_hard_down_target_then_tries_again_after_the_cool_do
         extra="retries: {attempts: 1}",
     ).replace(
         "    api_key_env: SIM_API_KEY\n",
-        "    api_key_env: SIM_API_KEY\n    circuit_breaker: {after_failures: 2, cool_down: 5m}\n",
+        "    api_key_env: SIM_API_KEY\n"
+        "    circuit_breaker: {after_failures: 2, cool_down: 5m, down_for: 1m}\n",
     )
     loaded = load_config(write_config(tmp_path, text), ENV)
     clock = FakeClock(datetime(2026, 5, 8, 14, 0, tzinfo=UTC))

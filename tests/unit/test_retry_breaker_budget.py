@@ -92,7 +92,9 @@ def test_retry_after_parses_seconds_and_http_dates() -> None:
     assert parse_retry_after(None, NOW) is None
 
 
-BREAKER = breaker.BreakerPolicy(after_failures=2, cool_down=timedelta(minutes=5))
+BREAKER = breaker.BreakerPolicy(
+    after_failures=2, cool_down=timedelta(minutes=5), down_for=timedelta(0)
+)
 
 
 def run(state: breaker.BreakerState, hard_down: bool, at: datetime) -> breaker.BreakerState:
@@ -118,6 +120,17 @@ def test_after_the_cool_down_one_trial_goes_and_the_others_wait_for_it() -> None
     assert run(trial, False, later) == breaker.BreakerState()
     reopened = run(trial, True, later)
     assert reopened.open_until == later + timedelta(minutes=5)
+
+
+def test_a_burst_of_failures_shorter_than_down_for_does_not_open_the_breaker() -> None:
+    policy = breaker.BreakerPolicy(after_failures=2, down_for=timedelta(minutes=2))
+    state = breaker.BreakerState()
+    for _ in range(10):  # ten probes of one target failing in the same moment
+        state = breaker.record(state, hard_down=True, what="x", now=NOW, policy=policy)
+    assert state.open_until is None
+    later = NOW + timedelta(minutes=2)
+    state = breaker.record(state, hard_down=True, what="x", now=later, policy=policy)
+    assert state.open_until == later + policy.cool_down
 
 
 def test_an_answer_that_is_not_hard_down_resets_the_count() -> None:
