@@ -6,15 +6,16 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from monitor.core.judge import ProbeState
 from monitor.storage import baselines as baseline_ops
+from monitor.storage import heartbeats, holds, queries, runs
 from monitor.storage import outbox as outbox_ops
-from monitor.storage import queries, runs
 from monitor.storage.engine import create_db_engine, is_sqlite
 from monitor.storage.migrate import current_revision, head_revision, is_at_head, upgrade
-from monitor.storage.queries import RunFilter
+from monitor.storage.queries import Cursor, RunFilter
 from monitor.storage.records import (
     AlertRouter,
     Judge,
@@ -83,6 +84,84 @@ class SqlStore:
     ) -> list[dict[str, Any]]:
         with self.engine.begin() as conn:
             return queries.list_events(conn, probes=probes, states=states, limit=limit)
+
+    def list_runs_page(self, flt: RunFilter) -> tuple[list[dict[str, Any]], str | None]:
+        with self.engine.begin() as conn:
+            return queries.list_runs_page(conn, flt)
+
+    def list_events_page(
+        self,
+        *,
+        probes: tuple[str, ...] = (),
+        states: tuple[str, ...] = (),
+        limit: int = 100,
+        cursor: Cursor | None = None,
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        with self.engine.begin() as conn:
+            return queries.list_events_page(
+                conn, probes=probes, states=states, limit=limit, cursor=cursor
+            )
+
+    def get_evidence(self, run_id: str) -> dict[str, Any] | None:
+        with self.engine.begin() as conn:
+            return queries.get_evidence(conn, run_id)
+
+    def last_run(
+        self, probe: str, *, outcomes: tuple[str, ...] = (), before: datetime | None = None
+    ) -> dict[str, Any] | None:
+        with self.engine.begin() as conn:
+            return queries.last_run(conn, probe, outcomes=outcomes, before=before)
+
+    def probe_status(self, probes: list[str]) -> list[dict[str, Any]]:
+        with self.engine.begin() as conn:
+            return queries.probe_status(conn, probes)
+
+    def open_event_counts(self) -> dict[str, int]:
+        with self.engine.begin() as conn:
+            return queries.open_event_counts(conn)
+
+    def ping(self) -> None:
+        """Raises when the database does not answer."""
+        with self.engine.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+
+    # holds (retention asks ``is_held``/``held`` before deleting)
+    def create_hold(
+        self, since: datetime, until: datetime, reason: str, now: datetime
+    ) -> dict[str, Any]:
+        with self.engine.begin() as conn:
+            return holds.create_hold(conn, self.new_id(), since, until, reason, now)
+
+    def list_holds(self, *, include_released: bool = False) -> list[dict[str, Any]]:
+        with self.engine.begin() as conn:
+            return holds.list_holds(conn, include_released=include_released)
+
+    def release_hold(self, hold_id: str, now: datetime) -> bool:
+        with self.engine.begin() as conn:
+            return holds.release_hold(conn, hold_id, now)
+
+    def is_held(self, started_at: datetime) -> bool:
+        with self.engine.begin() as conn:
+            return holds.is_held(conn, started_at)
+
+    def held(self, run: dict[str, Any]) -> bool:
+        with self.engine.begin() as conn:
+            return holds.held(conn, run)
+
+    # heartbeats
+    def beat(
+        self, replica: str, role: str, now: datetime, started_at: datetime, version: str
+    ) -> None:
+        with self.engine.begin() as conn:
+            heartbeats.beat(conn, replica, role, now, started_at, version)
+
+    def list_beats(self, role: str | None = None) -> list[dict[str, Any]]:
+        with self.engine.begin() as conn:
+            return heartbeats.list_beats(conn, role)
+
+    def forget_beat(self, replica: str) -> None:
+        with self.engine.begin() as conn:
+            heartbeats.forget(conn, replica)
 
     def list_baselines(self, probe: str) -> list[dict[str, Any]]:
         with self.engine.begin() as conn:
