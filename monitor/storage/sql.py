@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 
 from monitor.core.judge import ProbeState
 from monitor.storage import baselines as baseline_ops
-from monitor.storage import heartbeats, holds, queries, runs
+from monitor.storage import heartbeats, holds, queries, report_queries, runs
 from monitor.storage import outbox as outbox_ops
 from monitor.storage.engine import create_db_engine, is_sqlite
 from monitor.storage.migrate import current_revision, head_revision, is_at_head, upgrade
@@ -119,6 +119,10 @@ class SqlStore:
     def open_event_counts(self) -> dict[str, int]:
         with self.engine.begin() as conn:
             return queries.open_event_counts(conn)
+
+    def report_facts(self, window: report_queries.Window) -> dict[str, Any]:
+        with self.engine.begin() as conn:
+            return report_queries.report_facts(conn, window)
 
     def ping(self) -> None:
         """Raises when the database does not answer."""

@@ -1,0 +1,319 @@
+"""The incident report's facts, as SQL aggregates over one window (``started_at`` in
+``[since, until)``, optionally one target).
+
+Everything is counted in the database (GROUP BY and window functions), never by loading the
+window's rows into Python: a 24-hour window on a busy monitor holds ~10^5 runs and the report
+must answer within a second. Sample run ids are capped per group (``SAMPLE_IDS``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from monitor.storage.tables import Evidence, FindingRow, Run
+
+runs = Run.__table__  # type: ignore[attr-defined]
+findings_t = FindingRow.__table__  # type: ignore[attr-defined]
+evidence_t = Evidence.__table__  # type: ignore[attr-defined]
+SAMPLE_IDS = 5
+LEDGER_RUNS = 500
+OPEN_QUESTION_CATEGORY = "unknown_external_behavior"
+OPEN_QUESTION_VERDICT = "vendor_question"
+ACCOUNT_STATUSES = (402, 429)
+ACCOUNT_CATEGORY = "usage_billing_assumption"
+
+
+@dataclass(frozen=True)
+class Window:
+    since: datetime
+    until: datetime
+    target: str | None = None
+
+    def runs_where(self) -> list[Any]:
+        cond = [
+            runs.c.started_at >= self.since,
+            runs.c.started_at < self.until,
+            runs.c.state == "completed",
+        ]
+        if self.target:
+            cond.append(runs.c.target == self.target)
+        return cond
+
+
+def totals(conn: Connection, w: Window) -> dict[str, Any]:
+    ok2xx = sa.and_(runs.c.status_code >= 200, runs.c.status_code < 300)
+    sent = runs.c.outcome != "skipped"
+
+    def count_if(cond: Any) -> Any:
+        return sa.func.sum(sa.case((cond, 1), else_=0))
+
+    query = sa.select(
+        sa.func.count().label("runs"),
+        count_if(runs.c.outcome == "pass").label("pass"),
+        count_if(runs.c.outcome == "drift").label("drift"),
+        count_if(runs.c.outcome == "fail").label("fail"),
+        count_if(runs.c.outcome == "skipped").label("skipped"),
+        count_if(sent).label("requests"),
+        sa.func.sum(sa.case((sent, runs.c.attempts), else_=0)).label("attempts"),
+        count_if(ok2xx).label("ok2xx"),
+        count_if(sa.and_(ok2xx, runs.c.prompt_tokens.is_not(None))).label("usage_present"),
+        sa.func.sum(runs.c.prompt_tokens).label("prompt_tokens"),
+        sa.func.sum(runs.c.completion_tokens).label("completion_tokens"),
+        sa.func.count(sa.distinct(runs.c.probe)).label("probes"),
+    ).where(*w.runs_where())
+    row = conn.execute(query).mappings().one()
+    return {k: int(v or 0) for k, v in row.items()}
+
+
+def _sampled(conn: Connection, inner: Any, keys: list[str]) -> list[dict[str, Any]]:
+    """Groups of ``inner`` (a subquery with ``keys``, ``id``, ``started_at``): count, first and
+    last time, and the first ``SAMPLE_IDS`` run ids of each group, in one scan."""
+    part = [inner.c[k] for k in keys]
+    ranked = sa.select(
+        *part,
+        inner.c.id,
+        inner.c.started_at,
+        sa.func.row_number()
+        .over(partition_by=part, order_by=(inner.c.started_at, inner.c.id))
+        .label("rn"),
+        sa.func.count().over(partition_by=part).label("n"),
+        sa.func.min(inner.c.started_at).over(partition_by=part).label("first_at"),
+        sa.func.max(inner.c.started_at).over(partition_by=part).label("last_at"),
+    ).subquery()
+    query = (
+        sa.select(ranked)
+        .where(ranked.c.rn <= SAMPLE_IDS)
+        .order_by(sa.desc(ranked.c.n), *[ranked.c[k] for k in keys], ranked.c.rn)
+    )
+    groups: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for row in conn.execute(query).mappings():
+        key = tuple(row[k] for k in keys)
+        group = groups.setdefault(
+            key,
+            {
+                **{k: row[k] for k in keys},
+                "count": int(row["n"]),
+                "first_at": row["first_at"],
+                "last_at": row["last_at"],
+                "run_ids": [],
+            },
+        )
+        group["run_ids"].append(row["id"])
+    return list(groups.values())
+
+
+def failure_groups(conn: Connection, w: Window) -> list[dict[str, Any]]:
+    inner = (
+        sa.select(runs.c.outcome, runs.c.category, runs.c.verdict, runs.c.id, runs.c.started_at)
+        .where(*w.runs_where(), runs.c.outcome.in_(("fail", "drift")))
+        .subquery()
+    )
+    return _sampled(conn, inner, ["outcome", "category", "verdict"])
+
+
+def status_timeline(conn: Connection, w: Window) -> list[dict[str, Any]]:
+    """Per probe, maximal stretches of consecutive runs with one status (gaps and islands)."""
+    order = (runs.c.started_at, runs.c.id)
+    previous = sa.func.lag(runs.c.status_code).over(partition_by=runs.c.probe, order_by=order)
+    first = sa.func.row_number().over(partition_by=runs.c.probe, order_by=order)
+    flagged = (
+        sa.select(
+            runs.c.probe,
+            runs.c.id,
+            runs.c.started_at,
+            runs.c.status_code,
+            sa.case(
+                (first == 1, 1),
+                (previous.is_not_distinct_from(runs.c.status_code), 0),
+                else_=1,
+            ).label("change"),
+        )
+        .where(*w.runs_where(), runs.c.outcome != "skipped")
+        .subquery()
+    )
+    grouped = sa.select(
+        flagged,
+        sa.func.sum(flagged.c.change)
+        .over(partition_by=flagged.c.probe, order_by=(flagged.c.started_at, flagged.c.id))
+        .label("grp"),
+    ).subquery()
+    query = (
+        sa.select(
+            grouped.c.probe,
+            grouped.c.grp,
+            grouped.c.status_code,
+            sa.func.count().label("count"),
+            sa.func.min(grouped.c.started_at).label("first_at"),
+            sa.func.max(grouped.c.started_at).label("last_at"),
+            sa.func.min(grouped.c.id).label("first_id"),
+            sa.func.max(grouped.c.id).label("last_id"),
+        )
+        .group_by(grouped.c.probe, grouped.c.grp, grouped.c.status_code)
+        .order_by(grouped.c.probe, grouped.c.grp)
+    )
+    return [dict(r) for r in conn.execute(query).mappings()]
+
+
+def _run_brief(row: Any) -> dict[str, Any] | None:
+    return dict(row) if row is not None else None
+
+
+BRIEF = (
+    runs.c.id,
+    runs.c.probe,
+    runs.c.started_at,
+    runs.c.outcome,
+    runs.c.status_code,
+    runs.c.category,
+    runs.c.verdict,
+    runs.c.trace_id,
+)
+
+
+def first_and_recovery(conn: Connection, w: Window) -> list[dict[str, Any]]:
+    """Per probe with a failure: the first and last non-passing run and the first pass after."""
+    bad = runs.c.outcome.in_(("fail", "drift"))
+    probes = conn.execute(
+        sa.select(runs.c.probe).where(*w.runs_where(), bad).group_by(runs.c.probe)
+    ).scalars()
+    out = []
+    for probe in sorted(probes):
+        where = [*w.runs_where(), runs.c.probe == probe]
+        asc = (runs.c.started_at, runs.c.id)
+        desc = (runs.c.started_at.desc(), runs.c.id.desc())
+        first = conn.execute(sa.select(*BRIEF).where(*where, bad).order_by(*asc).limit(1))
+        last = conn.execute(sa.select(*BRIEF).where(*where, bad).order_by(*desc).limit(1))
+        first_row = first.mappings().one()
+        last_row = last.mappings().one()
+        recovered = conn.execute(
+            sa.select(*BRIEF)
+            .where(*where, runs.c.outcome == "pass", runs.c.started_at > last_row["started_at"])
+            .order_by(*asc)
+            .limit(1)
+        ).mappings()
+        out.append(
+            {
+                "probe": probe,
+                "first": dict(first_row),
+                "last": dict(last_row),
+                "recovered": _run_brief(recovered.first()),
+            }
+        )
+    return out
+
+
+def finding_groups(conn: Connection, w: Window, condition: Any) -> list[dict[str, Any]]:
+    """Findings matching ``condition`` grouped by kind, path, category and verdict."""
+    inner = (
+        sa.select(
+            findings_t.c.kind,
+            findings_t.c.path,
+            findings_t.c.category,
+            findings_t.c.verdict,
+            runs.c.id,
+            runs.c.started_at,
+        )
+        .select_from(findings_t.join(runs, runs.c.id == findings_t.c.run_id))
+        .where(findings_t.c.at >= w.since, findings_t.c.at < w.until, *w.runs_where(), condition)
+        .subquery()
+    )
+    return _sampled(conn, inner, ["kind", "path", "category", "verdict"])
+
+
+def open_questions(conn: Connection, w: Window) -> list[dict[str, Any]]:
+    return finding_groups(
+        conn,
+        w,
+        sa.or_(
+            findings_t.c.category == OPEN_QUESTION_CATEGORY,
+            findings_t.c.verdict == OPEN_QUESTION_VERDICT,
+        ),
+    )
+
+
+def account_observations(conn: Connection, w: Window) -> dict[str, list[dict[str, Any]]]:
+    """Rate-limit and billing signals: 402/429 answers and usage/billing findings."""
+    inner = (
+        sa.select(runs.c.status_code, runs.c.id, runs.c.started_at)
+        .where(*w.runs_where(), runs.c.status_code.in_(ACCOUNT_STATUSES))
+        .subquery()
+    )
+    return {
+        "statuses": _sampled(conn, inner, ["status_code"]),
+        "findings": finding_groups(conn, w, findings_t.c.category == ACCOUNT_CATEGORY),
+    }
+
+
+def usage_absent(conn: Connection, w: Window) -> list[str]:
+    query = (
+        sa.select(runs.c.id)
+        .where(
+            *w.runs_where(),
+            runs.c.status_code >= 200,
+            runs.c.status_code < 300,
+            runs.c.prompt_tokens.is_(None),
+        )
+        .order_by(runs.c.started_at, runs.c.id)
+        .limit(SAMPLE_IDS)
+    )
+    return list(conn.execute(query).scalars())
+
+
+def baseline_versions(conn: Connection, w: Window) -> list[dict[str, Any]]:
+    query = (
+        sa.select(
+            runs.c.probe,
+            runs.c.baseline_class,
+            runs.c.baseline_version,
+            runs.c.baseline_state,
+            sa.func.count().label("count"),
+            sa.func.min(runs.c.id).label("first_id"),
+        )
+        .where(*w.runs_where(), runs.c.baseline_version.is_not(None))
+        .group_by(
+            runs.c.probe, runs.c.baseline_class, runs.c.baseline_version, runs.c.baseline_state
+        )
+        .order_by(runs.c.probe, runs.c.baseline_class, runs.c.baseline_version)
+    )
+    return [dict(r) for r in conn.execute(query).mappings()]
+
+
+def ledgers(conn: Connection, w: Window) -> list[dict[str, Any]]:
+    """Ledgers and contract notes of the newest ``LEDGER_RUNS`` runs that have one."""
+    query = (
+        sa.select(
+            runs.c.id,
+            runs.c.probe,
+            runs.c.started_at,
+            runs.c.outcome,
+            evidence_t.c.ledger,
+            evidence_t.c.contract,
+        )
+        .select_from(runs.join(evidence_t, evidence_t.c.run_id == runs.c.id))
+        .where(
+            *w.runs_where(),
+            sa.or_(evidence_t.c.ledger.is_not(None), evidence_t.c.contract.is_not(None)),
+        )
+        .order_by(runs.c.started_at.desc(), runs.c.id.desc())
+        .limit(LEDGER_RUNS)
+    )
+    return [dict(r) for r in conn.execute(query).mappings()]
+
+
+def report_facts(conn: Connection, w: Window) -> dict[str, Any]:
+    return {
+        "totals": totals(conn, w),
+        "failures": failure_groups(conn, w),
+        "timeline": status_timeline(conn, w),
+        "episodes": first_and_recovery(conn, w),
+        "open_questions": open_questions(conn, w),
+        "account": account_observations(conn, w),
+        "usage_absent_ids": usage_absent(conn, w),
+        "baselines": baseline_versions(conn, w),
+        "ledgers": ledgers(conn, w),
+    }
