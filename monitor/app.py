@@ -22,6 +22,7 @@ from opentelemetry.sdk.trace.export import SpanExporter
 
 from monitor.alerts import AlertSink, build_sinks
 from monitor.alerts.routing import route
+from monitor.api.server import ApiServer
 from monitor.blocking import BlockingPool
 from monitor.clock import Clock, SystemClock
 from monitor.config.loader import LoadedConfig
@@ -29,8 +30,11 @@ from monitor.config.schema import Config, ProbeConfig
 from monitor.core.model import Trigger
 from monitor.dispatch import Dispatcher
 from monitor.errors import StorageError
+from monitor.health import Heartbeat
 from monitor.ids import new_id
-from monitor.observers import NullObserver, Observer
+from monitor.logs import RunLogObserver
+from monitor.metrics import MonitorMetrics, MonitorState
+from monitor.observers import FanOut, Observer
 from monitor.pipeline import Pipeline, PipelineDeps
 from monitor.scheduler import ProbeScheduler
 from monitor.storage import SqlStore, create_store
@@ -75,6 +79,8 @@ class App:
     pipeline: Pipeline
     clock: Clock
     observer: Observer
+    metrics: MonitorMetrics | None = None
+    heartbeat: Heartbeat | None = None
 
     @property
     def config(self) -> Config:
@@ -120,9 +126,11 @@ def build_app(
         environment=config.environment,
         exporter=span_exporter,
         console=console_spans,
+        env=environ,
     )
     worker = worker_id or worker_identity()
-    observer = observer or NullObserver()
+    metrics = metrics_for(store, config, clock)
+    observer = FanOut(metrics, RunLogObserver(), *([observer] if observer else []))
     dispatcher = Dispatcher(store, sinks, clock, db, worker_id=worker, observer=observer)
     pipeline = Pipeline(
         PipelineDeps(
@@ -140,13 +148,42 @@ def build_app(
             observer=observer,
         )
     )
+    heartbeat = Heartbeat(store, db, clock, worker)
     return App(
-        loaded, store, db, transports, sinks, provider, dispatcher, pipeline, clock, observer
+        loaded,
+        store,
+        db,
+        transports,
+        sinks,
+        provider,
+        dispatcher,
+        pipeline,
+        clock,
+        observer,
+        metrics,
+        heartbeat,
     )
 
 
-async def serve(app: App, stop: asyncio.Event, probes: list[ProbeConfig] | None = None) -> None:
-    """Run the scheduler and the dispatcher until ``stop`` is set, then wind down in bounds."""
+def metrics_for(store: SqlStore, config: Config, clock: Clock) -> MonitorMetrics:
+    """Metrics whose database gauges cover the configured probes."""
+    names = [p.name for p in config.probes]
+
+    def read_state() -> MonitorState:
+        return MonitorState(store.probe_status(names), store.open_event_counts())
+
+    return MonitorMetrics(read_state, clock.now)
+
+
+async def serve(
+    app: App,
+    stop: asyncio.Event,
+    probes: list[ProbeConfig] | None = None,
+    *,
+    api: ApiServer | None = None,
+) -> None:
+    """Run the scheduler, the dispatcher, the heartbeat (and the API when given) until ``stop``
+    is set, then wind down in bounds."""
     in_flight: set[asyncio.Task[object]] = set()
 
     async def job(probe: ProbeConfig, slot: datetime) -> None:
@@ -163,6 +200,9 @@ async def serve(app: App, stop: asyncio.Event, probes: list[ProbeConfig] | None 
     scheduler = ProbeScheduler(list(probes if probes is not None else app.config.probes), job)
     scheduler.start()
     dispatcher_task = asyncio.create_task(app.dispatcher.serve(stop))
+    side_tasks = [asyncio.create_task(app.heartbeat.run(stop))] if app.heartbeat else []
+    if api is not None:
+        side_tasks.append(asyncio.create_task(api.run(stop)))
     log.info("monitor running: %d probe(s)", len(app.config.probes))
     try:
         await stop.wait()
@@ -177,4 +217,5 @@ async def serve(app: App, stop: asyncio.Event, probes: list[ProbeConfig] | None 
                 task.cancel()
         scheduler.shutdown()
         await dispatcher_task
+        await asyncio.gather(*side_tasks, return_exceptions=True)
         await app.dispatcher.drain(timeout_s=5.0)

@@ -236,3 +236,13 @@ def open_event_counts(conn: Connection) -> dict[str, int]:
         .group_by(events_t.c.severity)
     )
     return {str(sev): int(n) for sev, n in conn.execute(query)}
+
+
+def outcome_counts(conn: Connection, probe: str, after: datetime) -> dict[str, int]:
+    """How the probe's completed runs started after ``after`` ended, by outcome."""
+    query = (
+        sa.select(runs.c.outcome, sa.func.count())
+        .where(runs.c.probe == probe, runs.c.state == "completed", runs.c.started_at > after)
+        .group_by(runs.c.outcome)
+    )
+    return {str(outcome): int(n) for outcome, n in conn.execute(query)}

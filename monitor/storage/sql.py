@@ -112,6 +112,10 @@ class SqlStore:
         with self.engine.begin() as conn:
             return queries.last_run(conn, probe, outcomes=outcomes, before=before)
 
+    def outcome_counts(self, probe: str, after: datetime) -> dict[str, int]:
+        with self.engine.begin() as conn:
+            return queries.outcome_counts(conn, probe, after)
+
     def probe_status(self, probes: list[str]) -> list[dict[str, Any]]:
         with self.engine.begin() as conn:
             return queries.probe_status(conn, probes)
