@@ -226,12 +226,16 @@ def finding_groups(conn: Connection, w: Window, condition: Any) -> list[dict[str
 
 
 def open_questions(conn: Connection, w: Window) -> list[dict[str, Any]]:
+    """Unknown behaviour and vendor questions, except 402/429 answers (account questions)."""
     return finding_groups(
         conn,
         w,
-        sa.or_(
-            findings_t.c.category == OPEN_QUESTION_CATEGORY,
-            findings_t.c.verdict == OPEN_QUESTION_VERDICT,
+        sa.and_(
+            sa.or_(
+                findings_t.c.category == OPEN_QUESTION_CATEGORY,
+                findings_t.c.verdict == OPEN_QUESTION_VERDICT,
+            ),
+            sa.or_(runs.c.status_code.is_(None), runs.c.status_code.not_in(ACCOUNT_STATUSES)),
         ),
     )
 
