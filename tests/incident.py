@@ -59,3 +59,37 @@ async def run_probe(app: App, name: str = "chat-basic") -> dict[str, Any]:
     row = await app.pipeline.run_once(probe, None, Trigger.CHECK)
     assert row is not None
     return row
+
+
+class RunningApi:
+    """An ``ApiServer`` on 127.0.0.1:0 served from a background thread's event loop."""
+
+    def __init__(self, asgi: Any) -> None:
+        from monitor.api.server import ApiServer, Listen
+
+        self.server = ApiServer(asgi, Listen("127.0.0.1", 0))
+        self.url = self.server.url
+        self._loop: Any = None
+        self._stop: Any = None
+        self._thread: Any = None
+
+    def __enter__(self) -> RunningApi:
+        import asyncio
+        import threading
+
+        ready = threading.Event()
+
+        async def main() -> None:
+            self._loop = asyncio.get_running_loop()
+            self._stop = asyncio.Event()
+            ready.set()
+            await self.server.run(self._stop)
+
+        self._thread = threading.Thread(target=lambda: asyncio.run(main()), daemon=True)
+        self._thread.start()
+        ready.wait(5)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._loop.call_soon_threadsafe(self._stop.set)
+        self._thread.join(10)
