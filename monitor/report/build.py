@@ -126,10 +126,14 @@ def _timeline(segments: list[dict[str, Any]]) -> tuple[Statement, ...]:
                     seg["last_id"],
                 )
             )
+            when = (
+                f"at {_t(seg['first_at'])}"
+                if seg["first_at"] == seg["last_at"]
+                else f"from {_t(seg['first_at'])} to {_t(seg['last_at'])}"
+            )
             out.append(
                 Statement(
-                    f"{probe}: {status} from {_t(seg['first_at'])} to {_t(seg['last_at'])} "
-                    f"({_runs(seg['count'])}).",
+                    f"{probe}: {status} {when} ({_runs(seg['count'])}).",
                     seg["count"],
                     ids,
                 )
@@ -175,7 +179,8 @@ def _failures(f: dict[str, Any], totals: dict[str, int]) -> tuple[Statement, ...
 
 def _brief(run: dict[str, Any]) -> str:
     status = f"HTTP {run['status_code']}" if run["status_code"] else "no HTTP response"
-    return f"{status}, {run['category'] or run['outcome']}"
+    trace = f", trace {run['trace_id']}" if run.get("trace_id") else ""
+    return f"{status}, {run['category'] or run['outcome']}{trace}"
 
 
 def _episodes(episodes: list[dict[str, Any]]) -> tuple[Statement, ...]:
@@ -192,7 +197,8 @@ def _episodes(episodes: list[dict[str, Any]]) -> tuple[Statement, ...]:
         if rec is not None:
             out.append(
                 Statement(
-                    f"{e['probe']} recovered at {_t(rec['started_at'])}: it passed after its "
+                    f"{e['probe']} recovered at {_t(rec['started_at'])} (trace {rec['trace_id']}): "
+                    "it passed after its "
                     f"last failure at {_t(last['started_at'])} and did not fail again.",
                     1,
                     (rec["id"], last["id"]),
@@ -292,7 +298,7 @@ def _spend(t: dict[str, int]) -> tuple[Statement, ...]:
 def _open_questions(groups: list[dict[str, Any]]) -> tuple[Statement, ...]:
     out = [
         Statement(
-            f"Open question: {_runs(g['count'])} showed {g['kind']}"
+            f"Open question: {_runs(g['count'])} showed `{g['kind']}`"
             + (f" at `{g['path']}`" if g["path"] else "")
             + f" ({g['category']}, {g['verdict']}), first at {_t(g['first_at'])}; "
             "the evidence does not settle whose behaviour this is.",
@@ -323,7 +329,7 @@ def _account(account: dict[str, list[dict[str, Any]]]) -> tuple[Statement, ...]:
     for g in account["findings"]:
         out.append(
             Statement(
-                f"{_runs(g['count'])} showed {g['kind']}"
+                f"{_runs(g['count'])} showed `{g['kind']}`"
                 + (f" at `{g['path']}`" if g["path"] else "")
                 + " (usage_billing_assumption); billing conclusions need account-level records.",
                 g["count"],
