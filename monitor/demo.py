@@ -8,6 +8,8 @@ when the stored state says the previous act is over.
 from __future__ import annotations
 
 import asyncio
+import shutil
+import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
@@ -29,6 +31,17 @@ ACT_TIMEOUT_S = 15.0
 
 def example_config_text() -> str:
     return resources.files("monitor").joinpath("example.yaml").read_text(encoding="utf-8")
+
+
+def _command_name() -> str:
+    """How the user can call us again: the venv's script when it is not on PATH."""
+    script = Path(sys.executable).parent / "monitor"
+    if script.exists() and shutil.which("monitor") != str(script):
+        try:
+            return str(script.relative_to(Path.cwd()))
+        except ValueError:
+            return str(script)
+    return "monitor"
 
 
 async def _until(check: Callable[[], Awaitable[bool]], timeout_s: float, what: str) -> None:
@@ -70,10 +83,11 @@ async def run_demo(
         await store_app.aclose()
     say("history (newest first):")
     run_rows_table(views, out)
+    command = _command_name()
     out.write(
         "\nQuery it again:\n"
-        f"  MONITOR_DATABASE_URL={db_url} monitor history --config config/example.yaml\n"
-        f"  MONITOR_DATABASE_URL={db_url} monitor baseline show {PROBE} "
+        f"  MONITOR_DATABASE_URL={db_url} {command} history --config config/example.yaml\n"
+        f"  MONITOR_DATABASE_URL={db_url} {command} baseline show {PROBE} "
         "--config config/example.yaml\n"
     )
     return 0

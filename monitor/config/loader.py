@@ -213,7 +213,7 @@ def _pydantic_issues(exc: ValidationError, filename: str, locator: Locator) -> l
             line = locator.line(loc, key=True)
         elif error["type"] == "missing":
             message = "required key is missing"
-            line = locator.line(loc[:-1])
+            line = locator.line(loc[:-1], key=True)
         else:
             line = locator.line(loc)
         issues.append(ConfigIssue(filename, line, format_loc(loc), message))

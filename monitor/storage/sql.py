@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import Connection, Engine
 
 from monitor.core.judge import ProbeState
+from monitor.errors import StorageError
 from monitor.storage import baselines as baseline_ops
 from monitor.storage import heartbeats, holds, queries, report_queries, runs
 from monitor.storage import outbox as outbox_ops
@@ -31,6 +34,18 @@ class SqlStore:
         self.engine = engine
         self.new_id = new_id
 
+    @contextmanager
+    def _begin(self) -> Iterator[Connection]:
+        """A transaction; losing the database becomes ``StorageError(retryable=True)``."""
+        try:
+            with self._begin() as conn:
+                yield conn
+        except (sa_exc.OperationalError, sa_exc.InterfaceError) as exc:
+            raise StorageError(
+                f"the database is unavailable: {type(exc.orig).__name__}: {str(exc.orig)[:200]}",
+                retryable=True,
+            ) from exc
+
     @property
     def is_sqlite(self) -> bool:
         return is_sqlite(self.engine)
@@ -50,43 +65,43 @@ class SqlStore:
 
     # runs
     def claim_run(self, claim: RunClaim) -> bool:
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             return runs.claim_run(conn, claim)
 
     def record_run(
         self, completion: RunCompletion, judge: Judge, router: AlertRouter
     ) -> RecordedRun:
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             return runs.record_run(conn, completion, judge, router, self.new_id)
 
     def record_skipped(self, claim: RunClaim, finished_at: datetime, reason: str) -> bool:
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             if not runs.claim_run(conn, claim):
                 return False
             runs.complete_skipped(conn, claim, finished_at, reason)
             return True
 
     def load_state(self, probe: str, request_hash: str) -> ProbeState:
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             return runs.load_state(conn, probe, request_hash)
 
     # queries
     def list_runs(self, flt: RunFilter) -> list[dict[str, Any]]:
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             return queries.list_runs(conn, flt)
 
     def get_run(self, run_id: str) -> dict[str, Any] | None:
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             return queries.get_run(conn, run_id)
 
     def list_events(
         self, *, probes: tuple[str, ...] = (), states: tuple[str, ...] = (), limit: int = 100
     ) -> list[dict[str, Any]]:
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             return queries.list_events(conn, probes=probes, states=states, limit=limit)
 
     def list_runs_page(self, flt: RunFilter) -> tuple[list[dict[str, Any]], str | None]:
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             return queries.list_runs_page(conn, flt)
 
     def list_events_page(
@@ -97,35 +112,35 @@ class SqlStore:
         limit: int = 100,
         cursor: Cursor | None = None,
     ) -> tuple[list[dict[str, Any]], str | None]:
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             return queries.list_events_page(
                 conn, probes=probes, states=states, limit=limit, cursor=cursor
             )
 
     def get_evidence(self, run_id: str) -> dict[str, Any] | None:
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             return queries.get_evidence(conn, run_id)
 
     def last_run(
         self, probe: str, *, outcomes: tuple[str, ...] = (), before: datetime | None = None
     ) -> dict[str, Any] | None:
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             return queries.last_run(conn, probe, outcomes=outcomes, before=before)
 
     def outcome_counts(self, probe: str, after: datetime) -> dict[str, int]:
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             return queries.outcome_counts(conn, probe, after)
 
     def probe_status(self, probes: list[str]) -> list[dict[str, Any]]:
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             return queries.probe_status(conn, probes)
 
     def open_event_counts(self) -> dict[str, int]:
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             return queries.open_event_counts(conn)
 
     def report_facts(self, window: report_queries.Window) -> dict[str, Any]:
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             return report_queries.report_facts(conn, window)
 
     def ping(self) -> None:
@@ -137,65 +152,65 @@ class SqlStore:
     def create_hold(
         self, since: datetime, until: datetime, reason: str, now: datetime
     ) -> dict[str, Any]:
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             return holds.create_hold(conn, self.new_id(), since, until, reason, now)
 
     def list_holds(self, *, include_released: bool = False) -> list[dict[str, Any]]:
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             return holds.list_holds(conn, include_released=include_released)
 
     def release_hold(self, hold_id: str, now: datetime) -> bool:
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             return holds.release_hold(conn, hold_id, now)
 
     def is_held(self, started_at: datetime) -> bool:
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             return holds.is_held(conn, started_at)
 
     def held(self, run: dict[str, Any]) -> bool:
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             return holds.held(conn, run)
 
     # heartbeats
     def beat(
         self, replica: str, role: str, now: datetime, started_at: datetime, version: str
     ) -> None:
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             heartbeats.beat(conn, replica, role, now, started_at, version)
 
     def list_beats(self, role: str | None = None) -> list[dict[str, Any]]:
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             return heartbeats.list_beats(conn, role)
 
     def forget_beat(self, replica: str) -> None:
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             heartbeats.forget(conn, replica)
 
     def list_baselines(self, probe: str) -> list[dict[str, Any]]:
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             return queries.list_baselines(conn, probe)
 
     def reset_baselines(self, probe: str, now: datetime) -> int:
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             return baseline_ops.reset_baselines(conn, probe, now)
 
     def accept_baseline(self, probe: str, now: datetime) -> dict[str, Any] | None:
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             return baseline_ops.accept_latest_shape(conn, probe, now)
 
     # outbox
     def claim_outbox(
         self, now: datetime, worker: str, lease: timedelta, limit: int = 20
     ) -> list[OutboxItem]:
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             return outbox_ops.claim_outbox(conn, now, worker, lease, limit)
 
     def record_delivery(self, outbox_id: str, **kwargs: Any) -> None:
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             outbox_ops.record_attempt(conn, outbox_id, **kwargs)
 
     def pending_alerts(self) -> int:
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             return outbox_ops.pending_count(conn)
 
     def close(self) -> None:

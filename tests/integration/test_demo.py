@@ -1,0 +1,29 @@
+"""`monitor demo` runs the real service and narrates baseline -> drift -> resolution."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import time
+from pathlib import Path
+
+from monitor.demo import run_demo
+
+
+def test_demo_shows_baseline_drift_alert_and_resolution_in_under_a_minute(tmp_path: Path) -> None:
+    out, err = io.StringIO(), io.StringIO()
+    began = time.monotonic()
+    code = asyncio.run(run_demo(out, err, workdir=tmp_path))
+    elapsed = time.monotonic() - began
+    text = out.getvalue()
+    assert code == 0
+    assert elapsed < 60
+    assert "baseline v1 active" in text
+    assert "event OPEN: breaking property-removed `usage`" in text
+    assert "event OPEN: warning enum-value-added `choices[].finish_reason`" in text
+    assert "all drift events resolved" in text
+    assert "history --config config/example.yaml" in text
+    alerts = err.getvalue()
+    assert "[DRIFT OPEN] chat-basic @ simulator" in alerts
+    assert "[RESOLVED] chat-basic @ simulator" in alerts
+    assert (tmp_path / "demo.db").exists()

@@ -1,0 +1,149 @@
+"""Golden tests: every kind of config rejection names file, line and key path exactly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from monitor.config import parse_config
+from monitor.errors import ConfigError
+
+GOOD = """\
+environment: test
+targets:
+  cometapi:
+    base_url: "https://api.cometapi.com"
+    api_key_env: COMETAPI_API_KEY
+probes:
+  - name: chat-basic
+    target: cometapi
+    every: 60s
+    model: gpt-4o-mini
+    messages: [{role: user, content: "contract_probe redacted"}]
+    params: {temperature: 0, max_tokens: 32}
+"""
+
+
+def _errors(text: str, env: dict[str, str] | None = None) -> list[str]:
+    with pytest.raises(ConfigError) as caught:
+        parse_config(text, "config.yaml", env if env is not None else {"COMETAPI_API_KEY": "k"})
+    return [str(issue) for issue in caught.value.issues]
+
+
+def test_a_good_config_loads_with_defaults_filled_in() -> None:
+    loaded = parse_config(GOOD, "config.yaml", {"COMETAPI_API_KEY": "k"})
+    probe = loaded.config.probes[0]
+    assert probe.baseline.learn_runs == 5
+    assert probe.events.open_after == 2
+    assert probe.timeout.total_seconds() == 30
+    assert loaded.config.storage.url == "sqlite:///monitor.db"
+    assert len(loaded.sha256) == 64
+
+
+def test_unknown_key_names_line_key_and_valid_keys() -> None:
+    text = GOOD.replace("    every: 60s\n", "    every: 60s\n    evrey: 5s\n")
+    (error,) = _errors(text)
+    assert error.startswith("config.yaml:10: probes[0].evrey: unknown key; valid keys: assumes,")
+
+
+def test_bad_duration_is_located() -> None:
+    (error,) = _errors(GOOD.replace("every: 60s", "every: 5 minutes"))
+    assert error == (
+        "config.yaml:9: probes[0].every: invalid duration '5 minutes': "
+        "use a number with a unit, e.g. 500ms, 30s, 5m, 2h, 7d, 1h30m"
+    )
+
+
+def test_missing_target_is_located() -> None:
+    (error,) = _errors(GOOD.replace("target: cometapi", "target: comet"))
+    assert error == "config.yaml:8: probes[0].target: unknown target 'comet' (targets: cometapi)"
+
+
+def test_duplicate_probe_names_are_rejected() -> None:
+    probe = GOOD.split("probes:\n", 1)[1]
+    (error,) = _errors(GOOD + probe)
+    assert error == (
+        "config.yaml:13: probes[1].name: duplicate probe name 'chat-basic' (first at probes[0])"
+    )
+
+
+def test_placeholder_model_from_the_seed_is_rejected() -> None:
+    (error,) = _errors(GOOD.replace("gpt-4o-mini", "REPLACE_WITH_APPROVED_MODEL"))
+    assert error == (
+        "config.yaml:10: probes[0].model: 'REPLACE_WITH_APPROVED_MODEL' is a placeholder: "
+        "set a model approved for your account"
+    )
+
+
+def test_missing_required_key_points_at_its_parent() -> None:
+    (error,) = _errors(GOOD.replace('    base_url: "https://api.cometapi.com"\n', ""))
+    assert error == "config.yaml:3: targets.cometapi.base_url: required key is missing"
+
+
+def test_duplicate_yaml_keys_are_an_error_not_silently_merged() -> None:
+    (error,) = _errors(GOOD.replace("    every: 60s\n", "    every: 60s\n    every: 30s\n"))
+    assert error == (
+        "config.yaml:10: probes[0].every: "
+        "duplicate key (YAML would silently keep only the last one)"
+    )
+
+
+def test_invalid_yaml_reports_its_line() -> None:
+    (error,) = _errors(GOOD.replace("every: 60s", "every: [60s"))
+    assert error.startswith("config.yaml:10: invalid YAML:")
+
+
+def test_unset_env_reference_is_an_error_located_at_the_string() -> None:
+    text = GOOD.replace('"https://api.cometapi.com"', '"${COMET_URL}"')
+    (error,) = _errors(text)
+    assert error == (
+        "config.yaml:4: targets.cometapi.base_url: environment variable COMET_URL is not set "
+        "(write ${COMET_URL:-default} for a default)"
+    )
+
+
+def test_env_references_expand_with_defaults() -> None:
+    text = GOOD.replace('"https://api.cometapi.com"', '"${COMET_URL:-https://x.example}"')
+    loaded = parse_config(text, "config.yaml", {"COMETAPI_API_KEY": "k"})
+    assert loaded.config.targets["cometapi"].base_url == "https://x.example"
+
+
+def test_unset_secret_is_a_warning_for_config_check_and_an_error_at_run_time() -> None:
+    loaded = parse_config(GOOD, "config.yaml", {})
+    (warning,) = loaded.warnings
+    assert str(warning) == (
+        "config.yaml:5: targets.cometapi.api_key_env: "
+        "warning: environment variable COMETAPI_API_KEY is not set"
+    )
+    with pytest.raises(ConfigError):
+        parse_config(GOOD, "config.yaml", {}, secrets_required=True)
+
+
+def test_generation_probes_require_max_tokens() -> None:
+    (error,) = _errors(GOOD.replace("temperature: 0, max_tokens: 32", "temperature: 0"))
+    assert error.startswith(
+        "config.yaml:12: probes[0].params: max_tokens (or max_completion_tokens)"
+    )
+
+
+def test_every_and_cron_together_are_rejected_and_bad_cron_is_located() -> None:
+    (error,) = _errors(GOOD.replace("every: 60s", "every: 60s\n    cron: '*/5 * * * *'"))
+    assert error == "config.yaml:10: probes[0].cron: set either every or cron, not both"
+    errors = _errors(GOOD.replace("every: 60s", "cron: 'every minute'"))
+    assert errors[0].startswith("config.yaml:9: probes[0].cron: invalid cron expression")
+
+
+def test_shipped_configs_are_valid(tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parents[2]
+    for name in ("example.yaml", "cometapi.yaml"):
+        text = (root / "config" / name).read_text()
+        loaded = parse_config(text, name, {})
+        assert loaded.config.probes
+
+
+def test_the_packaged_demo_config_is_the_shipped_example() -> None:
+    root = Path(__file__).resolve().parents[2]
+    assert (root / "monitor" / "example.yaml").read_bytes() == (
+        root / "config" / "example.yaml"
+    ).read_bytes()
