@@ -1,9 +1,10 @@
-"""The incident report's facts, as SQL aggregates over one window (``started_at`` in
-``[since, until)``, optionally one target).
+"""The incident report's facts over one window (``started_at`` in ``[since, until)``,
+optionally one target): one streamed pass for totals, timeline and baselines
+(``report_scan``), and selective SQL for the rare rows (failures, findings, 402/429 answers).
 
-Everything is counted in the database (GROUP BY and window functions), never by loading the
-window's rows into Python: a 24-hour window on a busy monitor holds ~10^5 runs and the report
-must answer within a second. Sample run ids are capped per group (``SAMPLE_IDS``).
+A 24-hour window on a busy monitor holds ~10^5 runs and the report must answer within a
+second; rows are never loaded into a list, and sample run ids are capped per group
+(``SAMPLE_IDS``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from monitor.storage.queries import COMPLETED
+from monitor.storage.report_scan import scan_window
 from monitor.storage.tables import Evidence, FindingRow, Run
 
 runs = Run.__table__  # type: ignore[attr-defined]
@@ -23,6 +25,7 @@ findings_t = FindingRow.__table__  # type: ignore[attr-defined]
 evidence_t = Evidence.__table__  # type: ignore[attr-defined]
 SAMPLE_IDS = 5
 LEDGER_RUNS = 500
+LEDGER_RECENT = 50
 OPEN_QUESTION_CATEGORY = "unknown_external_behavior"
 OPEN_QUESTION_VERDICT = "vendor_question"
 ACCOUNT_STATUSES = (402, 429)
@@ -44,31 +47,6 @@ class Window:
         if self.target:
             cond.append(runs.c.target == self.target)
         return cond
-
-
-def totals(conn: Connection, w: Window) -> dict[str, Any]:
-    ok2xx = sa.and_(runs.c.status_code >= 200, runs.c.status_code < 300)
-    sent = runs.c.outcome != "skipped"
-
-    def count_if(cond: Any) -> Any:
-        return sa.func.sum(sa.case((cond, 1), else_=0))
-
-    query = sa.select(
-        sa.func.count().label("runs"),
-        count_if(runs.c.outcome == "pass").label("pass"),
-        count_if(runs.c.outcome == "drift").label("drift"),
-        count_if(runs.c.outcome == "fail").label("fail"),
-        count_if(runs.c.outcome == "skipped").label("skipped"),
-        count_if(sent).label("requests"),
-        sa.func.sum(sa.case((sent, runs.c.attempts), else_=0)).label("attempts"),
-        count_if(ok2xx).label("ok2xx"),
-        count_if(sa.and_(ok2xx, runs.c.prompt_tokens.is_not(None))).label("usage_present"),
-        sa.func.sum(runs.c.prompt_tokens).label("prompt_tokens"),
-        sa.func.sum(runs.c.completion_tokens).label("completion_tokens"),
-        sa.func.count(sa.distinct(runs.c.probe)).label("probes"),
-    ).where(*w.runs_where())
-    row = conn.execute(query).mappings().one()
-    return {k: int(v or 0) for k, v in row.items()}
 
 
 def _sampled(conn: Connection, inner: Any, keys: list[str]) -> list[dict[str, Any]]:
@@ -115,45 +93,6 @@ def failure_groups(conn: Connection, w: Window) -> list[dict[str, Any]]:
         .subquery()
     )
     return _sampled(conn, inner, ["outcome", "category", "verdict"])
-
-
-def status_timeline(conn: Connection, w: Window) -> list[dict[str, Any]]:
-    """Per probe, maximal stretches of consecutive runs with one status (gaps and islands).
-
-    Why not window functions: on SQLite, ``lag``/``lead`` over a day of runs cost ~3 us a row
-    and dominated the 24-hour report. Instead one index-ordered scan of three plain columns
-    (no per-row type conversion) finds the stretch boundaries here, and only the boundary
-    runs' times are read back (see BENCHMARKS.md)."""
-    query = (
-        sa.select(runs.c.probe, runs.c.status_code, runs.c.id)
-        .where(*w.runs_where(), runs.c.outcome != "skipped")
-        .order_by(runs.c.probe, runs.c.started_at, runs.c.id)
-    )
-    segments: list[dict[str, Any]] = []
-    current: dict[str, Any] | None = None
-    for probe, status, run_id in conn.execute(query):
-        if current is None or current["probe"] != probe or current["status_code"] != status:
-            current = {
-                "probe": probe,
-                "status_code": status,
-                "first_id": run_id,
-                "last_id": run_id,
-                "count": 0,
-            }
-            segments.append(current)
-        current["last_id"] = run_id
-        current["count"] += 1
-    times: dict[str, Any] = {}
-    boundary = sorted({s["first_id"] for s in segments} | {s["last_id"] for s in segments})
-    for chunk in range(0, len(boundary), 500):
-        ids = boundary[chunk : chunk + 500]
-        times.update(
-            conn.execute(sa.select(runs.c.id, runs.c.started_at).where(runs.c.id.in_(ids))).all()
-        )
-    for segment in segments:
-        segment["first_at"] = times[segment["first_id"]]
-        segment["last_at"] = times[segment["last_id"]]
-    return segments
 
 
 def _run_brief(row: Any) -> dict[str, Any] | None:
@@ -250,71 +189,47 @@ def account_observations(conn: Connection, w: Window) -> dict[str, list[dict[str
     }
 
 
-def usage_absent(conn: Connection, w: Window) -> list[str]:
-    query = (
-        sa.select(runs.c.id)
-        .where(
-            *w.runs_where(),
-            runs.c.status_code >= 200,
-            runs.c.status_code < 300,
-            runs.c.prompt_tokens.is_(None),
-        )
-        .order_by(runs.c.started_at, runs.c.id)
-        .limit(SAMPLE_IDS)
-    )
-    return list(conn.execute(query).scalars())
-
-
-def baseline_versions(conn: Connection, w: Window) -> list[dict[str, Any]]:
-    query = (
-        sa.select(
-            runs.c.probe,
-            runs.c.baseline_class,
-            runs.c.baseline_version,
-            runs.c.baseline_state,
-            sa.func.count().label("count"),
-            sa.func.min(runs.c.id).label("first_id"),
-        )
-        .where(*w.runs_where(), runs.c.baseline_version.is_not(None))
-        .group_by(
-            runs.c.probe, runs.c.baseline_class, runs.c.baseline_version, runs.c.baseline_state
-        )
-        .order_by(runs.c.probe, runs.c.baseline_class, runs.c.baseline_version)
-    )
-    return [dict(r) for r in conn.execute(query).mappings()]
-
-
 def ledgers(conn: Connection, w: Window) -> list[dict[str, Any]]:
-    """Ledgers and contract notes of the newest ``LEDGER_RUNS`` runs that have one."""
-    query = (
-        sa.select(
-            runs.c.id,
-            runs.c.probe,
-            runs.c.started_at,
-            runs.c.outcome,
-            evidence_t.c.ledger,
-            evidence_t.c.contract,
-        )
-        .select_from(runs.join(evidence_t, evidence_t.c.run_id == runs.c.id))
-        .where(
-            *w.runs_where(),
-            sa.or_(evidence_t.c.ledger.is_not(None), evidence_t.c.contract.is_not(None)),
-        )
-        .order_by(runs.c.started_at.desc(), runs.c.id.desc())
-        .limit(LEDGER_RUNS)
+    """Ledgers and contract notes of the window's non-passing runs (up to ``LEDGER_RUNS``) and
+    of its newest ``LEDGER_RECENT`` runs: what broke, and what held at the end."""
+    columns = (
+        runs.c.id,
+        runs.c.probe,
+        runs.c.started_at,
+        runs.c.outcome,
+        evidence_t.c.ledger,
+        evidence_t.c.contract,
     )
-    return [dict(r) for r in conn.execute(query).mappings()]
+    joined = runs.join(evidence_t, evidence_t.c.run_id == runs.c.id)
+    newest = (runs.c.started_at.desc(), runs.c.id.desc())
+    failing = conn.execute(
+        sa.select(*columns)
+        .select_from(joined)
+        .where(*w.runs_where(), runs.c.outcome.in_(("fail", "drift")))
+        .order_by(*newest)
+        .limit(LEDGER_RUNS)
+    ).mappings()
+    recent = conn.execute(
+        sa.select(*columns)
+        .select_from(joined)
+        .where(*w.runs_where())
+        .order_by(*newest)
+        .limit(LEDGER_RECENT)
+    ).mappings()
+    rows: dict[str, dict[str, Any]] = {}
+    for row in [*failing, *recent]:
+        if row["ledger"] is not None or row["contract"] is not None:
+            rows.setdefault(row["id"], dict(row))
+    return list(rows.values())
 
 
 def report_facts(conn: Connection, w: Window) -> dict[str, Any]:
+    scanned = scan_window(conn, w.runs_where())
     return {
-        "totals": totals(conn, w),
+        **scanned,
         "failures": failure_groups(conn, w),
-        "timeline": status_timeline(conn, w),
         "episodes": first_and_recovery(conn, w),
         "open_questions": open_questions(conn, w),
         "account": account_observations(conn, w),
-        "usage_absent_ids": usage_absent(conn, w),
-        "baselines": baseline_versions(conn, w),
         "ledgers": ledgers(conn, w),
     }

@@ -38,7 +38,7 @@ class SqlStore:
     def _begin(self) -> Iterator[Connection]:
         """A transaction; losing the database becomes ``StorageError(retryable=True)``."""
         try:
-            with self._begin() as conn:
+            with self.engine.begin() as conn:
                 yield conn
         except (sa_exc.OperationalError, sa_exc.InterfaceError) as exc:
             raise StorageError(
