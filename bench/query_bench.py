@@ -84,10 +84,10 @@ def seed_postgres(store: SqlStore, n: int, probes: int) -> None:
     id_expr = "lpad(to_hex(i / 100000), 8, '0') || '-0000-7000-8000-' || lpad(to_hex(i), 12, '0')"
     hexa = "lpad(to_hex(i), 32, '0')"
     with store.engine.begin() as conn:
+        select = _run_select("i::bigint", ts, probes, id_expr, hexa).replace("%", "%%")
         conn.exec_driver_sql(
             f"INSERT INTO runs ({RUN_COLUMNS}) "
-            f"SELECT {_run_select('i::bigint', ts, probes, id_expr, hexa)} "
-            f"FROM generate_series(0, {n - 1}) AS i"
+            f"SELECT {select} FROM generate_series(0, {n - 1}) AS i"
         )
         _seed_children(conn)
         conn.exec_driver_sql("ANALYZE")
@@ -241,6 +241,7 @@ def main() -> None:
         one_hour_window(store, args.probes, days, 20)  # warm the cache
         window_ms = one_hour_window(store, args.probes, days, args.windows)
         baseline_ms = unindexed_window(store, args.probes, 5)
+        cold_ms, _ = report_24h(store, days, 1)
         report_ms, report_runs = report_24h(store, days, args.reports)
         print(
             f"one-hour window, one probe ({args.windows} queries): "
@@ -251,7 +252,10 @@ def main() -> None:
             f"24-hour report over {report_runs:,} runs ({args.reports} reports): "
             f"p50 {pct(report_ms, 0.5):.0f} ms, max {max(report_ms):.0f} ms"
         )
-        print(f"  median of all report timings {statistics.median(report_ms):.0f} ms")
+        print(
+            f"  first (cold) report {cold_ms[0]:.0f} ms; "
+            f"median {statistics.median(report_ms):.0f} ms"
+        )
     finally:
         store.close()
         if args.backend == "postgres" and not args.keep:

@@ -15,6 +15,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from monitor.report.model import Report, Section, Statement
+from monitor.report.sections import account, ledger, open_questions, spend, usage
+from monitor.report.text import pct, runs_phrase, utc
 
 MAX_SEGMENTS_PER_PROBE = 12
 
@@ -30,31 +32,19 @@ class ReportInput:
     contracts: dict[str, str | None] = field(default_factory=dict)  # target -> contract source
 
 
-def _t(value: datetime) -> str:
-    return value.strftime("%Y-%m-%d %H:%M:%S UTC")
-
-
-def _pct(part: int, whole: int) -> str:
-    return f"{round(100 * part / whole)}%" if whole else "0%"
-
-
-def _runs(n: int) -> str:
-    return f"{n} run" if n == 1 else f"{n} runs"
-
-
 def build_report(inp: ReportInput) -> Report:
     f = inp.facts
     totals = f["totals"]
     zone = ZoneInfo(inp.tz)
     window = {
-        "since_utc": _t(inp.since),
-        "until_utc": _t(inp.until),
+        "since_utc": utc(inp.since),
+        "until_utc": utc(inp.until),
         "tz": inp.tz,
         "since_local": inp.since.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S %Z"),
         "until_local": inp.until.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S %Z"),
     }
     scope = (
-        f"These statements cover synthetic probes only ({_runs(totals['runs'])} of "
+        f"These statements cover synthetic probes only ({runs_phrase(totals['runs'])} of "
         f"{totals['probes']} probe(s) sent by Contract Monitor), not production traffic."
     )
     sections = (
@@ -62,11 +52,11 @@ def build_report(inp: ReportInput) -> Report:
         Section("status", "Status-code timeline", _timeline(f["timeline"])),
         Section("failures", "Failed runs by category and verdict", _failures(f, totals)),
         Section("episodes", "First failure and recovery", _episodes(f["episodes"])),
-        Section("ledger", "Assumption ledger", _ledger(f["ledgers"])),
-        Section("usage", "Usage fields", _usage(totals, f["usage_absent_ids"])),
-        Section("spend", "What the monitor itself spent", _spend(totals)),
-        Section("open_questions", "Open questions", _open_questions(f["open_questions"])),
-        Section("account", "Rate-limit and billing observations", _account(f["account"])),
+        Section("ledger", "Assumption ledger", ledger(f["ledgers"])),
+        Section("usage", "Usage fields", usage(totals, f["usage_absent_ids"])),
+        Section("spend", "What the monitor itself spent", spend(totals)),
+        Section("open_questions", "Open questions", open_questions(f["open_questions"])),
+        Section("account", "Rate-limit and billing observations", account(f["account"])),
     )
     title = "Incident packet" + (f": target {inp.target}" if inp.target else "")
     return Report(title, scope, window, inp.target, inp.environment, sections, dict(totals))
@@ -94,13 +84,15 @@ def _versions(inp: ReportInput) -> tuple[Statement, ...]:
                 notes[str(label)].append(row["id"])
     for label, ids in sorted(notes.items()):
         out.append(
-            Statement(f"{_runs(len(ids))} recorded contract version {label}.", len(ids), tuple(ids))
+            Statement(
+                f"{runs_phrase(len(ids))} recorded contract version {label}.", len(ids), tuple(ids)
+            )
         )
     for b in inp.facts["baselines"]:
         out.append(
             Statement(
                 f"{b['probe']} compared {b['baseline_class']} responses with baseline "
-                f"v{b['baseline_version']} ({b['baseline_state']}) in {_runs(b['count'])}.",
+                f"v{b['baseline_version']} ({b['baseline_state']}) in {runs_phrase(b['count'])}.",
                 b["count"],
                 (b["first_id"],),
             )
@@ -127,13 +119,13 @@ def _timeline(segments: list[dict[str, Any]]) -> tuple[Statement, ...]:
                 )
             )
             when = (
-                f"at {_t(seg['first_at'])}"
+                f"at {utc(seg['first_at'])}"
                 if seg["first_at"] == seg["last_at"]
-                else f"from {_t(seg['first_at'])} to {_t(seg['last_at'])}"
+                else f"from {utc(seg['first_at'])} to {utc(seg['last_at'])}"
             )
             out.append(
                 Statement(
-                    f"{probe}: {status} {when} ({_runs(seg['count'])}).",
+                    f"{probe}: {status} {when} ({runs_phrase(seg['count'])}).",
                     seg["count"],
                     ids,
                 )
@@ -142,7 +134,7 @@ def _timeline(segments: list[dict[str, Any]]) -> tuple[Statement, ...]:
             rest = segs[MAX_SEGMENTS_PER_PROBE:]
             out.append(
                 Statement(
-                    f"{probe}: {len(rest)} more status changes until {_t(rest[-1]['last_at'])}.",
+                    f"{probe}: {len(rest)} more status changes until {utc(rest[-1]['last_at'])}.",
                     sum(s["count"] for s in rest),
                     (rest[0]["first_id"],),
                 )
@@ -159,9 +151,9 @@ def _failures(f: dict[str, Any], totals: dict[str, int]) -> tuple[Statement, ...
         verb = "failed" if g["outcome"] == "fail" else "drifted"
         out.append(
             Statement(
-                f"{g['count']} of {total} runs ({_pct(g['count'], total)}) {verb} with "
+                f"{g['count']} of {total} runs ({pct(g['count'], total)}) {verb} with "
                 f"{g['category'] or 'no category'} ({g['verdict'] or 'no verdict'}), "
-                f"first at {_t(g['first_at'])}, last at {_t(g['last_at'])}.",
+                f"first at {utc(g['first_at'])}, last at {utc(g['last_at'])}.",
                 g["count"],
                 tuple(g["run_ids"]),
             )
@@ -189,7 +181,7 @@ def _episodes(episodes: list[dict[str, Any]]) -> tuple[Statement, ...]:
         first, last, rec = e["first"], e["last"], e["recovered"]
         out.append(
             Statement(
-                f"{e['probe']} first failed at {_t(first['started_at'])} ({_brief(first)}).",
+                f"{e['probe']} first failed at {utc(first['started_at'])} ({_brief(first)}).",
                 1,
                 (first["id"],),
             )
@@ -197,9 +189,9 @@ def _episodes(episodes: list[dict[str, Any]]) -> tuple[Statement, ...]:
         if rec is not None:
             out.append(
                 Statement(
-                    f"{e['probe']} recovered at {_t(rec['started_at'])} (trace {rec['trace_id']}): "
-                    "it passed after its "
-                    f"last failure at {_t(last['started_at'])} and did not fail again.",
+                    f"{e['probe']} recovered at {utc(rec['started_at'])} "
+                    f"(trace {rec['trace_id']}): it passed after its last failure at "
+                    f"{utc(last['started_at'])} and did not fail again.",
                     1,
                     (rec["id"], last["id"]),
                 )
@@ -208,135 +200,11 @@ def _episodes(episodes: list[dict[str, Any]]) -> tuple[Statement, ...]:
             out.append(
                 Statement(
                     f"{e['probe']} had not recovered by the end of the window: no run passed "
-                    f"after its last failure at {_t(last['started_at'])} ({_brief(last)}).",
+                    f"after its last failure at {utc(last['started_at'])} ({_brief(last)}).",
                     1,
                     (last["id"],),
                 )
             )
     if not out:
         out.append(Statement("No probe failed in the window.", 0))
-    return tuple(out)
-
-
-def _entry_name(entry: dict[str, Any]) -> str:
-    for key in ("assumption", "name", "path", "id", "key"):
-        if entry.get(key):
-            kind = entry.get("kind") or entry.get("area")
-            return f"{kind} {entry[key]}" if kind else str(entry[key])
-    return "an unnamed assumption"
-
-
-def _ledger(rows: list[dict[str, Any]]) -> tuple[Statement, ...]:
-    # The contract engine writes the ledger; entries are read tolerantly (name and mark keys).
-    marks: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    for row in rows:
-        for entry in row.get("ledger") or []:
-            if not isinstance(entry, dict):
-                continue
-            mark = str(entry.get("mark") or entry.get("status") or entry.get("state") or "?")
-            marks[_entry_name(entry)][mark].append(row["id"])
-    out = []
-    order = ("unsupported", "needs_confirmation", "supported")
-    for name, by_mark in sorted(
-        marks.items(), key=lambda kv: [-len(kv[1].get(m, [])) for m in order]
-    ):
-        parts = [f"{m} in {_runs(len(by_mark[m]))}" for m in order if by_mark.get(m)]
-        parts += [f"{m} in {_runs(len(ids))}" for m, ids in by_mark.items() if m not in order]
-        worst = next((m for m in order if by_mark.get(m)), next(iter(by_mark)))
-        out.append(
-            Statement(
-                f"Assumption `{name}` was " + ", ".join(parts) + ".",
-                sum(len(v) for v in by_mark.values()),
-                tuple(by_mark[worst]),
-                needs_account_confirmation=False,
-            )
-        )
-    if not out:
-        out.append(Statement("No run in the window recorded an assumption ledger.", 0))
-    return tuple(out)
-
-
-def _usage(totals: dict[str, int], absent_ids: list[str]) -> tuple[Statement, ...]:
-    ok, present = totals["ok2xx"], totals["usage_present"]
-    absent = ok - present
-    if not ok:
-        return (Statement("No successful (2xx) response in the window to check usage in.", 0),)
-    return (
-        Statement(
-            f"Usage fields were present in {present} of {ok} successful responses "
-            f"({_pct(present, ok)}).",
-            present,
-        ),
-        Statement(
-            f"Usage fields were absent in {absent} of {ok} successful responses "
-            f"({_pct(absent, ok)}).",
-            absent,
-            tuple(absent_ids),
-        ),
-    )
-
-
-def _spend(t: dict[str, int]) -> tuple[Statement, ...]:
-    retries = max(0, t["attempts"] - t["requests"])
-    out = [
-        Statement(
-            f"The monitor sent {t['requests']} probe requests in {t['attempts']} attempts "
-            f"({retries} retries)"
-            + (f"; {t['skipped']} runs were skipped without sending." if t["skipped"] else "."),
-            t["attempts"],
-        ),
-        Statement(
-            f"Responses reported {t['prompt_tokens']} prompt and {t['completion_tokens']} "
-            f"completion tokens in {t['usage_present']} responses with usage; token counts "
-            "are the provider's, not billing records.",
-            t["prompt_tokens"] + t["completion_tokens"],
-        ),
-    ]
-    return tuple(out)
-
-
-def _open_questions(groups: list[dict[str, Any]]) -> tuple[Statement, ...]:
-    out = [
-        Statement(
-            f"Open question: {_runs(g['count'])} showed `{g['kind']}`"
-            + (f" at `{g['path']}`" if g["path"] else "")
-            + f" ({g['category']}, {g['verdict']}), first at {_t(g['first_at'])}; "
-            "the evidence does not settle whose behaviour this is.",
-            g["count"],
-            tuple(g["run_ids"]),
-        )
-        for g in groups
-    ]
-    if not out:
-        out.append(Statement("No finding in the window is an open vendor question.", 0))
-    return tuple(out)
-
-
-def _account(account: dict[str, list[dict[str, Any]]]) -> tuple[Statement, ...]:
-    out = []
-    for g in account["statuses"]:
-        meaning = "rate limiting" if g["status_code"] == 429 else "a payment or quota problem"
-        out.append(
-            Statement(
-                f"{_runs(g['count'])} answered HTTP {g['status_code']} ({meaning}), first at "
-                f"{_t(g['first_at'])}; the endpoint documentation does not establish rate "
-                "limits or billing, so confirm with the account dashboard, contract or support.",
-                g["count"],
-                tuple(g["run_ids"]),
-                needs_account_confirmation=True,
-            )
-        )
-    for g in account["findings"]:
-        out.append(
-            Statement(
-                f"{_runs(g['count'])} showed `{g['kind']}`"
-                + (f" at `{g['path']}`" if g["path"] else "")
-                + " (usage_billing_assumption); billing conclusions need account-level records.",
-                g["count"],
-                tuple(g["run_ids"]),
-                needs_account_confirmation=True,
-            )
-        )
-    if not out:
-        out.append(Statement("No rate-limit or billing signal was observed.", 0))
     return tuple(out)
