@@ -72,9 +72,8 @@ class RunLogObserver:
     def run_completed(
         self, view: dict[str, Any], observation: Observation | None, judgement: Judgement | None
     ) -> None:
-        level = logging.INFO if view.get("outcome") == "pass" else logging.WARNING
-        self.log.log(
-            level,
+        # INFO: results are output and alerts already; ``--log-level info`` adds the log lines.
+        self.log.info(
             "run %s: %s %s status=%s category=%s",
             view["run_id"],
             view["probe"],
