@@ -1,6 +1,7 @@
 """The incident report's facts over one window (``started_at`` in ``[since, until)``,
-optionally one target): one streamed pass for totals, timeline and baselines
-(``report_scan``), and selective SQL for the rare rows (failures, findings, 402/429 answers).
+optionally one target): totals, timeline and baselines in one streamed pass on SQLite
+(``report_scan``) or as server-side aggregates on PostgreSQL (``report_sql``), and selective
+SQL for the rare rows (failures, findings, 402/429 answers).
 
 A 24-hour window on a busy monitor holds ~10^5 runs and the report must answer within a
 second; rows are never loaded into a list, and sample run ids are capped per group
@@ -224,7 +225,12 @@ def ledgers(conn: Connection, w: Window) -> list[dict[str, Any]]:
 
 
 def report_facts(conn: Connection, w: Window) -> dict[str, Any]:
-    scanned = scan_window(conn, w.runs_where())
+    if conn.dialect.name == "postgresql":
+        from monitor.storage.report_sql import scan_in_server  # it imports this module
+
+        scanned = scan_in_server(conn, w)
+    else:
+        scanned = scan_window(conn, w.runs_where())
     return {
         **scanned,
         "failures": failure_groups(conn, w),

@@ -1,0 +1,125 @@
+"""The report's window-wide facts computed inside PostgreSQL (GROUP BY and window functions):
+the server aggregates 10^5 rows faster than a client can receive them, so on PostgreSQL this
+replaces ``report_scan`` (which wins on SQLite, where window functions are slow). Both return
+the same shapes; the report tests run on both backends.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from monitor.storage.report_queries import SAMPLE_IDS, Window, runs
+
+
+def totals(conn: Connection, w: Window) -> dict[str, Any]:
+    ok2xx = sa.and_(runs.c.status_code >= 200, runs.c.status_code < 300)
+    sent = runs.c.outcome != "skipped"
+
+    def count_if(cond: Any) -> Any:
+        return sa.func.sum(sa.case((cond, 1), else_=0))
+
+    query = sa.select(
+        sa.func.count().label("runs"),
+        count_if(runs.c.outcome == "pass").label("pass"),
+        count_if(runs.c.outcome == "drift").label("drift"),
+        count_if(runs.c.outcome == "fail").label("fail"),
+        count_if(runs.c.outcome == "skipped").label("skipped"),
+        count_if(sent).label("requests"),
+        sa.func.sum(sa.case((sent, runs.c.attempts), else_=0)).label("attempts"),
+        count_if(ok2xx).label("ok2xx"),
+        count_if(sa.and_(ok2xx, runs.c.prompt_tokens.is_not(None))).label("usage_present"),
+        sa.func.sum(runs.c.prompt_tokens).label("prompt_tokens"),
+        sa.func.sum(runs.c.completion_tokens).label("completion_tokens"),
+        sa.func.count(sa.distinct(runs.c.probe)).label("probes"),
+    ).where(*w.runs_where())
+    row = conn.execute(query).mappings().one()
+    return {k: int(v or 0) for k, v in row.items()}
+
+
+def status_timeline(conn: Connection, w: Window) -> list[dict[str, Any]]:
+    """Per probe, maximal stretches of consecutive runs with one status (gaps and islands)."""
+    order = (runs.c.started_at, runs.c.id)
+    previous = sa.func.lag(runs.c.status_code).over(partition_by=runs.c.probe, order_by=order)
+    first = sa.func.row_number().over(partition_by=runs.c.probe, order_by=order)
+    flagged = (
+        sa.select(
+            runs.c.probe,
+            runs.c.id,
+            runs.c.started_at,
+            runs.c.status_code,
+            sa.case(
+                (first == 1, 1),
+                (previous.is_not_distinct_from(runs.c.status_code), 0),
+                else_=1,
+            ).label("change"),
+        )
+        .where(*w.runs_where(), runs.c.outcome != "skipped")
+        .subquery()
+    )
+    grouped = sa.select(
+        flagged,
+        sa.func.sum(flagged.c.change)
+        .over(partition_by=flagged.c.probe, order_by=(flagged.c.started_at, flagged.c.id))
+        .label("grp"),
+    ).subquery()
+    query = (
+        sa.select(
+            grouped.c.probe,
+            grouped.c.grp,
+            grouped.c.status_code,
+            sa.func.count().label("count"),
+            sa.func.min(grouped.c.started_at).label("first_at"),
+            sa.func.max(grouped.c.started_at).label("last_at"),
+            sa.func.min(grouped.c.id).label("first_id"),
+            sa.func.max(grouped.c.id).label("last_id"),
+        )
+        .group_by(grouped.c.probe, grouped.c.grp, grouped.c.status_code)
+        .order_by(grouped.c.probe, grouped.c.grp)
+    )
+    return [dict(r) for r in conn.execute(query).mappings()]
+
+
+def usage_absent(conn: Connection, w: Window) -> list[str]:
+    query = (
+        sa.select(runs.c.id)
+        .where(
+            *w.runs_where(),
+            runs.c.status_code >= 200,
+            runs.c.status_code < 300,
+            runs.c.prompt_tokens.is_(None),
+        )
+        .order_by(runs.c.started_at, runs.c.id)
+        .limit(SAMPLE_IDS)
+    )
+    return list(conn.execute(query).scalars())
+
+
+def baseline_versions(conn: Connection, w: Window) -> list[dict[str, Any]]:
+    query = (
+        sa.select(
+            runs.c.probe,
+            runs.c.baseline_class,
+            runs.c.baseline_version,
+            runs.c.baseline_state,
+            sa.func.count().label("count"),
+            sa.func.min(runs.c.id).label("first_id"),
+        )
+        .where(*w.runs_where(), runs.c.baseline_version.is_not(None))
+        .group_by(
+            runs.c.probe, runs.c.baseline_class, runs.c.baseline_version, runs.c.baseline_state
+        )
+        .order_by(runs.c.probe, runs.c.baseline_class, runs.c.baseline_version)
+    )
+    return [dict(r) for r in conn.execute(query).mappings()]
+
+
+def scan_in_server(conn: Connection, w: Window) -> dict[str, Any]:
+    return {
+        "totals": totals(conn, w),
+        "timeline": status_timeline(conn, w),
+        "baselines": baseline_versions(conn, w),
+        "usage_absent_ids": usage_absent(conn, w),
+    }
