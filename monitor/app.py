@@ -27,6 +27,7 @@ from monitor.blocking import BlockingPool
 from monitor.clock import Clock, SystemClock
 from monitor.config.loader import LoadedConfig
 from monitor.config.schema import Config, ProbeConfig
+from monitor.contract import Contract, load_contracts
 from monitor.core.model import Trigger
 from monitor.dispatch import Dispatcher
 from monitor.errors import StorageError
@@ -105,10 +106,14 @@ def build_app(
     store: SqlStore | None = None,
     worker_id: str | None = None,
     observer: Observer | None = None,
+    contracts: Mapping[str, Contract] | None = None,
 ) -> App:
     environ = os.environ if env is None else env
     clock = clock or SystemClock()
     config = loaded.config
+    # Contracts are read, resolved and compiled once, before anything runs: a broken document
+    # stops the start (ConfigError), never a probe at 3 a.m.
+    contracts = load_contracts(loaded, clock.now()) if contracts is None else contracts
     store = store or open_store(config, environ, clock)
     db = BlockingPool(1 if store.is_sqlite else 4, "db")
     transports = {
@@ -146,6 +151,7 @@ def build_app(
             worker_id=worker,
             on_alerts=dispatcher.wake,
             observer=observer,
+            contracts=dict(contracts),
         )
     )
     heartbeat = Heartbeat(store, db, clock, worker)

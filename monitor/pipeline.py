@@ -20,12 +20,15 @@ from monitor.blocking import BlockingPool
 from monitor.clock import Clock
 from monitor.config.loader import LoadedConfig
 from monitor.config.schema import ProbeConfig
+from monitor.contract import Contract
+from monitor.core.assumptions import Assumptions
 from monitor.core.baseline import LearnPolicy
 from monitor.core.events import EventGate
 from monitor.core.evidence import extract_request_id
 from monitor.core.judge import Judgement, ProbeSpec, ProbeState, judge
 from monitor.core.model import Severity, Trigger
 from monitor.core.observation import Observation, TransportFailure
+from monitor.core.overrides import IgnoreRule, Overrides, parse_until
 from monitor.errors import SecretError
 from monitor.observers import NullObserver, Observer
 from monitor.probes import kind_for, request_hash
@@ -55,6 +58,35 @@ class PipelineDeps:
     worker_id: str
     on_alerts: Callable[[], None] = lambda: None
     observer: Observer = field(default_factory=NullObserver)
+    contracts: Mapping[str, Contract] = field(default_factory=dict)  # by target name
+
+
+def probe_assumptions(probe: ProbeConfig) -> Assumptions | None:
+    assumes = probe.assumes
+    if assumes is None:
+        return None
+    return Assumptions(
+        paths=tuple(assumes.paths),
+        enums={path: frozenset(map(str, values)) for path, values in assumes.enums.items()},
+        token_field=assumes.token_field,
+        headers=tuple(h.lower() for h in assumes.headers),
+        status=assumes.status,
+    )
+
+
+def probe_overrides(probe: ProbeConfig) -> Overrides:
+    return Overrides(
+        severity={key: Severity(value) for key, value in probe.overrides.severity.items()},
+        ignore=tuple(
+            IgnoreRule(
+                reason=rule.reason,
+                kind=rule.kind,
+                path=rule.path,
+                until=parse_until(rule.until) if rule.until else None,
+            )
+            for rule in probe.overrides.ignore
+        ),
+    )
 
 
 def probe_spec(probe: ProbeConfig, expected: frozenset[int]) -> ProbeSpec:
@@ -74,6 +106,8 @@ def probe_spec(probe: ProbeConfig, expected: frozenset[int]) -> ProbeSpec:
         ),
         assumed_paths=frozenset(assumed),
         enum_paths=frozenset(probe.enum_paths) | frozenset(assumes.enums if assumes else ()),
+        assumptions=probe_assumptions(probe),
+        overrides=probe_overrides(probe),
     )
 
 
@@ -135,6 +169,7 @@ class Pipeline:
                 )
             finished = d.clock.now()
             spec = probe_spec(probe, kind.expected_status(probe))
+            contract = d.contracts.get(probe.target)
 
             def judge_run(state: ProbeState) -> Judgement:
                 return judge(
@@ -143,6 +178,7 @@ class Pipeline:
                     state,
                     finished,
                     kind_checks=lambda doc: kind.check(probe, observation, doc),
+                    contract=contract,
                 )
 
             completion = RunCompletion(
@@ -161,6 +197,7 @@ class Pipeline:
                     "environment": d.loaded.config.environment,
                     "trace_link": d.loaded.config.alerts.trace_link,
                 },
+                contract_ref=contract.reference() if contract is not None else None,
             )
             timing = JudgeTiming(judge_run)
             recorded = await self._judge_and_store(completion, timing, probe, dry_run)
@@ -226,4 +263,5 @@ def _memory_row(
         "baseline_version": baseline.version if baseline else None,
         "findings": [f.to_json() for f in judgement.findings],
         "error": lead.message if lead and judgement.outcome.value == "fail" else None,
+        "ledger": [entry.to_json() for entry in judgement.ledger],
     }

@@ -3,7 +3,8 @@
 Fields (a contract for users' scripts; add, never rename): run_id, probe, target, trigger,
 started_at, outcome, status_code, latency_ms, attempts, request_id, trace_id, category,
 verdict, baseline {class, state, version}, findings [{kind, path, severity, source, category,
-verdict, message, before, after}].
+verdict, message, before, after}], ledger [{kind, subject, mark, reason}] (the client's
+assumptions marked supported / unsupported / needs_confirmation; empty when not known).
 """
 
 from __future__ import annotations
@@ -57,4 +58,5 @@ def run_view(row: dict[str, Any]) -> dict[str, Any]:
         "findings": [finding_view(f) for f in row.get("findings", [])],
         "note": row.get("note"),
         "error": row.get("error"),
+        "ledger": list(row.get("ledger") or []),
     }

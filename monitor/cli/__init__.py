@@ -28,6 +28,7 @@ from monitor.cli import (
     run_cmd,
     show_cmd,
     simulate_cmd,
+    verify_cmd,
 )
 from monitor.cli.common import Context, add_config_option, environ
 from monitor.errors import ConfigError, MonitorError, SecretError, StorageError, UsageError
@@ -49,6 +50,7 @@ COMMANDS = (
     report_cmd,
     api_cmd,
     healthcheck_cmd,
+    verify_cmd,
 )
 
 

@@ -1,16 +1,30 @@
-"""``monitor baseline show|accept|reset PROBE``."""
+"""``monitor baseline show|accept|reset|export|import PROBE``.
+
+``accept`` adopts the latest run's shape as a new version (the old one is kept) and resolves the
+open drift events that run showed; their resolution alerts go out before the command exits.
+``export`` writes the current baselines as reviewable JSON (stdout or ``--output FILE``);
+``import FILE`` makes each class in it a new active version.
+"""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import json
+from pathlib import Path
 from typing import Any
 
-from monitor.app import open_store
+from monitor.app import build_app, open_store
 from monitor.cli.common import Context
 from monitor.cli.output import write_json, write_table
 from monitor.clock import SystemClock
 from monitor.core.shape import Shape
 from monitor.errors import UsageError
+from monitor.probes import request_hash
+from monitor.storage.baselines import ImportProblem
+
+ALERT_DRAIN_S = 30.0
+MAX_IMPORT_BYTES = 16 * 1024 * 1024
 
 
 def register(
@@ -25,11 +39,17 @@ def register(
         ("show", handle_show, "show baseline versions and the active shape"),
         ("accept", handle_accept, "adopt the latest observed shape as a new active version"),
         ("reset", handle_reset, "forget the current baselines; the next runs relearn"),
+        ("export", handle_export, "write the current baselines as JSON (for review)"),
+        ("import", handle_import, "make the baselines in FILE the new active versions"),
     ):
         action = actions.add_parser(name, parents=[common], help=text, description=text)
         action.add_argument("probe", metavar="PROBE")
         if name == "show":
             action.add_argument("--json", action="store_true", help="JSON output")
+        if name == "export":
+            action.add_argument("--output", "-o", metavar="FILE", help="default: stdout")
+        if name == "import":
+            action.add_argument("file", metavar="FILE", help="a file written by export")
         action.set_defaults(handler=handler)
 
 
@@ -94,23 +114,51 @@ def _shape_table(shape: Shape, ctx: Context) -> None:
             )
         )
     write_table(rows, ("path", "present", "types", "nulls", "values"), ctx.stdout)
+    if shape.header_samples:
+        headers = ", ".join(
+            f"{n} {c}/{shape.header_samples}" for n, c in sorted(shape.headers.items())
+        )
+        ctx.stdout.write(f"headers: {headers}\n")
 
 
 def handle_accept(ctx: Context) -> int:
     probe = _probe_checked(ctx)
-    clock = SystemClock()
-    store = open_store(ctx.load().config, ctx.env, clock)
-    try:
-        accepted = store.accept_baseline(probe, clock.now())
-    finally:
-        store.close()
+    accepted = asyncio.run(_accept(ctx, probe))
     if accepted is None:
         raise UsageError(f"{probe} has no run with a parsed body to accept")
     ctx.stdout.write(
         f"{probe}: {accepted['response_class']} baseline v{accepted['version']} is active "
         f"({accepted['note']})\n"
     )
+    resolved = accepted["resolved_events"]
+    if resolved:
+        ctx.stdout.write(f"{probe}: {len(resolved)} drift event(s) it explains resolved\n")
     return 0
+
+
+async def _accept(ctx: Context, probe: str) -> dict[str, Any] | None:
+    loaded = ctx.load()
+    app = build_app(loaded, env=ctx.env, stderr=ctx.stderr)
+    try:
+        config = loaded.config.probe(probe)
+        assert config is not None
+        info = {
+            "owner": config.owner,
+            "runbook_url": config.runbook_url,
+            "environment": loaded.config.environment,
+            "trace_link": loaded.config.alerts.trace_link,
+        }
+        accepted = await app.db.run(
+            lambda: app.store.accept_baseline(
+                probe, app.clock.now(), router=app.pipeline.deps.router, probe_info=info
+            )
+        )
+        if accepted is not None and accepted["outbox_ids"]:
+            app.dispatcher.wake()
+            await app.dispatcher.drain(timeout_s=ALERT_DRAIN_S)
+        return accepted
+    finally:
+        await app.aclose()
 
 
 def handle_reset(ctx: Context) -> int:
@@ -122,4 +170,55 @@ def handle_reset(ctx: Context) -> int:
     finally:
         store.close()
     ctx.stdout.write(f"{probe}: {count} baseline(s) superseded; the next runs relearn\n")
+    return 0
+
+
+def handle_export(ctx: Context) -> int:
+    probe = _probe_checked(ctx)
+    clock = SystemClock()
+    store = open_store(ctx.load().config, ctx.env, clock)
+    try:
+        document = store.export_baselines(probe, clock.now())
+    finally:
+        store.close()
+    if not document["baselines"]:
+        raise UsageError(f"{probe} has no baseline to export yet")
+    text = json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    if ctx.args.output:
+        Path(ctx.args.output).write_text(text, encoding="utf-8")
+        ctx.stdout.write(
+            f"{probe}: {len(document['baselines'])} baseline(s) written to {ctx.args.output}\n"
+        )
+    else:
+        ctx.stdout.write(text)
+    return 0
+
+
+def handle_import(ctx: Context) -> int:
+    probe = _probe_checked(ctx)
+    loaded = ctx.load()
+    config = loaded.config.probe(probe)
+    assert config is not None
+    path = Path(ctx.args.file)
+    try:
+        if path.stat().st_size > MAX_IMPORT_BYTES:
+            raise UsageError(f"{path}: larger than {MAX_IMPORT_BYTES} bytes")
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise UsageError(f"{path}: not JSON: {exc}") from None
+    clock = SystemClock()
+    store = open_store(loaded.config, ctx.env, clock)
+    try:
+        added = store.import_baselines(probe, document, request_hash(config), clock.now())
+    except ImportProblem as exc:
+        raise UsageError(f"{path}: {exc}") from None
+    finally:
+        store.close()
+    for row in added:
+        ctx.stdout.write(
+            f"{probe}: {row['response_class']} baseline v{row['version']} is active "
+            f"({row['note']})\n"
+        )
     return 0

@@ -9,7 +9,9 @@ from __future__ import annotations
 import argparse
 
 from monitor.cli.common import Context
+from monitor.clock import SystemClock
 from monitor.config.loader import LoadedConfig, load_config
+from monitor.contract import load_contracts
 from monitor.scheduler import fires_per_day
 
 
@@ -37,12 +39,19 @@ def handle_check(ctx: Context) -> int:
     for warning in loaded.warnings:
         ctx.stderr.write(f"{warning}\n")
     config = loaded.config
+    contracts = load_contracts(loaded, SystemClock().now())  # a broken document exits 2 here
     ctx.stdout.write(
         f"{path}: OK — {len(config.targets)} target(s), {len(config.probes)} probe(s), "
         f"config hash {loaded.config_hash}\n"
     )
     for line in expected_load(loaded):
         ctx.stdout.write(line + "\n")
+    for target, contract in sorted(contracts.items()):
+        ref = contract.reference()
+        ctx.stdout.write(
+            f"  target {target}: contract {ref['source']} (OpenAPI {ref['openapi']}, "
+            f"{len(contract.operations)} operation(s), sha256 {ref['sha256'][:12]})\n"
+        )
     return 0
 
 

@@ -110,9 +110,9 @@ def _ledger_line(entry: Any) -> str:
     if not isinstance(entry, dict):
         return str(entry)
     mark = entry.get("mark") or entry.get("status") or "?"
-    name = entry.get("assumption") or entry.get("name") or entry.get("path") or "?"
+    name = entry.get("subject") or entry.get("assumption") or entry.get("name") or "?"
     kind = entry.get("kind") or entry.get("area") or ""
-    detail = entry.get("detail") or entry.get("message") or entry.get("evidence") or ""
+    detail = entry.get("reason") or entry.get("detail") or entry.get("message") or ""
     return f"{mark:<19} {kind + ' ' if kind else ''}{name}" + (f": {detail}" if detail else "")
 
 

@@ -64,6 +64,7 @@ def check_config(
             err([*loc, "target"], f"unknown target {probe.target!r} (targets: {known})")
         _check_schedule(probe, loc, err)
         _check_generation(probe, loc, err)
+        _check_overrides(probe, loc, err)
 
     configured = {n for n in SINK_NAMES if getattr(config.alerts, n) is not None} | {"console"}
     for index, route in enumerate(config.routes):
@@ -109,6 +110,20 @@ def _check_generation(probe: ProbeConfig, loc: list[str | int], err: Callable[..
                 "max_tokens (or max_completion_tokens) is required on generation probes, "
                 "large enough for reasoning models",
             )
+
+
+def _check_overrides(probe: ProbeConfig, loc: list[str | int], err: Callable[..., None]) -> None:
+    from monitor.core.overrides import parse_until
+
+    for index, rule in enumerate(probe.overrides.ignore):
+        where: list[str | int] = [*loc, "overrides", "ignore", index]
+        if rule.kind is None and rule.path is None:
+            err(where, "an ignore rule needs a kind or a path (or both)")
+        if rule.until is not None:
+            try:
+                parse_until(rule.until)
+            except ValueError:
+                err([*where, "until"], f"invalid date {rule.until!r}: use 2026-06-01 or ISO 8601")
 
 
 def _fmt(loc: Sequence[str | int]) -> str:

@@ -3,16 +3,20 @@
 A baseline is keyed by probe, a hash of the probe's request definition (changing the model or
 the params relearns instead of alerting) and the response class. While ``learning`` it absorbs
 every healthy sample; once it has ``learn_runs`` samples (and ``learn_for`` has passed, when set)
-it becomes ``active`` and every later response is compared with it.
+it becomes ``active`` (frozen) and every later response is compared with it. Versions only
+grow: ``monitor baseline accept`` and ``import`` add a version and keep the old ones. An active
+baseline changes in two bounded ways only: a field it only ever saw null takes its first
+non-null type, and its ``watch`` counts runs (``monitor.core.watch``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from monitor.core.model import ResponseClass
 from monitor.core.shape import Shape, merge_shapes
+from monitor.core.watch import Watch
 
 LEARNING = "learning"
 ACTIVE = "active"
@@ -34,6 +38,7 @@ class BaselineRecord:
     shape: Shape
     started_at: datetime
     activated_at: datetime | None = None
+    watch: Watch = field(default_factory=Watch)
 
     @property
     def is_active(self) -> bool:

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 JSON_MEDIA_TYPES = ("application/json",)
+MAX_DEPTH = 64  # real chat bodies nest about 8 deep; deeper is hostile or broken
+MAX_BODY_BYTES = 8 * 1024 * 1024  # the transport caps at 1 MiB; `verify` reads files
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,11 @@ def parse_json_body(body: bytes, *, truncated: bool = False) -> ParsedBody:
 
     if truncated:
         return ParsedBody(error_kind="body-truncated", error="the body exceeded the size cap")
+    if len(body) > MAX_BODY_BYTES:
+        return ParsedBody(
+            error_kind="body-too-large",
+            error=f"{len(body)} bytes exceed the {MAX_BODY_BYTES}-byte cap",
+        )
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -62,10 +69,28 @@ def parse_json_body(body: bytes, *, truncated: bool = False) -> ParsedBody:
     except _NonFiniteNumberError as exc:
         return ParsedBody(error_kind="body-unparseable", error=str(exc))
     except RecursionError:
-        return ParsedBody(error_kind="body-unparseable", error="JSON nested too deeply")
+        return ParsedBody(error_kind="body-too-deep", error=f"JSON nested deeper than {MAX_DEPTH}")
     except json.JSONDecodeError as exc:
         where = f"line {exc.lineno} column {exc.colno}"
         if exc.pos >= len(text.rstrip()) - 1:
             return ParsedBody(error_kind="body-unparseable", error=f"JSON ends early ({where})")
         return ParsedBody(error_kind="body-unparseable", error=f"{exc.msg} ({where})")
+    except ValueError as exc:  # e.g. an integer longer than Python's 4300-digit limit
+        return ParsedBody(error_kind="body-unparseable", error=str(exc)[:200])
+    if _depth_exceeds(value, MAX_DEPTH):
+        return ParsedBody(error_kind="body-too-deep", error=f"JSON nested deeper than {MAX_DEPTH}")
     return ParsedBody(value=value, duplicate_keys=tuple(duplicates))
+
+
+def _depth_exceeds(value: Any, limit: int) -> bool:
+    """Iterative, so a hostile document cannot exhaust the stack here either."""
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > limit:
+            return True
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)
+    return False

@@ -103,8 +103,13 @@ class Finding:
     # For enum findings the new value is part of the identity of the drift (issue: fingerprint).
     value_key: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # Findings sharing a group share one event: documentation drift is one event, not one
+    # per undocumented detail (the fingerprint becomes ``probe|class|group|``).
+    event_group: str | None = None
 
     def fingerprint(self, probe: str) -> str:
+        if self.event_group is not None:
+            return "|".join([probe, self.response_class.value, self.event_group, ""])
         parts = [probe, self.response_class.value, self.kind, self.path]
         if self.value_key is not None:
             parts.append(self.value_key)

@@ -7,6 +7,10 @@ the drift rules need exactly those counts.
 Paths use dots for object members and ``[]`` for array items: ``choices[].message.content``.
 Presence is counted once per sample (a path inside an array counts if any item has it).
 ``merge_shapes`` is associative and commutative, so shapes learned anywhere combine in any order.
+
+Besides types, a shape keeps what is shape-like in a value: the distinct values of enum-like
+fields, the served ``model`` (context, not an enum), the *format* of ids and timestamps (the
+``chatcmpl`` prefix, 10 digits of seconds), the response headers present and the content type.
 """
 
 from __future__ import annotations
@@ -18,12 +22,45 @@ from typing import Any
 
 TYPE_NAMES = ("null", "bool", "integer", "number", "string", "object", "array")
 ENUM_LIKE_KEYS = frozenset({"finish_reason", "object", "role", "type", "service_tier"})
+TRACKED_VALUE_PATHS = frozenset({"model"})  # values kept as context, never an enum
+# Headers that come and go with the transport, not the API (framing, caching, clocks).
+VOLATILE_HEADERS = frozenset(
+    {
+        "content-length",
+        "transfer-encoding",
+        "connection",
+        "keep-alive",
+        "content-encoding",
+        "date",
+        "age",
+        "set-cookie",
+        "alt-svc",
+        "vary",
+        "via",
+        "cf-cache-status",
+        "server-timing",
+    }
+)
+_HEX_LETTERS = frozenset("abcdefABCDEF")
 MAX_ENUM_VALUES = 32  # more distinct values than this and the field is not an enum
 MAX_ARRAY_ITEMS = 64  # long arrays are sampled: the shape of item 65 rarely differs from item 1
 MAX_DEPTH = 64
 
 
+_TYPE_OF: dict[type, str] = {
+    dict: "object",
+    list: "array",
+    str: "string",
+    bool: "bool",
+    int: "integer",
+    type(None): "null",
+}
+
+
 def type_name(value: Any) -> str:
+    fast = _TYPE_OF.get(type(value))
+    if fast is not None:
+        return fast
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -42,15 +79,42 @@ def type_name(value: Any) -> str:
     return "string"
 
 
-@dataclass(frozen=True)
+def value_format(key: str, value: Any) -> str | None:
+    """The format of an id or a timestamp: what changes when a provider changes, not per call."""
+    if key == "id" and isinstance(value, str):
+        letters = ""
+        for ch in value[:24]:
+            if ch.isalpha() and ch.isascii():
+                letters += ch
+                continue
+            if ch in "-_" and letters and set(letters) - _HEX_LETTERS:
+                return f"prefix:{letters}"
+            break
+        return "no-prefix"  # uuids, hex and random ids change every call: no prefix to keep
+    if key == "created" and isinstance(value, int | float) and not isinstance(value, bool):
+        return f"digits:{len(str(abs(int(value))))}"
+    return None
+
+
+def _count_merge(a: Mapping[str, int] | None, b: Mapping[str, int] | None) -> dict[str, int]:
+    out = dict(a or {})
+    for k, n in (b or {}).items():
+        out[k] = out.get(k, 0) + n
+    return out
+
+
+# Not frozen: a frozen dataclass sets each field through object.__setattr__, which made building
+# the ~30 stats of one body a third of the hot path. Treat instances as immutable all the same.
+@dataclass(slots=True)
 class PathStats:
     present: int = 0
     nulls: int = 0
     types: Mapping[str, int] = field(default_factory=dict)
-    # Distinct values of enum-like fields with their counts; None when the set is open.
+    # Distinct values of enum-like (and tracked) fields with their counts; None once too many.
     values: Mapping[str, int] | None = None
     empty: int = 0  # samples in which an array at this path was empty
     enum: bool = False
+    formats: Mapping[str, int] = field(default_factory=dict)
 
     @property
     def non_null_types(self) -> frozenset[str]:
@@ -59,15 +123,18 @@ class PathStats:
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"present": self.present, "nulls": self.nulls}
         out["types"] = dict(sorted(self.types.items()))
-        if self.enum:
+        if self.enum or self.values is not None:
             out["values"] = None if self.values is None else dict(sorted(self.values.items()))
+            if not self.enum:
+                out["enum"] = False
         if self.empty:
             out["empty"] = self.empty
+        if self.formats:
+            out["formats"] = dict(sorted(self.formats.items()))
         return out
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> PathStats:
-        enum = "values" in data
         values = data.get("values")
         return cls(
             present=int(data["present"]),
@@ -75,7 +142,8 @@ class PathStats:
             types={str(k): int(v) for k, v in data.get("types", {}).items()},
             values=None if values is None else {str(k): int(v) for k, v in values.items()},
             empty=int(data.get("empty", 0)),
-            enum=enum,
+            enum=bool(data.get("enum", "values" in data)),
+            formats={str(k): int(v) for k, v in data.get("formats", {}).items()},
         )
 
 
@@ -83,18 +151,30 @@ class PathStats:
 class Shape:
     samples: int = 0
     paths: Mapping[str, PathStats] = field(default_factory=dict)
+    # Response headers (lower-case names, volatile ones left out) and content types seen.
+    header_samples: int = 0
+    headers: Mapping[str, int] = field(default_factory=dict)
+    media: Mapping[str, int] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "samples": self.samples,
             "paths": {p: s.to_json() for p, s in sorted(self.paths.items())},
         }
+        if self.header_samples:
+            out["header_samples"] = self.header_samples
+            out["headers"] = dict(sorted(self.headers.items()))
+            out["media"] = dict(sorted(self.media.items()))
+        return out
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Shape:
         return cls(
             samples=int(data.get("samples", 0)),
             paths={p: PathStats.from_json(s) for p, s in data.get("paths", {}).items()},
+            header_samples=int(data.get("header_samples", 0)),
+            headers={str(k): int(v) for k, v in data.get("headers", {}).items()},
+            media={str(k): int(v) for k, v in data.get("media", {}).items()},
         )
 
     def containers(self, path: str) -> int:
@@ -124,38 +204,55 @@ def leaf_key(path: str) -> str:
     return leaf.strip('"')
 
 
-def _member_path(prefix: str, key: str) -> str:
+def member_path(prefix: str, key: str) -> str:
     safe = key if ("." not in key and "[" not in key) else f'"{key}"'
     return safe if prefix == "" else f"{prefix}.{safe}"
 
 
-@dataclass
-class _Acc:
-    types: dict[str, int] = field(default_factory=dict)
-    values: set[str] = field(default_factory=set)
-    empty: bool = False
+def normalize_media(content_type: str) -> str:
+    return content_type.replace(" ", "").lower()
 
 
-def infer_shape(document: Any, enum_paths: Iterable[str] = ()) -> Shape:
-    """The shape of one JSON document (one sample)."""
+# Accumulator slots while walking one document (a list is several times cheaper than a
+# dataclass here, and this walk is the hot path of every run).
+_TYPES, _VALUES, _FORMATS, _EMPTY, _ENUM = range(5)
+
+
+def infer_shape(
+    document: Any,
+    enum_paths: Iterable[str] = (),
+    headers: Mapping[str, str] | None = None,
+) -> Shape:
+    """The shape of one response (one sample): its JSON document and, when given, headers."""
     configured = frozenset(enum_paths)
-    seen: dict[str, _Acc] = {}
-    _walk(document, "", seen, 0, configured)
+    seen: dict[str, list[Any]] = {}
+    _walk(document, "", "", seen, 0, configured)
     paths: dict[str, PathStats] = {}
     for path, acc in seen.items():
-        is_enum = is_enum_path(path, configured)
-        values = {v: 1 for v in sorted(acc.values)} if is_enum else None
-        if is_enum and values is not None and len(values) > MAX_ENUM_VALUES:
-            values = None
+        values = acc[_VALUES]
+        if values is not None:
+            values = dict.fromkeys(values, 1) if len(values) <= MAX_ENUM_VALUES else None
+        types = acc[_TYPES]
         paths[path] = PathStats(
-            present=1,
-            nulls=1 if acc.types.get("null") else 0,
-            types={t: 1 for t in acc.types},
-            values=values,
-            empty=1 if acc.empty else 0,
-            enum=is_enum,
+            1,
+            1 if "null" in types else 0,
+            dict.fromkeys(types, 1),
+            values,
+            1 if acc[_EMPTY] else 0,
+            acc[_ENUM],
+            dict.fromkeys(acc[_FORMATS], 1) if acc[_FORMATS] else {},
         )
-    return Shape(samples=1, paths=paths)
+    if headers is None:
+        return Shape(samples=1, paths=paths)
+    names = {k.lower() for k in headers} - VOLATILE_HEADERS
+    content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
+    return Shape(
+        samples=1,
+        paths=paths,
+        header_samples=1,
+        headers=dict.fromkeys(names, 1),
+        media={normalize_media(content_type): 1} if content_type else {},
+    )
 
 
 def is_enum_path(path: str, configured: frozenset[str]) -> bool:
@@ -163,46 +260,58 @@ def is_enum_path(path: str, configured: frozenset[str]) -> bool:
 
 
 def _walk(
-    value: Any, path: str, seen: dict[str, _Acc], depth: int, configured: frozenset[str]
+    value: Any,
+    path: str,
+    key: str,
+    seen: dict[str, list[Any]],
+    depth: int,
+    configured: frozenset[str],
 ) -> None:
     if depth > MAX_DEPTH:
-        return  # callers cap depth when parsing; this only guards hand-built documents
+        return  # the parser caps depth; this only guards hand-built documents
+    kind = _TYPE_OF.get(type(value)) or type_name(value)
     if path:
-        acc = seen.setdefault(path, _Acc())
-        kind = type_name(value)
-        acc.types[kind] = 1
-        if kind in ("string", "integer", "bool") and is_enum_path(path, configured):
-            acc.values.add(str(value).lower() if isinstance(value, bool) else str(value))
-    if isinstance(value, dict):
-        for key, member in value.items():
-            _walk(member, _member_path(path, str(key)), seen, depth + 1, configured)
-    elif isinstance(value, list):
+        acc = seen.get(path)
+        if acc is None:
+            enum = key in ENUM_LIKE_KEYS or path in configured
+            tracked = enum or path in TRACKED_VALUE_PATHS
+            acc = seen[path] = [set(), set() if tracked else None, set(), False, enum]
+        acc[_TYPES].add(kind)
+        if acc[_VALUES] is not None and kind in ("string", "integer", "bool"):
+            acc[_VALUES].add(str(value).lower() if kind == "bool" else str(value))
+        if key == "id" or key == "created":
+            fmt = value_format(key, value)
+            if fmt is not None:
+                acc[_FORMATS].add(fmt)
+    if kind == "object":
+        prefix = f"{path}." if path else ""
+        for k, member in value.items():
+            name = str(k)
+            child = member_path(path, name) if "." in name or "[" in name else prefix + name
+            _walk(member, child, name, seen, depth + 1, configured)
+    elif kind == "array":
         if path and not value:
-            seen[path].empty = True
+            seen[path][_EMPTY] = True
         item_path = f"{path}[]"
         for item in value[:MAX_ARRAY_ITEMS]:
-            _walk(item, item_path, seen, depth + 1, configured)
+            _walk(item, item_path, key, seen, depth + 1, configured)
 
 
 def merge_stats(a: PathStats, b: PathStats) -> PathStats:
-    types = dict(a.types)
-    for t, n in b.types.items():
-        types[t] = types.get(t, 0) + n
     enum = a.enum or b.enum
     values: dict[str, int] | None = None
-    if enum and a.values is not None and b.values is not None:
-        values = dict(a.values)
-        for v, n in b.values.items():
-            values[v] = values.get(v, 0) + n
+    if a.values is not None and b.values is not None:
+        values = _count_merge(a.values, b.values)
         if len(values) > MAX_ENUM_VALUES:
             values = None
     return PathStats(
         present=a.present + b.present,
         nulls=a.nulls + b.nulls,
-        types=types,
+        types=_count_merge(a.types, b.types),
         values=values,
         empty=a.empty + b.empty,
         enum=enum,
+        formats=_count_merge(a.formats, b.formats),
     )
 
 
@@ -211,4 +320,10 @@ def merge_shapes(a: Shape, b: Shape) -> Shape:
     for path, stats in b.paths.items():
         mine = paths.get(path)
         paths[path] = stats if mine is None else merge_stats(mine, stats)
-    return Shape(samples=a.samples + b.samples, paths=paths)
+    return Shape(
+        samples=a.samples + b.samples,
+        paths=paths,
+        header_samples=a.header_samples + b.header_samples,
+        headers=_count_merge(a.headers, b.headers),
+        media=_count_merge(a.media, b.media),
+    )

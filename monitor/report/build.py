@@ -78,14 +78,24 @@ def _versions(inp: ReportInput) -> tuple[Statement, ...]:
     notes: dict[str, list[str]] = defaultdict(list)
     for row in inp.facts["ledgers"]:
         contract = row.get("contract")
-        if isinstance(contract, dict):
-            label = contract.get("version") or contract.get("source") or contract.get("document")
-            if label:
-                notes[str(label)].append(row["id"])
+        if isinstance(contract, dict) and contract.get("source"):
+            # the contract engine records the document's source, version, sha256 and fetch time
+            label = str(contract["source"])
+            if contract.get("version"):
+                label += f" version {contract['version']}"
+            if contract.get("sha256"):
+                label += f" (sha256 {str(contract['sha256'])[:12]}"
+                label += (
+                    f", fetched {contract['fetched_at']})" if contract.get("fetched_at") else ")"
+                )
+            notes[label].append(row["id"])
     for label, ids in sorted(notes.items()):
         out.append(
             Statement(
-                f"{runs_phrase(len(ids))} recorded contract version {label}.", len(ids), tuple(ids)
+                f"{runs_phrase(len(ids))} {'was' if len(ids) == 1 else 'were'} checked "
+                f"against {label}.",
+                len(ids),
+                tuple(ids),
             )
         )
     for b in inp.facts["baselines"]:

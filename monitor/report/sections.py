@@ -11,7 +11,7 @@ from monitor.report.text import pct, runs_phrase, utc
 
 
 def _entry_name(entry: dict[str, Any]) -> str:
-    for key in ("assumption", "name", "path", "id", "key"):
+    for key in ("subject", "assumption", "name", "path", "id", "key"):
         if entry.get(key):
             kind = entry.get("kind") or entry.get("area")
             return f"{kind} {entry[key]}" if kind else str(entry[key])

@@ -8,6 +8,7 @@ from monitor.core.baseline import BaselineRecord
 from monitor.core.events import EventRecord
 from monitor.core.model import EventState, ResponseClass
 from monitor.core.shape import Shape
+from monitor.core.watch import Watch
 
 
 def baseline_from_row(row: Any) -> BaselineRecord:
@@ -20,6 +21,7 @@ def baseline_from_row(row: Any) -> BaselineRecord:
         shape=Shape.from_json(row["shape"]),
         started_at=row["started_at"],
         activated_at=row["activated_at"],
+        watch=Watch.from_json(row.get("watch")),
     )
 
 
@@ -34,6 +36,7 @@ def baseline_values(record: BaselineRecord) -> dict[str, Any]:
         "samples": record.shape.samples,
         "started_at": record.started_at,
         "activated_at": record.activated_at,
+        "watch": record.watch.to_json() if record.watch.runs else None,
     }
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection
 
 from monitor.core.events import Transition
 from monitor.core.judge import HEALTH_KIND, Judgement, ProbeState, health_fingerprint
-from monitor.core.model import Finding, ResponseClass, Severity
+from monitor.core.model import EventState, Finding, ResponseClass, Severity
 from monitor.storage.convert import event_state_values
 from monitor.storage.records import AlertContext, AlertRouter, RunCompletion
 from monitor.storage.tables import EventRow, OutboxRow, TransitionRow
@@ -113,10 +113,14 @@ def write_events(
             )
         )
         if transition.notify:
+
+            def payload(
+                event: Any, transition: Transition = transition, tid: str = transition_id
+            ) -> dict[str, Any]:
+                return _payload(completion, judgement, transition, tid, event)
+
             outbox_ids.extend(
-                _enqueue(
-                    conn, completion, judgement, transition, transition_id, event_id, router, new_id
-                )
+                _enqueue(conn, transition, transition_id, event_id, router, new_id, payload)
             )
     return outbox_ids
 
@@ -134,14 +138,14 @@ def _active_ids(conn: Connection, probe: str, fingerprints: list[str]) -> dict[s
 
 def _enqueue(
     conn: Connection,
-    completion: RunCompletion,
-    judgement: Judgement,
     transition: Transition,
     transition_id: str,
     event_id: str,
     router: AlertRouter,
     new_id: Callable[[], str],
+    payload_for: Callable[[Any], dict[str, Any]],
 ) -> list[str]:
+    """Outbox rows for one notifying transition, one per routed sink (payload snapshot)."""
     event = conn.execute(sa.select(events).where(events.c.id == event_id)).mappings().one()
     context = AlertContext(
         probe=event["probe"],
@@ -150,7 +154,7 @@ def _enqueue(
         severity=event["severity"],
         reason=transition.reason,
     )
-    payload = _payload(completion, judgement, transition, transition_id, event)
+    payload = payload_for(event)
     ids = []
     for sink in router(context):
         outbox_id = new_id()
@@ -188,6 +192,29 @@ def _payload(
     run_findings = [
         f.to_json() for f in judgement.findings if f.severity.rank >= Severity.WARNING.rank
     ][:MAX_FINDINGS_IN_ALERT]
+    run = {
+        "id": completion.claim.run_id,
+        "trace_id": completion.trace_id,
+        "span_id": completion.span_id,
+        "request_id": completion.request_id,
+        "status_code": obs.status_code,
+        "outcome": judgement.outcome.value,
+        "started_at": _iso(completion.claim.started_at),
+        "latency_ms": round(obs.latency_ms, 1),
+    }
+    return _event_payload(
+        event, transition, transition_id, run, run_findings, dict(completion.probe_info)
+    )
+
+
+def _event_payload(
+    event: Any,
+    transition: Transition,
+    transition_id: str,
+    run: dict[str, Any],
+    findings: list[dict[str, Any]],
+    probe_info: dict[str, Any],
+) -> dict[str, Any]:
     return {
         "event": {
             "id": event["id"],
@@ -216,16 +243,62 @@ def _payload(
             "reason": transition.reason,
             "at": _iso(transition.at),
         },
-        "run": {
-            "id": completion.claim.run_id,
-            "trace_id": completion.trace_id,
-            "span_id": completion.span_id,
-            "request_id": completion.request_id,
-            "status_code": obs.status_code,
-            "outcome": judgement.outcome.value,
-            "started_at": _iso(completion.claim.started_at),
-            "latency_ms": round(obs.latency_ms, 1),
-        },
-        "findings": run_findings,
-        "probe": dict(completion.probe_info),
+        "run": run,
+        "findings": findings,
+        "probe": probe_info,
     }
+
+
+def resolve_events(
+    conn: Connection,
+    event_ids: list[str],
+    now: datetime,
+    reason: str,
+    router: AlertRouter,
+    new_id: Callable[[], str],
+    run: dict[str, Any],
+    probe_info: dict[str, Any],
+) -> list[str]:
+    """Resolve events outside a run (``baseline accept``): the same transition rows and outbox
+    rows as a run's, so sinks post the resolution in the event's thread. Returns outbox ids."""
+    outbox_ids: list[str] = []
+    for event_id in event_ids:
+        row = conn.execute(sa.select(events).where(events.c.id == event_id)).mappings().one()
+        was = EventState(row["state"])
+        if was is EventState.RESOLVED:
+            continue
+        conn.execute(
+            sa.update(events)
+            .where(events.c.id == event_id)
+            .values(state=EventState.RESOLVED.value, active_fingerprint=None, resolved_at=now)
+        )
+        # Like a run's resolution, only an event that alerted when it opened alerts again.
+        transition = Transition(
+            row["fingerprint"], was, EventState.RESOLVED, now, reason, was is EventState.OPEN
+        )
+        transition_id = new_id()
+        conn.execute(
+            transitions_t.insert().values(
+                id=transition_id,
+                event_id=event_id,
+                from_state=was.value,
+                to_state=EventState.RESOLVED.value,
+                reason=reason,
+                at=now,
+                run_id=run.get("id"),
+                trace_id=run.get("trace_id"),
+                span_id=run.get("span_id"),
+                notify=transition.notify,
+            )
+        )
+        if transition.notify:
+
+            def payload(
+                event: Any, transition: Transition = transition, tid: str = transition_id
+            ) -> dict[str, Any]:
+                return _event_payload(event, transition, tid, run, [], probe_info)
+
+            outbox_ids.extend(
+                _enqueue(conn, transition, transition_id, event_id, router, new_id, payload)
+            )
+    return outbox_ids

@@ -114,6 +114,13 @@ def get_run(conn: Connection, run_id: str) -> dict[str, Any] | None:
         return None
     out = dict(row)
     out["findings"] = findings_for(conn, [run_id]).get(run_id, [])
+    # the assumption ledger and the contract used (contract engine); run_view shows the ledger
+    evidence = Evidence.__table__  # type: ignore[attr-defined]
+    extra = conn.execute(
+        sa.select(evidence.c.ledger, evidence.c.contract).where(evidence.c.run_id == run_id)
+    ).first()
+    out["ledger"] = list(extra.ledger or []) if extra is not None else []
+    out["contract"] = extra.contract if extra is not None else None
     return out
 
 

@@ -54,6 +54,7 @@ class RunCompletion:
     monitor_version: str
     probe_info: dict[str, Any] = field(default_factory=dict)  # owner, runbook_url, environment
     evidence_extra: dict[str, Any] = field(default_factory=dict)
+    contract_ref: dict[str, Any] | None = None  # source, sha256, fetched_at of the contract
 
 
 @dataclass(frozen=True)

@@ -14,29 +14,59 @@ from sqlalchemy.engine import Connection
 from monitor.storage.report_queries import SAMPLE_IDS, Window, runs
 
 
-def totals(conn: Connection, w: Window) -> dict[str, Any]:
+def totals_and_baselines(conn: Connection, w: Window) -> tuple[dict[str, int], list[Any]]:
+    """Counters per (probe, baseline) in ONE grouped scan; the totals are their sums."""
     ok2xx = sa.and_(runs.c.status_code >= 200, runs.c.status_code < 300)
     sent = runs.c.outcome != "skipped"
 
     def count_if(cond: Any) -> Any:
         return sa.func.sum(sa.case((cond, 1), else_=0))
 
-    query = sa.select(
-        sa.func.count().label("runs"),
-        count_if(runs.c.outcome == "pass").label("pass"),
-        count_if(runs.c.outcome == "drift").label("drift"),
-        count_if(runs.c.outcome == "fail").label("fail"),
-        count_if(runs.c.outcome == "skipped").label("skipped"),
-        count_if(sent).label("requests"),
-        sa.func.sum(sa.case((sent, runs.c.attempts), else_=0)).label("attempts"),
-        count_if(ok2xx).label("ok2xx"),
-        count_if(sa.and_(ok2xx, runs.c.prompt_tokens.is_not(None))).label("usage_present"),
-        sa.func.sum(runs.c.prompt_tokens).label("prompt_tokens"),
-        sa.func.sum(runs.c.completion_tokens).label("completion_tokens"),
-        sa.func.count(sa.distinct(runs.c.probe)).label("probes"),
-    ).where(*w.runs_where())
-    row = conn.execute(query).mappings().one()
-    return {k: int(v or 0) for k, v in row.items()}
+    keys = (runs.c.probe, runs.c.baseline_class, runs.c.baseline_version, runs.c.baseline_state)
+    query = (
+        sa.select(
+            *keys,
+            sa.func.count().label("runs"),
+            count_if(runs.c.outcome == "pass").label("pass"),
+            count_if(runs.c.outcome == "drift").label("drift"),
+            count_if(runs.c.outcome == "fail").label("fail"),
+            count_if(runs.c.outcome == "skipped").label("skipped"),
+            count_if(sent).label("requests"),
+            sa.func.sum(sa.case((sent, runs.c.attempts), else_=0)).label("attempts"),
+            count_if(ok2xx).label("ok2xx"),
+            count_if(sa.and_(ok2xx, runs.c.prompt_tokens.is_not(None))).label("usage_present"),
+            sa.func.sum(runs.c.prompt_tokens).label("prompt_tokens"),
+            sa.func.sum(runs.c.completion_tokens).label("completion_tokens"),
+            sa.func.min(runs.c.id).label("first_id"),
+        )
+        .where(*w.runs_where())
+        .group_by(*keys)
+    )
+    counters = (
+        "runs", "pass", "drift", "fail", "skipped", "requests", "attempts", "ok2xx",
+        "usage_present", "prompt_tokens", "completion_tokens",
+    )  # fmt: skip
+    totals = dict.fromkeys((*counters, "probes"), 0)
+    probes: set[str] = set()
+    baselines = []
+    for row in conn.execute(query).mappings():
+        probes.add(row["probe"])
+        for key in counters:
+            totals[key] += int(row[key] or 0)
+        if row["baseline_version"] is not None:
+            baselines.append(
+                {
+                    "probe": row["probe"],
+                    "baseline_class": row["baseline_class"],
+                    "baseline_version": row["baseline_version"],
+                    "baseline_state": row["baseline_state"],
+                    "count": int(row["runs"]),
+                    "first_id": row["first_id"],
+                }
+            )
+    totals["probes"] = len(probes)
+    baselines.sort(key=lambda b: (b["probe"], b["baseline_class"] or "", b["baseline_version"]))
+    return totals, baselines
 
 
 def status_timeline(conn: Connection, w: Window) -> list[dict[str, Any]]:
@@ -97,29 +127,12 @@ def usage_absent(conn: Connection, w: Window) -> list[str]:
     return list(conn.execute(query).scalars())
 
 
-def baseline_versions(conn: Connection, w: Window) -> list[dict[str, Any]]:
-    query = (
-        sa.select(
-            runs.c.probe,
-            runs.c.baseline_class,
-            runs.c.baseline_version,
-            runs.c.baseline_state,
-            sa.func.count().label("count"),
-            sa.func.min(runs.c.id).label("first_id"),
-        )
-        .where(*w.runs_where(), runs.c.baseline_version.is_not(None))
-        .group_by(
-            runs.c.probe, runs.c.baseline_class, runs.c.baseline_version, runs.c.baseline_state
-        )
-        .order_by(runs.c.probe, runs.c.baseline_class, runs.c.baseline_version)
-    )
-    return [dict(r) for r in conn.execute(query).mappings()]
-
-
 def scan_in_server(conn: Connection, w: Window) -> dict[str, Any]:
+    totals, baselines = totals_and_baselines(conn, w)
+    complete = totals["usage_present"] == totals["ok2xx"]
     return {
-        "totals": totals(conn, w),
+        "totals": totals,
         "timeline": status_timeline(conn, w),
-        "baselines": baseline_versions(conn, w),
-        "usage_absent_ids": usage_absent(conn, w),
+        "baselines": baselines,
+        "usage_absent_ids": [] if complete else usage_absent(conn, w),
     }

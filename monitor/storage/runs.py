@@ -188,6 +188,8 @@ def _insert_evidence(conn: Connection, completion: RunCompletion, judgement: Jud
             monitor_version=completion.monitor_version,
             stream=None,
             extra=completion.evidence_extra or None,
+            contract=completion.contract_ref,
+            ledger=[entry.to_json() for entry in judgement.ledger] or None,
         )
     )
 

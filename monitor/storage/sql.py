@@ -194,9 +194,28 @@ class SqlStore:
         with self._begin() as conn:
             return baseline_ops.reset_baselines(conn, probe, now)
 
-    def accept_baseline(self, probe: str, now: datetime) -> dict[str, Any] | None:
+    def accept_baseline(
+        self,
+        probe: str,
+        now: datetime,
+        *,
+        router: AlertRouter | None = None,
+        probe_info: dict[str, Any] | None = None,
+    ) -> dict[str, Any] | None:
         with self._begin() as conn:
-            return baseline_ops.accept_latest_shape(conn, probe, now)
+            return baseline_ops.accept_latest_shape(
+                conn, probe, now, router=router, new_id=self.new_id, probe_info=probe_info
+            )
+
+    def export_baselines(self, probe: str, now: datetime) -> dict[str, Any]:
+        with self._begin() as conn:
+            return baseline_ops.export_baselines(conn, probe, now)
+
+    def import_baselines(
+        self, probe: str, document: Any, request_hash: str, now: datetime
+    ) -> list[dict[str, Any]]:
+        with self._begin() as conn:
+            return baseline_ops.import_baselines(conn, probe, document, request_hash, now)
 
     # outbox
     def claim_outbox(

@@ -142,6 +142,7 @@ class BaselineRow(SQLModel, table=True):
     activated_at: datetime | None = _ts()
     superseded_at: datetime | None = _ts()
     note: str | None = None
+    watch: dict[str, Any] | None = _json()  # cross-run counts of an active baseline
 
 
 class EventRow(SQLModel, table=True):

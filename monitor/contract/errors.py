@@ -1,0 +1,142 @@
+"""Turn schema-validation errors and undocumented members into contract findings.
+
+One finding per (kind, path, value): a required member missing from every choice is said once.
+Kinds reuse the taxonomy's ids with ``source: contract``: ``property-removed`` (a required
+property is missing), ``type-changed`` / ``null-appeared`` (type mismatch; null where the
+contract does not allow it), ``enum-value-added`` (a value outside the documented enum),
+``undocumented-property`` (info) and ``schema-violation`` for any other keyword.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable
+from typing import Any
+
+from jsonschema.exceptions import ValidationError, best_match
+
+from monitor.contract.facts import SchemaFacts
+from monitor.core.model import Finding, Source
+from monitor.core.shape import Shape, leaf_key, member_path, parent_path, type_name
+from monitor.core.taxonomy import default_severity
+
+MAX_FINDINGS = 50
+
+
+def _path(parts: deque[str | int] | Iterable[str | int]) -> str:
+    path = ""
+    for part in parts:
+        path = f"{path}[]" if isinstance(part, int) else member_path(path, str(part))
+    return path
+
+
+def _finding(
+    kind: str, path: str, message: str, before: Any = None, after: Any = None, value: Any = None
+) -> Finding:
+    return Finding(
+        kind=kind,
+        path=path,
+        severity=default_severity(kind, Source.CONTRACT),
+        source=Source.CONTRACT,
+        message=message,
+        before=before,
+        after=after,
+        value_key=None if value is None else str(value),
+    )
+
+
+def findings_from_errors(errors: Iterable[ValidationError]) -> list[Finding]:
+    out: dict[tuple[str, str, str | None], Finding] = {}
+    for error in errors:
+        for finding in _from_error(error):
+            out.setdefault((finding.kind, finding.path, finding.value_key), finding)
+        if len(out) >= MAX_FINDINGS:
+            break
+    return list(out.values())
+
+
+def _from_error(error: ValidationError) -> list[Finding]:
+    path = _path(error.absolute_path)
+    keyword = error.validator
+    instance = error.instance
+    if keyword in ("oneOf", "anyOf") and error.context:
+        best = best_match(error.context)
+        return _from_error(best) if best is not None else []
+    if keyword == "required" and isinstance(instance, dict):
+        names = [n for n in error.validator_value or () if n not in instance]
+        return [
+            _finding(
+                "property-removed",
+                member_path(path, str(name)),
+                f"`{member_path(path, str(name))}` is required by the contract and missing",
+                "required",
+                "absent",
+            )
+            for name in names
+        ]
+    if keyword == "type":
+        documented = error.validator_value
+        if instance is None:
+            return [
+                _finding(
+                    "null-appeared",
+                    path,
+                    f"`{path}` is null; the contract does not allow null",
+                    documented,
+                    "null",
+                )
+            ]
+        return [
+            _finding(
+                "type-changed",
+                path,
+                f"`{path}` is {type_name(instance)}; the contract documents {documented}",
+                documented,
+                type_name(instance),
+            )
+        ]
+    if keyword in ("enum", "const"):
+        documented = error.validator_value
+        return [
+            _finding(
+                "enum-value-added",
+                path,
+                f"`{path}` is {instance!r}, outside the documented {documented!r}",
+                documented,
+                instance if isinstance(instance, str | int | float | bool) else str(instance),
+                value=instance if isinstance(instance, str | int | bool) else None,
+            )
+        ]
+    if keyword == "additionalProperties" and isinstance(instance, dict):
+        return []  # said by undocumented_members, once per member
+    return [
+        _finding(
+            "schema-violation",
+            path,
+            f"`{path or '(body)'}` violates `{keyword}`: {error.message[:200]}",
+            keyword,
+            None,
+        )
+    ]
+
+
+def undocumented_members(facts: SchemaFacts, shape: Shape) -> list[Finding]:
+    """Members the contract does not document (plain validators ignore extra members)."""
+    out = []
+    for path in sorted(shape.paths):
+        if path.endswith("[]"):
+            continue
+        parent = parent_path(path)
+        known = facts.members.get(parent, frozenset()) if parent in facts.members else None
+        if known is None or leaf_key(path) in known:
+            continue
+        out.append(
+            _finding(
+                "undocumented-property",
+                path,
+                f"`{path}` is not documented by the contract",
+                "undocumented",
+                "present",
+            )
+        )
+    return out[:MAX_FINDINGS]

@@ -1,0 +1,233 @@
+"""``Contract``: a resolved OpenAPI document with precompiled validators, as a ``ContractOracle``.
+
+Built once per document (at start-up and by ``config check``): every documented operation,
+status and media type gets an OpenAPI-aware validator (openapi-schema-validator's
+``OAS30Validator`` honours 3.0 ``nullable``; ``OAS31Validator`` for 3.1) and its flattened
+facts. ``check`` then only looks things up and validates. Findings carry ``source: contract``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from openapi_schema_validator import OAS30Validator, OAS31Validator
+
+from monitor.contract.document import ContractDocument
+from monitor.contract.errors import findings_from_errors, undocumented_members
+from monitor.contract.facts import SchemaFacts, schema_facts
+from monitor.contract.resolve import dereference
+from monitor.core.documented import ContractResult, Exchange, RequestFacts, ResponseFacts
+from monitor.core.model import Finding, ResponseClass, Severity, Source
+
+METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+MAX_VALIDATED_BYTES = 512 * 1024  # bigger bodies get shape checks only; validation would be slow
+
+
+@dataclass(frozen=True)
+class CompiledResponse:
+    validator: Any | None  # None: the media type has no schema
+    facts: SchemaFacts
+    headers: frozenset[str]
+
+
+@dataclass
+class Operation:
+    method: str
+    template: str
+    pattern: re.Pattern[str]
+    request: RequestFacts
+    # status key ("200", "4XX", "default") -> media type -> compiled response
+    responses: dict[str, dict[str, CompiledResponse]] = field(default_factory=dict)
+
+
+class Contract:
+    def __init__(self, document: ContractDocument) -> None:
+        self.document = document
+        spec = dereference(document.spec)
+        validator_cls = OAS30Validator if document.openapi == "3.0" else OAS31Validator
+        self.operations: list[Operation] = []
+        for template, item in (spec.get("paths") or {}).items():
+            if not isinstance(item, dict):
+                continue
+            for method in METHODS:
+                op = item.get(method)
+                if isinstance(op, dict):
+                    self.operations.append(_compile(method, template, op, validator_cls))
+        # the longest template wins: /v1/chat/completions before /completions
+        self.operations.sort(key=lambda o: len(o.template), reverse=True)
+
+    def reference(self) -> dict[str, Any]:
+        return self.document.reference()
+
+    def operation(self, method: str, url: str) -> Operation | None:
+        path = urlsplit(url).path.rstrip("/") or "/"
+        for op in self.operations:
+            if op.method == method.lower() and op.pattern.search(path):
+                return op
+        return None
+
+    def check_request(self, method: str, url: str, body: Any) -> list[Finding]:
+        """Every field the probe sends must be documented (an undocumented one: client bug)."""
+        op = self.operation(method, url)
+        if op is None:
+            return [
+                _finding(
+                    "request-undocumented-operation",
+                    "",
+                    f"{method.upper()} {urlsplit(url).path} is not in the contract",
+                )
+            ]
+        if not isinstance(body, dict) or op.request.open:
+            return []
+        return [
+            _finding(
+                "request-undocumented-field",
+                f"request:{name}",
+                f"the request sends `{name}`, which the contract does not document for "
+                f"{method.upper()} {op.template}",
+            )
+            for name in sorted(body)
+            if name not in op.request.fields
+        ]
+
+    def check(self, exchange: Exchange) -> ContractResult:
+        findings = self.check_request(exchange.method, exchange.url, exchange.request_body)
+        op = self.operation(exchange.method, exchange.url)
+        if op is None or exchange.status is None:
+            return ContractResult(tuple(findings), None, op.request if op else None)
+        cls = ResponseClass.SUCCESS if exchange.status < 400 else ResponseClass.ERROR
+        by_media = _lookup_status(op.responses, exchange.status)
+        if by_media is None:
+            findings.append(
+                _finding(
+                    "status-undocumented",
+                    "",
+                    f"HTTP {exchange.status} is not documented for "
+                    f"{op.method.upper()} {op.template}",
+                    response_class=cls,
+                    after=exchange.status,
+                )
+            )
+            return ContractResult(tuple(findings), ResponseFacts(), op.request)
+        compiled = _lookup_media(by_media, exchange.media_type)
+        if compiled is None:
+            if by_media and exchange.media_type:
+                findings.append(
+                    _finding(
+                        "media-type-undocumented",
+                        "",
+                        f"{exchange.media_type} is not documented for HTTP {exchange.status}",
+                        response_class=cls,
+                        before=sorted(by_media),
+                        after=exchange.media_type,
+                    )
+                )
+            return ContractResult(tuple(findings), ResponseFacts(), op.request)
+        document = exchange.document
+        small = exchange.body_size <= MAX_VALIDATED_BYTES
+        if document is not None and compiled.validator is not None and small:
+            response_findings = findings_from_errors(compiled.validator.iter_errors(document))
+            if exchange.shape is not None:
+                response_findings.extend(undocumented_members(compiled.facts, exchange.shape))
+            findings.extend(_with_class(f, cls) for f in response_findings)
+        facts = compiled.facts.response_facts(compiled.headers)
+        return ContractResult(tuple(findings), facts, op.request)
+
+
+def _compile(method: str, template: str, op: dict[str, Any], validator_cls: Any) -> Operation:
+    pattern = re.compile(
+        "(^|/)" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template.strip("/"))) + "$"
+    )
+    operation = Operation(method, template, pattern, _request_facts(op))
+    for status, response in (op.get("responses") or {}).items():
+        if not isinstance(response, dict):
+            continue
+        headers = frozenset(str(h).lower() for h in (response.get("headers") or {}))
+        media: dict[str, CompiledResponse] = {}
+        for media_type, content in (response.get("content") or {}).items():
+            schema = content.get("schema") if isinstance(content, dict) else None
+            validator = validator_cls(schema) if isinstance(schema, dict) else None
+            facts = schema_facts(schema) if isinstance(schema, dict) else SchemaFacts()
+            media[str(media_type).lower()] = CompiledResponse(validator, facts, headers)
+        operation.responses[str(status).upper()] = media
+    return operation
+
+
+def _request_facts(op: dict[str, Any]) -> RequestFacts:
+    body = op.get("requestBody")
+    content = body.get("content") if isinstance(body, dict) else None
+    schema = None
+    if isinstance(content, dict):
+        json_content = content.get("application/json") or next(iter(content.values()), None)
+        schema = json_content.get("schema") if isinstance(json_content, dict) else None
+    if not isinstance(schema, dict):
+        return RequestFacts(documented=True, open=body is None)
+    props = schema.get("properties") or {}
+    additional = schema.get("additionalProperties")
+    return RequestFacts(
+        documented=True,
+        fields=frozenset(props),
+        deprecated=frozenset(
+            n for n, s in props.items() if isinstance(s, dict) and s.get("deprecated") is True
+        ),
+        open=additional is True or isinstance(additional, dict),
+    )
+
+
+def _lookup_status(
+    responses: dict[str, dict[str, CompiledResponse]], status: int
+) -> dict[str, CompiledResponse] | None:
+    for key in (str(status), f"{str(status)[0]}XX", "DEFAULT"):
+        if key in responses:
+            return responses[key]
+    return None
+
+
+def _lookup_media(
+    by_media: dict[str, CompiledResponse], media_type: str
+) -> CompiledResponse | None:
+    media_type = media_type.lower()
+    family = media_type.split("/", 1)[0]
+    for key in (media_type, f"{family}/*", "*/*"):
+        if key in by_media:
+            return by_media[key]
+    if media_type.endswith("+json") and "application/json" in by_media:
+        return by_media["application/json"]
+    return None
+
+
+def _finding(
+    kind: str,
+    path: str,
+    message: str,
+    *,
+    response_class: ResponseClass = ResponseClass.SUCCESS,
+    before: Any = None,
+    after: Any = None,
+) -> Finding:
+    from monitor.core.taxonomy import default_severity
+
+    return Finding(
+        kind=kind,
+        path=path,
+        severity=default_severity(kind, Source.CONTRACT),
+        source=Source.CONTRACT,
+        message=message,
+        before=before,
+        after=after,
+        response_class=response_class,
+    )
+
+
+def _with_class(finding: Finding, cls: ResponseClass) -> Finding:
+    if cls is ResponseClass.SUCCESS:
+        return finding
+    from dataclasses import replace
+
+    return replace(finding, response_class=cls)
+
+
+__all__ = ["MAX_VALIDATED_BYTES", "Contract", "Severity"]

@@ -1,0 +1,71 @@
+"""What the published contract says about one exchange, as plain data, and the port to ask it.
+
+The OpenAPI machinery (loading, resolving, validating with a schema library) lives outside the
+pure core in ``monitor.contract``; the judge only sees a ``ContractOracle`` passed in and the
+``ContractResult`` it returns: findings with ``source: contract`` plus the facts the assumption
+ledger needs (which paths are guaranteed, nullable, their documented enums and headers, which
+request fields are documented or deprecated).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from monitor.core.model import Finding
+from monitor.core.shape import Shape, parent_path
+
+
+@dataclass(frozen=True)
+class ResponseFacts:
+    documented: bool = False  # the status and media type are documented for the operation
+    required: frozenset[str] = frozenset()  # paths required within their parent object
+    nullable: frozenset[str] = frozenset()
+    enums: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    headers: frozenset[str] = frozenset()  # documented response headers, lower case
+
+    def guaranteed(self, path: str) -> bool:
+        """Present and non-null in every valid response: required all the way up, not nullable."""
+        if not self.documented or path in self.nullable:
+            return False
+        current = path
+        while current:
+            if not current.endswith("[]") and current not in self.required:
+                return False
+            current = parent_path(current)
+        return True
+
+
+@dataclass(frozen=True)
+class RequestFacts:
+    documented: bool = False  # the method and path are documented
+    fields: frozenset[str] = frozenset()  # top-level request body members
+    deprecated: frozenset[str] = frozenset()
+    open: bool = False  # additionalProperties allowed: every field counts as documented
+
+
+@dataclass(frozen=True)
+class ContractResult:
+    findings: tuple[Finding, ...] = ()
+    response: ResponseFacts | None = None
+    request: RequestFacts | None = None
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One request/response pair as the contract check sees it."""
+
+    method: str
+    url: str
+    request_body: Any = None
+    status: int | None = None
+    media_type: str = ""
+    headers: Mapping[str, str] = field(default_factory=dict)
+    document: Any = None  # the parsed JSON body, None when there is none
+    shape: Shape | None = None
+    body_size: int = 0
+
+
+class ContractOracle(Protocol):
+    def check(self, exchange: Exchange) -> ContractResult: ...

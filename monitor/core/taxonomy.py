@@ -1,0 +1,98 @@
+"""The drift taxonomy: every finding ``kind`` with its stable id and default severities.
+
+Ids are kebab-case and never renamed (alerts, events and users' overrides refer to them).
+Severities follow ``../shared/reference/drift-taxonomy.md`` (oasdiff's levels for the same
+change between two spec versions). ``baseline`` is the default when the finding comes from
+comparing with what the endpoint returned before (or from the transport, the parser or the
+probe's own expectations); ``contract`` when it comes from the published OpenAPI document.
+``None`` means the kind does not come from that source. ``docs/findings.md`` lists the same
+table; a test keeps the two in agreement.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from monitor.core.model import Severity, Source
+
+B, W, INFO = Severity.BREAKING, Severity.WARNING, Severity.INFO
+
+
+@dataclass(frozen=True)
+class Kind:
+    id: str
+    baseline: Severity | None
+    contract: Severity | None
+    summary: str
+
+
+_KINDS: tuple[Kind, ...] = (
+    # status, media type, body
+    Kind("status-changed", B, None, "the status differs from the expected one"),
+    Kind("status-undocumented", None, W, "the contract does not document this status"),
+    Kind("media-type-changed", B, B, "the content type is not the JSON (or SSE) one expected"),
+    Kind("media-type-params-changed", INFO, None, "the content-type parameters changed"),
+    Kind("media-type-undocumented", None, W, "the contract does not document this media type"),
+    Kind("body-unparseable", B, None, "not JSON: HTML page, NaN, invalid UTF-8, empty"),
+    Kind("body-truncated", B, None, "the body exceeded the transport's size cap"),
+    Kind("body-too-large", B, None, "the body exceeds the judge's size cap"),
+    Kind("body-too-deep", B, None, "the JSON nests deeper than the depth cap"),
+    Kind("duplicate-keys", W, None, "an object repeats a key (strict parsers reject it)"),
+    # headers
+    Kind("header-removed", W, B, "a header present in every baseline response is gone"),
+    Kind("header-added", INFO, None, "a new response header"),
+    # properties
+    Kind("property-removed", B, B, "a property present in every baseline response is missing"),
+    Kind("optional-property-removed", W, None, "an optional property is not seen for a window"),
+    Kind("property-became-optional", B, None, "an always-present property now comes and goes"),
+    Kind("property-added", INFO, None, "a property the baseline never had"),
+    Kind("undocumented-property", None, INFO, "a property the contract does not document"),
+    Kind("type-changed", B, B, "the JSON type of a property changed"),
+    Kind("int-became-fractional", B, None, "an integer property carries a fraction"),
+    Kind("null-appeared", B, B, "a property the baseline never saw null is null"),
+    Kind("variant-added", W, None, "a new `type` of a union member (content part, tool call)"),
+    Kind("array-became-empty", B, None, "an array that always had items is empty"),
+    Kind("enum-value-added", W, B, "a new value of an enum-like field"),
+    Kind("const-changed", B, None, "a one-value field (`object`) changed value"),
+    Kind("format-changed", W, None, "a value's format changed (id prefix, timestamp digits)"),
+    Kind("schema-violation", None, W, "another documented constraint is violated"),
+    Kind("error-envelope-changed", W, None, "the error envelope changed shape"),
+    Kind("served-model-changed", INFO, None, "the response names another model than before"),
+    # the client's assumptions (probe `assumes`)
+    Kind("assumed-path-missing", B, None, "a path the client reads is absent or null"),
+    Kind("assumed-enum-value-unknown", B, None, "a value the client does not handle"),
+    Kind("assumed-header-missing", B, None, "a header the client reads is absent"),
+    # the request side (needs the contract)
+    Kind("request-undocumented-field", None, W, "the probe sends a field the contract lacks"),
+    Kind("request-undocumented-operation", None, W, "the contract lacks this method and path"),
+    # streaming (emitted by the streaming probe kind)
+    Kind("sse-not-streamed", B, None, "`stream: true` answered with one JSON body"),
+    Kind("sse-terminator-missing", B, None, "the stream ended without `data: [DONE]`"),
+    Kind("sse-finish-reason-missing", W, None, "no chunk carries `finish_reason`"),
+    Kind("sse-usage-chunk-missing", W, None, "include_usage was set and no usage chunk came"),
+    Kind("sse-error-event", B, None, "an error object inside an HTTP 200 stream"),
+    Kind("sse-framing-changed", INFO, None, "comment lines or `event:` fields appeared"),
+    # transport and operations (emitted by the transport and the probe kinds)
+    Kind("connect-refused", B, None, "nothing listens at the target"),
+    Kind("dns-failure", B, None, "the target's host name does not resolve"),
+    Kind("tls-error", B, None, "the TLS handshake failed"),
+    Kind("timeout", B, None, "no complete answer within the probe's deadline"),
+    Kind("read-error", B, None, "the connection broke while reading"),
+    Kind("protocol-error", B, None, "the answer is not valid HTTP"),
+    Kind("secret-unavailable", B, None, "the API key could not be read"),
+    Kind("redirected", B, None, "the endpoint answered with a redirect"),
+    Kind("latency-slo-exceeded", W, None, "slower than the probe's latency SLO"),
+    Kind("ttft-slo-exceeded", W, None, "first token later than the probe's TTFT SLO"),
+)
+
+KINDS: dict[str, Kind] = {k.id: k for k in _KINDS}
+
+
+def default_severity(kind: str, source: Source) -> Severity:
+    """The taxonomy default for ``kind`` from ``source`` (warning for kinds we do not know)."""
+    entry = KINDS.get(kind)
+    if entry is None:
+        return W
+    if source is Source.CONTRACT:
+        return entry.contract or entry.baseline or W
+    return entry.baseline or entry.contract or W

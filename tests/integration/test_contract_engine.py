@@ -1,0 +1,240 @@
+"""The contract engine end to end: real simulator, real pipeline, real SQLite/PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from monitor.runview import run_view
+from monitor.storage.sql import create_store
+from tests.conftest import SIM_KEY, chat_probe_config, write_config
+
+ROOT = Path(__file__).resolve().parents[2]
+SHIPPED = ROOT / "config" / "contracts" / "openai-chat-completions.yaml"
+ENV = {"SIM_API_KEY": SIM_KEY}
+ASSUMES = """
+assumes:
+  paths: ["choices[].message.content", usage.total_tokens]
+  enums: {"choices[].finish_reason": [stop, length]}
+  token_field: max_tokens
+  headers: [x-request-id]
+  status: 200
+"""
+
+
+def _runs(out: str) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in out.splitlines() if line.strip()]
+
+
+def _config(tmp_path: Path, url: str, db: str, contract: Path | None, extra: str = "") -> Path:
+    text = chat_probe_config(url, db, extra=extra)
+    if contract is not None:
+        text = text.replace(
+            "    api_key_env: SIM_API_KEY",
+            f'    api_key_env: SIM_API_KEY\n    contract: "{contract}"',
+        )
+    return write_config(tmp_path, text)
+
+
+def _drifting_contract(tmp_path: Path) -> Path:
+    """The shipped contract, requiring a member the provider never sends."""
+    text = SHIPPED.read_text(encoding="utf-8").replace(
+        "required: [id, object, created, model, choices]",
+        "required: [id, object, created, model, choices, trace_token]",
+    )
+    path = tmp_path / "drifting.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_config_check_rejects_a_broken_openapi_document_with_a_located_error(
+    cli: Any, tmp_path: Path, sqlite_url: str
+) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(
+        SHIPPED.read_text(encoding="utf-8").replace(
+            '"401": {$ref: "#/components/responses/Error"}\n        "403"',
+            '"401": {$ref: "#/components/responses/Eror"}\n        "403"',
+        ),
+        encoding="utf-8",
+    )
+    config = _config(tmp_path, "http://127.0.0.1:9", sqlite_url, broken)
+    result = cli("config", "check", str(config))
+    assert result.code == 2
+    assert f"{config}:7: targets.sim.contract: broken contract: {broken}:34: " in result.err
+    assert "'#/components/responses/Eror' points to nothing" in result.err
+    ok = _config(tmp_path, "http://127.0.0.1:9", sqlite_url, SHIPPED)
+    good = cli("config", "check", str(ok))
+    assert good.code == 0, good.err
+    assert "contract" in good.out
+    assert "OpenAPI 3.0" in good.out
+
+
+def test_check_records_the_ledger_and_the_contract_used(
+    cli: Any, sim_url: str, tmp_path: Path, db_url: str
+) -> None:
+    config = _config(tmp_path, sim_url, db_url, SHIPPED, ASSUMES)
+    result = cli("check", "--config", str(config), "--json", env=ENV)
+    assert result.code == 0, result.err
+    (run,) = _runs(result.out)
+    ledger = {(e["kind"], e["subject"]): e["mark"] for e in run["ledger"]}
+    assert ledger == {
+        ("path", "choices[].message.content"): "needs_confirmation",
+        ("path", "usage.total_tokens"): "needs_confirmation",
+        ("enum", "choices[].finish_reason"): "needs_confirmation",
+        ("token_field", "max_tokens"): "needs_confirmation",
+        ("header", "x-request-id"): "needs_confirmation",
+        ("status", "200"): "supported",
+    }
+    engine = sa.create_engine(db_url.replace("sqlite:///", "sqlite:///", 1))
+    try:
+        with engine.begin() as conn:
+            row = conn.execute(
+                sa.text("SELECT contract, ledger FROM evidence WHERE run_id = :id"),
+                {"id": run["run_id"]},
+            ).one()
+    finally:
+        engine.dispose()
+    contract = row.contract if isinstance(row.contract, dict) else json.loads(row.contract)
+    stored = row.ledger if isinstance(row.ledger, list) else json.loads(row.ledger)
+    assert contract["source"] == str(SHIPPED)
+    assert len(contract["sha256"]) == 64
+    assert contract["fetched_at"].endswith("Z")
+    assert stored == run["ledger"]
+    store = create_store(db_url, lambda: "unused")
+    try:
+        row = store.get_run(run["run_id"])
+    finally:
+        store.close()
+    assert row is not None
+    assert run_view(row)["ledger"] == run["ledger"]  # what `monitor show RUN` prints
+
+
+def test_documentation_drift_there_from_the_first_run_is_one_warning_event(
+    cli: Any, sim_url: str, tmp_path: Path, sqlite_url: str
+) -> None:
+    config = _config(tmp_path, sim_url, sqlite_url, _drifting_contract(tmp_path))
+    errs = []
+    for _ in range(4):
+        result = cli("check", "--config", str(config), "--json", env=ENV)
+        assert result.code == 0, result.err  # warnings do not fail the check
+        errs.append(result.err)
+        (run,) = _runs(result.out)
+        assert run["outcome"] == "drift"
+        assert [(f["kind"], f["path"], f["severity"], f["verdict"]) for f in run["findings"]] == [
+            ("property-removed", "trace_token", "warning", "documentation_drift")
+        ]
+    alerts = "".join(errs)
+    assert alerts.count("[DRIFT OPEN]") == 1
+    assert "documentation-drift" in alerts or "published contract" in alerts
+
+
+def test_baseline_export_then_import_adds_a_reviewable_version(
+    cli: Any, sim_url: str, tmp_path: Path, db_url: str
+) -> None:
+    config = _config(tmp_path, sim_url, db_url, None)
+    for _ in range(2):
+        assert cli("check", "--config", str(config), env=ENV).code == 0
+    exported = cli("baseline", "export", "chat-basic", "--config", str(config))
+    assert exported.code == 0, exported.err
+    document = json.loads(exported.out)
+    assert document["format"] == "contract-monitor-baseline/1"
+    (entry,) = document["baselines"]
+    assert (entry["response_class"], entry["version"], entry["state"]) == ("success", 1, "active")
+    assert entry["shape"]["paths"]["usage.total_tokens"]["types"] == {"integer": 2}
+    file = tmp_path / "baseline.json"
+    file.write_text(exported.out, encoding="utf-8")
+    imported = cli("baseline", "import", "chat-basic", str(file), "--config", str(config))
+    assert imported.code == 0, imported.err
+    assert "success baseline v2 is active (imported (exported as v1))" in imported.out
+    shown = json.loads(cli("baseline", "show", "chat-basic", "--json", "--config", str(config)).out)
+    assert [(b["version"], b["state"], b["source"]) for b in shown] == [
+        (1, "superseded", "learned"),
+        (2, "active", "imported"),
+    ]
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"format": "nope"}', encoding="utf-8")
+    refused = cli("baseline", "import", "chat-basic", str(bad), "--config", str(config))
+    assert refused.code == 2
+    assert "not a baseline export" in refused.err
+
+
+def test_accept_adopts_the_new_shape_and_resolves_the_events_it_explains(
+    cli: Any, sim: Any, sim_url: str, tmp_path: Path, db_url: str
+) -> None:
+    config = _config(tmp_path, sim_url, db_url, None)
+    for _ in range(2):
+        cli("check", "--config", str(config), env=ENV)
+    sim.set_scenario("drop-usage")
+    for _ in range(2):
+        cli("check", "--config", str(config), env=ENV)
+    accepted = cli("baseline", "accept", "chat-basic", "--config", str(config), env=ENV)
+    assert accepted.code == 0, accepted.err
+    assert "success baseline v2 is active" in accepted.out
+    assert "1 drift event(s) it explains resolved" in accepted.out
+    assert "[ACCEPTED] chat-basic" in accepted.err  # the console sink posted the resolution
+    engine = sa.create_engine(db_url)
+    try:
+        with engine.begin() as conn:
+            events = conn.execute(sa.text("SELECT kind, state FROM events")).all()
+            reasons = conn.execute(
+                sa.text("SELECT reason, notify FROM transitions ORDER BY at")
+            ).all()
+            outbox = conn.execute(sa.text("SELECT state FROM outbox")).all()
+    finally:
+        engine.dispose()
+    assert ("property-removed", "resolved") in [tuple(e) for e in events]
+    assert (reasons[-1][0], bool(reasons[-1][1])) == ("accepted", True)
+    assert {o[0] for o in outbox} == {"delivered"}
+    after = _runs(cli("check", "--config", str(config), "--json", env=ENV).out)[0]
+    assert after["findings"] == []
+    assert after["baseline"]["version"] == 2
+
+
+def test_verify_checks_a_production_pair_and_prints_the_ledger(
+    cli: Any, tmp_path: Path, sqlite_url: str
+) -> None:
+    config = _config(tmp_path, "http://127.0.0.1:9", sqlite_url, SHIPPED, ASSUMES)
+    request = tmp_path / "req.json"
+    request.write_text(
+        json.dumps({"model": "m", "messages": [{"role": "user", "content": "x"}], "max_tokens": 5}),
+        encoding="utf-8",
+    )
+    response = ROOT / "tests" / "fixtures" / "mistral" / "ok-mistral-small-2025.json"
+    result = cli(
+        "verify", "--config", str(config), "--request", str(request), "--response", str(response)
+    )
+    assert result.code == 1  # the client reads x-request-id, which the pair lacks
+    assert "header       x-request-id               unsupported" in result.out
+    assert "assumed-header-missing" in result.out
+    assert "documentation_drift" in result.out
+    as_json = cli(
+        "verify",
+        "--config",
+        str(config),
+        "--request",
+        str(request),
+        "--response",
+        str(response),
+        "--header",
+        "x-request-id: abc",
+        "--json",
+    )
+    view = json.loads(as_json.out)
+    assert as_json.code == 0
+    assert {e["mark"] for e in view["ledger"]} <= {"supported", "needs_confirmation"}
+    assert view["contract"]["source"] == str(SHIPPED)
+    missing = cli(
+        "verify",
+        "--config",
+        str(config),
+        "--request",
+        str(tmp_path / "nope.json"),
+        "--response",
+        str(response),
+    )
+    assert missing.code == 2
+    assert "cannot read" in missing.err

@@ -1,0 +1,168 @@
+"""Every classification rule has a case here, and every case picks its rule (first match wins).
+
+The end-to-end rules the issue names (baseline vs contract evidence, the 400 naming a sent
+parameter, an undocumented request field, usage missing) are also judged through ``judge``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from monitor.core.classify import RULES, ClassifyContext, classify, rule_for
+from monitor.core.model import Finding, Severity, Source
+
+F = Finding
+B = Severity.BREAKING
+
+
+def _f(kind: str, source: Source, path: str = "", after: Any = None) -> Finding:
+    return F(kind=kind, path=path, severity=B, source=source, message="m", after=after)
+
+
+ACCEPTED = ClassifyContext(accepted_before=True)
+NEW = ClassifyContext(accepted_before=False)
+WITH_CONTRACT = ClassifyContext(accepted_before=True, contract_configured=True)
+
+# rule name -> (finding, context, expected category, expected verdict)
+CASES: dict[str, tuple[Finding, ClassifyContext, str, str]] = {
+    "401/403 -> auth": (
+        _f("status-changed", Source.EXPECTATION, after=401),
+        ACCEPTED,
+        "auth_mismatch",
+        "client_bug",
+    ),
+    "400/422 naming a parameter the probe sends, accepted before -> request schema": (
+        _f("status-changed", Source.EXPECTATION, after=400),
+        ClassifyContext(
+            accepted_before=True, request_fields=frozenset({"max_tokens"}), error_param="max_tokens"
+        ),
+        "request_schema_mismatch",
+        "deployment_drift",
+    ),
+    "400/413/422 -> request schema": (
+        _f("status-changed", Source.EXPECTATION, after=422),
+        NEW,
+        "request_schema_mismatch",
+        "client_bug",
+    ),
+    "3xx/404/405 -> endpoint": (
+        _f("status-changed", Source.EXPECTATION, after=404),
+        NEW,
+        "endpoint_mismatch",
+        "client_bug",
+    ),
+    "429 -> rate limit is an account question": (
+        _f("status-changed", Source.EXPECTATION, after=429),
+        ACCEPTED,
+        "timeout_retry_mismatch",
+        "vendor_question",
+    ),
+    "timeouts": (
+        _f("timeout", Source.TRANSPORT),
+        ACCEPTED,
+        "timeout_retry_mismatch",
+        "vendor_question",
+    ),
+    "unreachable host -> endpoint": (
+        _f("connect-refused", Source.TRANSPORT),
+        ACCEPTED,
+        "endpoint_mismatch",
+        "deployment_drift",
+    ),
+    "a request field the contract does not document -> client bug": (
+        _f("request-undocumented-field", Source.CONTRACT, "request:foo"),
+        ACCEPTED,
+        "request_schema_mismatch",
+        "client_bug",
+    ),
+    "a method and path the contract does not document -> client bug": (
+        _f("request-undocumented-operation", Source.CONTRACT),
+        ACCEPTED,
+        "endpoint_mismatch",
+        "client_bug",
+    ),
+    "usage fields -> billing assumption": (
+        _f("property-removed", Source.BASELINE, "usage"),
+        ACCEPTED,
+        "usage_billing_assumption",
+        "deployment_drift",
+    ),
+    "unreadable body -> parser": (
+        _f("body-unparseable", Source.PARSER),
+        NEW,
+        "response_parser_mismatch",
+        "vendor_question",
+    ),
+    "differs from the baseline and the contract -> deployment drift": (
+        _f("type-changed", Source.BASELINE, "created"),
+        ClassifyContext(
+            accepted_before=True, contract_configured=True, contract_paths=frozenset({"created"})
+        ),
+        "response_parser_mismatch",
+        "deployment_drift",
+    ),
+    "differs from the baseline, matches the contract -> deployment drift": (
+        _f("null-appeared", Source.BASELINE, "choices[].message.content"),
+        WITH_CONTRACT,
+        "response_parser_mismatch",
+        "deployment_drift",
+    ),
+    "differs from the baseline (no contract) -> deployment drift": (
+        _f("type-changed", Source.BASELINE, "created"),
+        ACCEPTED,
+        "response_parser_mismatch",
+        "deployment_drift",
+    ),
+    "matches the baseline, violates the contract -> documentation drift": (
+        _f("property-removed", Source.CONTRACT, "choices[].logprobs"),
+        WITH_CONTRACT,
+        "response_parser_mismatch",
+        "documentation_drift",
+    ),
+    "violates the contract, differs from the baseline -> deployment drift": (
+        _f("type-changed", Source.CONTRACT, "created"),
+        ClassifyContext(
+            accepted_before=True, contract_configured=True, baseline_paths=frozenset({"created"})
+        ),
+        "response_parser_mismatch",
+        "deployment_drift",
+    ),
+    "a broken assumption -> parser": (
+        _f("assumed-path-missing", Source.EXPECTATION, "choices[].message.audio"),
+        ACCEPTED,
+        "response_parser_mismatch",
+        "client_bug",
+    ),
+    "nothing matches -> vendor question": (
+        _f("status-changed", Source.EXPECTATION, after=503),
+        ACCEPTED,
+        "unknown_external_behavior",
+        "vendor_question",
+    ),
+}
+
+
+def test_every_rule_has_a_case() -> None:
+    assert [r.name for r in RULES] == list(CASES)
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_rule_classifies_its_case(name: str) -> None:
+    finding, ctx, category, verdict = CASES[name]
+    assert rule_for(finding, ctx).name == name
+    classified = classify(finding, ctx)
+    assert (classified.category.value, classified.verdict.value) == (category, verdict)
+
+
+def test_a_400_not_naming_a_sent_field_after_acceptance_is_a_vendor_question() -> None:
+    finding = _f("status-changed", Source.EXPECTATION, after=400)
+    classified = classify(finding, ClassifyContext(accepted_before=True, error_param="model"))
+    assert classified.verdict.value == "vendor_question"
+
+
+def test_a_broken_assumption_the_contract_promised_is_documentation_drift() -> None:
+    finding = _f("assumed-path-missing", Source.EXPECTATION, "usage.total_tokens")
+    ctx = ClassifyContext(accepted_before=True, contract_paths=frozenset({"usage"}))
+    assert classify(finding, ctx).verdict.value == "documentation_drift"
