@@ -12,7 +12,7 @@ import os
 import secrets as pysecrets
 import socket
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TextIO
@@ -37,7 +37,10 @@ from monitor.logs import RunLogObserver
 from monitor.metrics import MonitorMetrics, MonitorState
 from monitor.observers import FanOut, Observer
 from monitor.pipeline import Pipeline, PipelineDeps
+from monitor.reaper import Reaper
+from monitor.retention import RetentionJob
 from monitor.scheduler import ProbeScheduler
+from monitor.slots import SlotLedger
 from monitor.storage import SqlStore, create_store
 from monitor.storage.records import AlertContext
 from monitor.telemetry import build_tracer_provider
@@ -186,11 +189,17 @@ async def serve(
     stop: asyncio.Event,
     probes: list[ProbeConfig] | None = None,
     *,
+    grace_s: float = SHUTDOWN_GRACE_S,
     api: ApiServer | None = None,
 ) -> None:
-    """Run the scheduler, the dispatcher, the heartbeat (and the API when given) until ``stop``
-    is set, then wind down in bounds."""
+    """Run the scheduler, reaper, retention, dispatcher and heartbeat (and the API when given)
+    until ``stop`` is set, then wind down in bounds: runs in flight get ``grace_s`` to finish;
+    the rest are cancelled and their claims released so another replica re-runs them at once;
+    the outbox drains (5 s at most) and our undelivered alert claims go back to the queue.
+    ``App.aclose`` flushes spans."""
     in_flight: set[asyncio.Task[object]] = set()
+    selected = list(probes if probes is not None else app.config.probes)
+    worker = app.pipeline.deps.worker_id
 
     async def job(probe: ProbeConfig, slot: datetime) -> None:
         task = asyncio.current_task()
@@ -203,25 +212,66 @@ async def serve(
             if task is not None:
                 in_flight.discard(task)
 
-    scheduler = ProbeScheduler(list(probes if probes is not None else app.config.probes), job)
+    ledger = SlotLedger({p.name: app.pipeline.lease(p) for p in selected})
+    scheduler = ProbeScheduler(selected, job, ledger)
+    reaper = Reaper(
+        store=app.store,
+        db=app.db,
+        clock=app.clock,
+        pipeline=app.pipeline,
+        probes=list(app.config.probes),
+        ledger=ledger,
+        worker_id=worker,
+        config_hash=app.loaded.config_hash,
+        observer=app.observer,
+    )
+    retention = RetentionJob(app.store, app.db, app.clock, app.config.retention)
     scheduler.start()
-    dispatcher_task = asyncio.create_task(app.dispatcher.serve(stop))
-    side_tasks = [asyncio.create_task(app.heartbeat.run(stop))] if app.heartbeat else []
+    background = [
+        asyncio.create_task(app.dispatcher.serve(stop)),
+        asyncio.create_task(reaper.serve(stop)),
+        asyncio.create_task(retention.serve(stop)),
+    ]
+    if app.heartbeat is not None:
+        background.append(asyncio.create_task(app.heartbeat.run(stop)))
     if api is not None:
-        side_tasks.append(asyncio.create_task(api.run(stop)))
-    log.info("monitor running: %d probe(s)", len(app.config.probes))
+        background.append(asyncio.create_task(api.run(stop)))
+    log.info("monitor running: %d probe(s)", len(selected))
     try:
         await stop.wait()
     finally:
         scheduler.pause()
-        if in_flight:
-            log.info(
-                "waiting up to %.0fs for %d in-flight probe(s)", SHUTDOWN_GRACE_S, len(in_flight)
-            )
-            _done, pending = await asyncio.wait(set(in_flight), timeout=SHUTDOWN_GRACE_S)
-            for task in pending:
-                task.cancel()
+        await _finish_in_flight(in_flight | reaper.in_flight, grace_s)
+        await _release(app, app.store.release_claims, worker, app.clock.now())
+        try:
+            await reaper.flush_skips()
+        except Exception as exc:  # the database is gone: other replicas' ledgers still count
+            log.warning("could not record the slots this replica skipped: %s", exc)
         scheduler.shutdown()
-        await dispatcher_task
-        await asyncio.gather(*side_tasks, return_exceptions=True)
+        stop.set()  # also when leaving by an exception: the loops below must end
+        await asyncio.gather(*background, return_exceptions=True)
         await app.dispatcher.drain(timeout_s=5.0)
+        await _release(app, app.store.release_outbox, worker)
+
+
+async def _finish_in_flight(tasks: set[asyncio.Task[object]], grace_s: float) -> None:
+    if not tasks:
+        return
+    log.info("waiting up to %.0fs for %d in-flight probe(s)", grace_s, len(tasks))
+    _done, pending = await asyncio.wait(set(tasks), timeout=grace_s)
+    for task in pending:
+        task.cancel()
+    if pending:
+        log.warning("%d probe(s) did not finish within %.0fs: cancelled", len(pending), grace_s)
+        await asyncio.gather(*pending, return_exceptions=True)
+
+
+async def _release(app: App, release: Callable[..., int], *args: object) -> None:
+    """Hand our leases back; if the database is gone they simply expire."""
+    try:
+        released = await app.db.run(release, *args)
+    except Exception as exc:
+        log.warning("could not release leases (they will expire instead): %s", exc)
+        return
+    if released:
+        log.info("released %d lease(s) for other replicas", released)

@@ -4,6 +4,7 @@
     ├── ConfigError          bad configuration; carries located issues; CLI exit code 2
     ├── SecretError          a secret the config names cannot be read (unset env, missing file)
     ├── StorageError         the database failed; ``retryable`` says whether trying again can help
+    │   └── ClaimLost        another replica took a run over after our lease expired
     ├── DeliveryError        an alert sink failed; ``permanent`` says retrying cannot help
     └── UsageError           a CLI request that cannot be served (unknown probe, bad time); exit 2
 
@@ -51,6 +52,18 @@ class StorageError(MonitorError):
     def __init__(self, message: str, *, retryable: bool) -> None:
         super().__init__(message)
         self.retryable = retryable
+
+
+class ClaimLost(StorageError):
+    """Our claim on a run was taken over (our lease expired first): our result is discarded so
+    the slot is completed once, by the replica that owns it now."""
+
+    def __init__(self, run_id: str, worker: str) -> None:
+        super().__init__(
+            f"run {run_id} is no longer claimed by {worker}: another replica took it over",
+            retryable=False,
+        )
+        self.run_id = run_id
 
 
 class DeliveryError(MonitorError):

@@ -15,7 +15,7 @@ from typing import Any
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind
 
-from monitor import __version__
+from monitor import __version__, semconv
 from monitor.blocking import BlockingPool
 from monitor.clock import Clock
 from monitor.config.loader import LoadedConfig
@@ -29,7 +29,7 @@ from monitor.core.judge import Judgement, ProbeSpec, ProbeState, judge
 from monitor.core.model import Severity, Trigger
 from monitor.core.observation import Observation, TransportFailure
 from monitor.core.overrides import IgnoreRule, Overrides, parse_until
-from monitor.errors import SecretError
+from monitor.errors import ClaimLost, SecretError
 from monitor.observers import NullObserver, Observer
 from monitor.probes import kind_for, request_hash
 from monitor.runspan import JudgeTiming, RunFacts, annotate_run_span, with_traceparent
@@ -41,7 +41,6 @@ from monitor.telemetry import format_span_id, format_trace_id
 from monitor.transport import HttpTransport
 
 log = logging.getLogger("monitor.pipeline")
-LEASE_MARGIN = timedelta(seconds=30)
 
 
 @dataclass
@@ -125,8 +124,6 @@ class Pipeline:
     ) -> dict[str, Any] | None:
         """Run ``probe`` for ``slot``; None when another process already owns the slot."""
         d = self.deps
-        kind = kind_for(probe.kind)
-        target = d.loaded.config.targets[probe.target]
         started = d.clock.now()
         claim = RunClaim(
             run_id=d.new_id(started),
@@ -137,12 +134,30 @@ class Pipeline:
             slot_at=slot,
             started_at=started,
             claimed_by=d.worker_id,
-            lease_until=started + probe.timeout + LEASE_MARGIN,
+            lease_until=started + self.lease(probe),
             request_hash=request_hash(probe),
             config_hash=d.loaded.config_hash,
         )
         if not dry_run and not await d.db.run(d.store.claim_run, claim):
             return None
+        return await self.execute(probe, claim, dry_run=dry_run)
+
+    def lease(self, probe: ProbeConfig) -> timedelta:
+        """How long a claim on ``probe`` holds before another replica presumes its owner dead."""
+        return probe.timeout + self.deps.loaded.config.storage.lease_margin
+
+    async def execute(
+        self, probe: ProbeConfig, claim: RunClaim, *, dry_run: bool = False
+    ) -> dict[str, Any] | None:
+        """Probe and record a claimed run (the reaper re-runs a dead owner's slot through here).
+
+        None when the claim was lost meanwhile: another replica took the run over after our
+        lease expired, and its result is the one recorded.
+        """
+        d = self.deps
+        kind = kind_for(probe.kind)
+        target = d.loaded.config.targets[probe.target]
+        started = claim.started_at
         name = f"chat {probe.model}" if probe.model else f"{probe.kind} {probe.name}"
         with d.tracer.start_as_current_span(name, kind=SpanKind.CLIENT) as span:
             context = span.get_span_context()
@@ -200,7 +215,12 @@ class Pipeline:
                 contract_ref=contract.reference() if contract is not None else None,
             )
             timing = JudgeTiming(judge_run)
-            recorded = await self._judge_and_store(completion, timing, probe, dry_run)
+            try:
+                recorded = await self._judge_and_store(completion, timing, probe, dry_run)
+            except ClaimLost as exc:
+                log.warning("probe %s: result discarded: %s", probe.name, exc)
+                span.set_attribute(semconv.MONITOR_CLAIM_LOST, True)
+                return None
             judgement = recorded.judgement
             facts = RunFacts(
                 probe,

@@ -4,7 +4,10 @@ One job per probe, ``max_instances=1``, ``coalesce=True``. Each probe's slots si
 offset derived from a hash of its name (not APScheduler's ``jitter``, which moves every run and
 drifts the period), so replicas agree on slot times and probes spread over the interval.
 The slot handed to ``run_once`` is the scheduled run time, never "now": ``SlotExecutor`` passes
-APScheduler's run time into the job.
+APScheduler's run time into the job, rounded to the millisecond (slot times are whole
+milliseconds; APScheduler computes them in floating point, and replicas started at different
+times must agree on the exact value that keys the run row).
+A ``SlotLedger`` (``monitor.slots``) learns of every slot APScheduler coalesced or dropped.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from apscheduler.events import EVENT_JOB_MAX_INSTANCES
 from apscheduler.executors.asyncio import AsyncIOExecutor
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.base import BaseTrigger
@@ -23,6 +27,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from monitor.config.schema import ProbeConfig
+from monitor.slots import SlotLedger
 
 log = logging.getLogger("monitor.scheduler")
 EPOCH = datetime(2024, 1, 1, tzinfo=UTC)
@@ -73,11 +78,18 @@ def fires_per_day(probe: ProbeConfig, now: datetime | None = None) -> int:
     return count
 
 
+def slot_time(run_time: datetime) -> datetime:
+    """APScheduler's run time as the slot: UTC, rounded to the millisecond."""
+    utc = run_time.astimezone(UTC)
+    millis = round(utc.microsecond / 1000)
+    return utc.replace(microsecond=0) + timedelta(milliseconds=millis)
+
+
 class SlotExecutor(AsyncIOExecutor):  # type: ignore[misc]
     """Like ``AsyncIOExecutor`` but calls ``job.func(*args, slot=<scheduled run time>)``."""
 
     def _do_submit_job(self, job: Any, run_times: list[datetime]) -> None:
-        slot = run_times[-1].astimezone(UTC)
+        slot = slot_time(run_times[-1])
 
         def done(task: Any) -> None:
             self._pending_futures.discard(task)
@@ -94,9 +106,13 @@ class SlotExecutor(AsyncIOExecutor):  # type: ignore[misc]
 
 
 class ProbeScheduler:
-    def __init__(self, probes: list[ProbeConfig], job: SlotJob) -> None:
+    def __init__(
+        self, probes: list[ProbeConfig], job: SlotJob, ledger: SlotLedger | None = None
+    ) -> None:
         self._probes = probes
         self._job = job
+        self._ledger = ledger
+        self._triggers = {probe.name: trigger_for(probe) for probe in probes}
         self._scheduler = AsyncIOScheduler(
             executors={"default": SlotExecutor()},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
@@ -105,10 +121,12 @@ class ProbeScheduler:
         self.last_tick: datetime | None = None
 
     def start(self) -> None:
+        if self._ledger is not None:
+            self._scheduler.add_listener(self._on_max_instances, EVENT_JOB_MAX_INSTANCES)
         for probe in self._probes:
             self._scheduler.add_job(
                 self._run,
-                trigger=trigger_for(probe),
+                trigger=self._triggers[probe.name],
                 args=[probe],
                 id=f"probe:{probe.name}",
                 name=probe.name,
@@ -121,10 +139,24 @@ class ProbeScheduler:
         self.last_tick = datetime.now(UTC)
         if slot is None:
             raise RuntimeError("the scheduler did not pass the slot time")
+        if self._ledger is not None:
+            missed = self._ledger.saw(probe.name, slot, _Rounded(self._triggers[probe.name]))
+            if missed:
+                log.warning(
+                    "probe %s: %d slot(s) before %s were not started on this replica",
+                    probe.name,
+                    len(missed),
+                    slot.isoformat(),
+                )
         try:
             await self._job(probe, slot)
         except Exception:  # one probe's bug must not stop the schedule
             log.exception("probe %s failed unexpectedly for slot %s", probe.name, slot.isoformat())
+
+    def _on_max_instances(self, event: Any) -> None:
+        name = str(event.job_id).removeprefix("probe:")
+        assert self._ledger is not None
+        self._ledger.dropped(name, [slot_time(t) for t in event.scheduled_run_times])
 
     def next_slots(self) -> dict[str, datetime | None]:
         return {job.name: job.next_run_time for job in self._scheduler.get_jobs()}
@@ -137,3 +169,14 @@ class ProbeScheduler:
     def shutdown(self) -> None:
         if self._scheduler.running:
             self._scheduler.shutdown(wait=False)
+
+
+class _Rounded:
+    """A trigger whose fire times are slots (rounded like ``SlotExecutor`` rounds them)."""
+
+    def __init__(self, trigger: BaseTrigger) -> None:
+        self._trigger = trigger
+
+    def get_next_fire_time(self, previous: datetime | None, now: datetime) -> datetime | None:
+        fire = self._trigger.get_next_fire_time(previous, now)
+        return slot_time(fire) if fire is not None else None

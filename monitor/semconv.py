@@ -54,6 +54,7 @@ MONITOR_BASELINE_VERSION = "monitor.baseline.version"
 MONITOR_BASELINE_STATE = "monitor.baseline.state"
 MONITOR_EVENT_ID = "monitor.event.id"
 MONITOR_ALERT_SINK = "monitor.alert.sink"
+MONITOR_CLAIM_LOST = "monitor.claim_lost"  # another replica completed the slot first
 
 # One span event per finding
 FINDING_EVENT = "monitor.finding"

@@ -5,13 +5,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import signal
+from datetime import timedelta
 
 from monitor.api.server import ApiServer
 from monitor.api.wiring import make_api_server
-from monitor.app import build_app, serve
+from monitor.app import SHUTDOWN_GRACE_S, build_app, serve
 from monitor.cli.common import Context, require_secrets
 from monitor.config.loader import LoadedConfig
 from monitor.logs import configure_logging
+from monitor.timeparse import parse_duration
 
 
 def register(
@@ -24,7 +26,22 @@ def register(
         description="Schedule every probe, judge and store each run, deliver alerts. "
         "SIGTERM or SIGINT stops it after in-flight probes finish (bounded).",
     )
+    parser.add_argument(
+        "--shutdown-grace",
+        type=_duration,
+        default=timedelta(seconds=SHUTDOWN_GRACE_S),
+        metavar="DURATION",
+        help="after SIGTERM, how long runs in flight may take before they are cancelled and "
+        "their claims handed to another replica (default: 10s)",
+    )
     parser.set_defaults(handler=handle)
+
+
+def _duration(text: str) -> timedelta:
+    try:
+        return parse_duration(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def handle(ctx: Context) -> int:
@@ -57,7 +74,7 @@ async def _serve(ctx: Context, loaded: LoadedConfig) -> int:
         + (f"; API on {api.url}" if api else "")
     )
     try:
-        await serve(app, stop, api=api)
+        await serve(app, stop, grace_s=ctx.args.shutdown_grace.total_seconds(), api=api)
     finally:
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(sig)

@@ -35,6 +35,9 @@ class Strict(BaseModel):
 
 class StorageConfig(Strict):
     url: str = "sqlite:///monitor.db"
+    # a claimed run's lease is the probe's timeout plus this margin; past it, another replica
+    # presumes the owner dead and re-runs the slot
+    lease_margin: Duration = Field(default=timedelta(seconds=30), gt=timedelta(0))
 
 
 class BudgetConfig(Strict):

@@ -5,6 +5,9 @@ outside any transaction, then completed in ONE transaction that also writes its 
 findings, baseline, event state, transitions and outbox rows. Judging happens inside that
 transaction on freshly loaded state, serialized per probe (SQLite: BEGIN IMMEDIATE;
 PostgreSQL: an advisory transaction lock), so two processes never judge against stale state.
+Completing a run is conditional on still owning its claim (``state = 'claimed'`` and
+``claimed_by`` = us): a replica whose lease expired and whose slot another replica took over
+gets ``ClaimLost`` and its whole transaction rolls back, so a slot is completed once.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from sqlalchemy.engine import Connection
 from monitor.core.baseline import BaselineRecord
 from monitor.core.judge import Judgement, ProbeState
 from monitor.core.model import ResponseClass, Severity
+from monitor.errors import ClaimLost
 from monitor.storage.convert import baseline_from_row, baseline_values, event_from_row
 from monitor.storage.events_write import write_events
 from monitor.storage.records import AlertRouter, Judge, RecordedRun, RunClaim, RunCompletion
@@ -53,8 +57,9 @@ def claim_run(conn: Connection, claim: RunClaim) -> bool:
         conn.execute(runs.insert().values(**values))
         return True
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    stmt = dialect.insert(runs).values(**values).on_conflict_do_nothing()
-    return bool(conn.execute(stmt).rowcount == 1)
+    # RETURNING, not rowcount: SQLAlchemy reports -1 for an INSERT's rowcount on psycopg
+    stmt = dialect.insert(runs).values(**values).on_conflict_do_nothing().returning(runs.c.id)
+    return conn.execute(stmt).first() is not None
 
 
 def lock_probe(conn: Connection, probe: str) -> None:
@@ -132,15 +137,24 @@ def _int_or_none(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
+def _owned(claim: RunClaim) -> Any:
+    """The run row, only while ``claim`` still owns it."""
+    return sa.and_(
+        runs.c.id == claim.run_id,
+        runs.c.state == "claimed",
+        runs.c.claimed_by == claim.claimed_by,
+    )
+
+
 def _complete_run_row(conn: Connection, completion: RunCompletion, judgement: Judgement) -> None:
     obs = completion.observation
     document = judgement.document if isinstance(judgement.document, dict) else {}
     usage = _usage(document) or {}
     lead = next((f for f in judgement.findings if f.severity is Severity.BREAKING), None)
     baseline = judgement.baseline
-    conn.execute(
+    result = conn.execute(
         sa.update(runs)
-        .where(runs.c.id == completion.claim.run_id)
+        .where(_owned(completion.claim))
         .values(
             state="completed",
             lease_until=None,
@@ -163,6 +177,8 @@ def _complete_run_row(conn: Connection, completion: RunCompletion, judgement: Ju
             error=lead.message[:500] if lead and judgement.outcome.value == "fail" else None,
         )
     )
+    if result.rowcount != 1:
+        raise ClaimLost(completion.claim.run_id, completion.claim.claimed_by)
 
 
 def _insert_evidence(conn: Connection, completion: RunCompletion, judgement: Judgement) -> None:
@@ -223,9 +239,9 @@ def _insert_findings(conn: Connection, completion: RunCompletion, judgement: Jud
 
 
 def complete_skipped(conn: Connection, claim: RunClaim, finished_at: datetime, reason: str) -> None:
-    conn.execute(
+    result = conn.execute(
         sa.update(runs)
-        .where(runs.c.id == claim.run_id)
+        .where(_owned(claim))
         .values(
             state="completed",
             lease_until=None,
@@ -235,3 +251,5 @@ def complete_skipped(conn: Connection, claim: RunClaim, finished_at: datetime, r
             note=reason,
         )
     )
+    if result.rowcount != 1:
+        raise ClaimLost(claim.run_id, claim.claimed_by)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
@@ -14,8 +14,11 @@ from sqlalchemy.engine import Connection, Engine
 from monitor.core.judge import ProbeState
 from monitor.errors import StorageError
 from monitor.storage import baselines as baseline_ops
+from monitor.storage import claims as claim_ops
 from monitor.storage import heartbeats, holds, queries, report_queries, runs
 from monitor.storage import outbox as outbox_ops
+from monitor.storage import prune as prune_ops
+from monitor.storage.claims import SkippedSlot, TakenOver
 from monitor.storage.engine import create_db_engine, is_sqlite
 from monitor.storage.migrate import current_revision, head_revision, is_at_head, upgrade
 from monitor.storage.queries import Cursor, RunFilter
@@ -231,6 +234,50 @@ class SqlStore:
     def pending_alerts(self) -> int:
         with self._begin() as conn:
             return outbox_ops.pending_count(conn)
+
+    # replicas: leases, take-overs, skipped slots (see storage.claims)
+    def take_over_expired(
+        self, now: datetime, worker: str, leases: Mapping[str, timedelta], limit: int = 20
+    ) -> list[TakenOver]:
+        with self._begin() as conn:
+            return claim_ops.take_over_expired(conn, now, worker, leases, limit)
+
+    def release_claims(self, worker: str, now: datetime) -> int:
+        with self._begin() as conn:
+            return claim_ops.release_claims(conn, worker, now)
+
+    def release_outbox(self, worker: str) -> int:
+        with self._begin() as conn:
+            return claim_ops.release_outbox(conn, worker)
+
+    def complete_skipped(self, claim: RunClaim, finished_at: datetime, reason: str) -> None:
+        with self._begin() as conn:
+            runs.complete_skipped(conn, claim, finished_at, reason)
+
+    def record_skipped_slots(
+        self, slots: list[SkippedSlot], worker: str, now: datetime
+    ) -> set[str]:
+        with self._begin() as conn:
+            return claim_ops.insert_skipped(conn, slots, worker, now)
+
+    def claimed_count(self, worker: str) -> int:
+        with self._begin() as conn:
+            return claim_ops.claimed_by(conn, worker)
+
+    # retention (see storage.prune)
+    def prune_batch(
+        self, *, runs_cutoff: datetime, bodies_cutoff: datetime, batch_size: int
+    ) -> prune_ops.PruneBatch:
+        with self._begin() as conn:
+            return prune_ops.prune_batch(
+                conn, runs_cutoff=runs_cutoff, bodies_cutoff=bodies_cutoff, batch_size=batch_size
+            )
+
+    def count_prunable(self, *, runs_cutoff: datetime, bodies_cutoff: datetime) -> tuple[int, int]:
+        with self._begin() as conn:
+            return prune_ops.count_prunable(
+                conn, runs_cutoff=runs_cutoff, bodies_cutoff=bodies_cutoff
+            )
 
     def close(self) -> None:
         self.engine.dispose()

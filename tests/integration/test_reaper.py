@@ -1,0 +1,201 @@
+"""The reaper against the real simulator and database: a dead owner's slot is re-run once and
+says so; a slot nobody started is recorded ``skipped``; a released claim is re-run at once."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+from monitor.app import App, build_app
+from monitor.config.loader import parse_config
+from monitor.core.model import Trigger
+from monitor.ids import new_id
+from monitor.reaper import Reaper
+from monitor.slots import SlotLedger
+from monitor.storage.queries import RunFilter
+from monitor.storage.records import RunClaim
+from tests.conftest import SIM_KEY, chat_probe_config
+
+ENV = {"SIM_API_KEY": SIM_KEY}
+
+
+class SettableClock:
+    def __init__(self, now: datetime) -> None:
+        self.value = now
+
+    def now(self) -> datetime:
+        return self.value
+
+    def monotonic(self) -> float:
+        return self.value.timestamp()
+
+
+def _app(sim_url: str, db_url: str, clock: SettableClock, worker: str = "replica-b") -> App:
+    text = chat_probe_config(sim_url, db_url, extra="timeout: 5s")
+    loaded = parse_config(text, "config.yaml", ENV)
+    return build_app(loaded, env=ENV, clock=clock, worker_id=worker)
+
+
+def _reaper(app: App, ledger: SlotLedger | None = None) -> Reaper:
+    return Reaper(
+        store=app.store,
+        db=app.db,
+        clock=app.clock,
+        pipeline=app.pipeline,
+        probes=list(app.config.probes),
+        ledger=ledger or SlotLedger({}),
+        worker_id=app.pipeline.deps.worker_id,
+        config_hash=app.loaded.config_hash,
+    )
+
+
+def _dead_claim(app: App, slot: datetime, worker: str = "host-a:41:beef") -> RunClaim:
+    probe = app.config.probes[0]
+    return RunClaim(
+        run_id=new_id(slot),
+        probe=probe.name,
+        target=probe.target,
+        kind=probe.kind,
+        trigger="schedule",
+        slot_at=slot,
+        started_at=slot,
+        claimed_by=worker,
+        lease_until=slot + app.pipeline.lease(probe),
+        request_hash="x",
+        config_hash="y",
+    )
+
+
+def test_a_slot_whose_owner_died_is_re_run_once_by_another_replica_and_noted(
+    sim_url: str, db_url: str
+) -> None:
+    slot = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=5)
+    clock = SettableClock(slot)
+
+    async def main() -> None:
+        app = _app(sim_url, db_url, clock)
+        other = _app(sim_url, db_url, clock, worker="replica-c")
+        try:
+            dead = _dead_claim(app, slot)
+            assert app.store.claim_run(dead)
+            reaper, rival = _reaper(app), _reaper(other)
+            clock.value = slot + app.pipeline.lease(app.config.probes[0]) - timedelta(seconds=1)
+            assert (await reaper.tick()).taken_over == 0  # the lease still holds
+            clock.value += timedelta(seconds=2)
+            first, second = await asyncio.gather(reaper.tick(), rival.tick())
+            assert first.taken_over + second.taken_over == 1
+            await asyncio.gather(*reaper.in_flight, *rival.in_flight)
+            (run,) = app.store.list_runs(RunFilter(include_claimed=True))
+            assert run["id"] == dead.run_id
+            assert run["state"] == "completed"
+            assert run["outcome"] == "pass"
+            assert run["slot_at"] == slot
+            assert run["claimed_by"] in ("replica-b", "replica-c")
+            assert "host-a:41:beef claimed it but did not complete it" in run["note"]
+        finally:
+            await app.aclose()
+            await other.aclose()
+
+    asyncio.run(main())
+
+
+def test_slots_nobody_started_are_recorded_skipped_after_the_grace_but_never_over_a_run(
+    sim_url: str, db_url: str
+) -> None:
+    start = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
+    clock = SettableClock(start)
+
+    async def main() -> None:
+        app = _app(sim_url, db_url, clock)
+        try:
+            probe = app.config.probes[0]
+            lease = app.pipeline.lease(probe)
+            ledger = SlotLedger({probe.name: lease})
+            slots = [start + timedelta(minutes=i) for i in range(4)]
+            await app.pipeline.run_once(probe, slots[1], Trigger.SCHEDULE)  # another replica
+            ledger.dropped(probe.name, slots[:3], "coalesced: the scheduler ran late")
+            reaper = _reaper(app, ledger)
+            clock.value = slots[0] + lease
+            assert (await reaper.tick()).skipped_recorded == 1
+            clock.value = slots[3] + lease
+            assert (await reaper.tick()).skipped_recorded == 1  # slots[1] has its run
+            runs = app.store.list_runs(RunFilter(limit=10))
+            assert sorted((r["slot_at"], r["outcome"]) for r in runs) == [
+                (slots[0], "skipped"),
+                (slots[1], "pass"),
+                (slots[2], "skipped"),
+            ]
+            assert {r["note"] for r in runs if r["outcome"] == "skipped"} == {
+                "coalesced: the scheduler ran late"
+            }
+        finally:
+            await app.aclose()
+
+    asyncio.run(main())
+
+
+def test_a_released_claim_is_re_run_at_once_and_noted_as_released(
+    sim_url: str, db_url: str
+) -> None:
+    slot = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=1)
+    clock = SettableClock(slot)
+
+    async def main() -> None:
+        app = _app(sim_url, db_url, clock)
+        try:
+            dead = _dead_claim(app, slot, worker="replica-a")
+            assert app.store.claim_run(dead)
+            assert app.store.release_claims("replica-a", slot + timedelta(seconds=1)) == 1
+            clock.value = slot + timedelta(seconds=2)
+            reaper = _reaper(app)
+            assert (await reaper.tick()).taken_over == 1
+            await asyncio.gather(*reaper.in_flight)
+            run = app.store.get_run(dead.run_id)
+            assert run is not None
+            assert run["outcome"] == "pass"
+            assert "replica-a released it at shutdown" in run["note"]
+        finally:
+            await app.aclose()
+
+    asyncio.run(main())
+
+
+def test_an_abandoned_on_demand_run_is_closed_as_skipped_not_re_run(
+    sim_url: str, db_url: str
+) -> None:
+    now = datetime.now(UTC).replace(microsecond=0)
+    clock = SettableClock(now)
+
+    async def main() -> None:
+        app = _app(sim_url, db_url, clock)
+        try:
+            probe = app.config.probes[0]
+            lease = app.pipeline.lease(probe)
+            crashed = RunClaim(
+                run_id=new_id(now),
+                probe=probe.name,
+                target=probe.target,
+                kind=probe.kind,
+                trigger="check",
+                slot_at=None,
+                started_at=now,
+                claimed_by="laptop:77:aaaa",
+                lease_until=now + lease,
+                request_hash="x",
+                config_hash="y",
+            )
+            assert app.store.claim_run(crashed)
+            clock.value = now + lease + timedelta(seconds=1)
+            reaper = _reaper(app)
+            assert (await reaper.tick()).taken_over == 1
+            await asyncio.gather(*reaper.in_flight)
+            run = app.store.get_run(crashed.run_id)
+            assert run is not None
+            assert (run["state"], run["outcome"]) == ("completed", "skipped")
+            assert (
+                run["note"] == "not re-run: the on-demand run's process ended before completing it"
+            )
+        finally:
+            await app.aclose()
+
+    asyncio.run(main())
