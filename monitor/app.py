@@ -20,8 +20,9 @@ from typing import TextIO
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SpanExporter
 
-from monitor.alerts import AlertSink, build_sinks
-from monitor.alerts.routing import route
+from monitor.alerts import AlertSink, build_sinks, close_sinks
+from monitor.alerts.policy import windows_from_config
+from monitor.alerts.routing import select_sinks
 from monitor.api.server import ApiServer
 from monitor.blocking import BlockingPool
 from monitor.clock import Clock, SystemClock
@@ -29,7 +30,7 @@ from monitor.config.loader import LoadedConfig
 from monitor.config.schema import Config, ProbeConfig
 from monitor.contract import Contract, load_contracts
 from monitor.core.model import Trigger
-from monitor.dispatch import Dispatcher
+from monitor.dispatch import Checkpoints, Dispatcher, Sleep
 from monitor.errors import StorageError
 from monitor.health import Heartbeat
 from monitor.ids import new_id
@@ -40,6 +41,7 @@ from monitor.pipeline import Pipeline, PipelineDeps
 from monitor.reaper import Reaper
 from monitor.retention import RetentionJob
 from monitor.scheduler import ProbeScheduler
+from monitor.selfwatch import SelfWatch
 from monitor.slots import SlotLedger
 from monitor.storage import SqlStore, create_store
 from monitor.storage.records import AlertContext
@@ -83,6 +85,7 @@ class App:
     pipeline: Pipeline
     clock: Clock
     observer: Observer
+    selfwatch: SelfWatch
     metrics: MonitorMetrics | None = None
     heartbeat: Heartbeat | None = None
 
@@ -93,6 +96,7 @@ class App:
     async def aclose(self) -> None:
         for transport in self.transports.values():
             await transport.aclose()
+        close_sinks(self.sinks)
         self.tracer_provider.shutdown()
         self.db.shutdown()
         self.store.close()
@@ -110,6 +114,8 @@ def build_app(
     worker_id: str | None = None,
     observer: Observer | None = None,
     contracts: Mapping[str, Contract] | None = None,
+    sleep: Sleep | None = None,
+    checkpoints: Checkpoints | None = None,
 ) -> App:
     environ = os.environ if env is None else env
     clock = clock or SystemClock()
@@ -117,17 +123,22 @@ def build_app(
     # Contracts are read, resolved and compiled once, before anything runs: a broken document
     # stops the start (ConfigError), never a probe at 3 a.m.
     contracts = load_contracts(loaded, clock.now()) if contracts is None else contracts
-    store = store or open_store(config, environ, clock)
+    # Sinks before the store: an unset sink secret fails before anything is opened or written.
+    sinks = build_sinks(config.alerts, env=environ, stderr=stderr or sys.stderr, clock=clock)
+    sink_names = list(sinks)
+    try:
+        store = store or open_store(config, environ, clock)
+    except BaseException:
+        close_sinks(sinks)
+        raise
     db = BlockingPool(1 if store.is_sqlite else 4, "db")
     transports = {
         name: HttpTransport(max_connections=target.max_connections)
         for name, target in config.targets.items()
     }
-    sinks = build_sinks(config.alerts, stderr=stderr or sys.stderr)
-    sink_names = list(sinks)
 
     def router(context: AlertContext) -> list[str]:
-        return route(context, config.routes, sink_names)
+        return select_sinks(context, config.routes, sink_names)
 
     provider = build_tracer_provider(
         service_name=config.telemetry.service_name,
@@ -139,7 +150,24 @@ def build_app(
     worker = worker_id or worker_identity()
     metrics = metrics_for(store, config, clock)
     observer = FanOut(metrics, RunLogObserver(), *([observer] if observer else []))
-    dispatcher = Dispatcher(store, sinks, clock, db, worker_id=worker, observer=observer)
+    tracer = provider.get_tracer("monitor")
+    selfwatch = SelfWatch(store, db, clock, config, sink_names)
+    dispatcher = Dispatcher(
+        store,
+        sinks,
+        clock,
+        db,
+        worker_id=worker,
+        observer=observer,
+        tracer=tracer,
+        sleep=sleep or asyncio.sleep,
+        group_window=config.alerts.group_window,
+        routes=config.routes,
+        windows=windows_from_config(config.maintenance),
+        checkpoints=checkpoints,
+        on_sink_failure=selfwatch.sink_failed,
+    )
+    selfwatch.on_alerts = dispatcher.wake
     pipeline = Pipeline(
         PipelineDeps(
             loaded=loaded,
@@ -148,7 +176,7 @@ def build_app(
             transports=transports,
             env=environ,
             clock=clock,
-            tracer=provider.get_tracer("monitor"),
+            tracer=tracer,
             router=router,
             new_id=new_id,
             worker_id=worker,
@@ -169,6 +197,7 @@ def build_app(
         pipeline,
         clock,
         observer,
+        selfwatch,
         metrics,
         heartbeat,
     )
@@ -229,6 +258,7 @@ async def serve(
     scheduler.start()
     background = [
         asyncio.create_task(app.dispatcher.serve(stop)),
+        asyncio.create_task(app.selfwatch.serve(stop)),
         asyncio.create_task(reaper.serve(stop)),
         asyncio.create_task(retention.serve(stop)),
     ]

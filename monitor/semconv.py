@@ -52,8 +52,6 @@ MONITOR_RETRY_AFTER_S = "monitor.attempt.retry_after_s"
 MONITOR_FINDINGS_COUNT = "monitor.findings.count"
 MONITOR_BASELINE_VERSION = "monitor.baseline.version"
 MONITOR_BASELINE_STATE = "monitor.baseline.state"
-MONITOR_EVENT_ID = "monitor.event.id"
-MONITOR_ALERT_SINK = "monitor.alert.sink"
 MONITOR_CLAIM_LOST = "monitor.claim_lost"  # another replica completed the slot first
 
 # One span event per finding
@@ -68,4 +66,3 @@ FINDING_MESSAGE = "monitor.finding.message"
 
 # Span names
 COMPARE_SPAN = "compare"
-DELIVERY_SPAN = "deliver"

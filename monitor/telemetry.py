@@ -15,9 +15,8 @@ provider down flushes it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
-from typing import Any, TextIO
+from collections.abc import Mapping
+from typing import TextIO
 
 from opentelemetry import trace
 from opentelemetry.sdk.resources import Resource
@@ -28,7 +27,6 @@ from opentelemetry.sdk.trace.export import (
     SimpleSpanProcessor,
     SpanExporter,
 )
-from opentelemetry.trace import Link, SpanContext, SpanKind, TraceFlags
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 from opentelemetry.util.re import parse_env_headers
 
@@ -160,44 +158,3 @@ def traceparent_header(span: trace.Span) -> str | None:
     carrier: dict[str, str] = {}
     TraceContextTextMapPropagator().inject(carrier, context=trace.set_span_in_context(span))
     return carrier.get("traceparent")
-
-
-def run_link(trace_id: str | None, span_id: str | None) -> Link | None:
-    """A link to a stored run's span (alert delivery happens later, maybe in another process)."""
-    if not trace_id or not span_id:
-        return None
-    try:
-        context = SpanContext(
-            trace_id=int(trace_id, 16),
-            span_id=int(span_id, 16),
-            is_remote=True,
-            trace_flags=TraceFlags(TraceFlags.SAMPLED),
-        )
-    except ValueError:
-        return None
-    return Link(context) if context.is_valid else None
-
-
-@contextmanager
-def delivery_span(
-    tracer: trace.Tracer, sink: str, payload: Mapping[str, Any]
-) -> Iterator[trace.Span]:
-    """The span of one alert delivery: its own trace, linked to the run that caused it."""
-    run = payload.get("run") or {}
-    event = payload.get("event") or {}
-    link = run_link(run.get("trace_id"), run.get("span_id"))
-    attributes: dict[str, str] = {semconv.MONITOR_ALERT_SINK: sink}
-    if run.get("id"):
-        attributes[semconv.MONITOR_RUN_ID] = str(run["id"])
-    if event.get("id"):
-        attributes[semconv.MONITOR_EVENT_ID] = str(event["id"])
-    if event.get("probe"):
-        attributes[semconv.MONITOR_PROBE] = str(event["probe"])
-    with tracer.start_as_current_span(
-        f"{semconv.DELIVERY_SPAN} {sink}",
-        context=trace.set_span_in_context(trace.INVALID_SPAN),  # a new trace, not a child
-        kind=SpanKind.PRODUCER,
-        links=[link] if link else [],
-        attributes=attributes,
-    ) as span:
-        yield span

@@ -56,3 +56,14 @@ def parse_time(text: str, now: datetime) -> datetime:
             "or an ISO 8601 time such as 2026-05-08T14:00:00Z"
         ) from None
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def parse_instant(text: str) -> datetime:
+    """An ISO 8601 time only (UTC if naive): for config values that must not drift with now."""
+    try:
+        parsed = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(
+            f"invalid time {text!r}: use ISO 8601, e.g. 2026-05-08T14:00:00Z"
+        ) from None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)

@@ -1,18 +1,54 @@
-"""The alert-sink interface. A sink renders an outbox item's payload and sends it.
+"""The alert-sink interface and the one thing a sink is given: a ``Delivery``.
 
-``deliver`` is synchronous (the dispatcher runs it in a worker thread) and raises
-``DeliveryError(permanent=...)`` when it fails, so the outbox knows whether retrying can help.
-It returns the sink's reference to the message (Slack's ``ts``) or None.
+A delivery is one message: usually one outbox row, or several rows of one target opening
+together (a grouped alert; only sinks with ``groups = True`` receive those). ``deliver`` is
+synchronous — the dispatcher runs it in a worker thread, which keeps slack-sdk's sync client
+(and no aiohttp) — and raises ``DeliveryError(permanent=..., retry_after=...)`` when it fails,
+so the outbox knows whether retrying can help. It returns the sink's reference to the message
+(Slack's ``ts``, PagerDuty's dedup key) or None. Sinks never retry by themselves: the outbox
+owns retrying, backoff and ``Retry-After``.
 """
 
 from __future__ import annotations
 
-from typing import Protocol
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 from monitor.storage.records import OutboxItem
 
 
+@dataclass(frozen=True)
+class Delivery:
+    sink: str
+    key: str  # the idempotency key, the same on every re-send of this message
+    items: tuple[OutboxItem, ...]
+    payloads: tuple[dict[str, Any], ...]  # one per item, as the alert should read
+    thread_ref: str | None = None  # the opening message to reply to, if any
+    thread_events: tuple[dict[str, Any], ...] = ()  # events the opening message announced
+    unknown_outcome: bool = False  # an earlier sender may already have sent it
+
+    @property
+    def lead(self) -> dict[str, Any]:
+        return self.payloads[0]
+
+    @property
+    def grouped(self) -> bool:
+        return len(self.items) > 1
+
+    @property
+    def reason(self) -> str:
+        return str(self.lead.get("transition", {}).get("reason", ""))
+
+
 class AlertSink(Protocol):
     name: str
+    groups: bool  # accepts grouped openings (several events in one message)
+    pace_interval: float  # seconds between two messages with the same pace key; 0: unpaced
 
-    def deliver(self, item: OutboxItem) -> str | None: ...
+    def pace_key(self) -> str | None:
+        """Messages with the same key share a rate limit (Slack: one channel)."""
+        ...
+
+    def deliver(self, delivery: Delivery) -> str | None: ...
+
+    def close(self) -> None: ...

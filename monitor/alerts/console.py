@@ -5,19 +5,30 @@ from __future__ import annotations
 import threading
 from typing import TextIO
 
-from monitor.alerts.render import render_text
-from monitor.storage.records import OutboxItem
+from monitor.alerts.base import Delivery
+from monitor.alerts.render import render_group_text, render_text
 
 
 class ConsoleSink:
     name = "console"
+    groups = True
+    pace_interval = 0.0
 
     def __init__(self, stream: TextIO) -> None:
         self._stream = stream
         self._lock = threading.Lock()
 
-    def deliver(self, item: OutboxItem) -> str | None:
-        text = render_text(item.payload)
+    def pace_key(self) -> str | None:
+        return None
+
+    def close(self) -> None:
+        return None
+
+    def deliver(self, delivery: Delivery) -> str | None:
+        if delivery.grouped:
+            text = render_group_text(delivery.payloads)
+        else:
+            text = render_text(delivery.lead)
         with self._lock:
             self._stream.write(text + "\n")
             self._stream.flush()

@@ -1,15 +1,32 @@
-"""Which sinks an alert goes to. Pure: config and the alert context in, sink names out.
+"""Which sinks an alert goes to, and whose problem it is. Pure: config and context in.
 
 With no ``routes`` every alert goes to every configured sink. Routes match on category,
-severity and probe (all given conditions must hold); the sinks of every matching route are used.
+severity and probe (all given conditions must hold); the sinks of every matching route are
+used, in route order. The policy then drops what a severity may not reach (``policy.allowed``).
+The owner shown in an alert is the first matching route's ``owner``, else the probe's.
+Self-watch alerts (the monitor's own health) never go nowhere: when no route takes them they
+go to every sink, so a silent monitor cannot look healthy because of a routing table.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
+from monitor.alerts.policy import allowed
 from monitor.config.schema import RouteConfig
 from monitor.storage.records import AlertContext
+
+SELF_CATEGORY = "monitor_health"
+
+
+def _matches(rule: RouteConfig, context: AlertContext) -> bool:
+    match = rule.match
+    if match.category is not None and context.category not in match.category:
+        return False
+    if match.severity is not None and context.severity not in match.severity:
+        return False
+    return match.probe is None or context.probe in match.probe
 
 
 def route(context: AlertContext, routes: Sequence[RouteConfig], sinks: Sequence[str]) -> list[str]:
@@ -17,12 +34,47 @@ def route(context: AlertContext, routes: Sequence[RouteConfig], sinks: Sequence[
         return list(sinks)
     chosen: list[str] = []
     for rule in routes:
-        match = rule.match
-        if match.category is not None and context.category not in match.category:
-            continue
-        if match.severity is not None and context.severity not in match.severity:
-            continue
-        if match.probe is not None and context.probe not in match.probe:
-            continue
-        chosen.extend(s for s in rule.sinks if s in sinks and s not in chosen)
+        if _matches(rule, context):
+            chosen.extend(s for s in rule.sinks if s in sinks and s not in chosen)
     return chosen
+
+
+def select_sinks(
+    context: AlertContext,
+    routes: Sequence[RouteConfig],
+    sinks: Sequence[str],
+    exclude: frozenset[str] = frozenset(),
+) -> list[str]:
+    """Routing, then the severity policy. ``exclude``: sinks that must not carry this alert
+    (a delivery-failure meta-alert never goes to the sink that fails)."""
+    available = [s for s in sinks if s not in exclude]
+    chosen = route(context, routes, available)
+    if not chosen and context.category == SELF_CATEGORY:
+        chosen = available
+    return [s for s in chosen if allowed(context.severity, s)]
+
+
+def route_owner(context: AlertContext, routes: Sequence[RouteConfig]) -> str | None:
+    for rule in routes:
+        if rule.owner and _matches(rule, context):
+            return rule.owner
+    return None
+
+
+def with_route_owner(payload: dict[str, Any], routes: Sequence[RouteConfig]) -> dict[str, Any]:
+    """The alert payload with the owner the routing table gives it (``probe_owner`` keeps the
+    probe's own)."""
+    event = payload.get("event", {})
+    context = AlertContext(
+        probe=str(event.get("probe")),
+        target=str(event.get("target")),
+        category=str(event.get("category")),
+        severity=str(event.get("severity")),
+        reason=str(payload.get("transition", {}).get("reason")),
+    )
+    owner = route_owner(context, routes)
+    if owner is None:
+        return payload
+    probe = dict(payload.get("probe") or {})
+    probe.update(owner=owner, probe_owner=probe.get("owner"))
+    return {**payload, "probe": probe}

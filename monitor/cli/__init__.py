@@ -13,6 +13,7 @@ from typing import TextIO
 
 from monitor import __version__
 from monitor.cli import (
+    alert_cmd,
     api_cmd,
     baseline_cmd,
     check_cmd,
@@ -20,6 +21,7 @@ from monitor.cli import (
     db_cmd,
     demo_cmd,
     diff_cmd,
+    events_cmd,
     healthcheck_cmd,
     history_cmd,
     hold_cmd,
@@ -39,6 +41,8 @@ COMMANDS = (
     run_cmd,
     check_cmd,
     history_cmd,
+    events_cmd,
+    alert_cmd,
     baseline_cmd,
     db_cmd,
     prune_cmd,

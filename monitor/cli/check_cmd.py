@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import time
 from typing import Any
 
 from monitor.app import build_app
@@ -94,7 +95,12 @@ async def _check(ctx: Context, loaded: LoadedConfig, names: list[str]) -> list[d
             )
         )
         if not ctx.args.dry_run:
+            began = time.monotonic()
             await app.dispatcher.drain(timeout_s=ALERT_DRAIN_S)
+            # A sink that recovered (or failed) in this batch: its meta-alert goes out now too.
+            if await app.selfwatch.check_sinks():
+                left = max(1.0, ALERT_DRAIN_S - (time.monotonic() - began))
+                await app.dispatcher.drain(timeout_s=left)
     finally:
         await app.aclose()
     return [run_view(row) for row in rows if row is not None]

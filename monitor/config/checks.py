@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 from monitor.config.schema import Config, ProbeConfig
 from monitor.errors import ConfigIssue
+from monitor.timeparse import parse_instant
 
 LineOf = Callable[[Sequence[str | int]], int | None]
 PLACEHOLDER = re.compile(r"REPLACE|CHANGE[_-]?ME|YOUR[_-]|<[^>]+>|^TODO$|^xxx+$", re.IGNORECASE)
@@ -66,6 +67,8 @@ def check_config(
         _check_generation(probe, loc, err)
         _check_overrides(probe, loc, err)
 
+    _check_alerts(config, env, err, secret)
+    _check_maintenance(config, err)
     configured = {n for n in SINK_NAMES if getattr(config.alerts, n) is not None} | {"console"}
     for index, route in enumerate(config.routes):
         for s_index, sink in enumerate(route.sinks):
@@ -75,6 +78,55 @@ def check_config(
                     f"sink {sink!r} is not configured under alerts",
                 )
     return errors, warnings
+
+
+ALERT_SECRETS = (
+    ("slack", "token_env"),
+    ("slack_webhook", "url_env"),
+    ("pagerduty", "routing_key_env"),
+    ("webhook", "secret_env"),
+)
+
+
+def _check_alerts(
+    config: Config,
+    env: Mapping[str, str],
+    err: Callable[..., None],
+    secret: Callable[..., None],
+) -> None:
+    alerts = config.alerts
+    for sink, key in ALERT_SECRETS:
+        section = getattr(alerts, sink)
+        variable = getattr(section, key, None) if section is not None else None
+        if variable and not env.get(variable):
+            secret(["alerts", sink, key], f"environment variable {variable} is not set")
+    for sink, key in (("slack", "api_url"), ("pagerduty", "api_url"), ("webhook", "url")):
+        section = getattr(alerts, sink)
+        url = getattr(section, key, None) if section is not None else None
+        if url is not None and not url.startswith(("http://", "https://")):
+            err(["alerts", sink, key], "must start with http:// or https://")
+    if alerts.trace_link is not None and "{trace_id}" not in alerts.trace_link:
+        err(["alerts", "trace_link"], "must contain {trace_id}, e.g. https://…/trace/{trace_id}")
+
+
+def _check_maintenance(config: Config, err: Callable[..., None]) -> None:
+    probes = {p.name for p in config.probes}
+    for index, window in enumerate(config.maintenance):
+        loc: list[str | int] = ["maintenance", index]
+        times = {}
+        for key in ("start", "end"):
+            try:
+                times[key] = parse_instant(getattr(window, key))
+            except ValueError as exc:
+                err([*loc, key], str(exc))
+        if len(times) == 2 and times["end"] <= times["start"]:
+            err([*loc, "end"], "must be after start")
+        for p_index, name in enumerate(window.probes or []):
+            if name not in probes:
+                err([*loc, "probes", p_index], f"unknown probe {name!r}")
+        for t_index, name in enumerate(window.targets or []):
+            if name not in config.targets:
+                err([*loc, "targets", t_index], f"unknown target {name!r}")
 
 
 def _check_schedule(probe: ProbeConfig, loc: list[str | int], err: Callable[..., None]) -> None:

@@ -155,6 +155,8 @@ def _enqueue(
         reason=transition.reason,
     )
     payload = payload_for(event)
+    # Only openings are grouped: a provider outage opens many events of one target at once.
+    group_key = f"{event['target']}|opened" if transition.reason == "opened" else None
     ids = []
     for sink in router(context):
         outbox_id = new_id()
@@ -169,12 +171,32 @@ def _enqueue(
                 idempotency_key=idempotency_key(transition_id, sink),
                 next_attempt_at=transition.at,
                 created_at=transition.at,
-                group_key=f"{event['target']}|{transition.reason}",
+                group_key=group_key,
                 payload=payload,
             )
         )
         ids.append(outbox_id)
     return ids
+
+
+def enqueue_alerts(
+    conn: Connection,
+    *,
+    event_id: str,
+    transition: Transition,
+    transition_id: str,
+    run: dict[str, Any],
+    findings: list[dict[str, Any]],
+    probe_info: dict[str, Any],
+    router: AlertRouter,
+    new_id: Callable[[], str],
+) -> list[str]:
+    """Outbox rows for a notifying transition written outside a run (the self-watch)."""
+
+    def payload(event: Any) -> dict[str, Any]:
+        return _event_payload(event, transition, transition_id, run, findings, probe_info)
+
+    return _enqueue(conn, transition, transition_id, event_id, router, new_id, payload)
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -235,6 +257,10 @@ def _event_payload(
             "opened_at": _iso(event["opened_at"]),
             "resolved_at": _iso(event["resolved_at"]),
             "run_count": event["run_count"],
+            # The run that last saw it (a resolution's own run is a clean one).
+            "last_run_id": event["last_run_id"],
+            "last_trace_id": event["last_trace_id"],
+            "last_request_id": event["last_request_id"],
         },
         "transition": {
             "id": transition_id,

@@ -77,3 +77,17 @@ class OutboxItem:
     external_ref: str | None
     payload: dict[str, Any]
     thread_ref: str | None = None  # the opening message's ref on this sink, for replies
+    # The key of the message this row goes out in; rows of one grouped alert share it.
+    delivery_key: str | None = None
+    created_at: datetime | None = None
+    # The previous sender's lease expired while sending: it may or may not have sent.
+    unknown_outcome: bool = False
+    # The event as it is now (not as it was when the row was written), for suppression.
+    event_state: str | None = None
+    muted_until: datetime | None = None
+    mute_reason: str | None = None
+    acked_at: datetime | None = None
+    # State of the first row of this event on this sink (its opening), None if there is none.
+    opening_state: str | None = None
+    # Every event announced in the thread root (a grouped alert has several), for updates.
+    thread_events: tuple[dict[str, Any], ...] = ()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -15,12 +16,24 @@ from monitor.core.judge import ProbeState
 from monitor.errors import StorageError
 from monitor.storage import baselines as baseline_ops
 from monitor.storage import claims as claim_ops
-from monitor.storage import heartbeats, holds, queries, report_queries, runs
+from monitor.storage import (
+    event_queries,
+    heartbeats,
+    holds,
+    outbox_status,
+    queries,
+    report_queries,
+    runs,
+    self_events,
+)
 from monitor.storage import outbox as outbox_ops
 from monitor.storage import prune as prune_ops
 from monitor.storage.claims import SkippedSlot, TakenOver
 from monitor.storage.engine import create_db_engine, is_sqlite
+from monitor.storage.event_queries import EventFilter
 from monitor.storage.migrate import current_revision, head_revision, is_at_head, upgrade
+from monitor.storage.outbox import ClaimPolicy
+from monitor.storage.outbox_status import SinkHealth
 from monitor.storage.queries import Cursor, RunFilter
 from monitor.storage.records import (
     AlertRouter,
@@ -220,20 +233,87 @@ class SqlStore:
         with self._begin() as conn:
             return baseline_ops.import_baselines(conn, probe, document, request_hash, now)
 
+    # events (people)
+    def query_events(self, flt: EventFilter) -> list[dict[str, Any]]:
+        with self._begin() as conn:
+            return event_queries.list_events(conn, flt)
+
+    def event_detail(self, ref: str) -> dict[str, Any]:
+        with self._begin() as conn:
+            return event_queries.event_detail(conn, event_queries.resolve_event_id(conn, ref))
+
+    def ack_event(self, ref: str, *, by: str, now: datetime) -> dict[str, Any]:
+        with self._begin() as conn:
+            event_id = event_queries.resolve_event_id(conn, ref)
+            return event_queries.ack_event(conn, event_id, by=by, now=now)
+
+    def mute_event(self, ref: str, *, until: datetime | None, reason: str | None) -> dict[str, Any]:
+        with self._begin() as conn:
+            event_id = event_queries.resolve_event_id(conn, ref)
+            return event_queries.mute_event(conn, event_id, until=until, reason=reason)
+
     # outbox
     def claim_outbox(
-        self, now: datetime, worker: str, lease: timedelta, limit: int = 20
+        self,
+        now: datetime,
+        worker: str,
+        policy: ClaimPolicy | timedelta,
+        limit: int | None = None,
     ) -> list[OutboxItem]:
+        """Claim due rows (``policy``: a ``ClaimPolicy``, or just the lease)."""
+        if isinstance(policy, timedelta):
+            policy = ClaimPolicy(lease=policy)
+        if limit is not None:
+            policy = replace(policy, limit=limit)
         with self._begin() as conn:
-            return outbox_ops.claim_outbox(conn, now, worker, lease, limit)
+            return outbox_ops.claim_outbox(conn, now, worker, policy)
 
-    def record_delivery(self, outbox_id: str, **kwargs: Any) -> None:
+    def record_delivery(self, outbox_id: str, **kwargs: Any) -> bool:
         with self._begin() as conn:
-            outbox_ops.record_attempt(conn, outbox_id, **kwargs)
+            return outbox_ops.record_attempt(conn, outbox_id, **kwargs)
+
+    def record_deliveries(self, outbox_ids: list[str], **kwargs: Any) -> list[str]:
+        """Record one outcome for every row of a message; returns the ids whose lease was lost."""
+        lost = []
+        with self._begin() as conn:
+            for outbox_id in outbox_ids:
+                if not outbox_ops.record_attempt(conn, outbox_id, **kwargs):
+                    lost.append(outbox_id)
+        return lost
+
+    def defer_outbox(self, outbox_ids: list[str], worker: str, at: datetime) -> None:
+        """Give claimed rows back unsent, due again at ``at`` (no attempt is counted)."""
+        with self._begin() as conn:
+            outbox_ops.defer(conn, outbox_ids, worker, at)
 
     def pending_alerts(self) -> int:
         with self._begin() as conn:
             return outbox_ops.pending_count(conn)
+
+    def alert_status(self) -> list[dict[str, Any]]:
+        with self._begin() as conn:
+            return outbox_status.status_by_sink(conn)
+
+    def list_deliveries(
+        self, *, states: tuple[str, ...] = (), limit: int = 20
+    ) -> list[dict[str, Any]]:
+        with self._begin() as conn:
+            return outbox_status.list_deliveries(conn, states=states, limit=limit)
+
+    def sink_health(self, sink: str, now: datetime, undelivered_after: timedelta) -> SinkHealth:
+        with self._begin() as conn:
+            return outbox_status.sink_health(conn, sink, now, undelivered_after)
+
+    # the self-watch
+    def observe_self(
+        self, obs: self_events.SelfObservation, now: datetime, router: AlertRouter
+    ) -> list[str]:
+        with self._begin() as conn:
+            return self_events.observe_self(conn, obs, now, router, self.new_id)
+
+    def last_completed_runs(self) -> dict[str, datetime]:
+        with self._begin() as conn:
+            return self_events.last_completed_runs(conn)
 
     # replicas: leases, take-overs, skipped slots (see storage.claims)
     def take_over_expired(

@@ -202,6 +202,7 @@ class OutboxRow(SQLModel, table=True):
     __table_args__ = (
         sa.UniqueConstraint("transition_id", "sink"),
         sa.Index("ix_outbox_state_next_attempt_at", "state", "next_attempt_at"),
+        sa.Index("ix_outbox_sink_state", "sink", "state"),
     )
 
     id: str = Field(primary_key=True, max_length=36)
@@ -216,6 +217,8 @@ class OutboxRow(SQLModel, table=True):
     claimed_by: str | None = Field(default=None, max_length=120)
     external_ref: str | None = None  # e.g. Slack's message ts, to thread replies
     group_key: str | None = Field(default=None, max_length=200)
+    # The idempotency key of the message this row went out in (shared by a grouped alert).
+    delivery_key: str | None = Field(default=None, index=True, max_length=64)
     last_error: str | None = None
     permanent: bool = False
     created_at: datetime = _ts(nullable=False)

@@ -12,7 +12,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from opentelemetry.trace import SpanKind, StatusCode
 
 from monitor import semconv
-from monitor.telemetry import delivery_span, format_span_id, format_trace_id
+from monitor.telemetry import format_span_id, format_trace_id
 from tests.conftest import SIM_KEY, chat_probe_config
 from tests.incident import make_app, run_probe
 
@@ -177,36 +177,40 @@ def test_no_traceparent_is_sent_by_default(
 
 
 def test_alert_delivery_span_starts_a_new_trace_linked_to_the_run(
-    tmp_path: Path, sim_url: str, sqlite_url: str
+    tmp_path: Path, sim: Any, sim_url: str, sqlite_url: str
 ) -> None:
     exporter = InMemorySpanExporter()
     app = make_app(tmp_path, sim_url, sqlite_url, exporter=exporter)
 
-    async def go() -> dict[str, Any]:
+    async def go() -> list[dict[str, Any]]:
         try:
-            row = await run_probe(app)
-            # what the outbox row of an alert carries (events_write._payload)
-            payload = {
-                "run": {"id": row["id"], "trace_id": row["trace_id"], "span_id": None},
-                "event": {"id": "evt-1", "probe": "chat-basic"},
-            }
-            stored = app.store.get_run(row["id"])
-            assert stored is not None
-            payload["run"]["span_id"] = stored["span_id"]
-            with delivery_span(app.tracer_provider.get_tracer("test"), "slack", payload):
-                pass
-            return row
+            rows = [await run_probe(app) for _ in range(2)]  # learn_runs=2
+            sim.set_scenario("drop-usage")
+            rows += [await run_probe(app) for _ in range(2)]  # open_after=2: the event opens
+            await app.dispatcher.drain(timeout_s=30)
+            return rows
         finally:
             await app.aclose()
 
-    row = asyncio.run(go())
-    (run_span,) = _by_name(exporter.get_finished_spans(), "chat gpt-4o-mini")
-    (delivery,) = _by_name(exporter.get_finished_spans(), "deliver slack")
-    assert delivery.parent is None
-    assert delivery.kind is SpanKind.PRODUCER
-    assert delivery.context.trace_id != run_span.context.trace_id
-    (link,) = delivery.links
-    assert link.context.trace_id == run_span.context.trace_id
-    assert link.context.span_id == run_span.context.span_id
-    assert delivery.attributes is not None
-    assert delivery.attributes[semconv.MONITOR_RUN_ID] == row["id"]
+    rows = asyncio.run(go())
+    spans = exporter.get_finished_spans()
+    run_spans = {format_span_id(s.context.span_id): s for s in _by_name(spans, "chat gpt-4o-mini")}
+    deliveries = [s for s in spans if s.name.startswith("alert ")]
+    assert deliveries, [s.name for s in spans]
+    opening = rows[-1]  # the run whose transition opened the event
+    stored = make_app(tmp_path, sim_url, sqlite_url)
+    try:
+        span_id = stored.store.get_run(opening["id"])["span_id"]  # type: ignore[index]
+    finally:
+        asyncio.run(stored.aclose())
+    run_span = run_spans[span_id]
+    linked = [
+        d for d in deliveries if any(k.context.span_id == run_span.context.span_id for k in d.links)
+    ]
+    assert linked
+    for delivery in linked:
+        assert delivery.parent is None
+        assert delivery.kind is SpanKind.PRODUCER
+        assert delivery.context.trace_id != run_span.context.trace_id
+        (link,) = delivery.links
+        assert link.context.trace_id == run_span.context.trace_id

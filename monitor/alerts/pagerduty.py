@@ -1,0 +1,121 @@
+"""PagerDuty sink: Events API v2. ``trigger`` while an event is open, ``resolve`` when it closes,
+with ``dedup_key`` = the event fingerprint, so a re-sent trigger (a reminder, a restart) lands
+on the same PagerDuty alert instead of paging again.
+
+Only ``breaking`` events page (``alerts.policy``). A grouped opening (several probes of one
+target: an outage) is one page whose ``dedup_key`` is its first event's fingerprint; the
+members' resolutions keep it open until the last of them resolves, which resolves it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import httpx
+
+from monitor.alerts import render
+from monitor.alerts.base import Delivery
+from monitor.alerts.httpsend import post_json
+
+DEDUP_LIMIT = 255
+SUMMARY_LIMIT = 1024
+
+
+def dedup_key(fingerprint: str) -> str:
+    if len(fingerprint) <= DEDUP_LIMIT:
+        return fingerprint
+    # PagerDuty caps dedup keys at 255 characters; keep the readable head and make it unique.
+    digest = hashlib.sha256(fingerprint.encode()).hexdigest()[:16]
+    return f"{fingerprint[: DEDUP_LIMIT - 17]}#{digest}"
+
+
+def pagerduty_event(payload: dict[str, Any], routing_key: str) -> dict[str, Any]:
+    """The Events API v2 body for one alert payload (pure)."""
+    event = payload.get("event", {})
+    key = dedup_key(str(event.get("fingerprint")))
+    if render.is_closing(payload):
+        return {"routing_key": routing_key, "event_action": "resolve", "dedup_key": key}
+    probe = payload.get("probe", {})
+    run = payload.get("run", {})
+    links = []
+    trace = render.trace_url(payload)
+    if trace:
+        links.append({"href": trace, "text": f"trace {run.get('trace_id')}"})
+    if probe.get("runbook_url"):
+        links.append({"href": probe["runbook_url"], "text": "runbook"})
+    details: dict[str, Any] = dict(render.facts(payload))
+    details.update(
+        findings=render.finding_lines(payload),
+        history=render.history_command(payload),
+        details=render.show_command(payload),
+    )
+    return {
+        "routing_key": routing_key,
+        "event_action": "trigger",
+        "dedup_key": key,
+        "payload": {
+            "summary": render.headline(payload)[:SUMMARY_LIMIT],
+            "source": f"contract-monitor/{probe.get('environment') or 'production'}",
+            "severity": "critical" if event.get("severity") == "breaking" else "warning",
+            "timestamp": payload.get("transition", {}).get("at"),
+            "component": event.get("probe"),
+            "group": event.get("target"),
+            "class": event.get("category"),
+            "custom_details": details,
+        },
+        "links": links,
+        "client": "Contract Monitor",
+    }
+
+
+def group_trigger(payloads: list[dict[str, Any]], routing_key: str) -> dict[str, Any]:
+    """One page for a grouped opening, keyed by its first event."""
+    body = pagerduty_event(payloads[0], routing_key)
+    body["payload"].update(
+        summary=render.group_headline(payloads)[:SUMMARY_LIMIT],
+        component=", ".join(sorted({str(p["event"]["probe"]) for p in payloads}))[:255],
+        custom_details={"events": [render.group_line(p) for p in payloads]},
+    )
+    return body
+
+
+def _closes_page(delivery: Delivery) -> bool:
+    """A page covering a group stays open while any of its events is; the resolution of the
+    event that resolved last (ties: the highest id) closes it — exactly one of them."""
+    members = [m for m in delivery.thread_events if m.get("id")]
+    if not members:
+        return True
+    if any(m.get("state") != "resolved" for m in members):
+        return False
+    last = max(members, key=lambda m: (str(m.get("resolved_at") or ""), str(m["id"])))
+    return bool(last["id"] == delivery.items[0].event_id)
+
+
+class PagerDutySink:
+    name = "pagerduty"
+    groups = True
+    pace_interval = 0.0
+
+    def __init__(self, client: httpx.Client, routing_key: str, api_url: str) -> None:
+        self.client = client
+        self.routing_key = routing_key
+        self.api_url = api_url
+
+    def pace_key(self) -> str | None:
+        return None
+
+    def close(self) -> None:
+        self.client.close()
+
+    def deliver(self, delivery: Delivery) -> str | None:
+        if delivery.grouped:
+            body = group_trigger(list(delivery.payloads), self.routing_key)
+        else:
+            body = pagerduty_event(delivery.lead, self.routing_key)
+            if delivery.thread_ref is not None:
+                body["dedup_key"] = delivery.thread_ref  # the page that announced it
+            if body["event_action"] == "resolve" and not _closes_page(delivery):
+                return str(body["dedup_key"])
+        post_json(self.client, "PagerDuty", self.api_url, body, secrets=[self.routing_key])
+        return str(body["dedup_key"])

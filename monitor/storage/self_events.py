@@ -1,0 +1,126 @@
+"""Events the monitor raises about itself: a probe gone stale, a sink failing.
+
+They go through the same pure ``core.events.advance`` as drift (with a gate that opens on the
+first sighting: the watcher's own threshold — 3× the interval, a permanent failure — already
+happened) and the same transitions and outbox rows, so they thread, route and resolve like any
+other alert. Written under the probe's lock, so replicas watching together write one event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from monitor.core.events import EventGate, advance
+from monitor.storage.convert import event_from_row, event_state_values
+from monitor.storage.events_write import enqueue_alerts
+from monitor.storage.records import AlertRouter
+from monitor.storage.runs import lock_probe
+from monitor.storage.tables import EventRow, Run, TransitionRow
+
+events = EventRow.__table__  # type: ignore[attr-defined]
+transitions_t = TransitionRow.__table__  # type: ignore[attr-defined]
+SELF_GATE = EventGate(open_after=1, window=1, resolve_after=1)
+
+
+@dataclass(frozen=True)
+class SelfObservation:
+    """One look at one self-watch condition (``seen``: the condition holds now)."""
+
+    fingerprint: str
+    probe: str
+    target: str
+    kind: str
+    message: str
+    seen: bool
+    severity: str = "breaking"
+    category: str = "monitor_health"
+    verdict: str = "monitor_fault"
+    probe_info: dict[str, Any] = field(default_factory=dict)
+
+
+def observe_self(
+    conn: Connection,
+    obs: SelfObservation,
+    now: datetime,
+    router: AlertRouter,
+    new_id: Callable[[], str],
+) -> list[str]:
+    """Advance the event for ``obs``; returns the outbox ids written."""
+    lock_probe(conn, obs.probe)
+    row = (
+        conn.execute(sa.select(events).where(events.c.active_fingerprint == obs.fingerprint))
+        .mappings()
+        .first()
+    )
+    before = event_from_row(row) if row is not None else None
+    after, transitions = advance(
+        before, seen=obs.seen, now=now, gate=SELF_GATE, fingerprint=obs.fingerprint
+    )
+    if after is None or after == before:
+        return []
+    values = event_state_values(after)
+    if obs.seen:
+        values.update(message=obs.message, severity=obs.severity)
+    if row is None:
+        event_id = new_id()
+        conn.execute(
+            events.insert().values(
+                id=event_id,
+                probe=obs.probe,
+                target=obs.target,
+                response_class="health",
+                kind=obs.kind,
+                path="",
+                category=obs.category,
+                verdict=obs.verdict,
+                **{"message": obs.message, "severity": obs.severity, **values},
+            )
+        )
+    else:
+        event_id = row["id"]
+        conn.execute(sa.update(events).where(events.c.id == event_id).values(**values))
+    outbox_ids: list[str] = []
+    for transition in transitions:
+        transition_id = new_id()
+        conn.execute(
+            transitions_t.insert().values(
+                id=transition_id,
+                event_id=event_id,
+                from_state=transition.from_state.value if transition.from_state else None,
+                to_state=transition.to_state.value,
+                reason=transition.reason,
+                at=transition.at,
+                notify=transition.notify,
+            )
+        )
+        if transition.notify:
+            outbox_ids += enqueue_alerts(
+                conn,
+                event_id=event_id,
+                transition=transition,
+                transition_id=transition_id,
+                run={},
+                findings=[],
+                probe_info=dict(obs.probe_info),
+                router=router,
+                new_id=new_id,
+            )
+    return outbox_ids
+
+
+def last_completed_runs(conn: Connection) -> dict[str, datetime]:
+    """When each probe last finished a run that reached its target (skipped runs do not count:
+    a probe skipped for hours is as silent as a dead one)."""
+    runs = Run.__table__  # type: ignore[attr-defined]
+    query = (
+        sa.select(runs.c.probe, sa.func.max(runs.c.finished_at))
+        .where(runs.c.state == "completed", runs.c.outcome.in_(("pass", "drift", "fail")))
+        .group_by(runs.c.probe)
+    )
+    return {probe: at for probe, at in conn.execute(query) if at is not None}

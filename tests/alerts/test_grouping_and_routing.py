@@ -1,0 +1,171 @@
+"""Grouping (a provider outage is one alert per sink), routing by category and owner, and the
+severity policy (breaking pages and posts, warning only posts) — end to end."""
+
+from __future__ import annotations
+
+import asyncio
+
+from monitor.simulator import Simulator
+from tests.alerts.conftest import Harness, alerts_config, probes_config, sink_env
+from tests.fakes.clock import FakeClock
+from tests.fakes.pagerduty import PagerDuty
+from tests.fakes.slack_api import SlackApi
+from tests.fakes.slack_webhook import SlackWebhook
+from tests.fakes.webhook_receiver import WebhookReceiver
+
+TEN = [f"probe-{i:02d}" for i in range(10)]
+
+
+def test_ten_probe_outage_is_one_grouped_alert_per_sink_and_one_page(
+    sim: Simulator,
+    sim_url: str,
+    db_url: str,
+    slack: SlackApi,
+    pagerduty: PagerDuty,
+    webhook: WebhookReceiver,
+    clock: FakeClock,
+) -> None:
+    async def scenario() -> None:
+        text = probes_config(sim_url, db_url, TEN) + alerts_config(
+            slack=slack, pagerduty=pagerduty, webhook=webhook
+        )
+        h = Harness(text, sink_env(), clock)
+        try:
+            await h.run()
+            sim.set_scenario("server-error")
+            await h.run()
+            await h.run()
+            assert await h.deliver() == 3  # one message per sink
+            (root,) = slack.top_level()
+            assert "10 events on target sim" in root.all_text
+            for name in TEN:
+                assert name in root.all_text
+            (page,) = pagerduty.events()
+            assert page["event_action"] == "trigger"
+            leader = page["dedup_key"]  # the first event's fingerprint
+            assert leader.endswith("|health|probe-failing|")
+            assert "10 events on target sim" in page["payload"]["summary"]
+            (body,) = webhook.bodies()
+            assert body["grouped"] is True
+            assert sorted(a["event"]["probe"] for a in body["alerts"]) == TEN
+            assert all(webhook.signature_ok(r) for r in webhook.requests)
+
+            sim.set_scenario("healthy")
+            await h.run()
+            await h.run()
+            await h.deliver()
+            assert len(slack.top_level()) == 1
+            replies = slack.thread(root.ts)
+            assert len(replies) == 10
+            assert all("PROBE RECOVERED" in r.all_text for r in replies)
+            assert "0 still open" in slack.find(root.ts).all_text
+            resolves = [e for e in pagerduty.events() if e["event_action"] == "resolve"]
+            assert [e["dedup_key"] for e in resolves] == [leader]
+            assert pagerduty.alerts[leader] == {"status": "resolved", "triggers": 1}
+        finally:
+            await h.close()
+
+    asyncio.run(scenario())
+
+
+def test_openings_of_one_target_within_the_group_window_wait_and_go_out_together(
+    sim: Simulator, sim_url: str, db: str, slack: SlackApi, clock: FakeClock
+) -> None:
+    async def scenario() -> None:
+        text = probes_config(sim_url, db, ["a", "b"]) + alerts_config(
+            slack=slack, extra="group_window: 30s"
+        )
+        h = Harness(text, sink_env(), clock)
+        try:
+            await h.run()
+            sim.set_scenario("server-error")
+            await h.run()
+            await h.run("a", step_s=10)  # a opens at T
+            assert await h.deliver(flush=False) == 0  # held: b may follow
+            await h.run("b", step_s=0)  # b opens at T+10s
+            assert await h.deliver(flush=False) == 0
+            clock.advance(25)  # T+35s: the window of the first opening has passed
+            assert await h.deliver(flush=False) == 1
+            (root,) = slack.top_level()
+            assert "2 events on target sim" in root.all_text
+        finally:
+            await h.close()
+
+    asyncio.run(scenario())
+
+
+def test_routes_send_each_category_to_its_team_with_the_routes_owner(
+    sim: Simulator,
+    sim_url: str,
+    db: str,
+    slack_hook: SlackWebhook,
+    webhook: WebhookReceiver,
+    pagerduty: PagerDuty,
+    clock: FakeClock,
+) -> None:
+    routes = """routes:
+  - match: {category: [usage_billing_assumption]}
+    sinks: [webhook]
+    owner: FinOps/platform
+  - match: {category: [request_schema_mismatch, response_parser_mismatch]}
+    sinks: [slack_webhook]
+    owner: application team
+"""
+
+    async def scenario() -> None:
+        text = (
+            probes_config(sim_url, db, ["chat-basic"])
+            + alerts_config(slack_hook=slack_hook, webhook=webhook, pagerduty=pagerduty)
+            + routes
+        )
+        h = Harness(text, sink_env(slack_hook), clock)
+        try:
+            await h.run()
+            sim.set_scenario("drop-usage,new-finish-reason")
+            await h.run()
+            await h.run()
+            await h.deliver()
+            (usage,) = webhook.bodies()
+            (alert,) = usage["alerts"]
+            assert (alert["event"]["kind"], alert["event"]["path"]) == ("property-removed", "usage")
+            assert alert["probe"]["owner"] == "FinOps/platform"
+            assert alert["probe"]["probe_owner"] == "platform-team"
+            (post,) = slack_hook.posts()
+            assert "enum-value-added" in str(post["blocks"])
+            assert "application team" in str(post["blocks"])
+            assert pagerduty.requests == []  # no route sends anything to PagerDuty
+        finally:
+            await h.close()
+
+    asyncio.run(scenario())
+
+
+def test_breaking_pages_and_posts_while_warning_only_posts(
+    sim: Simulator,
+    sim_url: str,
+    db: str,
+    slack: SlackApi,
+    pagerduty: PagerDuty,
+    clock: FakeClock,
+) -> None:
+    async def scenario() -> None:
+        text = probes_config(sim_url, db, ["chat-basic"]) + alerts_config(
+            slack=slack, pagerduty=pagerduty
+        )
+        h = Harness(text, sink_env(), clock)
+        try:
+            await h.run()
+            sim.set_scenario("drop-usage,new-finish-reason")
+            await h.run()
+            await h.run()
+            await h.deliver()
+            posted = sorted(m.all_text.split("\n")[0] for m in slack.top_level())
+            assert len(posted) == 2  # the breaking and the warning event
+            (page,) = pagerduty.events()
+            assert page["dedup_key"] == "chat-basic|success|property-removed|usage"
+            assert page["payload"]["severity"] == "critical"
+            assert page["payload"]["group"] == "sim"
+        finally:
+            await h.close()
+
+    asyncio.run(scenario())

@@ -1,0 +1,134 @@
+"""The monitor watches itself: a probe with no completed run for 3× its interval is alerted
+(and resolves when runs resume, in the same thread); an alert stuck undelivered longer than
+``alerts.undelivered_after`` raises a meta-alert on the other sinks."""
+
+from __future__ import annotations
+
+import asyncio
+
+from monitor.simulator import Simulator
+from tests.alerts.conftest import Harness, alerts_config, probes_config, sink_env
+from tests.fakes.clock import FakeClock
+from tests.fakes.http_fake import Reply
+from tests.fakes.slack_api import SlackApi
+from tests.fakes.webhook_receiver import WebhookReceiver
+
+
+def test_a_probe_without_runs_for_three_intervals_is_alerted_and_recovers_in_thread(
+    sim: Simulator, sim_url: str, db: str, slack: SlackApi, clock: FakeClock
+) -> None:
+    async def scenario() -> None:
+        h = Harness(
+            probes_config(sim_url, db, ["p"]) + alerts_config(slack=slack), sink_env(), clock
+        )
+        watch = h.app.selfwatch
+        try:
+            await h.run()  # a completed run at T0; the clock is now T0+60s
+            assert await watch.tick() == 0
+            clock.advance(119)  # T0+179s: not yet 3 intervals
+            assert await watch.tick() == 0
+            clock.advance(2)  # T0+181s: the scheduler (or the process) has stalled
+            assert await watch.tick() == 1
+            assert await watch.tick() == 0  # one event, not one per tick
+            await h.deliver()
+            (root,) = slack.top_level()
+            assert "MONITOR STALE" in root.all_text
+            assert "no completed run for 3 min" in root.all_text
+            assert "platform-team" in root.all_text  # the probe's owner
+
+            await h.run()
+            await watch.tick()
+            await h.deliver()
+            (reply,) = slack.thread(root.ts)
+            assert "MONITOR CAUGHT UP" in reply.all_text
+            stale = h.app.store.list_events(probes=("p",))
+            assert [(e["kind"], e["state"]) for e in stale] == [("monitor-stale", "resolved")]
+        finally:
+            await h.close()
+
+    asyncio.run(scenario())
+
+
+def test_a_probe_that_never_ran_is_stale_three_intervals_after_start(
+    sim_url: str, db: str, slack: SlackApi, clock: FakeClock
+) -> None:
+    async def scenario() -> None:
+        h = Harness(
+            probes_config(sim_url, db, ["p"]) + alerts_config(slack=slack), sink_env(), clock
+        )
+        try:
+            clock.advance(181)
+            assert await h.app.selfwatch.tick() == 1
+            await h.deliver()
+            (root,) = slack.top_level()
+            assert "no completed run since the monitor started 3 min ago" in root.all_text
+        finally:
+            await h.close()
+
+    asyncio.run(scenario())
+
+
+def test_an_alert_undelivered_too_long_raises_a_meta_alert_on_the_other_sinks(
+    sim: Simulator,
+    sim_url: str,
+    db: str,
+    slack: SlackApi,
+    webhook: WebhookReceiver,
+    clock: FakeClock,
+) -> None:
+    async def scenario() -> None:
+        text = probes_config(sim_url, db, ["p"]) + alerts_config(
+            slack=slack, webhook=webhook, extra="undelivered_after: 5m"
+        )
+        h = Harness(text, sink_env(), clock)
+        try:
+            await h.run()
+            sim.set_scenario("drop-usage")
+            await h.run()
+            await h.run(step_s=0)
+            webhook.answer("hook", *[Reply(503, "down")] * 20)
+            await h.deliver()
+            assert len(slack.top_level()) == 1  # the drift itself reached Slack
+            for _ in range(4):  # the webhook keeps failing for a while
+                clock.advance(90)
+                await h.deliver()
+                await h.run(step_s=0)
+            assert await h.app.selfwatch.check_sinks() == 1
+            await h.deliver()
+            texts = [m.all_text for m in slack.top_level()]
+            assert any("ALERT DELIVERY FAILING" in t and "undelivered" in t for t in texts)
+        finally:
+            await h.close()
+
+    asyncio.run(scenario())
+
+
+def test_a_sink_that_delivers_again_resolves_its_meta_alert_in_the_thread(
+    sim: Simulator,
+    sim_url: str,
+    db: str,
+    slack: SlackApi,
+    webhook: WebhookReceiver,
+    clock: FakeClock,
+) -> None:
+    async def scenario() -> None:
+        text = probes_config(sim_url, db, ["p"]) + alerts_config(slack=slack, webhook=webhook)
+        h = Harness(text, sink_env(), clock)
+        try:
+            await h.run()
+            sim.set_scenario("drop-usage,new-finish-reason")
+            await h.run()
+            webhook.answer("hook", Reply(404, {"error": "gone"}))
+            await h.run(step_s=0)  # two events open; the first webhook post gets a 404
+            await h.deliver()
+            (meta,) = [m for m in slack.top_level() if "ALERT DELIVERY FAILING" in m.all_text]
+            assert "webhook answered HTTP 404" in meta.all_text
+            assert len(webhook.requests) == 2  # the other alert went through afterwards
+            assert await h.app.selfwatch.check_sinks() == 1  # the webhook delivers again
+            await h.deliver()
+            (reply,) = slack.thread(meta.ts)
+            assert "ALERT DELIVERY OK" in reply.all_text
+        finally:
+            await h.close()
+
+    asyncio.run(scenario())

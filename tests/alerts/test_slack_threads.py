@@ -1,0 +1,116 @@
+"""Slack alerts end to end: simulator -> pipeline -> outbox -> slack-sdk -> Slack stand-in."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from monitor.simulator import Simulator
+from tests.alerts.conftest import Harness, alerts_config, probes_config, sink_env
+from tests.fakes.clock import FakeClock
+from tests.fakes.slack_api import SlackApi
+
+
+def _harness(sim_url: str, db: str, slack: SlackApi, clock: FakeClock, **kw: Any) -> Harness:
+    text = probes_config(sim_url, db, ["chat-basic"]) + alerts_config(slack=slack, **kw)
+    return Harness(text, sink_env(), clock)
+
+
+def test_persistent_drift_is_one_slack_alert_and_resolves_in_its_thread(
+    sim: Simulator, sim_url: str, db_url: str, slack: SlackApi, clock: FakeClock
+) -> None:
+    db = db_url  # SQLite and PostgreSQL
+
+    async def scenario() -> None:
+        h = _harness(sim_url, db, slack, clock)
+        try:
+            await h.run()  # learns the baseline
+            sim.set_scenario("drop-usage")
+            for _ in range(5):  # the same drift on five runs
+                await h.run()
+                await h.deliver()
+            (root,) = slack.top_level()
+            text = root.all_text
+            for expected in (
+                "DRIFT OPEN",
+                "chat-basic @ sim",
+                "property-removed",
+                "usage",
+                "usage_billing_assumption / deployment_drift",
+                "test",  # environment
+                "platform-team",
+                "https://runbooks.example/chat-basic",
+                "monitor history --probe chat-basic --since 2h",
+                "https://traces.example/trace/",
+                "req_",
+            ):
+                assert expected in text, expected
+            assert root.metadata["event_type"] == "contract_monitor_alert"
+            opened = [r for r in h.outbox() if r["state"] == "delivered"]
+            assert [r["external_ref"] for r in opened] == [root.ts]
+
+            sim.set_scenario("healthy")
+            await h.run()
+            await h.run()
+            await h.deliver()
+            assert len(slack.top_level()) == 1  # nothing new at the top of the channel
+            (reply,) = slack.thread(root.ts)
+            assert "RESOLVED" in reply.all_text
+            updated = slack.find(root.ts)
+            assert updated.updates, "the opening message is redrawn with its state"
+            assert "RESOLVED" in updated.all_text
+            assert "✅" in updated.all_text
+        finally:
+            await h.close()
+
+    asyncio.run(scenario())
+
+
+def test_one_off_odd_response_sends_nothing(
+    sim: Simulator, sim_url: str, db: str, slack: SlackApi, clock: FakeClock
+) -> None:
+    async def scenario() -> None:
+        h = _harness(sim_url, db, slack, clock)
+        try:
+            await h.run()
+            sim.set_scenario("drop-usage")
+            await h.run()  # one odd response
+            sim.set_scenario("healthy")
+            for _ in range(4):
+                await h.run()
+                await h.deliver()
+            assert slack.calls("chat.postMessage") == []
+            assert h.outbox() == []
+            events = h.app.store.list_events(probes=("chat-basic",))
+            assert [(e["kind"], e["state"]) for e in events] == [("property-removed", "resolved")]
+        finally:
+            await h.close()
+
+    asyncio.run(scenario())
+
+
+def test_a_later_process_continues_the_thread_of_an_earlier_one(
+    sim: Simulator, sim_url: str, db: str, slack: SlackApi, clock: FakeClock
+) -> None:
+    async def scenario() -> None:
+        first = _harness(sim_url, db, slack, clock)
+        try:
+            await first.run()
+            sim.set_scenario("drop-usage")
+            await first.run()
+            await first.run()
+            await first.deliver()
+        finally:
+            await first.close()
+        (root,) = slack.top_level()
+        second = _harness(sim_url, db, slack, clock)  # a new process: only the database remains
+        try:
+            sim.set_scenario("healthy")
+            await second.run()
+            await second.run()
+            await second.deliver()
+        finally:
+            await second.close()
+        assert [m.thread_ts for m in slack.thread(root.ts)] == [root.ts]
+
+    asyncio.run(scenario())
