@@ -13,9 +13,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from opentelemetry import trace
-from opentelemetry.trace import SpanKind, Status, StatusCode
+from opentelemetry.trace import SpanKind
 
-from monitor import __version__
+from monitor import __version__, semconv
 from monitor.blocking import BlockingPool
 from monitor.clock import Clock
 from monitor.config.loader import LoadedConfig
@@ -32,6 +32,7 @@ from monitor.core.overrides import IgnoreRule, Overrides, parse_until
 from monitor.errors import ClaimLost, SecretError
 from monitor.observers import NullObserver, Observer
 from monitor.probes import kind_for, request_hash
+from monitor.runspan import JudgeTiming, RunFacts, annotate_run_span, with_traceparent
 from monitor.runview import run_view
 from monitor.secrets import key_fingerprint, resolve_api_key
 from monitor.storage.records import AlertRouter, RecordedRun, RunClaim, RunCompletion
@@ -166,6 +167,8 @@ class Pipeline:
             try:
                 api_key = resolve_api_key(probe.target, target, d.env)
                 request = kind.prepare(probe, target, api_key)
+                if target.traceparent:
+                    request = with_traceparent(request, span)
                 observation = await d.transports[probe.target].send(
                     request, probe=probe.name, target=probe.target, started_at=started
                 )
@@ -211,20 +214,25 @@ class Pipeline:
                 },
                 contract_ref=contract.reference() if contract is not None else None,
             )
+            timing = JudgeTiming(judge_run)
             try:
-                recorded = await self._judge_and_store(completion, judge_run, probe, dry_run)
+                recorded = await self._judge_and_store(completion, timing, probe, dry_run)
             except ClaimLost as exc:
                 log.warning("probe %s: result discarded: %s", probe.name, exc)
-                span.set_attribute("monitor.claim_lost", True)
+                span.set_attribute(semconv.MONITOR_CLAIM_LOST, True)
                 return None
             judgement = recorded.judgement
-            span.set_attribute("monitor.probe", probe.name)
-            span.set_attribute("monitor.outcome", judgement.outcome.value)
-            if observation.status_code is not None:
-                span.set_attribute("http.response.status_code", observation.status_code)
-            breaking = any(f.severity is Severity.BREAKING for f in judgement.findings)
-            if judgement.outcome.value == "fail" or breaking:
-                span.set_status(Status(StatusCode.ERROR, judgement.outcome.value))
+            facts = RunFacts(
+                probe,
+                probe.target,
+                target.base_url,
+                claim.run_id,
+                claim.trigger,
+                completion.request_id,
+                observation,
+                judgement,
+            )
+            annotate_run_span(span, d.tracer, facts, timing)
         if recorded.outbox_ids:
             d.on_alerts()
         row = _memory_row(claim, observation, judgement, trace_id, completion.request_id)
