@@ -24,6 +24,7 @@ from monitor.admission import Admission
 from monitor.alerts import AlertSink, build_sinks, close_sinks
 from monitor.alerts.policy import windows_from_config
 from monitor.alerts.routing import select_sinks
+from monitor.api.server import ApiServer
 from monitor.blocking import BlockingPool
 from monitor.clock import Clock, SystemClock
 from monitor.config.loader import LoadedConfig
@@ -32,8 +33,11 @@ from monitor.contract import Contract, load_contracts
 from monitor.core.model import Trigger
 from monitor.dispatch import Checkpoints, Dispatcher, Sleep
 from monitor.errors import StorageError
+from monitor.health import Heartbeat
 from monitor.ids import new_id
-from monitor.observers import NullObserver, Observer
+from monitor.logs import RunLogObserver
+from monitor.metrics import MonitorMetrics, MonitorState
+from monitor.observers import FanOut, Observer
 from monitor.pipeline import Pipeline, PipelineDeps
 from monitor.reaper import Reaper
 from monitor.retention import RetentionJob
@@ -83,6 +87,8 @@ class App:
     clock: Clock
     observer: Observer
     selfwatch: SelfWatch
+    metrics: MonitorMetrics | None = None
+    heartbeat: Heartbeat | None = None
 
     @property
     def config(self) -> Config:
@@ -140,9 +146,11 @@ def build_app(
         environment=config.environment,
         exporter=span_exporter,
         console=console_spans,
+        env=environ,
     )
     worker = worker_id or worker_identity()
-    observer = observer or NullObserver()
+    metrics = metrics_for(store, config, clock)
+    observer = FanOut(metrics, RunLogObserver(), *([observer] if observer else []))
     tracer = provider.get_tracer("monitor")
     selfwatch = SelfWatch(store, db, clock, config, sink_names)
     dispatcher = Dispatcher(
@@ -179,6 +187,7 @@ def build_app(
             contracts=dict(contracts),
         )
     )
+    heartbeat = Heartbeat(store, db, clock, worker)
     return App(
         loaded,
         store,
@@ -191,7 +200,19 @@ def build_app(
         clock,
         observer,
         selfwatch,
+        metrics,
+        heartbeat,
     )
+
+
+def metrics_for(store: SqlStore, config: Config, clock: Clock) -> MonitorMetrics:
+    """Metrics whose database gauges cover the configured probes."""
+    names = [p.name for p in config.probes]
+
+    def read_state() -> MonitorState:
+        return MonitorState(store.probe_status(names), store.open_event_counts())
+
+    return MonitorMetrics(read_state, clock.now)
 
 
 async def serve(
@@ -200,11 +221,13 @@ async def serve(
     probes: list[ProbeConfig] | None = None,
     *,
     grace_s: float = SHUTDOWN_GRACE_S,
+    api: ApiServer | None = None,
 ) -> None:
-    """Run the scheduler, reaper, retention and dispatcher until ``stop`` is set, then wind
-    down in bounds: runs in flight get ``grace_s`` to finish; the rest are cancelled and their
-    claims released so another replica re-runs them at once; the outbox drains (5 s at most)
-    and our undelivered alert claims go back to the queue. ``App.aclose`` flushes spans."""
+    """Run the scheduler, reaper, retention, dispatcher and heartbeat (and the API when given)
+    until ``stop`` is set, then wind down in bounds: runs in flight get ``grace_s`` to finish;
+    the rest are cancelled and their claims released so another replica re-runs them at once;
+    the outbox drains (5 s at most) and our undelivered alert claims go back to the queue.
+    ``App.aclose`` flushes spans."""
     in_flight: set[asyncio.Task[object]] = set()
     selected = list(probes if probes is not None else app.config.probes)
     worker = app.pipeline.deps.worker_id
@@ -241,6 +264,10 @@ async def serve(
         asyncio.create_task(reaper.serve(stop)),
         asyncio.create_task(retention.serve(stop)),
     ]
+    if app.heartbeat is not None:
+        background.append(asyncio.create_task(app.heartbeat.run(stop)))
+    if api is not None:
+        background.append(asyncio.create_task(api.run(stop)))
     log.info("monitor running: %d probe(s)", len(selected))
     try:
         await stop.wait()

@@ -52,7 +52,9 @@ async def _until(check: Callable[[], Awaitable[bool]], timeout_s: float, what: s
         await asyncio.sleep(0.2)
 
 
-async def run_demo(out: TextIO, err: TextIO, workdir: Path | None = None) -> int:
+async def run_demo(
+    out: TextIO, err: TextIO, workdir: Path | None = None, console_spans: TextIO | None = None
+) -> int:
     began = time.monotonic()
     folder = workdir or Path(tempfile.mkdtemp(prefix="monitor-demo-"))
     db_url = f"sqlite:///{folder / 'demo.db'}"
@@ -65,7 +67,7 @@ async def run_demo(out: TextIO, err: TextIO, workdir: Path | None = None) -> int
     async with sim.serve_async(port=0) as base_url:
         env = {"SIMULATOR_URL": base_url, "DEMO_API_KEY": DEMO_KEY, "MONITOR_DATABASE_URL": db_url}
         loaded = parse_config(example_config_text(), "config/example.yaml", env)
-        app = build_app(loaded, env=env, stderr=err)
+        app = build_app(loaded, env=env, stderr=err, console_spans=console_spans)
         stop = asyncio.Event()
         service = asyncio.create_task(serve(app, stop))
         try:

@@ -14,9 +14,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from opentelemetry import trace
-from opentelemetry.trace import SpanKind, Status, StatusCode
+from opentelemetry.trace import SpanKind
 
-from monitor import __version__
+from monitor import __version__, semconv
 from monitor.admission import Admission, Ticket
 from monitor.blocking import BlockingPool
 from monitor.clock import Clock
@@ -35,6 +35,7 @@ from monitor.core.redact import redact_observation
 from monitor.errors import ClaimLost, SecretError
 from monitor.observers import NullObserver, Observer
 from monitor.probes import context_for, kind_for, request_hash
+from monitor.runspan import JudgeTiming, RunFacts, annotate_run_span, with_traceparent
 from monitor.runview import run_view
 from monitor.secrets import resolve_api_key
 from monitor.storage.records import AlertRouter, RecordedRun, RunClaim, RunCompletion
@@ -187,6 +188,8 @@ class Pipeline:
                     request = replace(
                         request, retry=replace(request.retry, attempts=ticket.attempts)
                     )
+                if target.traceparent:
+                    request = with_traceparent(request, span)
                 observation = await d.transports[probe.target].send(
                     request, probe=probe.name, target=probe.target, started_at=started
                 )
@@ -236,23 +239,28 @@ class Pipeline:
                 contract_ref=contract.reference() if contract is not None else None,
                 evidence_extra=evidence_extra(observation, d.loaded.config_hash),
             )
+            timing = JudgeTiming(judge_run)
             try:
-                recorded = await self._judge_and_store(completion, judge_run, probe, dry_run)
+                recorded = await self._judge_and_store(completion, timing, probe, dry_run)
             except ClaimLost as exc:
                 log.warning("probe %s: result discarded: %s", probe.name, exc)
-                span.set_attribute("monitor.claim_lost", True)
+                span.set_attribute(semconv.MONITOR_CLAIM_LOST, True)
                 return None
             finally:  # settled once stored, so the budget never misses a run in between
                 if d.admission and ticket:
                     d.admission.settle(ticket, observation, finished)
             judgement = recorded.judgement
-            span.set_attribute("monitor.probe", probe.name)
-            span.set_attribute("monitor.outcome", judgement.outcome.value)
-            if observation.status_code is not None:
-                span.set_attribute("http.response.status_code", observation.status_code)
-            breaking = any(f.severity is Severity.BREAKING for f in judgement.findings)
-            if judgement.outcome.value == "fail" or breaking:
-                span.set_status(Status(StatusCode.ERROR, judgement.outcome.value))
+            facts = RunFacts(
+                probe,
+                probe.target,
+                target.base_url,
+                claim.run_id,
+                claim.trigger,
+                completion.request_id,
+                observation,
+                judgement,
+            )
+            annotate_run_span(span, d.tracer, facts, timing)
         if recorded.outbox_ids:
             d.on_alerts()
         row = _memory_row(claim, observation, judgement, trace_id, completion.request_id)

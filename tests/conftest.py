@@ -18,6 +18,10 @@ import sqlalchemy as sa
 from monitor.cli import main
 from monitor.simulator import Simulator
 
+# schemathesis (a dev dependency) installs jsonschema-rs, and openapi-spec-validator then switches
+# its validation backend (other error texts). Installs of the monitor never have it: test those.
+os.environ.setdefault("OPENAPI_SPEC_VALIDATOR_SCHEMA_VALIDATOR_BACKEND", "jsonschema")
+
 SIM_KEY = "sk-sim-test-0123456789abcdef"
 PG_BASE_URL = os.environ.get(
     "MONITOR_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"

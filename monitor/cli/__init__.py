@@ -14,15 +14,22 @@ from typing import TextIO
 from monitor import __version__
 from monitor.cli import (
     alert_cmd,
+    api_cmd,
     baseline_cmd,
     check_cmd,
     config_cmd,
     db_cmd,
     demo_cmd,
+    diff_cmd,
     events_cmd,
+    healthcheck_cmd,
     history_cmd,
+    hold_cmd,
+    last_good_cmd,
     prune_cmd,
+    report_cmd,
     run_cmd,
+    show_cmd,
     simulate_cmd,
     verify_cmd,
 )
@@ -42,6 +49,13 @@ COMMANDS = (
     config_cmd,
     demo_cmd,
     simulate_cmd,
+    show_cmd,
+    diff_cmd,
+    last_good_cmd,
+    hold_cmd,
+    report_cmd,
+    api_cmd,
+    healthcheck_cmd,
     verify_cmd,
 )
 
@@ -53,7 +67,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_config_option(parser, top_level=True)
     parser.add_argument("--log-level", default="warning", help="debug|info|warning|error")
-    parser.add_argument("--log-format", choices=("text", "json"), default="text")
+    parser.add_argument(
+        "--log-format",
+        choices=("text", "json"),
+        default=None,
+        help="text or json, one object per line with the trace id (default: telemetry.log_format)",
+    )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     common = argparse.ArgumentParser(add_help=False)
     add_config_option(common, top_level=False)
@@ -83,7 +102,7 @@ def main(
             sys.stdout, sys.stderr = old_out, old_err
     except SystemExit as exc:
         return int(exc.code or 0)
-    configure_logging(err, args.log_level, args.log_format)
+    configure_logging(err, args.log_level, args.log_format or "text")
     ctx = Context(args, env if env is not None else environ(), out, err)
     try:
         return int(args.handler(ctx))

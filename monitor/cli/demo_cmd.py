@@ -18,10 +18,14 @@ def register(
         description="Run the real service against the built-in simulator with SQLite in a "
         "temporary directory and narrate what happens (under a minute).",
     )
+    parser.add_argument(
+        "--spans", action="store_true", help="also print every span as JSON (console exporter)"
+    )
     parser.set_defaults(handler=handle)
 
 
 def handle(ctx: Context) -> int:
     from monitor.demo import run_demo
 
-    return asyncio.run(run_demo(ctx.stdout, ctx.stderr))
+    spans = ctx.stdout if ctx.args.spans else None
+    return asyncio.run(run_demo(ctx.stdout, ctx.stderr, console_spans=spans))

@@ -17,6 +17,7 @@ HEADERS = (
     "verdict",
     "findings",
     "run id",
+    "trace id",
 )
 
 
@@ -46,6 +47,7 @@ def run_rows_table(views: list[dict[str, Any]], out: TextIO) -> None:
             v["verdict"],
             findings_summary(v["findings"]),
             v["run_id"],
+            v.get("trace_id"),
         )
         for v in views
     ]

@@ -7,9 +7,12 @@ import asyncio
 import signal
 from datetime import timedelta
 
+from monitor.api.server import ApiServer
+from monitor.api.wiring import make_api_server
 from monitor.app import SHUTDOWN_GRACE_S, build_app, serve
 from monitor.cli.common import Context, require_secrets
 from monitor.config.loader import LoadedConfig
+from monitor.logs import configure_logging
 from monitor.timeparse import parse_duration
 
 
@@ -44,11 +47,23 @@ def _duration(text: str) -> timedelta:
 def handle(ctx: Context) -> int:
     loaded = ctx.load()
     require_secrets(loaded, {p.target for p in loaded.config.probes})
+    if ctx.args.log_format is None and loaded.config.telemetry.log_format == "json":
+        configure_logging(ctx.stderr, ctx.args.log_level, "json")
     return asyncio.run(_serve(ctx, loaded))
 
 
 async def _serve(ctx: Context, loaded: LoadedConfig) -> int:
     app = build_app(loaded, env=ctx.env, stderr=ctx.stderr)
+    api: ApiServer | None = None
+    try:
+        if loaded.config.api.enabled:
+            assert app.metrics is not None
+            api = make_api_server(
+                loaded.config, ctx.env, app.store, app.clock, app.metrics, app.heartbeat
+            )
+    except BaseException:
+        await app.aclose()
+        raise
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -56,9 +71,10 @@ async def _serve(ctx: Context, loaded: LoadedConfig) -> int:
     ctx.warn(
         f"monitor: running {len(loaded.config.probes)} probe(s) "
         f"[environment {loaded.config.environment}, config {loaded.config_hash}]"
+        + (f"; API on {api.url}" if api else "")
     )
     try:
-        await serve(app, stop, grace_s=ctx.args.shutdown_grace.total_seconds())
+        await serve(app, stop, grace_s=ctx.args.shutdown_grace.total_seconds(), api=api)
     finally:
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(sig)

@@ -24,13 +24,13 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from monitor.storage.tables import EventRow, Evidence, HoldRow, Run, TransitionRow
+from monitor.storage.holds import held_filter  # the one definition of "held"
+from monitor.storage.tables import EventRow, Evidence, Run, TransitionRow
 
 runs = Run.__table__  # type: ignore[attr-defined]
 evidence = Evidence.__table__  # type: ignore[attr-defined]
 events = EventRow.__table__  # type: ignore[attr-defined]
 transitions = TransitionRow.__table__  # type: ignore[attr-defined]
-holds = HoldRow.__table__  # type: ignore[attr-defined]
 
 _LOCK_KEY = int.from_bytes(hashlib.sha256(b"monitor:retention").digest()[:8], "big", signed=True)
 
@@ -40,16 +40,6 @@ class PruneBatch:
     runs_deleted: int = 0
     bodies_dropped: int = 0
     busy: bool = False  # another replica holds the retention lock
-
-
-def _held(started_at: Any) -> Any:
-    return sa.exists(
-        sa.select(sa.literal(1)).where(
-            holds.c.released_at.is_(None),
-            holds.c.since <= started_at,
-            holds.c.until > started_at,
-        )
-    )
 
 
 def _referenced(run_id: Any) -> Any:
@@ -65,7 +55,7 @@ def prunable_runs(cutoff: datetime) -> Any:
     return sa.and_(
         runs.c.started_at < cutoff,
         runs.c.state == "completed",
-        sa.not_(_held(runs.c.started_at)),
+        sa.not_(held_filter(runs.c.started_at)),
         sa.not_(_referenced(runs.c.id)),
     )
 
@@ -77,7 +67,7 @@ def droppable_bodies(cutoff: datetime, runs_cutoff: datetime) -> Any:
         runs.c.outcome == "pass",
         runs.c.started_at < cutoff,
         evidence.c.body.is_not(None),
-        sa.not_(_held(runs.c.started_at)),
+        sa.not_(held_filter(runs.c.started_at)),
         sa.not_(prunable_runs(runs_cutoff)),
     )
 

@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection, Engine
 
@@ -16,7 +17,17 @@ from monitor.core.judge import ProbeState
 from monitor.errors import StorageError
 from monitor.storage import baselines as baseline_ops
 from monitor.storage import claims as claim_ops
-from monitor.storage import event_queries, outbox_status, queries, runs, self_events, spend
+from monitor.storage import (
+    event_queries,
+    heartbeats,
+    holds,
+    outbox_status,
+    queries,
+    report_queries,
+    runs,
+    self_events,
+    spend,
+)
 from monitor.storage import outbox as outbox_ops
 from monitor.storage import prune as prune_ops
 from monitor.storage.claims import SkippedSlot, TakenOver
@@ -25,7 +36,7 @@ from monitor.storage.event_queries import EventFilter
 from monitor.storage.migrate import current_revision, head_revision, is_at_head, upgrade
 from monitor.storage.outbox import ClaimPolicy
 from monitor.storage.outbox_status import SinkHealth
-from monitor.storage.queries import RunFilter
+from monitor.storage.queries import Cursor, RunFilter
 from monitor.storage.records import (
     AlertRouter,
     Judge,
@@ -116,6 +127,92 @@ class SqlStore:
     ) -> list[dict[str, Any]]:
         with self._begin() as conn:
             return queries.list_events(conn, probes=probes, states=states, limit=limit)
+
+    def list_runs_page(self, flt: RunFilter) -> tuple[list[dict[str, Any]], str | None]:
+        with self._begin() as conn:
+            return queries.list_runs_page(conn, flt)
+
+    def list_events_page(
+        self,
+        *,
+        probes: tuple[str, ...] = (),
+        states: tuple[str, ...] = (),
+        limit: int = 100,
+        cursor: Cursor | None = None,
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        with self._begin() as conn:
+            return queries.list_events_page(
+                conn, probes=probes, states=states, limit=limit, cursor=cursor
+            )
+
+    def get_evidence(self, run_id: str) -> dict[str, Any] | None:
+        with self._begin() as conn:
+            return queries.get_evidence(conn, run_id)
+
+    def last_run(
+        self, probe: str, *, outcomes: tuple[str, ...] = (), before: datetime | None = None
+    ) -> dict[str, Any] | None:
+        with self._begin() as conn:
+            return queries.last_run(conn, probe, outcomes=outcomes, before=before)
+
+    def outcome_counts(self, probe: str, after: datetime) -> dict[str, int]:
+        with self._begin() as conn:
+            return queries.outcome_counts(conn, probe, after)
+
+    def probe_status(self, probes: list[str]) -> list[dict[str, Any]]:
+        with self._begin() as conn:
+            return queries.probe_status(conn, probes)
+
+    def open_event_counts(self) -> dict[str, int]:
+        with self._begin() as conn:
+            return queries.open_event_counts(conn)
+
+    def report_facts(self, window: report_queries.Window) -> dict[str, Any]:
+        with self._begin() as conn:
+            return report_queries.report_facts(conn, window)
+
+    def ping(self) -> None:
+        """Raises when the database does not answer."""
+        with self.engine.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+
+    # holds (retention asks ``is_held``/``held`` before deleting)
+    def create_hold(
+        self, since: datetime, until: datetime, reason: str, now: datetime
+    ) -> dict[str, Any]:
+        with self._begin() as conn:
+            return holds.create_hold(conn, self.new_id(), since, until, reason, now)
+
+    def list_holds(self, *, include_released: bool = False) -> list[dict[str, Any]]:
+        with self._begin() as conn:
+            return holds.list_holds(conn, include_released=include_released)
+
+    def release_hold(self, hold_id: str, now: datetime) -> bool:
+        with self._begin() as conn:
+            return holds.release_hold(conn, hold_id, now)
+
+    def is_held(self, started_at: datetime) -> bool:
+        with self._begin() as conn:
+            return holds.is_held(conn, started_at)
+
+    def held(self, run: dict[str, Any]) -> bool:
+        with self._begin() as conn:
+            return holds.held(conn, run)
+
+    # heartbeats
+    def beat(
+        self, replica: str, role: str, now: datetime, started_at: datetime, version: str
+    ) -> None:
+        with self._begin() as conn:
+            heartbeats.beat(conn, replica, role, now, started_at, version)
+
+    def list_beats(self, role: str | None = None) -> list[dict[str, Any]]:
+        with self._begin() as conn:
+            return heartbeats.list_beats(conn, role)
+
+    def forget_beat(self, replica: str) -> None:
+        with self._begin() as conn:
+            heartbeats.forget(conn, replica)
 
     def list_baselines(self, probe: str) -> list[dict[str, Any]]:
         with self._begin() as conn:

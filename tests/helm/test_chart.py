@@ -95,6 +95,7 @@ def _config(docs: list[dict[str, Any]]) -> dict[str, Any]:
         d
         for d in _kind(docs, "ConfigMap")
         if "helm.sh/hook" not in d["metadata"].get("annotations", {})
+        and "config.yaml" in d.get("data", {})
     ]
     return dict(yaml.safe_load(cm["data"]["config.yaml"]))
 

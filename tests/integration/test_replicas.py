@@ -28,6 +28,7 @@ REAP_EVERY = timedelta(seconds=2)
 CONFIG_HEAD = """
 environment: test
 storage: {lease_margin: 2s}
+api: {enabled: false}  # three replicas on one host would share api.listen
 targets:
   sim: {base_url: "URL", api_key_env: SIM_API_KEY, max_connections: 20}
 probes:

@@ -1,0 +1,49 @@
+"""``monitor diff RUN_A RUN_B``: shape and header differences between two runs."""
+
+from __future__ import annotations
+
+import argparse
+
+from monitor.app import open_store
+from monitor.cli.common import Context
+from monitor.cli.output import write_json
+from monitor.clock import SystemClock
+from monitor.errors import UsageError
+from monitor.rundiff import diff_runs, render_diff
+
+
+def register(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
+    parser = sub.add_parser(
+        "diff",
+        parents=[common],
+        help="shape and header differences between two runs",
+        description="Compare RUN_B with RUN_A: status, outcome, served model, body shape "
+        "(the baseline drift rules, RUN_A as before) and headers (volatile values ignored).",
+    )
+    parser.add_argument("run_a", metavar="RUN_A")
+    parser.add_argument("run_b", metavar="RUN_B")
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument("--json", dest="format", action="store_const", const="json")
+    parser.set_defaults(handler=handle)
+
+
+def handle(ctx: Context) -> int:
+    loaded = ctx.load()
+    store = open_store(loaded.config, ctx.env, SystemClock())
+    try:
+        rows = []
+        for run_id in (ctx.args.run_a, ctx.args.run_b):
+            row = store.get_run(run_id)
+            if row is None:
+                raise UsageError(f"no run {run_id!r}: see `monitor history` for run ids")
+            rows.append((row, store.get_evidence(run_id)))
+    finally:
+        store.close()
+    diff = diff_runs(rows[0][0], rows[0][1], rows[1][0], rows[1][1])
+    if ctx.args.format == "json":
+        write_json(diff, ctx.stdout)
+    else:
+        ctx.stdout.write(render_diff(diff))
+    return 0

@@ -1,0 +1,220 @@
+"""Facts -> statements. Pure: every sentence is built from counts the database returned.
+
+Style (the seed's "what to write in the post-incident note"): short sentences that can be
+tested against the evidence, a count and run ids behind each, percentages of all runs in the
+window, rate-limit and billing observations flagged as needing account confirmation, open
+questions kept apart from conclusions.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from monitor.report.model import Report, Section, Statement
+from monitor.report.sections import account, ledger, open_questions, spend, usage
+from monitor.report.text import pct, runs_phrase, utc
+
+MAX_SEGMENTS_PER_PROBE = 12
+
+
+@dataclass(frozen=True)
+class ReportInput:
+    facts: dict[str, Any]
+    since: datetime
+    until: datetime
+    tz: str = "UTC"
+    target: str | None = None
+    environment: str = "production"
+    contracts: dict[str, str | None] = field(default_factory=dict)  # target -> contract source
+
+
+def build_report(inp: ReportInput) -> Report:
+    f = inp.facts
+    totals = f["totals"]
+    zone = ZoneInfo(inp.tz)
+    window = {
+        "since_utc": utc(inp.since),
+        "until_utc": utc(inp.until),
+        "tz": inp.tz,
+        "since_local": inp.since.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S %Z"),
+        "until_local": inp.until.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S %Z"),
+    }
+    scope = (
+        f"These statements cover synthetic probes only ({runs_phrase(totals['runs'])} of "
+        f"{totals['probes']} probe(s) sent by Contract Monitor), not production traffic."
+    )
+    sections = (
+        Section("versions", "Contract and baseline versions in force", _versions(inp)),
+        Section("status", "Status-code timeline", _timeline(f["timeline"])),
+        Section("failures", "Failed runs by category and verdict", _failures(f, totals)),
+        Section("episodes", "First failure and recovery", _episodes(f["episodes"])),
+        Section("ledger", "Assumption ledger", ledger(f["ledgers"])),
+        Section("usage", "Usage fields", usage(totals, f["usage_absent_ids"])),
+        Section("spend", "What the monitor itself spent", spend(totals)),
+        Section("open_questions", "Open questions", open_questions(f["open_questions"])),
+        Section("account", "Rate-limit and billing observations", account(f["account"])),
+    )
+    title = "Incident packet" + (f": target {inp.target}" if inp.target else "")
+    return Report(title, scope, window, inp.target, inp.environment, sections, dict(totals))
+
+
+def _versions(inp: ReportInput) -> tuple[Statement, ...]:
+    out = []
+    targets = [inp.target] if inp.target else sorted(inp.contracts)
+    for target in targets:
+        source = inp.contracts.get(target)
+        out.append(
+            Statement(
+                f"Target {target} is checked against the published contract {source}."
+                if source
+                else f"Target {target} has no published contract configured: "
+                "findings come from learned baselines only."
+            )
+        )
+    notes: dict[str, list[str]] = defaultdict(list)
+    for row in inp.facts["ledgers"]:
+        contract = row.get("contract")
+        if isinstance(contract, dict) and contract.get("source"):
+            # the contract engine records the document's source, version, sha256 and fetch time
+            label = str(contract["source"])
+            if contract.get("version"):
+                label += f" version {contract['version']}"
+            if contract.get("sha256"):
+                label += f" (sha256 {str(contract['sha256'])[:12]}"
+                label += (
+                    f", fetched {contract['fetched_at']})" if contract.get("fetched_at") else ")"
+                )
+            notes[label].append(row["id"])
+    for label, ids in sorted(notes.items()):
+        out.append(
+            Statement(
+                f"{runs_phrase(len(ids))} {'was' if len(ids) == 1 else 'were'} checked "
+                f"against {label}.",
+                len(ids),
+                tuple(ids),
+            )
+        )
+    for b in inp.facts["baselines"]:
+        out.append(
+            Statement(
+                f"{b['probe']} compared {b['baseline_class']} responses with baseline "
+                f"v{b['baseline_version']} ({b['baseline_state']}) in {runs_phrase(b['count'])}.",
+                b["count"],
+                (b["first_id"],),
+            )
+        )
+    if not inp.facts["baselines"]:
+        out.append(Statement("No run in the window was compared with a baseline.", 0))
+    return tuple(out)
+
+
+def _timeline(segments: list[dict[str, Any]]) -> tuple[Statement, ...]:
+    by_probe: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for seg in segments:
+        by_probe[seg["probe"]].append(seg)
+    out = []
+    for probe, segs in sorted(by_probe.items()):
+        for seg in segs[:MAX_SEGMENTS_PER_PROBE]:
+            status = f"HTTP {seg['status_code']}" if seg["status_code"] else "no HTTP response"
+            ids = (
+                (seg["first_id"],)
+                if seg["first_id"] == seg["last_id"]
+                else (
+                    seg["first_id"],
+                    seg["last_id"],
+                )
+            )
+            when = (
+                f"at {utc(seg['first_at'])}"
+                if seg["first_at"] == seg["last_at"]
+                else f"from {utc(seg['first_at'])} to {utc(seg['last_at'])}"
+            )
+            out.append(
+                Statement(
+                    f"{probe}: {status} {when} ({runs_phrase(seg['count'])}).",
+                    seg["count"],
+                    ids,
+                )
+            )
+        if len(segs) > MAX_SEGMENTS_PER_PROBE:
+            rest = segs[MAX_SEGMENTS_PER_PROBE:]
+            out.append(
+                Statement(
+                    f"{probe}: {len(rest)} more status changes until {utc(rest[-1]['last_at'])}.",
+                    sum(s["count"] for s in rest),
+                    (rest[0]["first_id"],),
+                )
+            )
+    if not out:
+        out.append(Statement("No probe sent a request in the window.", 0))
+    return tuple(out)
+
+
+def _failures(f: dict[str, Any], totals: dict[str, int]) -> tuple[Statement, ...]:
+    total = totals["runs"]
+    out = []
+    for g in f["failures"]:
+        verb = "failed" if g["outcome"] == "fail" else "drifted"
+        out.append(
+            Statement(
+                f"{g['count']} of {total} runs ({pct(g['count'], total)}) {verb} with "
+                f"{g['category'] or 'no category'} ({g['verdict'] or 'no verdict'}), "
+                f"first at {utc(g['first_at'])}, last at {utc(g['last_at'])}.",
+                g["count"],
+                tuple(g["run_ids"]),
+            )
+        )
+    if not out:
+        out.append(
+            Statement(
+                f"No run failed or drifted: {totals['pass']} of {total} runs passed"
+                + (f" and {totals['skipped']} were skipped." if totals["skipped"] else "."),
+                totals["pass"],
+            )
+        )
+    return tuple(out)
+
+
+def _brief(run: dict[str, Any]) -> str:
+    status = f"HTTP {run['status_code']}" if run["status_code"] else "no HTTP response"
+    trace = f", trace {run['trace_id']}" if run.get("trace_id") else ""
+    return f"{status}, {run['category'] or run['outcome']}{trace}"
+
+
+def _episodes(episodes: list[dict[str, Any]]) -> tuple[Statement, ...]:
+    out = []
+    for e in episodes:
+        first, last, rec = e["first"], e["last"], e["recovered"]
+        out.append(
+            Statement(
+                f"{e['probe']} first failed at {utc(first['started_at'])} ({_brief(first)}).",
+                1,
+                (first["id"],),
+            )
+        )
+        if rec is not None:
+            out.append(
+                Statement(
+                    f"{e['probe']} recovered at {utc(rec['started_at'])} "
+                    f"(trace {rec['trace_id']}): it passed after its last failure at "
+                    f"{utc(last['started_at'])} and did not fail again.",
+                    1,
+                    (rec["id"], last["id"]),
+                )
+            )
+        else:
+            out.append(
+                Statement(
+                    f"{e['probe']} had not recovered by the end of the window: no run passed "
+                    f"after its last failure at {utc(last['started_at'])} ({_brief(last)}).",
+                    1,
+                    (last["id"],),
+                )
+            )
+    if not out:
+        out.append(Statement("No probe failed in the window.", 0))
+    return tuple(out)

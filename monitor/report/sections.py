@@ -1,0 +1,134 @@
+"""Report sections about what the runs said beyond pass/fail: the assumption ledger, usage,
+what the monitor spent, open questions and observations needing account confirmation."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from monitor.report.model import Statement
+from monitor.report.text import pct, runs_phrase, utc
+
+
+def _entry_name(entry: dict[str, Any]) -> str:
+    for key in ("subject", "assumption", "name", "path", "id", "key"):
+        if entry.get(key):
+            kind = entry.get("kind") or entry.get("area")
+            return f"{kind} {entry[key]}" if kind else str(entry[key])
+    return "an unnamed assumption"
+
+
+def ledger(rows: list[dict[str, Any]]) -> tuple[Statement, ...]:
+    # The contract engine writes the ledger; entries are read tolerantly (name and mark keys).
+    marks: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for row in rows:
+        for entry in row.get("ledger") or []:
+            if not isinstance(entry, dict):
+                continue
+            mark = str(entry.get("mark") or entry.get("status") or entry.get("state") or "?")
+            marks[_entry_name(entry)][mark].append(row["id"])
+    out = []
+    order = ("unsupported", "needs_confirmation", "supported")
+    for name, by_mark in sorted(
+        marks.items(), key=lambda kv: [-len(kv[1].get(m, [])) for m in order]
+    ):
+        parts = [f"{m} in {runs_phrase(len(by_mark[m]))}" for m in order if by_mark.get(m)]
+        parts += [f"{m} in {runs_phrase(len(ids))}" for m, ids in by_mark.items() if m not in order]
+        worst = next((m for m in order if by_mark.get(m)), next(iter(by_mark)))
+        out.append(
+            Statement(
+                f"Assumption `{name}` was " + ", ".join(parts) + ".",
+                sum(len(v) for v in by_mark.values()),
+                tuple(by_mark[worst]),
+                needs_account_confirmation=False,
+            )
+        )
+    if not out:
+        out.append(Statement("No run in the window recorded an assumption ledger.", 0))
+    return tuple(out)
+
+
+def usage(totals: dict[str, int], absent_ids: list[str]) -> tuple[Statement, ...]:
+    ok, present = totals["ok2xx"], totals["usage_present"]
+    absent = ok - present
+    if not ok:
+        return (Statement("No successful (2xx) response in the window to check usage in.", 0),)
+    return (
+        Statement(
+            f"Usage fields were present in {present} of {ok} successful responses "
+            f"({pct(present, ok)}).",
+            present,
+        ),
+        Statement(
+            f"Usage fields were absent in {absent} of {ok} successful responses "
+            f"({pct(absent, ok)}).",
+            absent,
+            tuple(absent_ids),
+        ),
+    )
+
+
+def spend(t: dict[str, int]) -> tuple[Statement, ...]:
+    retries = max(0, t["attempts"] - t["requests"])
+    out = [
+        Statement(
+            f"The monitor sent {t['requests']} probe requests in {t['attempts']} attempts "
+            f"({retries} retries)"
+            + (f"; {t['skipped']} runs were skipped without sending." if t["skipped"] else "."),
+            t["attempts"],
+        ),
+        Statement(
+            f"Responses reported {t['prompt_tokens']} prompt and {t['completion_tokens']} "
+            f"completion tokens in {t['usage_present']} responses with usage; token counts "
+            "are the provider's, not billing records.",
+            t["prompt_tokens"] + t["completion_tokens"],
+        ),
+    ]
+    return tuple(out)
+
+
+def open_questions(groups: list[dict[str, Any]]) -> tuple[Statement, ...]:
+    out = [
+        Statement(
+            f"Open question: {runs_phrase(g['count'])} showed `{g['kind']}`"
+            + (f" at `{g['path']}`" if g["path"] else "")
+            + f" ({g['category']}, {g['verdict']}), first at {utc(g['first_at'])}; "
+            "the evidence does not settle whose behaviour this is.",
+            g["count"],
+            tuple(g["run_ids"]),
+        )
+        for g in groups
+    ]
+    if not out:
+        out.append(Statement("No finding in the window is an open vendor question.", 0))
+    return tuple(out)
+
+
+def account(account: dict[str, list[dict[str, Any]]]) -> tuple[Statement, ...]:
+    out = []
+    for g in account["statuses"]:
+        meaning = "rate limiting" if g["status_code"] == 429 else "a payment or quota problem"
+        out.append(
+            Statement(
+                f"{runs_phrase(g['count'])} answered HTTP {g['status_code']} ({meaning}), first at "
+                f"{utc(g['first_at'])}; the endpoint documentation does not establish rate "
+                "limits or billing, so confirm with the account dashboard, contract or support.",
+                g["count"],
+                tuple(g["run_ids"]),
+                needs_account_confirmation=True,
+            )
+        )
+    for g in account["findings"]:
+        out.append(
+            Statement(
+                f"{runs_phrase(g['count'])} showed `{g['kind']}`"
+                + (f" at `{g['path']}`" if g["path"] else "")
+                + " (usage_billing_assumption); billing conclusions need account-level records.",
+                g["count"],
+                tuple(g["run_ids"]),
+                needs_account_confirmation=True,
+            )
+        )
+    if not out:
+        out.append(Statement("No rate-limit or billing signal was observed.", 0))
+    return tuple(out)

@@ -1,0 +1,241 @@
+"""The incident report's facts over one window (``started_at`` in ``[since, until)``,
+optionally one target): totals, timeline and baselines in one streamed pass on SQLite
+(``report_scan``) or as server-side aggregates on PostgreSQL (``report_sql``), and selective
+SQL for the rare rows (failures, findings, 402/429 answers).
+
+A 24-hour window on a busy monitor holds ~10^5 runs and the report must answer within a
+second; rows are never loaded into a list, and sample run ids are capped per group
+(``SAMPLE_IDS``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from monitor.storage.queries import COMPLETED
+from monitor.storage.report_scan import scan_window
+from monitor.storage.tables import Evidence, FindingRow, Run
+
+runs = Run.__table__  # type: ignore[attr-defined]
+findings_t = FindingRow.__table__  # type: ignore[attr-defined]
+evidence_t = Evidence.__table__  # type: ignore[attr-defined]
+SAMPLE_IDS = 5
+LEDGER_RUNS = 500
+LEDGER_RECENT = 50
+OPEN_QUESTION_CATEGORY = "unknown_external_behavior"
+OPEN_QUESTION_VERDICT = "vendor_question"
+ACCOUNT_STATUSES = (402, 429)
+ACCOUNT_CATEGORY = "usage_billing_assumption"
+
+
+@dataclass(frozen=True)
+class Window:
+    since: datetime
+    until: datetime
+    target: str | None = None
+
+    def runs_where(self) -> list[Any]:
+        cond = [
+            runs.c.started_at >= self.since,
+            runs.c.started_at < self.until,
+            COMPLETED,
+        ]
+        if self.target:
+            cond.append(runs.c.target == self.target)
+        return cond
+
+
+def _sampled(conn: Connection, inner: Any, keys: list[str]) -> list[dict[str, Any]]:
+    """Groups of ``inner`` (a subquery with ``keys``, ``id``, ``started_at``): count, first and
+    last time, and the first ``SAMPLE_IDS`` run ids of each group, in one scan."""
+    part = [inner.c[k] for k in keys]
+    ranked = sa.select(
+        *part,
+        inner.c.id,
+        inner.c.started_at,
+        sa.func.row_number()
+        .over(partition_by=part, order_by=(inner.c.started_at, inner.c.id))
+        .label("rn"),
+        sa.func.count().over(partition_by=part).label("n"),
+        sa.func.min(inner.c.started_at).over(partition_by=part).label("first_at"),
+        sa.func.max(inner.c.started_at).over(partition_by=part).label("last_at"),
+    ).subquery()
+    query = (
+        sa.select(ranked)
+        .where(ranked.c.rn <= SAMPLE_IDS)
+        .order_by(sa.desc(ranked.c.n), *[ranked.c[k] for k in keys], ranked.c.rn)
+    )
+    groups: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for row in conn.execute(query).mappings():
+        key = tuple(row[k] for k in keys)
+        group = groups.setdefault(
+            key,
+            {
+                **{k: row[k] for k in keys},
+                "count": int(row["n"]),
+                "first_at": row["first_at"],
+                "last_at": row["last_at"],
+                "run_ids": [],
+            },
+        )
+        group["run_ids"].append(row["id"])
+    return list(groups.values())
+
+
+def failure_groups(conn: Connection, w: Window) -> list[dict[str, Any]]:
+    inner = (
+        sa.select(runs.c.outcome, runs.c.category, runs.c.verdict, runs.c.id, runs.c.started_at)
+        .where(*w.runs_where(), runs.c.outcome.in_(("fail", "drift")))
+        .subquery()
+    )
+    return _sampled(conn, inner, ["outcome", "category", "verdict"])
+
+
+def _run_brief(row: Any) -> dict[str, Any] | None:
+    return dict(row) if row is not None else None
+
+
+BRIEF = (
+    runs.c.id,
+    runs.c.probe,
+    runs.c.started_at,
+    runs.c.outcome,
+    runs.c.status_code,
+    runs.c.category,
+    runs.c.verdict,
+    runs.c.trace_id,
+)
+
+
+def first_and_recovery(conn: Connection, w: Window) -> list[dict[str, Any]]:
+    """Per probe with a failure: the first and last non-passing run and the first pass after."""
+    bad = runs.c.outcome.in_(("fail", "drift"))
+    probes = conn.execute(
+        sa.select(runs.c.probe).where(*w.runs_where(), bad).group_by(runs.c.probe)
+    ).scalars()
+    out = []
+    for probe in sorted(probes):
+        where = [*w.runs_where(), runs.c.probe == probe]
+        asc = (runs.c.started_at, runs.c.id)
+        desc = (runs.c.started_at.desc(), runs.c.id.desc())
+        first = conn.execute(sa.select(*BRIEF).where(*where, bad).order_by(*asc).limit(1))
+        last = conn.execute(sa.select(*BRIEF).where(*where, bad).order_by(*desc).limit(1))
+        first_row = first.mappings().one()
+        last_row = last.mappings().one()
+        recovered = conn.execute(
+            sa.select(*BRIEF)
+            .where(*where, runs.c.outcome == "pass", runs.c.started_at > last_row["started_at"])
+            .order_by(*asc)
+            .limit(1)
+        ).mappings()
+        out.append(
+            {
+                "probe": probe,
+                "first": dict(first_row),
+                "last": dict(last_row),
+                "recovered": _run_brief(recovered.first()),
+            }
+        )
+    return out
+
+
+def finding_groups(conn: Connection, w: Window, condition: Any) -> list[dict[str, Any]]:
+    """Findings matching ``condition`` grouped by kind, path, category and verdict."""
+    inner = (
+        sa.select(
+            findings_t.c.kind,
+            findings_t.c.path,
+            findings_t.c.category,
+            findings_t.c.verdict,
+            runs.c.id,
+            runs.c.started_at,
+        )
+        .select_from(findings_t.join(runs, runs.c.id == findings_t.c.run_id))
+        .where(findings_t.c.at >= w.since, findings_t.c.at < w.until, *w.runs_where(), condition)
+        .subquery()
+    )
+    return _sampled(conn, inner, ["kind", "path", "category", "verdict"])
+
+
+def open_questions(conn: Connection, w: Window) -> list[dict[str, Any]]:
+    """Unknown behaviour and vendor questions, except 402/429 answers (account questions)."""
+    return finding_groups(
+        conn,
+        w,
+        sa.and_(
+            sa.or_(
+                findings_t.c.category == OPEN_QUESTION_CATEGORY,
+                findings_t.c.verdict == OPEN_QUESTION_VERDICT,
+            ),
+            sa.or_(runs.c.status_code.is_(None), runs.c.status_code.not_in(ACCOUNT_STATUSES)),
+        ),
+    )
+
+
+def account_observations(conn: Connection, w: Window) -> dict[str, list[dict[str, Any]]]:
+    """Rate-limit and billing signals: 402/429 answers and usage/billing findings."""
+    inner = (
+        sa.select(runs.c.status_code, runs.c.id, runs.c.started_at)
+        .where(*w.runs_where(), runs.c.status_code.in_(ACCOUNT_STATUSES))
+        .subquery()
+    )
+    return {
+        "statuses": _sampled(conn, inner, ["status_code"]),
+        "findings": finding_groups(conn, w, findings_t.c.category == ACCOUNT_CATEGORY),
+    }
+
+
+def ledgers(conn: Connection, w: Window) -> list[dict[str, Any]]:
+    """Ledgers and contract notes of the window's non-passing runs (up to ``LEDGER_RUNS``) and
+    of its newest ``LEDGER_RECENT`` runs: what broke, and what held at the end."""
+    columns = (
+        runs.c.id,
+        runs.c.probe,
+        runs.c.started_at,
+        runs.c.outcome,
+        evidence_t.c.ledger,
+        evidence_t.c.contract,
+    )
+    joined = runs.join(evidence_t, evidence_t.c.run_id == runs.c.id)
+    newest = (runs.c.started_at.desc(), runs.c.id.desc())
+    failing = conn.execute(
+        sa.select(*columns)
+        .select_from(joined)
+        .where(*w.runs_where(), runs.c.outcome.in_(("fail", "drift")))
+        .order_by(*newest)
+        .limit(LEDGER_RUNS)
+    ).mappings()
+    recent = conn.execute(
+        sa.select(*columns)
+        .select_from(joined)
+        .where(*w.runs_where())
+        .order_by(*newest)
+        .limit(LEDGER_RECENT)
+    ).mappings()
+    rows: dict[str, dict[str, Any]] = {}
+    for row in [*failing, *recent]:
+        if row["ledger"] is not None or row["contract"] is not None:
+            rows.setdefault(row["id"], dict(row))
+    return list(rows.values())
+
+
+def report_facts(conn: Connection, w: Window) -> dict[str, Any]:
+    if conn.dialect.name == "postgresql":
+        from monitor.storage.report_sql import scan_in_server  # it imports this module
+
+        scanned = scan_in_server(conn, w)
+    else:
+        scanned = scan_window(conn, w.runs_where())
+    return {
+        **scanned,
+        "failures": failure_groups(conn, w),
+        "episodes": first_and_recovery(conn, w),
+        "open_questions": open_questions(conn, w),
+        "account": account_observations(conn, w),
+        "ledgers": ledgers(conn, w),
+    }

@@ -1,0 +1,138 @@
+"""The report's window-wide facts computed inside PostgreSQL (GROUP BY and window functions):
+the server aggregates 10^5 rows faster than a client can receive them, so on PostgreSQL this
+replaces ``report_scan`` (which wins on SQLite, where window functions are slow). Both return
+the same shapes; the report tests run on both backends.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from monitor.storage.report_queries import SAMPLE_IDS, Window, runs
+
+
+def totals_and_baselines(conn: Connection, w: Window) -> tuple[dict[str, int], list[Any]]:
+    """Counters per (probe, baseline) in ONE grouped scan; the totals are their sums."""
+    ok2xx = sa.and_(runs.c.status_code >= 200, runs.c.status_code < 300)
+    sent = runs.c.outcome != "skipped"
+
+    def count_if(cond: Any) -> Any:
+        return sa.func.sum(sa.case((cond, 1), else_=0))
+
+    keys = (runs.c.probe, runs.c.baseline_class, runs.c.baseline_version, runs.c.baseline_state)
+    query = (
+        sa.select(
+            *keys,
+            sa.func.count().label("runs"),
+            count_if(runs.c.outcome == "pass").label("pass"),
+            count_if(runs.c.outcome == "drift").label("drift"),
+            count_if(runs.c.outcome == "fail").label("fail"),
+            count_if(runs.c.outcome == "skipped").label("skipped"),
+            count_if(sent).label("requests"),
+            sa.func.sum(sa.case((sent, runs.c.attempts), else_=0)).label("attempts"),
+            count_if(ok2xx).label("ok2xx"),
+            count_if(sa.and_(ok2xx, runs.c.prompt_tokens.is_not(None))).label("usage_present"),
+            sa.func.sum(runs.c.prompt_tokens).label("prompt_tokens"),
+            sa.func.sum(runs.c.completion_tokens).label("completion_tokens"),
+            sa.func.min(runs.c.id).label("first_id"),
+        )
+        .where(*w.runs_where())
+        .group_by(*keys)
+    )
+    counters = (
+        "runs", "pass", "drift", "fail", "skipped", "requests", "attempts", "ok2xx",
+        "usage_present", "prompt_tokens", "completion_tokens",
+    )  # fmt: skip
+    totals = dict.fromkeys((*counters, "probes"), 0)
+    probes: set[str] = set()
+    baselines = []
+    for row in conn.execute(query).mappings():
+        probes.add(row["probe"])
+        for key in counters:
+            totals[key] += int(row[key] or 0)
+        if row["baseline_version"] is not None:
+            baselines.append(
+                {
+                    "probe": row["probe"],
+                    "baseline_class": row["baseline_class"],
+                    "baseline_version": row["baseline_version"],
+                    "baseline_state": row["baseline_state"],
+                    "count": int(row["runs"]),
+                    "first_id": row["first_id"],
+                }
+            )
+    totals["probes"] = len(probes)
+    baselines.sort(key=lambda b: (b["probe"], b["baseline_class"] or "", b["baseline_version"]))
+    return totals, baselines
+
+
+def status_timeline(conn: Connection, w: Window) -> list[dict[str, Any]]:
+    """Per probe, maximal stretches of consecutive runs with one status (gaps and islands)."""
+    order = (runs.c.started_at, runs.c.id)
+    previous = sa.func.lag(runs.c.status_code).over(partition_by=runs.c.probe, order_by=order)
+    first = sa.func.row_number().over(partition_by=runs.c.probe, order_by=order)
+    flagged = (
+        sa.select(
+            runs.c.probe,
+            runs.c.id,
+            runs.c.started_at,
+            runs.c.status_code,
+            sa.case(
+                (first == 1, 1),
+                (previous.is_not_distinct_from(runs.c.status_code), 0),
+                else_=1,
+            ).label("change"),
+        )
+        .where(*w.runs_where(), runs.c.outcome != "skipped")
+        .subquery()
+    )
+    grouped = sa.select(
+        flagged,
+        sa.func.sum(flagged.c.change)
+        .over(partition_by=flagged.c.probe, order_by=(flagged.c.started_at, flagged.c.id))
+        .label("grp"),
+    ).subquery()
+    query = (
+        sa.select(
+            grouped.c.probe,
+            grouped.c.grp,
+            grouped.c.status_code,
+            sa.func.count().label("count"),
+            sa.func.min(grouped.c.started_at).label("first_at"),
+            sa.func.max(grouped.c.started_at).label("last_at"),
+            sa.func.min(grouped.c.id).label("first_id"),
+            sa.func.max(grouped.c.id).label("last_id"),
+        )
+        .group_by(grouped.c.probe, grouped.c.grp, grouped.c.status_code)
+        .order_by(grouped.c.probe, grouped.c.grp)
+    )
+    return [dict(r) for r in conn.execute(query).mappings()]
+
+
+def usage_absent(conn: Connection, w: Window) -> list[str]:
+    query = (
+        sa.select(runs.c.id)
+        .where(
+            *w.runs_where(),
+            runs.c.status_code >= 200,
+            runs.c.status_code < 300,
+            runs.c.prompt_tokens.is_(None),
+        )
+        .order_by(runs.c.started_at, runs.c.id)
+        .limit(SAMPLE_IDS)
+    )
+    return list(conn.execute(query).scalars())
+
+
+def scan_in_server(conn: Connection, w: Window) -> dict[str, Any]:
+    totals, baselines = totals_and_baselines(conn, w)
+    complete = totals["usage_present"] == totals["ok2xx"]
+    return {
+        "totals": totals,
+        "timeline": status_timeline(conn, w),
+        "baselines": baselines,
+        "usage_absent_ids": [] if complete else usage_absent(conn, w),
+    }

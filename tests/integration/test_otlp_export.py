@@ -1,0 +1,126 @@
+"""Spans leave the process by the standard ``OTEL_*`` variables: OTLP/HTTP to a real local
+receiver, nothing when unset, gRPC only when asked."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter as GrpcExporter
+from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter as HttpExporter
+from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
+
+from monitor.errors import ConfigError
+from monitor.telemetry import exporters_from_env
+from tests.conftest import SIM_KEY
+from tests.incident import make_app, run_probe
+
+
+class Receiver:
+    """An OTLP/HTTP collector stand-in: records every POST body and its path and headers."""
+
+    def __init__(self) -> None:
+        self.requests: list[tuple[str, dict[str, str], bytes]] = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("content-length", "0")))
+                outer.requests.append((self.path, dict(self.headers.items()), body))
+                self.send_response(200)
+                self.send_header("content-type", "application/x-protobuf")
+                self.send_header("content-length", "0")
+                self.end_headers()
+
+            def log_message(self, format: str, *args: Any) -> None:
+                return None
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def spans(self) -> list[tuple[dict[str, Any], Any]]:
+        out = []
+        for _path, _headers, body in self.requests:
+            request = ExportTraceServiceRequest()
+            request.ParseFromString(body)
+            for resource_spans in request.resource_spans:
+                resource = {a.key: a.value.string_value for a in resource_spans.resource.attributes}
+                for scope in resource_spans.scope_spans:
+                    out.extend((resource, span) for span in scope.spans)
+        return out
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    r = Receiver()
+    thread = threading.Thread(target=r.server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield r
+    finally:
+        r.server.shutdown()
+        r.server.server_close()
+        thread.join(timeout=5)
+
+
+def test_spans_are_exported_over_otlp_http_to_the_configured_endpoint(
+    tmp_path: Path, sim_url: str, sqlite_url: str, receiver: Receiver
+) -> None:
+    env = {
+        "OTEL_EXPORTER_OTLP_ENDPOINT": receiver.url,
+        "OTEL_EXPORTER_OTLP_HEADERS": "x-tenant=incident-42",
+    }
+    app = make_app(tmp_path, sim_url, sqlite_url, env=env)
+
+    async def go() -> dict[str, Any]:
+        try:
+            return await run_probe(app)
+        finally:
+            await app.aclose()  # shutting the provider down flushes the batch
+
+    row = asyncio.run(go())
+    assert {path for path, _, _ in receiver.requests} == {"/v1/traces"}
+    assert all(h.get("x-tenant") == "incident-42" for _, h, _ in receiver.requests)
+    spans = receiver.spans()
+    names = sorted(span.name for _, span in spans)
+    assert names == ["POST", "chat gpt-4o-mini", "compare chat-basic"]
+    resource, run_span = next((r, s) for r, s in spans if s.name == "chat gpt-4o-mini")
+    assert run_span.trace_id.hex() == row["trace_id"]
+    assert resource["service.name"] == "contract-monitor"
+    assert resource["deployment.environment"] == "test"
+    attributes = {a.key: a.value for a in run_span.attributes}
+    assert attributes["gen_ai.request.model"].string_value == "gpt-4o-mini"
+    assert all(SIM_KEY.encode() not in body for _, _, body in receiver.requests)
+
+
+def test_nothing_is_exported_when_no_otel_variable_is_set() -> None:
+    assert exporters_from_env({}) == []
+    assert (
+        exporters_from_env({"OTEL_TRACES_EXPORTER": "none", "OTEL_EXPORTER_OTLP_ENDPOINT": "x"})
+        == []
+    )
+
+
+def test_otlp_defaults_to_http_and_grpc_is_chosen_by_protocol() -> None:
+    (http,) = exporters_from_env({"OTEL_TRACES_EXPORTER": "otlp"})
+    assert isinstance(http, HttpExporter)
+    (grpc,) = exporters_from_env(
+        {"OTEL_TRACES_EXPORTER": "otlp", "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc"}
+    )
+    assert isinstance(grpc, GrpcExporter)
+    for exporter in (http, grpc):
+        exporter.shutdown()
+
+
+def test_an_unknown_exporter_is_a_clear_configuration_error() -> None:
+    with pytest.raises(ConfigError, match="unsupported exporter 'jaeger'"):
+        exporters_from_env({"OTEL_TRACES_EXPORTER": "jaeger"})
+    with pytest.raises(ConfigError, match="unsupported protocol 'http/json'"):
+        exporters_from_env(
+            {"OTEL_TRACES_EXPORTER": "otlp", "OTEL_EXPORTER_OTLP_PROTOCOL": "http/json"}
+        )
