@@ -1,12 +1,16 @@
-"""CPU per probe: the full monitor path vs bare httpx, against the simulator in another process.
+"""What a probe costs the monitor, beside a bare httpx request in the same run.
 
-    .venv/bin/python bench/probe_overhead.py [--n 300]
+For a JSON (``chat_completion``) and an SSE (``chat_completion_stream``) probe against the
+simulator (in its own process, so this process's CPU time is the client's alone):
 
-Rows, measured in the same run (the machine is noisy, so only same-run ratios mean anything):
-  bare httpx     POST + json.loads with one pooled AsyncClient
-  probe, no db   PreparedRequest -> HttpTransport -> judge() against an in-memory baseline
-  probe + sqlite Pipeline.run_once: claim, probe, judge, one transaction (SQLite file)
-CPU is this process's (user+sys) time; the simulator runs in a subprocess so it is not counted.
+- bare httpx: POST, read, ``json.loads`` (SSE: iterate lines, ``json.loads`` each ``data:``);
+- monitor without persistence: ``prepare`` + ``HttpTransport.send`` (deadline, caps, SSE
+  parser, timing) + ``judge`` (shape, baseline diff, stream findings, classification) + the
+  kind's checks — everything but the database;
+- monitor with persistence: ``Pipeline.run_once`` through ``build_app`` on SQLite (claim, one
+  transaction with evidence, findings, baseline and events), measured separately.
+
+Run: ``make bench`` or ``.venv/bin/python bench/probe_overhead.py [--runs 300]``.
 """
 
 from __future__ import annotations
@@ -16,165 +20,195 @@ import asyncio
 import json
 import os
 import platform
-import socket
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 
 from monitor.app import build_app
-from monitor.config.loader import parse_config
+from monitor.config.loader import load_config
 from monitor.core.judge import ProbeState, judge
-from monitor.core.model import ResponseClass, Trigger
+from monitor.core.model import Trigger
 from monitor.pipeline import probe_spec
-from monitor.probes import kind_for
+from monitor.probes import context_for, kind_for
 from monitor.transport import HttpTransport
 
-KEY = "sk-sim-bench-0123456789"
-CONFIG = """
-environment: bench
-storage: {{url: "sqlite:///{db}"}}
+KEY = "sk-bench-0123456789abcdef"
+MESSAGES = [{"role": "user", "content": "contract_probe redacted"}]
+SIMULATOR = (
+    "from monitor.simulator import Simulator\n"
+    "from monitor.simulator.server import serve_forever\n"
+    f"serve_forever(Simulator(api_key={KEY!r}, seed=7, stream_interval=0.0), port=0)\n"
+)
+
+
+def start_simulator() -> tuple[subprocess.Popen[str], str]:
+    process = subprocess.Popen([sys.executable, "-c", SIMULATOR], stderr=subprocess.PIPE, text=True)
+    assert process.stderr is not None
+    line = process.stderr.readline()
+    if "listening on " not in line:
+        process.terminate()
+        raise RuntimeError(f"simulator did not start: {line}")
+    return process, line.split("listening on ", 1)[1].split()[0]
+
+
+def config_text(base_url: str, db_url: str) -> str:
+    return f"""
+storage: {{url: "{db_url}"}}
 targets:
-  sim: {{base_url: "{url}", api_key_env: BENCH_KEY}}
+  sim: {{base_url: "{base_url}", api_key_env: BENCH_KEY, circuit_breaker: {{after_failures: null}}}}
 probes:
-  - name: chat
+  - name: json
     target: sim
     every: 60s
     model: gpt-4o-mini
-    messages: [{{role: user, content: "contract_probe redacted"}}]
+    messages: {json.dumps(MESSAGES)}
     params: {{temperature: 0, max_tokens: 32}}
+    baseline: {{learn_runs: 5}}
+  - name: sse
+    target: sim
+    kind: chat_completion_stream
+    every: 60s
+    model: gpt-4o-mini
+    messages: {json.dumps(MESSAGES)}
+    params: {{temperature: 0, max_tokens: 32, stream_options: {{include_usage: true}}}}
     baseline: {{learn_runs: 5}}
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+async def measure(runs: int, once: Callable[[], Awaitable[None]]) -> tuple[float, float]:
+    """(CPU ms per run, wall ms per run) after a warm-up."""
+    for _ in range(max(runs // 10, 5)):
+        await once()
+    cpu, wall = time.process_time(), time.perf_counter()
+    for _ in range(runs):
+        await once()
+    return (
+        (time.process_time() - cpu) * 1000 / runs,
+        (time.perf_counter() - wall) * 1000 / runs,
+    )
 
 
-def _cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.machine()
+async def bare(client: httpx.AsyncClient, url: str, stream: bool) -> None:
+    body: dict[str, Any] = {"model": "gpt-4o-mini", "messages": MESSAGES, "max_tokens": 32}
+    headers = {"authorization": f"Bearer {KEY}"}
+    if not stream:
+        response = await client.post(url, json=body, headers=headers)
+        response.json()
+        return
+    body |= {"stream": True, "stream_options": {"include_usage": True}}
+    async with client.stream("POST", url, json=body, headers=headers) as response:
+        async for line in response.aiter_lines():
+            if line.startswith("data: ") and line != "data: [DONE]":
+                json.loads(line[6:])
 
 
-def _cpu() -> float:
-    t = os.times()
-    return t.user + t.system
-
-
-async def bare(url: str, n: int) -> float:
+async def run(runs: int, base_url: str, folder: Path) -> list[tuple[str, str, float, float]]:
+    db_url = f"sqlite:///{folder / 'bench.db'}"
+    path = folder / "bench.yaml"
+    path.write_text(config_text(base_url, db_url), encoding="utf-8")
+    env = {"BENCH_KEY": KEY}
+    loaded = load_config(path, env)
+    rows: list[tuple[str, str, float, float]] = []
+    url = base_url + "/v1/chat/completions"
     async with httpx.AsyncClient() as client:
-        body = {
-            "model": "gpt-4o-mini",
-            "messages": [{"role": "user", "content": "x"}],
-            "max_tokens": 32,
-        }
-        await client.post(
-            f"{url}/v1/chat/completions", json=body, headers={"authorization": f"Bearer {KEY}"}
-        )
-        start = _cpu()
-        for _ in range(n):
-            response = await client.post(
-                f"{url}/v1/chat/completions", json=body, headers={"authorization": f"Bearer {KEY}"}
-            )
-            json.loads(response.content)
-        return (_cpu() - start) / n
+        for name, stream in (("json", False), ("sse", True)):
 
+            async def bare_once(stream: bool = stream) -> None:
+                await bare(client, url, stream)
 
-async def probe_no_db(loaded: object, n: int) -> float:
-    from monitor.config.loader import LoadedConfig
+            rows.append((name, "bare httpx", *await measure(runs, bare_once)))
 
-    assert isinstance(loaded, LoadedConfig)
-    probe = loaded.config.probes[0]
-    target = loaded.config.targets["sim"]
-    kind = kind_for(probe.kind)
-    spec = probe_spec(probe, kind.expected_status(probe))
     transport = HttpTransport()
-    request = kind.prepare(probe, target, KEY)
-    state = ProbeState()
-    from datetime import UTC, datetime
-
-    for _ in range(6):  # learn an active baseline first
-        obs = await transport.send(
-            request, probe="chat", target="sim", started_at=datetime.now(UTC)
-        )
-        verdict = judge(obs, spec, state, datetime.now(UTC))
-        assert verdict.baseline is not None
-        state = ProbeState(baselines={ResponseClass.SUCCESS: verdict.baseline})
-    start = _cpu()
-    for _ in range(n):
-        now = datetime.now(UTC)
-        obs = await transport.send(request, probe="chat", target="sim", started_at=now)
-        verdict = judge(obs, spec, state, now)
-        assert verdict.outcome.value == "pass", verdict.findings
-    cpu = (_cpu() - start) / n
-    await transport.aclose()
-    return cpu
-
-
-async def probe_sqlite(loaded: object, n: int, env: dict[str, str]) -> float:
-    from monitor.config.loader import LoadedConfig
-
-    assert isinstance(loaded, LoadedConfig)
-    app = build_app(loaded, env=env)
-    probe = loaded.config.probes[0]
     try:
-        for _ in range(6):
-            await app.pipeline.run_once(probe, None, Trigger.CHECK)
-        start = _cpu()
-        for _ in range(n):
-            row = await app.pipeline.run_once(probe, None, Trigger.CHECK)
-            assert row is not None
-            assert row["outcome"] == "pass"
-        return (_cpu() - start) / n
+        for probe in loaded.config.probes:
+            kind = kind_for(probe.kind)
+            target = loaded.config.targets[probe.target]
+            context = context_for(probe, loaded.config)
+            spec = probe_spec(probe, kind.expected_status(probe))
+            state = ProbeState()
+
+            async def monitor_once(
+                probe: Any = probe,
+                kind: Any = kind,
+                target: Any = target,
+                context: Any = context,
+                spec: Any = spec,
+            ) -> None:
+                nonlocal state
+                request = kind.prepare(probe, target, KEY, context)
+                now = datetime.now(UTC)
+                observation = await transport.send(
+                    request, probe=probe.name, target=probe.target, started_at=now
+                )
+                verdict = judge(
+                    observation,
+                    spec,
+                    state,
+                    now,
+                    kind_checks=lambda doc: kind.check(probe, observation, doc, context),
+                )
+                assert verdict.outcome.value == "pass", verdict.findings
+                if verdict.baseline is not None and verdict.baseline_changed:
+                    state = ProbeState(
+                        baselines={verdict.baseline.response_class: verdict.baseline}
+                    )
+
+            rows.append((probe.name, "monitor, no persistence", *await measure(runs, monitor_once)))
+    finally:
+        await transport.aclose()
+
+    app = build_app(loaded, env=env)
+    try:
+        for probe in loaded.config.probes:
+
+            async def stored_once(probe: Any = probe) -> None:
+                row = await app.pipeline.run_once(probe, None, Trigger.CHECK)
+                assert row is not None
+                assert row["outcome"] == "pass", row
+
+            rows.append((probe.name, "monitor + SQLite", *await measure(runs, stored_once)))
     finally:
         await app.aclose()
+    return rows
+
+
+def machine() -> str:
+    model = ""
+    try:
+        out = subprocess.run(["lscpu"], capture_output=True, text=True, check=False).stdout
+        model = next(
+            (ln.split(":", 1)[1].strip() for ln in out.splitlines() if "Model name" in ln), ""
+        )
+    except OSError:
+        pass
+    cpu = model or platform.processor()
+    return f"nproc {os.cpu_count()}, {cpu}, Python {platform.python_version()}"
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--n", type=int, default=300)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", "--n", type=int, default=300, help="probes per row")
     args = parser.parse_args()
-    port = _free_port()
-    sim = subprocess.Popen(
-        [sys.executable, "-m", "monitor", "simulate", "--port", str(port), "--api-key", KEY],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
+    process, base_url = start_simulator()
     try:
-        for _ in range(100):
-            try:
-                httpx.get(f"{url}/_simulator/scenario", timeout=1)
-                break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        with tempfile.TemporaryDirectory() as tmp:
-            env = {"BENCH_KEY": KEY}
-            loaded = parse_config(CONFIG.format(db=Path(tmp) / "b.db", url=url), "bench.yaml", env)
-            base = asyncio.run(bare(url, args.n))
-            no_db = asyncio.run(probe_no_db(loaded, args.n))
-            with_db = asyncio.run(probe_sqlite(loaded, args.n, env))
+        with tempfile.TemporaryDirectory() as folder:
+            rows = asyncio.run(run(args.runs, base_url, Path(folder)))
     finally:
-        sim.terminate()
-        sim.wait(10)
-    cpu_model = _cpu_model()
-    print(
-        f"# {args.n} probes each; machine: {os.cpu_count()} cores, {cpu_model}, "
-        f"Python {platform.python_version()}"
-    )
-    print(f"{'path':<16}{'CPU ms/probe':>14}{'x bare':>9}")
-    for name, value in (("bare httpx", base), ("probe, no db", no_db), ("probe + sqlite", with_db)):
-        print(f"{name:<16}{value * 1000:>14.2f}{value / base:>9.2f}")
+        process.terminate()
+        process.wait(10)
+    print(f"machine: {machine()}; {args.runs} runs each after a warm-up\n")
+    print("| probe | client | CPU ms/probe | wall ms/probe | CPU vs bare |")
+    print("|---|---|---:|---:|---:|")
+    bare_cpu = {name: cpu for name, client, cpu, _ in rows if client == "bare httpx"}
+    for name, client, cpu, wall in rows:
+        print(f"| {name} | {client} | {cpu:.2f} | {wall:.2f} | {cpu / bare_cpu[name]:.2f}× |")
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ from typing import TextIO
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SpanExporter
 
+from monitor.admission import Admission
 from monitor.alerts import AlertSink, build_sinks, close_sinks
 from monitor.alerts.policy import windows_from_config
 from monitor.alerts.routing import select_sinks
@@ -182,6 +183,7 @@ def build_app(
             worker_id=worker,
             on_alerts=dispatcher.wake,
             observer=observer,
+            admission=Admission(config, store, db),
             contracts=dict(contracts),
         )
     )

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind
 
 from monitor import __version__, semconv
+from monitor.admission import Admission, Ticket
 from monitor.blocking import BlockingPool
 from monitor.clock import Clock
 from monitor.config.loader import LoadedConfig
@@ -29,12 +31,13 @@ from monitor.core.judge import Judgement, ProbeSpec, ProbeState, judge
 from monitor.core.model import Severity, Trigger
 from monitor.core.observation import Observation, TransportFailure
 from monitor.core.overrides import IgnoreRule, Overrides, parse_until
+from monitor.core.redact import redact_observation
 from monitor.errors import ClaimLost, SecretError
 from monitor.observers import NullObserver, Observer
-from monitor.probes import kind_for, request_hash
+from monitor.probes import context_for, kind_for, request_hash
 from monitor.runspan import JudgeTiming, RunFacts, annotate_run_span, with_traceparent
 from monitor.runview import run_view
-from monitor.secrets import key_fingerprint, resolve_api_key
+from monitor.secrets import resolve_api_key
 from monitor.storage.records import AlertRouter, RecordedRun, RunClaim, RunCompletion
 from monitor.storage.sql import SqlStore
 from monitor.telemetry import format_span_id, format_trace_id
@@ -57,6 +60,7 @@ class PipelineDeps:
     worker_id: str
     on_alerts: Callable[[], None] = lambda: None
     observer: Observer = field(default_factory=NullObserver)
+    admission: Admission | None = None  # circuit breaker and budgets; None admits every run
     contracts: Mapping[str, Contract] = field(default_factory=dict)  # by target name
 
 
@@ -138,16 +142,26 @@ class Pipeline:
             request_hash=request_hash(probe),
             config_hash=d.loaded.config_hash,
         )
+        ticket = await d.admission.admit(probe, started) if d.admission else None
+        if isinstance(ticket, str):
+            return await self._skip(claim, ticket, dry_run)
         if not dry_run and not await d.db.run(d.store.claim_run, claim):
+            if d.admission and ticket:
+                d.admission.settle(ticket, None, started)
             return None
-        return await self.execute(probe, claim, dry_run=dry_run)
+        return await self.execute(probe, claim, dry_run=dry_run, ticket=ticket)
 
     def lease(self, probe: ProbeConfig) -> timedelta:
         """How long a claim on ``probe`` holds before another replica presumes its owner dead."""
         return probe.timeout + self.deps.loaded.config.storage.lease_margin
 
     async def execute(
-        self, probe: ProbeConfig, claim: RunClaim, *, dry_run: bool = False
+        self,
+        probe: ProbeConfig,
+        claim: RunClaim,
+        *,
+        dry_run: bool = False,
+        ticket: Ticket | None = None,
     ) -> dict[str, Any] | None:
         """Probe and record a claimed run (the reaper re-runs a dead owner's slot through here).
 
@@ -158,15 +172,22 @@ class Pipeline:
         kind = kind_for(probe.kind)
         target = d.loaded.config.targets[probe.target]
         started = claim.started_at
+        probe_context = context_for(probe, d.loaded.config)
         name = f"chat {probe.model}" if probe.model else f"{probe.kind} {probe.name}"
         with d.tracer.start_as_current_span(name, kind=SpanKind.CLIENT) as span:
             context = span.get_span_context()
             trace_id = format_trace_id(context.trace_id)
             span_id = format_span_id(context.span_id)
             api_key: str | None = None
+            sent_key: str | None = None
             try:
                 api_key = resolve_api_key(probe.target, target, d.env)
-                request = kind.prepare(probe, target, api_key)
+                request = kind.prepare(probe, target, api_key, probe_context)
+                sent_key = request.key_fingerprint
+                if ticket and ticket.attempts < request.retry.attempts:
+                    request = replace(
+                        request, retry=replace(request.retry, attempts=ticket.attempts)
+                    )
                 if target.traceparent:
                     request = with_traceparent(request, span)
                 observation = await d.transports[probe.target].send(
@@ -192,19 +213,22 @@ class Pipeline:
                     spec,
                     state,
                     finished,
-                    kind_checks=lambda doc: kind.check(probe, observation, doc),
+                    kind_checks=lambda doc: kind.check(probe, observation, doc, probe_context),
                     contract=contract,
                 )
 
             completion = RunCompletion(
                 claim=claim,
-                observation=observation,
+                # Stored: secrets scrubbed, answer text withheld when asked; judged: as received.
+                observation=redact_observation(
+                    observation, response_text=probe.redact.response_text, secrets=[api_key]
+                ),
                 spec=spec,
                 finished_at=finished,
                 trace_id=trace_id,
                 span_id=span_id,
                 request_id=extract_request_id(observation),
-                key_fingerprint=key_fingerprint(api_key) if api_key else None,
+                key_fingerprint=sent_key,
                 monitor_version=__version__,
                 probe_info={
                     "owner": probe.owner,
@@ -213,6 +237,7 @@ class Pipeline:
                     "trace_link": d.loaded.config.alerts.trace_link,
                 },
                 contract_ref=contract.reference() if contract is not None else None,
+                evidence_extra=evidence_extra(observation, d.loaded.config_hash),
             )
             timing = JudgeTiming(judge_run)
             try:
@@ -221,6 +246,9 @@ class Pipeline:
                 log.warning("probe %s: result discarded: %s", probe.name, exc)
                 span.set_attribute(semconv.MONITOR_CLAIM_LOST, True)
                 return None
+            finally:  # settled once stored, so the budget never misses a run in between
+                if d.admission and ticket:
+                    d.admission.settle(ticket, observation, finished)
             judgement = recorded.judgement
             facts = RunFacts(
                 probe,
@@ -240,6 +268,26 @@ class Pipeline:
             d.observer.run_completed(run_view(row), observation, judgement)
         return row
 
+    async def _skip(self, claim: RunClaim, reason: str, dry_run: bool) -> dict[str, Any] | None:
+        """Not sent (circuit open, budget): recorded as ``skipped``, never judged."""
+        d = self.deps
+        log.info("probe %s skipped: %s", claim.probe, reason)
+        if not dry_run and not await d.db.run(d.store.record_skipped, claim, d.clock.now(), reason):
+            return None
+        d.observer.run_skipped(claim.probe, claim.target, reason)
+        return {
+            "id": claim.run_id,
+            "probe": claim.probe,
+            "target": claim.target,
+            "trigger": claim.trigger,
+            "slot_at": claim.slot_at,
+            "started_at": claim.started_at,
+            "outcome": "skipped",
+            "attempts": 0,
+            "note": reason,
+            "findings": [],
+        }
+
     async def _judge_and_store(
         self,
         completion: RunCompletion,
@@ -252,6 +300,12 @@ class Pipeline:
             state = await d.db.run(d.store.load_state, probe.name, completion.claim.request_hash)
             return RecordedRun(run_id=completion.claim.run_id, judgement=judge_run(state))
         return await d.db.run(d.store.record_run, completion, judge_run, d.router)
+
+
+def evidence_extra(observation: Observation, config_hash: str) -> dict[str, Any]:
+    """Evidence beyond the columns: where the request went, under which config."""
+    url = urlsplit(observation.url)
+    return {"host": url.netloc, "path": url.path, "config_hash": config_hash}
 
 
 def _memory_row(

@@ -12,7 +12,10 @@ from monitor.cli.common import Context
 from monitor.clock import SystemClock
 from monitor.config.loader import LoadedConfig, load_config
 from monitor.contract import load_contracts
+from monitor.probes.cost import tokens_per_run
 from monitor.scheduler import fires_per_day
+
+MINUTES_PER_DAY = 24 * 60
 
 
 def register(
@@ -56,9 +59,29 @@ def handle_check(ctx: Context) -> int:
 
 
 def expected_load(loaded: LoadedConfig) -> list[str]:
-    """Requests per day each target will receive from the monitor (cron probes estimated)."""
+    """Requests and tokens per day each target will receive from the monitor (cron probes
+    estimated; tokens are an upper estimate: prompt plus completion limit), against budgets."""
     lines = []
-    for name in loaded.config.targets:
-        per_day = sum(fires_per_day(p) for p in loaded.config.probes if p.target == name)
-        lines.append(f"  target {name}: about {per_day} request(s) per day")
+    config = loaded.config
+    for name, target in config.targets.items():
+        probes = [p for p in config.probes if p.target == name]
+        requests = sum(fires_per_day(p) for p in probes)
+        with_retries = sum(fires_per_day(p) * p.retries.attempts for p in probes)
+        tokens = sum(fires_per_day(p) * tokens_per_run(p) for p in probes)
+        lines.append(
+            f"  target {name}: about {requests} request(s) per day (at most {with_retries} "
+            f"with retries) and up to {tokens} token(s) per day"
+        )
+        budget = target.budget
+        per_minute = requests / MINUTES_PER_DAY
+        if budget.requests_per_minute is not None and per_minute > budget.requests_per_minute:
+            lines.append(
+                f"    budget.requests_per_minute {budget.requests_per_minute} is below the "
+                f"average {per_minute:.1f}: runs over it will be skipped"
+            )
+        if budget.tokens_per_day is not None and tokens > budget.tokens_per_day:
+            lines.append(
+                f"    budget.tokens_per_day {budget.tokens_per_day} is below the {tokens} "
+                "expected: runs over it will be skipped"
+            )
     return lines

@@ -65,6 +65,7 @@ def check_config(
             err([*loc, "target"], f"unknown target {probe.target!r} (targets: {known})")
         _check_schedule(probe, loc, err)
         _check_generation(probe, loc, err)
+        _check_probe_kind(probe, loc, err)
         _check_overrides(probe, loc, err)
 
     _check_alerts(config, env, err, secret)
@@ -161,6 +162,19 @@ def _check_generation(probe: ProbeConfig, loc: list[str | int], err: Callable[..
                 [*loc, "params"],
                 "max_tokens (or max_completion_tokens) is required on generation probes, "
                 "large enough for reasoning models",
+            )
+
+
+def _check_probe_kind(probe: ProbeConfig, loc: list[str | int], err: Callable[..., None]) -> None:
+    if probe.kind == "http" and not probe.path:
+        err([*loc, "path"], "required for kind http (e.g. /v1/embeddings)")
+    if probe.production_parser == "openai":
+        from monitor.probes.sdk_parser import sdk_available
+
+        if not sdk_available():
+            err(
+                [*loc, "production_parser"],
+                "the openai package is not installed: pip install 'contract-monitor[openai]'",
             )
 
 

@@ -45,6 +45,12 @@ class BudgetConfig(Strict):
     tokens_per_day: int | None = Field(default=None, ge=1)
 
 
+class CircuitBreakerConfig(Strict):
+    after_failures: int | None = Field(default=5, ge=1)  # null: never stop probing
+    cool_down: Duration = timedelta(minutes=5)
+    down_for: Duration = timedelta(minutes=2)
+
+
 class TargetConfig(Strict):
     base_url: str
     api_key_env: str | None = None
@@ -54,6 +60,7 @@ class TargetConfig(Strict):
     budget: BudgetConfig = Field(default_factory=BudgetConfig)
     max_connections: int = Field(default=4, ge=1, le=100)
     traceparent: bool = False
+    circuit_breaker: CircuitBreakerConfig = Field(default_factory=CircuitBreakerConfig)
 
 
 class BaselineConfig(Strict):
@@ -136,6 +143,7 @@ class ProbeConfig(Strict):
     redact: RedactConfig = Field(default_factory=RedactConfig)
     overrides: OverridesConfig = Field(default_factory=OverridesConfig)
     enum_paths: list[str] = Field(default_factory=list)
+    production_parser: Literal["none", "openai"] = "none"
     # kind: http
     method: str = "POST"
     path: str | None = None

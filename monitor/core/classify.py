@@ -104,7 +104,85 @@ def _contract_only(f: Finding, ctx: ClassifyContext) -> bool:
     return f.source is Source.CONTRACT and not _related(f.path, ctx.baseline_paths)
 
 
+def _negative_accepted(f: Finding, expected: frozenset[int]) -> bool:
+    """A probe that expects a refusal (a bad key, a malformed body) got a 2xx."""
+    before = f.before if isinstance(f.before, list) else []
+    return (
+        f.kind == "status-changed"
+        and bool(before)
+        and set(before) <= expected
+        and 200 <= (_status(f) or 0) < 300
+    )
+
+
 RULES: tuple[Rule, ...] = (
+    Rule(
+        "an invalid key accepted -> auth (a security finding)",
+        lambda f, _c: _negative_accepted(f, frozenset({401, 403})),
+        Category.AUTH_MISMATCH,
+        _always(Verdict.VENDOR_QUESTION),
+        "vendor question",
+    ),
+    Rule(
+        "a malformed body accepted -> request schema",
+        lambda f, _c: _negative_accepted(f, frozenset({400, 422})),
+        Category.REQUEST_SCHEMA_MISMATCH,
+        _always(Verdict.VENDOR_QUESTION),
+        "vendor question",
+    ),
+    Rule(
+        "the key where it must not be, or not there -> auth",
+        lambda f, _c: f.kind in ("key-in-query-string", "secret-unavailable"),
+        Category.AUTH_MISMATCH,
+        _always(Verdict.CLIENT_BUG),
+        "client bug",
+    ),
+    Rule(
+        "the request is not the documented endpoint -> endpoint",
+        lambda f, _c: f.kind == "endpoint-mismatch",
+        Category.ENDPOINT_MISMATCH,
+        _always(Verdict.CLIENT_BUG),
+        "client bug",
+    ),
+    Rule(
+        "a token-limit field the model refuses -> request schema",
+        lambda f, _c: (
+            f.kind
+            in ("token-field-rejected", "token-field-inconclusive", "validation-error-unnamed")
+        ),
+        Category.REQUEST_SCHEMA_MISMATCH,
+        _drift_if_accepted(Verdict.CLIENT_BUG),
+        "deployment drift if accepted before, else client bug",
+    ),
+    Rule(
+        "an error envelope inside a 200 -> parser, the vendor's to explain",
+        lambda f, _c: f.kind in ("error-in-200", "sse-error-event"),
+        Category.RESPONSE_PARSER_MISMATCH,
+        _always(Verdict.VENDOR_QUESTION),
+        "vendor question",
+    ),
+    Rule(
+        "streams a parser cannot follow, SDK rejections -> parser",
+        lambda f, _c: (
+            f.kind
+            in (
+                "sse-not-streamed",
+                "sse-finish-reason-missing",
+                "sse-terminator-missing",
+                "parser-rejected",
+            )
+        ),
+        Category.RESPONSE_PARSER_MISMATCH,
+        _drift_if_accepted(Verdict.VENDOR_QUESTION),
+        "deployment drift if accepted before, else vendor question",
+    ),
+    Rule(
+        "usage chunk missing -> billing assumption",
+        lambda f, _c: f.kind == "sse-usage-chunk-missing",
+        Category.USAGE_BILLING_ASSUMPTION,
+        _drift_if_accepted(Verdict.VENDOR_QUESTION),
+        "deployment drift if accepted before, else vendor question",
+    ),
     Rule(
         "401/403 -> auth",
         _status_in(401, 403),
@@ -129,8 +207,11 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "3xx/404/405 -> endpoint",
         lambda f, _c: (
-            f.kind in ("status-changed", "redirected")
-            and (_status(f) in (404, 405) or 300 <= (_status(f) or 0) < 400)
+            f.kind == "redirected"
+            or (
+                f.kind == "status-changed"
+                and (_status(f) in (404, 405) or 300 <= (_status(f) or 0) < 400)
+            )
         ),
         Category.ENDPOINT_MISMATCH,
         _drift_if_accepted(Verdict.CLIENT_BUG),
@@ -145,14 +226,23 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "timeouts",
-        lambda f, _c: f.kind in ("timeout", "latency-slo-exceeded", "ttft-slo-exceeded"),
+        lambda f, _c: (
+            f.kind
+            in (
+                "timeout",
+                "latency-slo-exceeded",
+                "ttft-slo-exceeded",
+                "streamed-in-name-only",
+                "retried",
+            )
+        ),
         Category.TIMEOUT_RETRY_MISMATCH,
         _always(Verdict.VENDOR_QUESTION),
         "vendor question",
     ),
     Rule(
-        "unreachable host -> endpoint",
-        lambda f, _c: f.kind in ("connect-refused", "dns-failure"),
+        "unreachable or untrusted host -> endpoint",
+        lambda f, _c: f.kind in ("connect-refused", "dns-failure", "tls-error"),
         Category.ENDPOINT_MISMATCH,
         _drift_if_accepted(Verdict.CLIENT_BUG),
         "deployment drift if accepted before, else client bug",

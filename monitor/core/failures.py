@@ -44,7 +44,11 @@ def failure_findings(observation: Observation, expected_status: frozenset[int]) 
                 after=status,
             )
         ]
-    if observation.body and not is_json_media_type(observation.media_type):
+    if (
+        observation.stream is None  # a stream's media type is judged by core.chunks
+        and observation.body
+        and not is_json_media_type(observation.media_type)
+    ):
         return [
             Finding(
                 kind="media-type-changed",

@@ -27,6 +27,7 @@ from monitor.core.assumptions import (
 )
 from monitor.core.baseline import BaselineRecord, LearnPolicy, learn
 from monitor.core.body import ParsedBody, is_json_media_type, parse_json_body
+from monitor.core.chunks import read_stream
 from monitor.core.classify import ClassifyContext, classify
 from monitor.core.diff import diff_shapes, refine_null_only
 from monitor.core.documented import ContractOracle, ContractResult, Exchange
@@ -124,9 +125,15 @@ def judge(
     parsed = _parse(observation)
     body = _Body(findings=list(failure))
     if not failure:
-        body = _judge_body(observation, spec, state, now, parsed)
+        if observation.stream is not None:
+            body = _judge_stream(observation, spec, state, now)
+        else:
+            body = _judge_body(observation, spec, state, now, parsed)
         if body.parsed and kind_checks is not None:
-            body.findings.extend(kind_checks(body.document))
+            checked = list(kind_checks(body.document))
+            body.findings.extend(checked)
+            if any(f.source is Source.PARSER for f in checked):
+                _unlearn(body)  # e.g. an error envelope in a 200: no answer to compare or learn
     elif parsed is not None and parsed.ok:
         body.document, body.parsed = parsed.value, True
     request = observation.request_body if isinstance(observation.request_body, dict) else {}
@@ -242,6 +249,32 @@ def _judge_body(
     cls = ResponseClass.SUCCESS if status < 400 else ResponseClass.ERROR
     out.response_class = cls
     out.shape = infer_shape(parsed.value, spec.enum_paths, observation.response_headers)
+    return _against_baseline(out, spec, state, now)
+
+
+def _judge_stream(
+    observation: Observation, spec: ProbeSpec, state: ProbeState, now: datetime
+) -> _Body:
+    """A streamed answer: one chunk shape per stream (its own baseline class), the deltas
+    reassembled into the document, and what the stream alone shows (``core.chunks``)."""
+    assert observation.stream is not None
+    reading = read_stream(observation.stream, spec.enum_paths)
+    out = _Body(findings=list(reading.findings), document=reading.document)
+    if not reading.ok:
+        return out  # no valid answer: nothing to compare or learn
+    out.parsed, out.response_class, out.shape = True, ResponseClass.CHUNK, reading.shape
+    return _against_baseline(out, spec, state, now)
+
+
+def _unlearn(body: _Body) -> None:
+    body.findings = [f for f in body.findings if f.source is not Source.BASELINE]
+    body.baseline, body.changed = None, False
+
+
+def _against_baseline(out: _Body, spec: ProbeSpec, state: ProbeState, now: datetime) -> _Body:
+    cls = out.response_class
+    assert cls is not None
+    assert out.shape is not None
     current = state.baselines.get(cls)
     if current is not None and current.is_active:
         assumed = spec.assumed_paths | (
@@ -279,7 +312,8 @@ def _ask_contract(
 ) -> ContractResult | None:
     if contract is None:
         return None
-    failed = observation.failure is not None
+    # A stream's reassembled answer is not the documented JSON body: only its request is checked.
+    failed = observation.failure is not None or observation.stream is not None
     return contract.check(
         Exchange(
             method=observation.method,

@@ -44,7 +44,12 @@ class TransportFailure:
 
 @dataclass(frozen=True)
 class StreamCapture:
-    """A streamed answer: raw SSE payloads and timing (filled by streaming probes)."""
+    """A streamed answer: the SSE events as received, their timing, and each chunk parsed once.
+
+    ``events``, ``event_types`` and ``offsets_ms`` are parallel (one entry per dispatched event,
+    ``[DONE]`` included); ``chunks`` holds the parsed JSON of each event (None for ``[DONE]`` or
+    an event listed in ``errors``). Built by ``core.stream.build_capture``.
+    """
 
     events: tuple[str, ...] = ()
     comments: int = 0
@@ -53,6 +58,33 @@ class StreamCapture:
     gaps_ms: tuple[float, ...] = ()
     duration_ms: float | None = None
     cut_at_deadline: bool = False
+    event_types: tuple[str | None, ...] = ()
+    offsets_ms: tuple[float, ...] = ()
+    chunks: tuple[Any, ...] = ()
+    errors: tuple[tuple[int, str], ...] = ()  # (event index, why it is not JSON)
+    media_type: str = "text/event-stream"
+    decode_error: str | None = None
+    unterminated: bool = False  # the last event had no blank line after it
+    truncated: bool = False  # reading stopped at the body cap
+
+    def to_json(self) -> dict[str, Any]:
+        gaps = [round(g, 3) for g in self.gaps_ms[:1000]]
+        return {
+            "events": len(self.events),
+            "comments": self.comments,
+            "done_seen": self.done_seen,
+            "ttft_ms": None if self.ttft_ms is None else round(self.ttft_ms, 3),
+            "duration_ms": None if self.duration_ms is None else round(self.duration_ms, 3),
+            "max_gap_ms": max(gaps) if gaps else None,
+            "gaps_ms": gaps,
+            "cut_at_deadline": self.cut_at_deadline,
+            "media_type": self.media_type,
+            "event_types": sorted({t for t in self.event_types if t is not None}),
+            "errors": [{"event": i, "error": e} for i, e in self.errors[:20]],
+            "decode_error": self.decode_error,
+            "unterminated": self.unterminated,
+            "truncated": self.truncated,
+        }
 
 
 @dataclass(frozen=True)

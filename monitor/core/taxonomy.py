@@ -83,6 +83,18 @@ _KINDS: tuple[Kind, ...] = (
     Kind("redirected", B, None, "the endpoint answered with a redirect"),
     Kind("latency-slo-exceeded", W, None, "slower than the probe's latency SLO"),
     Kind("ttft-slo-exceeded", W, None, "first token later than the probe's TTFT SLO"),
+    # probe kinds (issue 7): request-side checks, negative probes, retries, the SDK parser
+    Kind("error-in-200", B, None, "a 2xx whose JSON is an error envelope, not an answer"),
+    Kind("streamed-in-name-only", W, None, "every chunk arrived at once: TTFT is the whole answer"),
+    Kind("retried", INFO, None, "the answer came after retries (each failed attempt named)"),
+    Kind("endpoint-mismatch", W, None, "the probe's method or path is not the documented one"),
+    Kind("key-in-query-string", B, None, "the API key is in the URL: the request is not sent"),
+    Kind("model-not-listed", W, None, "a model the target's probes use is not in /v1/models"),
+    Kind("token-field-rejected", B, None, "the model refuses the probe's token-limit field"),
+    Kind("token-field-inconclusive", W, None, "a 4xx to the token-field probe not naming it"),
+    Kind("error-envelope-missing", W, None, "a refusal without an `error` object"),
+    Kind("validation-error-unnamed", W, None, "a validation error not naming the parameter"),
+    Kind("parser-rejected", B, None, "the official openai SDK's types reject the body"),
 )
 
 KINDS: dict[str, Kind] = {k.id: k for k in _KINDS}

@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
-from monitor.probes.base import ProbeKind, request_hash
+from monitor.config.schema import Config, ProbeConfig
+from monitor.probes.base import NO_CONTEXT, ProbeContext, ProbeKind, request_hash
 from monitor.probes.chat_completion import ChatCompletion
+from monitor.probes.chat_stream import ChatCompletionStream
+from monitor.probes.http import Http
+from monitor.probes.models import Models
+from monitor.probes.negative import AuthRejection, RequestValidation
+from monitor.probes.token_field import TokenField
 
 KINDS: dict[str, ProbeKind] = {
     ChatCompletion.name: ChatCompletion(),
+    ChatCompletionStream.name: ChatCompletionStream(),
+    Models.name: Models(),
+    AuthRejection.name: AuthRejection(),
+    RequestValidation.name: RequestValidation(),
+    TokenField.name: TokenField(),
+    Http.name: Http(),
 }
+MODEL_KINDS = frozenset({"chat_completion", "chat_completion_stream", "token_field"})
 
 
 def kind_for(name: str) -> ProbeKind:
@@ -17,4 +30,24 @@ def kind_for(name: str) -> ProbeKind:
         raise NotImplementedError(f"probe kind {name!r} is not implemented yet") from None
 
 
-__all__ = ["KINDS", "ProbeKind", "kind_for", "request_hash"]
+def context_for(probe: ProbeConfig, config: Config) -> ProbeContext:
+    """The models the probes of ``probe``'s target send (for ``models`` and negative kinds)."""
+    models = sorted(
+        {
+            p.model
+            for p in config.probes
+            if p.target == probe.target and p.kind in MODEL_KINDS and p.model
+        }
+    )
+    return ProbeContext(models_in_use=tuple(models))
+
+
+__all__ = [
+    "KINDS",
+    "NO_CONTEXT",
+    "ProbeContext",
+    "ProbeKind",
+    "context_for",
+    "kind_for",
+    "request_hash",
+]

@@ -2,31 +2,63 @@
 
 A kind is pure: it turns config into a ``PreparedRequest`` and, after the transport has
 observed the answer, returns kind-specific findings. Sending is the transport's job.
+``build_request`` is the one place a request is assembled, so every kind gets the same
+guarantees: the key only in the ``Authorization`` header (a key found in the URL refuses the
+request and never reaches evidence), redacted evidence headers with a key fingerprint, the
+probe's deadline and retry policy.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
+from dataclasses import dataclass
 from typing import Any, Protocol
+from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
 
 from monitor.config.schema import ProbeConfig, TargetConfig
 from monitor.core.model import Finding
-from monitor.core.observation import Observation
-from monitor.secrets import key_fingerprint, redact_headers
+from monitor.core.observation import Observation, TransportFailure
+from monitor.core.retry import RetryPolicy
+from monitor.secrets import REDACTED, key_fingerprint, redact_headers
 from monitor.transport import PreparedRequest
+
+CHAT_PATH = "/v1/chat/completions"
+MODELS_PATH = "/v1/models"
+_SECRET_PARAM = re.compile(r"(^|[_-])(key|token|secret|signature|sig|password)$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class ProbeContext:
+    """What a kind may know beyond its own config: the models its target's other probes use."""
+
+    models_in_use: tuple[str, ...] = ()
+
+
+NO_CONTEXT = ProbeContext()
 
 
 class ProbeKind(Protocol):
     name: str
 
     def prepare(
-        self, probe: ProbeConfig, target: TargetConfig, api_key: str | None
+        self,
+        probe: ProbeConfig,
+        target: TargetConfig,
+        api_key: str | None,
+        context: ProbeContext = NO_CONTEXT,
     ) -> PreparedRequest: ...
 
     def expected_status(self, probe: ProbeConfig) -> frozenset[int]: ...
 
-    def check(self, probe: ProbeConfig, observation: Observation, document: Any) -> list[Finding]:
+    def check(
+        self,
+        probe: ProbeConfig,
+        observation: Observation,
+        document: Any,
+        context: ProbeContext = NO_CONTEXT,
+    ) -> list[Finding]:
         """Kind-specific findings on a parsed answer (the judge adds shape findings)."""
         ...
 
@@ -66,3 +98,85 @@ def evidence_headers(headers: dict[str, str], api_key: str | None) -> dict[str, 
     if api_key:
         out["x-monitor-key-fingerprint"] = key_fingerprint(api_key)
     return out
+
+
+def guard_url(url: str, api_key: str | None) -> tuple[str, TransportFailure | None]:
+    """The URL as evidence may show it, and a refusal when the key travels in it.
+
+    The seed's auth contract: the key goes in the ``Authorization`` header, never in a query
+    string (proxies and access logs keep URLs). Credential-looking parameters and userinfo
+    are masked whatever they hold.
+    """
+    parts = urlsplit(url)
+    query = "&".join(
+        f"{quote(name, safe='')}={REDACTED if _SECRET_PARAM.search(name) else quote(value)}"
+        for name, value in parse_qsl(parts.query, keep_blank_values=True)
+    )
+    netloc = parts.netloc.rpartition("@")[2]
+    shown = urlunsplit((parts.scheme, netloc, parts.path, query, ""))
+    refusal = None
+    if api_key and api_key in url:
+        where = "query string" if api_key in parts.query else "URL"
+        shown = shown.replace(api_key, REDACTED)
+        refusal = TransportFailure(
+            "key-in-query-string",
+            f"the API key is in the request {where}; it must travel only in the "
+            "Authorization header (URLs end up in proxy and access logs): request not sent",
+            retryable=False,
+        )
+    return shown, refusal
+
+
+def retry_policy(probe: ProbeConfig) -> RetryPolicy:
+    return RetryPolicy(
+        attempts=probe.retries.attempts,
+        backoff_s=probe.retries.backoff.total_seconds(),
+        max_backoff_s=probe.retries.max_backoff.total_seconds(),
+    )
+
+
+def build_request(
+    probe: ProbeConfig,
+    target: TargetConfig,
+    api_key: str | None,
+    *,
+    method: str,
+    path: str,
+    body: Any = None,
+    evidence_body: Any = None,
+    stream: bool = False,
+) -> PreparedRequest:
+    headers = auth_headers(target, api_key)
+    headers.update({k.lower(): v for k, v in probe.headers.items()})
+    if stream:
+        headers["accept"] = "text/event-stream"
+    url = join_url(target.base_url, path)
+    shown, refusal = guard_url(url, api_key)
+    return PreparedRequest(
+        method=method.upper(),
+        url=url,
+        headers=headers,
+        json_body=body,
+        evidence_headers=evidence_headers(headers, api_key),
+        evidence_body=evidence_body if evidence_body is not None else body,
+        deadline_s=probe.timeout.total_seconds(),
+        connect_timeout_s=probe.connect_timeout.total_seconds(),
+        stream=stream,
+        evidence_url=shown,
+        retry=retry_policy(probe),
+        refusal=refusal,
+        key_fingerprint=key_fingerprint(api_key) if api_key else None,
+    )
+
+
+def expected_or(probe: ProbeConfig, default: frozenset[int]) -> frozenset[int]:
+    if probe.assumes is not None and probe.assumes.status is not None:
+        return frozenset({probe.assumes.status})
+    return default
+
+
+def error_object(document: Any) -> dict[str, Any] | None:
+    """The ``error`` member of an error envelope (OpenAI, CometAPI and OpenRouter shapes)."""
+    if isinstance(document, dict) and isinstance(document.get("error"), dict):
+        return dict(document["error"])
+    return None

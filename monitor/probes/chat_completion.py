@@ -1,4 +1,10 @@
-"""``chat_completion``: POST /v1/chat/completions with a synthetic, sanitized prompt."""
+"""``chat_completion``: POST /v1/chat/completions with a synthetic, sanitized prompt.
+
+Besides the answer's shape (the judge's job) it checks the request side of the contract: the
+documented method and path (``endpoint-mismatch``), the key only in the ``Authorization``
+header (a key in the URL refuses the request: ``key-in-query-string``), and, with
+``production_parser: openai``, that the official SDK parses the answer.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +13,20 @@ from typing import Any
 from monitor.config.schema import ProbeConfig, TargetConfig
 from monitor.core.model import Finding
 from monitor.core.observation import Observation
-from monitor.probes.base import auth_headers, evidence_headers, join_url
+from monitor.probes.base import (
+    CHAT_PATH,
+    NO_CONTEXT,
+    ProbeContext,
+    build_request,
+    expected_or,
+)
+from monitor.probes.checks import endpoint_mismatch, shared_findings
+from monitor.probes.sdk_parser import sdk_findings
 from monitor.transport import PreparedRequest
 
-CHAT_PATH = "/v1/chat/completions"
 
-
-def chat_body(probe: ProbeConfig) -> dict[str, Any]:
-    return {"model": probe.model, "messages": probe.messages, **probe.params}
+def chat_body(probe: ProbeConfig, **extra: Any) -> dict[str, Any]:
+    return {"model": probe.model, "messages": probe.messages, **probe.params, **extra}
 
 
 def redacted_body(probe: ProbeConfig, body: dict[str, Any]) -> dict[str, Any]:
@@ -24,29 +36,50 @@ def redacted_body(probe: ProbeConfig, body: dict[str, Any]) -> dict[str, Any]:
     return {**body, "messages": messages}
 
 
+def chat_request_findings(probe: ProbeConfig, observation: Observation) -> list[Finding]:
+    mismatch = endpoint_mismatch(observation, "POST", CHAT_PATH)
+    return [mismatch] if mismatch else []
+
+
 class ChatCompletion:
     name = "chat_completion"
 
     def prepare(
-        self, probe: ProbeConfig, target: TargetConfig, api_key: str | None
+        self,
+        probe: ProbeConfig,
+        target: TargetConfig,
+        api_key: str | None,
+        context: ProbeContext = NO_CONTEXT,
     ) -> PreparedRequest:
-        headers = auth_headers(target, api_key)
         body = chat_body(probe)
-        return PreparedRequest(
-            method="POST",
-            url=join_url(target.base_url, probe.path or CHAT_PATH),
-            headers=headers,
-            json_body=body,
-            evidence_headers=evidence_headers(headers, api_key),
+        return build_request(
+            probe,
+            target,
+            api_key,
+            method=probe.method,
+            path=probe.path or CHAT_PATH,
+            body=body,
             evidence_body=redacted_body(probe, body),
-            deadline_s=probe.timeout.total_seconds(),
-            connect_timeout_s=probe.connect_timeout.total_seconds(),
         )
 
     def expected_status(self, probe: ProbeConfig) -> frozenset[int]:
-        if probe.assumes is not None and probe.assumes.status is not None:
-            return frozenset({probe.assumes.status})
-        return frozenset({200})
+        return expected_or(probe, frozenset({200}))
 
-    def check(self, probe: ProbeConfig, observation: Observation, document: Any) -> list[Finding]:
-        return []
+    def check(
+        self,
+        probe: ProbeConfig,
+        observation: Observation,
+        document: Any,
+        context: ProbeContext = NO_CONTEXT,
+    ) -> list[Finding]:
+        findings = shared_findings(probe, observation, document)
+        findings += chat_request_findings(probe, observation)
+        ok = (observation.status_code or 0) < 300 and not findings_reject(findings)
+        if probe.production_parser == "openai" and ok:
+            findings += sdk_findings("completion", [document])
+        return findings
+
+
+def findings_reject(findings: list[Finding]) -> bool:
+    """True when a finding already says the body is no answer (no point parsing it further)."""
+    return any(f.kind == "error-in-200" for f in findings)

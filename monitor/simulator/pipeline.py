@@ -15,6 +15,16 @@ def authorize(ctx: Ctx, authorization: str | None, api_key: str) -> Plan | None:
     token = token.strip()
     if scheme.lower() != "bearer" or not token:
         return ctx.error(401, payloads.MISSING_KEY_MESSAGE, "invalid_request_error")
+    if "echo-key" in ctx.names:
+        message = f"Incorrect API key provided: {token}. Check the key and try again."
+        return ctx.error(
+            401,
+            message,
+            "invalid_request_error",
+            None,
+            "invalid_api_key",
+            {"x-echo-authorization": f"Bearer {token}"},
+        )
     if token != api_key or "auth-rejects" in ctx.names:
         message = payloads.incorrect_key_message(token)
         return ctx.error(401, message, "invalid_request_error", None, "invalid_api_key")

@@ -9,8 +9,8 @@ A scenario has up to three hooks, run in registry order so a combination such as
   for a JSON answer or the list of chunks for a stream, so one mutator serves both.
 * `shape(plan, ctx)` changes delivery: timing, framing, encoding (see `shaping`).
 
-Four scenarios have no hook because they change the request flow itself, and the pipeline checks
-them by name: `auth-rejects`, `comet-errors`, `models-missing`, `stream-not-streamed`.
+Five scenarios have no hook because they change the request flow itself, and the pipeline checks
+them by name: `auth-rejects`, `comet-errors`, `echo-key`, `models-missing`, `stream-not-streamed`.
 """
 
 from __future__ import annotations
@@ -292,6 +292,9 @@ SCENARIOS: dict[str, Scenario] = {
         shape=shaping.keepalive_comments,
     ),
     "comet-errors": Scenario("Errors use CometAPI's envelope; no x-request-id header."),
+    "echo-key": Scenario(
+        "401 whose message and x-echo header quote the bearer token in full, as some gateways do."
+    ),
     "models-missing": Scenario("/v1/models lists only o3-mini."),
     "type-change": Scenario("`created` is a string.", mutate=_type_change),
     "add-field": Scenario("New top-level `provider` and `usage.cost` fields.", mutate=_add_field),

@@ -202,7 +202,7 @@ def _insert_evidence(conn: Connection, completion: RunCompletion, judgement: Jud
             usage=_usage(document),
             system_fingerprint=fingerprint if isinstance(fingerprint, str) else None,
             monitor_version=completion.monitor_version,
-            stream=None,
+            stream=obs.stream.to_json() if obs.stream is not None else None,
             extra=completion.evidence_extra or None,
             contract=completion.contract_ref,
             ledger=[entry.to_json() for entry in judgement.ledger] or None,

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection, Engine
 
+from monitor.core.budget import Spend
 from monitor.core.judge import ProbeState
 from monitor.errors import StorageError
 from monitor.storage import baselines as baseline_ops
@@ -25,6 +26,7 @@ from monitor.storage import (
     report_queries,
     runs,
     self_events,
+    spend,
 )
 from monitor.storage import outbox as outbox_ops
 from monitor.storage import prune as prune_ops
@@ -100,6 +102,16 @@ class SqlStore:
     def load_state(self, probe: str, request_hash: str) -> ProbeState:
         with self._begin() as conn:
             return runs.load_state(conn, probe, request_hash)
+
+    # spend (budgets, reports)
+    def recent_spend(self, target: str, now: datetime) -> Spend:
+        with self.engine.begin() as conn:
+            return spend.recent_spend(conn, target, now)
+
+    def spent(self, target: str, since: datetime, until: datetime) -> tuple[int, int]:
+        """(requests, reported tokens) the monitor spent on ``target`` in [since, until)."""
+        with self.engine.begin() as conn:
+            return spend.spent(conn, target, since, until)
 
     # queries
     def list_runs(self, flt: RunFilter) -> list[dict[str, Any]]:

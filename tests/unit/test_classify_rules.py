@@ -27,6 +27,54 @@ WITH_CONTRACT = ClassifyContext(accepted_before=True, contract_configured=True)
 
 # rule name -> (finding, context, expected category, expected verdict)
 CASES: dict[str, tuple[Finding, ClassifyContext, str, str]] = {
+    "an invalid key accepted -> auth (a security finding)": (
+        F("status-changed", "", B, Source.EXPECTATION, "m", before=[401, 403], after=200),
+        ACCEPTED,
+        "auth_mismatch",
+        "vendor_question",
+    ),
+    "a malformed body accepted -> request schema": (
+        F("status-changed", "", B, Source.EXPECTATION, "m", before=[400, 422], after=200),
+        ACCEPTED,
+        "request_schema_mismatch",
+        "vendor_question",
+    ),
+    "the key where it must not be, or not there -> auth": (
+        _f("key-in-query-string", Source.TRANSPORT),
+        ACCEPTED,
+        "auth_mismatch",
+        "client_bug",
+    ),
+    "the request is not the documented endpoint -> endpoint": (
+        _f("endpoint-mismatch", Source.EXPECTATION, "request"),
+        ACCEPTED,
+        "endpoint_mismatch",
+        "client_bug",
+    ),
+    "a token-limit field the model refuses -> request schema": (
+        _f("token-field-rejected", Source.EXPECTATION, "request.max_tokens"),
+        ACCEPTED,
+        "request_schema_mismatch",
+        "deployment_drift",
+    ),
+    "an error envelope inside a 200 -> parser, the vendor's to explain": (
+        _f("error-in-200", Source.PARSER, "error"),
+        ACCEPTED,
+        "response_parser_mismatch",
+        "vendor_question",
+    ),
+    "streams a parser cannot follow, SDK rejections -> parser": (
+        _f("sse-terminator-missing", Source.PARSER),
+        NEW,
+        "response_parser_mismatch",
+        "vendor_question",
+    ),
+    "usage chunk missing -> billing assumption": (
+        _f("sse-usage-chunk-missing", Source.EXPECTATION, "usage"),
+        ACCEPTED,
+        "usage_billing_assumption",
+        "deployment_drift",
+    ),
     "401/403 -> auth": (
         _f("status-changed", Source.EXPECTATION, after=401),
         ACCEPTED,
@@ -65,7 +113,7 @@ CASES: dict[str, tuple[Finding, ClassifyContext, str, str]] = {
         "timeout_retry_mismatch",
         "vendor_question",
     ),
-    "unreachable host -> endpoint": (
+    "unreachable or untrusted host -> endpoint": (
         _f("connect-refused", Source.TRANSPORT),
         ACCEPTED,
         "endpoint_mismatch",

@@ -1,0 +1,122 @@
+"""``chat_completion_stream``: the same request with ``stream: true``, read as SSE.
+
+The transport records each event and its timing; the judge learns the chunk shape as its own
+baseline class and reports what the stream alone shows (``core.chunks``: terminator, finish
+reason, error events, a burst, a wrong content type). This kind adds what depends on the
+request: ``sse-not-streamed`` when a JSON body came back, ``sse-usage-chunk-missing`` when
+``stream_options.include_usage`` asked for a usage chunk, and the ``slo.ttft`` check.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from monitor.config.schema import ProbeConfig, TargetConfig
+from monitor.core.chunks import is_error_chunk
+from monitor.core.model import Finding, ResponseClass, Severity, Source
+from monitor.core.observation import Observation
+from monitor.probes.base import CHAT_PATH, NO_CONTEXT, ProbeContext, build_request, expected_or
+from monitor.probes.chat_completion import chat_body, chat_request_findings, redacted_body
+from monitor.probes.checks import shared_findings
+from monitor.probes.sdk_parser import sdk_findings
+from monitor.timeparse import format_duration
+from monitor.transport import PreparedRequest
+
+
+def usage_requested(probe: ProbeConfig) -> bool:
+    options = probe.params.get("stream_options")
+    return isinstance(options, dict) and options.get("include_usage") is True
+
+
+class ChatCompletionStream:
+    name = "chat_completion_stream"
+
+    def prepare(
+        self,
+        probe: ProbeConfig,
+        target: TargetConfig,
+        api_key: str | None,
+        context: ProbeContext = NO_CONTEXT,
+    ) -> PreparedRequest:
+        body = chat_body(probe, stream=True)
+        return build_request(
+            probe,
+            target,
+            api_key,
+            method=probe.method,
+            path=probe.path or CHAT_PATH,
+            body=body,
+            evidence_body=redacted_body(probe, body),
+            stream=True,
+        )
+
+    def expected_status(self, probe: ProbeConfig) -> frozenset[int]:
+        return expected_or(probe, frozenset({200}))
+
+    def check(
+        self,
+        probe: ProbeConfig,
+        observation: Observation,
+        document: Any,
+        context: ProbeContext = NO_CONTEXT,
+    ) -> list[Finding]:
+        findings = shared_findings(probe, observation, document)
+        findings += chat_request_findings(probe, observation)
+        capture = observation.stream
+        if capture is None:
+            if (observation.status_code or 0) < 300 and isinstance(document, dict):
+                findings.append(_not_streamed(observation))
+            return findings
+        if usage_requested(probe) and not isinstance(document.get("usage"), dict):
+            findings.append(
+                _stream_finding(
+                    "sse-usage-chunk-missing",
+                    "usage",
+                    "stream_options.include_usage was set and no chunk carries `usage`",
+                )
+            )
+        ttft_slo = probe.slo.ttft
+        if ttft_slo is not None and capture.ttft_ms is not None:
+            limit_ms = ttft_slo.total_seconds() * 1000
+            if capture.ttft_ms > limit_ms:
+                findings.append(
+                    Finding(
+                        kind="ttft-slo-exceeded",
+                        path="",
+                        severity=Severity.WARNING,
+                        source=Source.EXPECTATION,
+                        message=f"first token after {capture.ttft_ms:.0f} ms; the probe's TTFT "
+                        f"SLO is {format_duration(ttft_slo)}",
+                        before=round(limit_ms),
+                        after=round(capture.ttft_ms),
+                        response_class=ResponseClass.CHUNK,
+                    )
+                )
+        if probe.production_parser == "openai":
+            chunks = [c for c in capture.chunks if isinstance(c, dict) and not is_error_chunk(c)]
+            findings += sdk_findings("chunk", chunks)
+        return findings
+
+
+def _not_streamed(observation: Observation) -> Finding:
+    return Finding(
+        kind="sse-not-streamed",
+        path="",
+        severity=Severity.BREAKING,
+        source=Source.EXPECTATION,
+        message=f"`stream: true` was answered with one {observation.media_type or 'untyped'} "
+        "body instead of server-sent events",
+        before="text/event-stream",
+        after=observation.media_type or None,
+    )
+
+
+def _stream_finding(kind: str, path: str, message: str) -> Finding:
+    return Finding(
+        kind=kind,
+        path=path,
+        severity=Severity.WARNING,
+        source=Source.EXPECTATION,
+        message=message,
+        response_class=ResponseClass.CHUNK,
+    )

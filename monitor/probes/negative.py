@@ -1,0 +1,149 @@
+"""Negative probes: requests built to be refused, proving the refusal still works.
+
+``auth_rejection`` sends a deliberately invalid key and expects 401/403 with the learned error
+envelope; a 2xx means the endpoint accepts any key, a security finding (``auth_mismatch``,
+breaking). ``request_validation`` sends a body without ``messages`` and expects a 4xx envelope
+naming the parameter. Both default to ``every: 1h``: an invalid-key probe every minute can get
+a shared egress address blocked. Neither spends tokens when the endpoint behaves (max 1).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from monitor.config.schema import ProbeConfig, TargetConfig
+from monitor.core.model import Finding, ResponseClass, Severity, Source
+from monitor.core.observation import Observation
+from monitor.probes.base import (
+    CHAT_PATH,
+    NO_CONTEXT,
+    ProbeContext,
+    build_request,
+    error_object,
+    expected_or,
+)
+from monitor.probes.checks import shared_findings
+from monitor.transport import PreparedRequest
+
+# Obviously not a real key, fixed so its fingerprint is recognisable in evidence.
+INVALID_KEY = "sk-contract-monitor-deliberately-invalid-key"
+DEFAULT_MODEL = "gpt-4o-mini"
+SYNTHETIC = [{"role": "user", "content": "contract_probe negative"}]
+
+
+def probe_model(probe: ProbeConfig, context: ProbeContext) -> str:
+    """A model the endpoint knows, so the only thing wrong with the request is the one meant."""
+    return probe.model or next(iter(context.models_in_use), DEFAULT_MODEL)
+
+
+def _envelope_finding(kind: str, message: str) -> Finding:
+    return Finding(
+        kind=kind,
+        path="error",
+        severity=Severity.WARNING,
+        source=Source.EXPECTATION,
+        message=message,
+        response_class=ResponseClass.ERROR,
+    )
+
+
+class AuthRejection:
+    name = "auth_rejection"
+
+    def prepare(
+        self,
+        probe: ProbeConfig,
+        target: TargetConfig,
+        api_key: str | None,
+        context: ProbeContext = NO_CONTEXT,
+    ) -> PreparedRequest:
+        body = {
+            "model": probe_model(probe, context),
+            "messages": probe.messages or SYNTHETIC,
+            "max_tokens": 1,
+        }
+        return build_request(
+            probe, target, INVALID_KEY, method=probe.method, path=probe.path or CHAT_PATH, body=body
+        )
+
+    def expected_status(self, probe: ProbeConfig) -> frozenset[int]:
+        return expected_or(probe, frozenset({401, 403}))
+
+    def check(
+        self,
+        probe: ProbeConfig,
+        observation: Observation,
+        document: Any,
+        context: ProbeContext = NO_CONTEXT,
+    ) -> list[Finding]:
+        findings = shared_findings(probe, observation, document)
+        if (observation.status_code or 0) >= 400 and error_object(document) is None:
+            findings.append(
+                _envelope_finding(
+                    "error-envelope-missing",
+                    f"HTTP {observation.status_code} without an `error` object: clients that "
+                    "read error.message to tell a bad key from an outage get nothing",
+                )
+            )
+        return findings
+
+
+class RequestValidation:
+    name = "request_validation"
+
+    def prepare(
+        self,
+        probe: ProbeConfig,
+        target: TargetConfig,
+        api_key: str | None,
+        context: ProbeContext = NO_CONTEXT,
+    ) -> PreparedRequest:
+        body = (
+            probe.body
+            if isinstance(probe.body, dict)
+            else {
+                "model": probe_model(probe, context),
+                "max_tokens": 1,
+            }
+        )
+        return build_request(
+            probe, target, api_key, method=probe.method, path=probe.path or CHAT_PATH, body=body
+        )
+
+    def expected_status(self, probe: ProbeConfig) -> frozenset[int]:
+        return expected_or(probe, frozenset({400, 422}))
+
+    def check(
+        self,
+        probe: ProbeConfig,
+        observation: Observation,
+        document: Any,
+        context: ProbeContext = NO_CONTEXT,
+    ) -> list[Finding]:
+        findings = shared_findings(probe, observation, document)
+        if (observation.status_code or 0) < 400:
+            return findings
+        error = error_object(document)
+        if error is None:
+            findings.append(
+                _envelope_finding(
+                    "error-envelope-missing",
+                    f"HTTP {observation.status_code} without an `error` object",
+                )
+            )
+        elif not names_parameter(error, "messages"):
+            findings.append(
+                _envelope_finding(
+                    "validation-error-unnamed",
+                    "the validation error does not name the missing parameter `messages`: "
+                    f"{str(error.get('message'))[:200]}",
+                )
+            )
+        return findings
+
+
+def names_parameter(error: dict[str, Any], parameter: str) -> bool:
+    message = error.get("message")
+    return error.get("param") == parameter or (
+        isinstance(message, str) and parameter in message.lower()
+    )

@@ -1,0 +1,121 @@
+"""``token_field``: does the endpoint accept this model's token-limit field?
+
+OpenAI renamed ``max_tokens`` to ``max_completion_tokens`` for reasoning models and answers the
+old name with 400 ``unsupported_parameter``; gateways follow at their own pace. The probe sends
+the field the application uses (``assumes.token_field``, else the one in ``params``, else
+``max_tokens``) with a small limit. A 4xx naming that field is ``token-field-rejected``
+(breaking; the error's suggested field is recorded), so a rename is caught before production
+traffic fails. 4xx answers are expected statuses here: the probe's answer is the finding.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from monitor.config.schema import ProbeConfig, TargetConfig
+from monitor.core.model import Finding, ResponseClass, Severity, Source
+from monitor.core.observation import Observation
+from monitor.probes.base import (
+    CHAT_PATH,
+    NO_CONTEXT,
+    ProbeContext,
+    build_request,
+    error_object,
+    expected_or,
+)
+from monitor.probes.chat_completion import redacted_body
+from monitor.probes.checks import shared_findings
+from monitor.probes.negative import SYNTHETIC, names_parameter
+from monitor.probes.sdk_parser import sdk_findings
+from monitor.transport import PreparedRequest
+
+TOKEN_FIELDS = ("max_tokens", "max_completion_tokens")
+DEFAULT_LIMIT = 16
+
+
+def token_field(probe: ProbeConfig) -> str:
+    if probe.assumes is not None and probe.assumes.token_field is not None:
+        return probe.assumes.token_field
+    return next((f for f in TOKEN_FIELDS if f in probe.params), "max_tokens")
+
+
+def token_body(probe: ProbeConfig) -> dict[str, Any]:
+    field = token_field(probe)
+    limit = next((probe.params[f] for f in TOKEN_FIELDS if f in probe.params), DEFAULT_LIMIT)
+    rest = {k: v for k, v in probe.params.items() if k not in TOKEN_FIELDS}
+    return {"model": probe.model, "messages": probe.messages or SYNTHETIC, **rest, field: limit}
+
+
+class TokenField:
+    name = "token_field"
+
+    def prepare(
+        self,
+        probe: ProbeConfig,
+        target: TargetConfig,
+        api_key: str | None,
+        context: ProbeContext = NO_CONTEXT,
+    ) -> PreparedRequest:
+        body = token_body(probe)
+        return build_request(
+            probe,
+            target,
+            api_key,
+            method=probe.method,
+            path=probe.path or CHAT_PATH,
+            body=body,
+            evidence_body=redacted_body(probe, body),
+        )
+
+    def expected_status(self, probe: ProbeConfig) -> frozenset[int]:
+        return expected_or(probe, frozenset({200, 400, 422}))
+
+    def check(
+        self,
+        probe: ProbeConfig,
+        observation: Observation,
+        document: Any,
+        context: ProbeContext = NO_CONTEXT,
+    ) -> list[Finding]:
+        findings = shared_findings(probe, observation, document)
+        status = observation.status_code or 0
+        field = token_field(probe)
+        if status < 400:
+            if probe.production_parser == "openai" and not findings_have_error(findings):
+                findings += sdk_findings("completion", [document])
+            return findings
+        error = error_object(document) or {}
+        message = str(error.get("message") or "")[:300]
+        if names_parameter(error, field):
+            other = next((f for f in TOKEN_FIELDS if f != field and f in message), None)
+            findings.append(
+                Finding(
+                    kind="token-field-rejected",
+                    path=f"request.{field}",
+                    severity=Severity.BREAKING,
+                    source=Source.EXPECTATION,
+                    message=f"{probe.model} refuses `{field}` (HTTP {status})"
+                    + (f"; the endpoint asks for `{other}`" if other else "")
+                    + f": {message}",
+                    before=field,
+                    after=other,
+                    response_class=ResponseClass.ERROR,
+                )
+            )
+        else:
+            findings.append(
+                Finding(
+                    kind="token-field-inconclusive",
+                    path=f"request.{field}",
+                    severity=Severity.WARNING,
+                    source=Source.EXPECTATION,
+                    message=f"HTTP {status} that does not name `{field}`: {message}",
+                    after=status,
+                    response_class=ResponseClass.ERROR,
+                )
+            )
+        return findings
+
+
+def findings_have_error(findings: list[Finding]) -> bool:
+    return any(f.kind == "error-in-200" for f in findings)

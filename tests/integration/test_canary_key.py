@@ -1,0 +1,159 @@
+"""A planted canary key must appear in no output channel: database rows of every table, logs,
+spans, alerts, ``check --json`` and ``history`` output — whatever the target echoes back."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from sqlmodel import SQLModel
+
+from monitor.app import build_app
+from monitor.config.loader import load_config
+from monitor.core.model import Trigger
+from monitor.simulator import Simulator
+from monitor.storage import tables  # noqa: F401  (registers every table on the metadata)
+from tests.conftest import write_config
+
+CANARY = "sk-canary-7f3a9c41d2b84e6f0a1b2c3d4e5f6071"
+# The canary itself, and the middle of it in case something masks only its ends badly.
+NEEDLES = (CANARY, CANARY[10:-6])
+ENV = {"CANARY_KEY": CANARY}
+
+
+def config_text(base_url: str, db_url: str) -> str:
+    probe = """
+    target: sim
+    every: 60s
+    model: gpt-4o-mini
+    messages: [{{role: user, content: "contract_probe redacted"}}]
+    params: {{max_tokens: 16{extra}}}
+    baseline: {{learn_runs: 1}}
+    events: {{open_after: 1, window: 1, resolve_after: 1}}
+    retries: {{attempts: 2, backoff: 10ms, max_backoff: 20ms}}"""
+    chat = probe.format(extra="")
+    stream = probe.format(extra=", stream_options: {include_usage: true}")
+    return f"""
+environment: test
+storage: {{url: "{db_url}"}}
+targets:
+  sim:
+    base_url: "{base_url}"
+    api_key_env: CANARY_KEY
+  leaky:
+    base_url: "{base_url}/?key=${{CANARY_KEY}}"
+    api_key_env: CANARY_KEY
+probes:
+  - name: chat{chat}
+  - name: stream
+    kind: chat_completion_stream{stream}
+  - name: models
+    target: sim
+    kind: models
+    every: 1h
+  - name: auth
+    target: sim
+    kind: auth_rejection
+  - name: raw
+    target: sim
+    kind: http
+    every: 1h
+    method: POST
+    path: /v1/chat/completions
+    headers: {{x-debug-key: "${{CANARY_KEY}}"}}
+    body: {{model: gpt-4o-mini, messages: [{{role: user, content: hi}}], max_tokens: 4}}
+  - name: leaky
+    target: leaky
+    every: 60s
+    model: gpt-4o-mini
+    messages: [{{role: user, content: hi}}]
+    params: {{max_tokens: 4}}
+alerts:
+  console: {{}}
+"""
+
+
+@pytest.fixture
+def canary_sim() -> Any:
+    sim = Simulator(api_key=CANARY, slow_seconds=0.1, trickle_interval=0.01)
+    with sim.serve(port=0) as url:
+        yield sim, url
+
+
+def scan(channel: str, text: str) -> None:
+    for needle in NEEDLES:
+        assert needle not in text, f"the canary key leaked into {channel}"
+
+
+def database_text(db_url: str) -> str:
+    engine = sa.create_engine(db_url)
+    out = []
+    try:
+        with engine.connect() as conn:
+            for table in SQLModel.metadata.sorted_tables:
+                for row in conn.execute(sa.select(table)).mappings():
+                    out.append(
+                        repr(
+                            {
+                                k: bytes(v).decode("utf-8", "replace")
+                                if isinstance(v, bytes | memoryview)
+                                else v
+                                for k, v in row.items()
+                            }
+                        )
+                    )
+    finally:
+        engine.dispose()
+    assert len(out) > 30  # runs, evidence, findings, baselines, events, outbox... all there
+    return "\n".join(out)
+
+
+def test_a_canary_key_reaches_no_output_channel(
+    canary_sim: Any, cli: Any, tmp_path: Path, db_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    sim, url = canary_sim
+    caplog.set_level(logging.DEBUG)
+    path = write_config(tmp_path, config_text(url, db_url))
+    loaded = load_config(path, ENV)
+    exporter = InMemorySpanExporter()
+    alerts = io.StringIO()
+
+    async def probe_everything() -> None:
+        app = build_app(loaded, env=ENV, stderr=alerts, span_exporter=exporter)
+        try:
+            for scenario in ("healthy", "drop-usage", "echo-key", "error-in-200", "flaky"):
+                sim.set_scenario(scenario)
+                for probe in loaded.config.probes:
+                    await app.pipeline.run_once(probe, None, Trigger.CHECK)
+            await app.dispatcher.drain(timeout_s=10)
+        finally:
+            await app.aclose()
+
+    asyncio.run(probe_everything())
+    sim.set_scenario("echo-key")
+    check = cli("--log-level", "debug", "check", "--config", str(path), "--json", env=ENV)
+    history = cli("history", "--config", str(path), "--json", "--limit", "500", env=ENV)
+    table = cli("history", "--config", str(path), "--limit", "500", env=ENV)
+
+    assert CANARY in "".join(r.headers.get("authorization", "") for r in sim.requests)
+    assert "[DRIFT OPEN]" in alerts.getvalue() or "OPEN]" in alerts.getvalue()
+    assert len(exporter.get_finished_spans()) >= 30
+    assert len(check.out.splitlines()) == 6, check.err
+    assert len(history.out.splitlines()) >= 36
+    stored = database_text(db_url)
+    scan("the database", stored)
+    assert "Incorrect API key provided: ***" in stored  # the echoed key was kept, scrubbed
+    scan("logs", caplog.text + check.err)
+    scan("spans", "\n".join(span.to_json() for span in exporter.get_finished_spans()))
+    scan("alerts", alerts.getvalue() + check.err)
+    scan("check --json", check.out)
+    scan("history", history.out + table.out + history.err + table.err)
+    leaky = [json.loads(line) for line in check.out.splitlines() if '"leaky"' in line]
+    assert leaky[0]["findings"][0]["kind"] == "key-in-query-string"

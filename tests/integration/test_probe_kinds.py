@@ -1,0 +1,279 @@
+"""Each probe kind end to end: real simulator, real pipeline, stored evidence on SQLite and
+PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from monitor.probes.negative import INVALID_KEY
+from monitor.secrets import key_fingerprint
+from monitor.simulator import Simulator
+from tests.conftest import SIM_KEY, chat_probe_config, write_config
+
+ENV = {"SIM_API_KEY": SIM_KEY}
+STREAM = """
+kind: chat_completion_stream
+slo: {ttft: 5s, latency: 10s}
+"""
+
+
+def stream_config(base_url: str, db_url: str) -> str:
+    text = chat_probe_config(base_url, db_url, extra=STREAM)
+    return text.replace(
+        "params: {temperature: 0, max_tokens: 32}",
+        "params: {temperature: 0, max_tokens: 32, stream_options: {include_usage: true}}",
+    )
+
+
+def runs_of(out: str) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in out.splitlines() if line.strip()]
+
+
+def check(cli: Any, config: Path, *probes: str) -> list[dict[str, Any]]:
+    args = [a for p in probes for a in ("--probe", p)]
+    result = cli("check", "--config", str(config), "--json", *args, env=ENV)
+    return runs_of(result.out)
+
+
+def evidence(db_url: str, run_id: str) -> dict[str, Any]:
+    engine = sa.create_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            row = (
+                conn.execute(sa.text("SELECT * FROM evidence WHERE run_id = :id"), {"id": run_id})
+                .mappings()
+                .one()
+            )
+            run = (
+                conn.execute(sa.text("SELECT * FROM runs WHERE id = :id"), {"id": run_id})
+                .mappings()
+                .one()
+            )
+            return {**dict(run), **{f"evidence_{k}": v for k, v in row.items()}}
+    finally:
+        engine.dispose()
+
+
+def as_json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def test_stream_probe_learns_chunks_and_records_timing_usage_and_evidence(
+    cli: Any, sim_url: str, tmp_path: Path, db_url: str
+) -> None:
+    config = write_config(tmp_path, stream_config(sim_url, db_url))
+    (run,) = check(cli, config)
+    assert run["outcome"] == "pass", run
+    assert run["baseline"] == {"class": "chunk", "state": "learning", "version": 1}
+    row = evidence(db_url, run["run_id"])
+    stream = as_json(row["evidence_stream"])
+    assert stream["done_seen"] is True
+    assert stream["events"] >= 4
+    assert stream["comments"] == 1  # the simulator's `: ping`
+    assert 0 < stream["ttft_ms"] <= stream["duration_ms"]
+    assert len(stream["gaps_ms"]) == stream["events"] - 1
+    assert row["prompt_tokens"] > 0  # from the usage chunk, as observed
+    assert as_json(row["evidence_usage"])["total_tokens"] > 0
+    assert row["served_model"] == "gpt-4o-mini"
+    assert row["evidence_system_fingerprint"].startswith("fp_")
+    assert bytes(row["evidence_body"]).startswith(b": ping")
+
+
+def test_stream_chunk_drift_is_found_against_the_chunk_baseline(
+    cli: Any, sim: Simulator, sim_url: str, tmp_path: Path, sqlite_url: str
+) -> None:
+    config = write_config(tmp_path, stream_config(sim_url, sqlite_url))
+    check(cli, config)
+    check(cli, config)
+    sim.set_scenario("type-change")
+    (run,) = check(cli, config)
+    assert run["outcome"] == "drift"
+    assert [(f["kind"], f["path"]) for f in run["findings"]] == [("type-changed", "created")]
+
+
+def test_a_stream_without_the_asked_for_usage_chunk_is_a_billing_warning(
+    cli: Any, sim: Simulator, sim_url: str, tmp_path: Path, sqlite_url: str
+) -> None:
+    config = write_config(tmp_path, stream_config(sim_url, sqlite_url))
+    sim.set_scenario("drop-usage")
+    (run,) = check(cli, config)
+    assert run["outcome"] == "drift"
+    finding = run["findings"][0]
+    assert (finding["kind"], finding["category"]) == (
+        "sse-usage-chunk-missing",
+        "usage_billing_assumption",
+    )
+
+
+def test_keepalive_comments_are_tolerated(
+    cli: Any, sim: Simulator, sim_url: str, tmp_path: Path, sqlite_url: str
+) -> None:
+    config = write_config(tmp_path, stream_config(sim_url, sqlite_url))
+    sim.set_scenario("stream-keepalive-comments")
+    (run,) = check(cli, config)
+    assert (run["outcome"], run["findings"]) == ("pass", [])
+
+
+def test_stream_answered_in_one_json_body_is_not_streamed(
+    cli: Any, sim: Simulator, sim_url: str, tmp_path: Path, sqlite_url: str
+) -> None:
+    config = write_config(tmp_path, stream_config(sim_url, sqlite_url))
+    sim.set_scenario("stream-not-streamed")
+    (run,) = check(cli, config)
+    assert [f["kind"] for f in run["findings"]] == ["sse-not-streamed"]
+    assert run["category"] == "response_parser_mismatch"
+
+
+def test_stream_in_one_burst_is_streamed_in_name_only(
+    cli: Any, sim: Simulator, sim_url: str, tmp_path: Path, sqlite_url: str
+) -> None:
+    config = write_config(tmp_path, stream_config(sim_url, sqlite_url))
+    sim.set_scenario("stream-one-burst")
+    (run,) = check(cli, config)
+    assert [f["kind"] for f in run["findings"]] == ["streamed-in-name-only"]
+    assert run["category"] == "timeout_retry_mismatch"
+
+
+def test_a_slow_answer_beyond_the_latency_slo_is_a_warning_not_a_failure(
+    cli: Any, sim: Simulator, sim_url: str, tmp_path: Path, sqlite_url: str
+) -> None:
+    config = write_config(
+        tmp_path, chat_probe_config(sim_url, sqlite_url, extra="slo: {latency: 100ms}")
+    )
+    sim.set_scenario("slow")  # 0.3 s in the test simulator
+    (run,) = check(cli, config)
+    assert run["outcome"] == "drift"
+    finding = run["findings"][0]
+    assert (finding["kind"], finding["severity"], finding["category"]) == (
+        "latency-slo-exceeded",
+        "warning",
+        "timeout_retry_mismatch",
+    )
+
+
+NEGATIVE = """
+  - name: auth
+    target: sim
+    kind: auth_rejection
+  - name: validation
+    target: sim
+    kind: request_validation
+  - name: models
+    target: sim
+    kind: models
+    every: 1h
+  - name: tokens
+    target: sim
+    kind: token_field
+    every: 1h
+    model: o3-mini
+    assumes: {token_field: max_tokens}
+"""
+
+
+def test_negative_models_and_token_probes_pass_on_a_healthy_endpoint(
+    cli: Any, sim: Simulator, sim_url: str, tmp_path: Path, db_url: str
+) -> None:
+    config = write_config(tmp_path, chat_probe_config(sim_url, db_url) + NEGATIVE)
+    runs = {r["probe"]: r for r in check(cli, config, "auth", "validation", "models", "tokens")}
+    assert {p: (r["outcome"], r["status_code"]) for p, r in runs.items()} == {
+        "auth": ("pass", 401),
+        "validation": ("pass", 400),
+        "models": ("pass", 200),
+        "tokens": ("pass", 200),
+    }
+    assert runs["auth"]["baseline"]["class"] == "error"
+    auth = [r for r in sim.requests if r.headers.get("authorization") == f"Bearer {INVALID_KEY}"]
+    assert len(auth) == 1
+    assert any(r.json and "messages" not in r.json for r in sim.requests)
+    row = evidence(db_url, runs["auth"]["run_id"])
+    assert row["evidence_key_fingerprint"] == key_fingerprint(INVALID_KEY)
+
+
+def test_an_endpoint_that_accepts_an_invalid_key_is_a_security_finding(
+    cli: Any, tmp_path: Path, sqlite_url: str
+) -> None:
+    lax = Simulator(api_key=INVALID_KEY)  # a server whose only check is "any bearer token"
+    with lax.serve(port=0) as url:
+        config = write_config(tmp_path, chat_probe_config(url, sqlite_url) + NEGATIVE)
+        (run,) = check(cli, config, "auth")
+    assert run["outcome"] == "fail"
+    assert (run["status_code"], run["category"]) == (200, "auth_mismatch")
+    assert run["findings"][0]["severity"] == "breaking"
+
+
+def test_a_model_the_probes_use_missing_from_v1_models_is_a_warning(
+    cli: Any, sim: Simulator, sim_url: str, tmp_path: Path, sqlite_url: str
+) -> None:
+    config = write_config(tmp_path, chat_probe_config(sim_url, sqlite_url) + NEGATIVE)
+    sim.set_scenario("models-missing")
+    (run,) = check(cli, config, "models")
+    assert run["outcome"] == "drift"
+    assert [(f["kind"], f["after"], f["before"]) for f in run["findings"]] == [
+        ("model-not-listed", None, "gpt-4o-mini")
+    ]
+
+
+def test_a_renamed_token_field_is_caught_with_the_field_the_endpoint_asks_for(
+    cli: Any, sim: Simulator, sim_url: str, tmp_path: Path, sqlite_url: str
+) -> None:
+    config = write_config(tmp_path, chat_probe_config(sim_url, sqlite_url) + NEGATIVE)
+    sim.set_scenario("rename-token-field")
+    (run,) = check(cli, config, "tokens")
+    assert run["outcome"] == "drift"
+    finding = run["findings"][0]
+    assert (finding["kind"], finding["before"], finding["after"], finding["category"]) == (
+        "token-field-rejected",
+        "max_tokens",
+        "max_completion_tokens",
+        "request_schema_mismatch",
+    )
+
+
+def test_http_probe_and_legacy_path_are_judged(
+    cli: Any, sim_url: str, tmp_path: Path, sqlite_url: str
+) -> None:
+    extra = """
+  - name: raw
+    target: sim
+    kind: http
+    every: 1h
+    method: GET
+    path: /v1/models
+  - name: legacy
+    target: sim
+    every: 1h
+    model: gpt-4o-mini
+    messages: [{role: user, content: hi}]
+    params: {max_tokens: 8}
+    path: /v1/v1/chat/completions
+"""
+    config = write_config(tmp_path, chat_probe_config(sim_url, sqlite_url) + extra)
+    runs = {r["probe"]: r for r in check(cli, config, "raw", "legacy")}
+    assert (runs["raw"]["outcome"], runs["raw"]["status_code"]) == ("pass", 200)
+    legacy = runs["legacy"]
+    assert (legacy["outcome"], legacy["status_code"], legacy["category"]) == (
+        "fail",
+        404,
+        "endpoint_mismatch",
+    )
+
+
+def test_a_success_after_a_retry_passes_with_attempts_and_an_info_finding(
+    cli: Any, sim: Simulator, sim_url: str, tmp_path: Path, db_url: str
+) -> None:
+    extra = "retries: {attempts: 3, backoff: 10ms, max_backoff: 20ms}"
+    config = write_config(tmp_path, chat_probe_config(sim_url, db_url, extra=extra))
+    sim.set_scenario("flaky")
+    (run,) = check(cli, config)
+    assert (run["outcome"], run["attempts"]) == ("pass", 2)
+    finding = run["findings"][0]
+    assert (finding["kind"], finding["severity"]) == ("retried", "info")
+    assert "attempt 1: HTTP 503" in finding["message"]
+    attempts = as_json(evidence(db_url, run["run_id"])["evidence_attempts"])
+    assert [(a["number"], a["status_code"]) for a in attempts] == [(1, 503), (2, 200)]
+    assert attempts[1]["started_ms"] >= attempts[0]["started_ms"] + attempts[0]["latency_ms"]

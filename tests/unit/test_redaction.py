@@ -1,0 +1,92 @@
+"""What storage may keep of an observation: secrets scrubbed, answer text withheld on request."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+from monitor.core.observation import AttemptRecord, Observation, TransportFailure
+from monitor.core.redact import redact_observation
+from monitor.core.stream import SseEvent, build_capture
+
+KEY = "sk-canary-0123456789abcdef"
+STARTED = datetime(2026, 5, 8, tzinfo=UTC)
+ANSWER = {
+    "id": "chatcmpl-1",
+    "model": "gpt-4o-mini",
+    "choices": [
+        {
+            "index": 0,
+            "message": {"role": "assistant", "content": "secret plans", "refusal": None},
+            "finish_reason": "stop",
+        }
+    ],
+    "usage": {"prompt_tokens": 3, "completion_tokens": 2},
+}
+
+
+def observation(body: bytes, **kw: object) -> Observation:
+    return Observation(
+        "p",
+        "t",
+        "POST",
+        "https://h.test/v1/chat/completions",
+        STARTED,
+        1.0,
+        status_code=200,
+        body=body,
+        **kw,
+    )  # type: ignore[arg-type]
+
+
+def test_an_echoed_key_is_scrubbed_from_body_headers_and_errors() -> None:
+    obs = observation(
+        json.dumps({"error": {"message": f"bad key {KEY}"}}).encode(),
+        response_headers={"x-echo": KEY},
+        failure=TransportFailure("read-error", f"lost {KEY}"),
+        attempts=(AttemptRecord(1, "read-error", None, 1.0, error=f"lost {KEY}"),),
+        request_body={"note": KEY},
+    )
+    stored = redact_observation(obs, response_text=False, secrets=[KEY])
+    assert KEY not in repr(stored)
+    assert b"bad key ***" in stored.body
+
+
+def test_response_text_redaction_keeps_the_shape_and_drops_the_text() -> None:
+    stored = redact_observation(
+        observation(json.dumps(ANSWER).encode()), response_text=True, secrets=[]
+    )
+    document = json.loads(stored.body)
+    assert document["choices"][0]["message"] == {
+        "role": "assistant",
+        "content": "***",
+        "refusal": None,
+    }
+    assert document["usage"] == ANSWER["usage"]
+    assert document["model"] == "gpt-4o-mini"
+
+
+def test_response_text_redaction_rewrites_every_sse_data_line() -> None:
+    raw = b': ping\n\ndata: {"choices":[{"delta":{"content":"secret"}}]}\n\ndata: [DONE]\n\n'
+    capture = build_capture(
+        [SseEvent('{"choices":[{"delta":{"content":"secret"}}]}'), SseEvent("[DONE]")],
+        [1.0, 2.0],
+        comments=1,
+        duration_ms=3.0,
+    )
+    stored = redact_observation(observation(raw, stream=capture), response_text=True, secrets=[])
+    assert b"secret" not in stored.body
+    assert b": ping" in stored.body
+    assert b"data: [DONE]" in stored.body
+    assert stored.stream is not None
+    assert "secret" not in "".join(stored.stream.events)
+
+
+def test_a_body_that_is_not_json_is_withheld_whole_when_text_is_redacted() -> None:
+    stored = redact_observation(observation(b"caf\xe9 secret"), response_text=True, secrets=[])
+    assert stored.body == b"*** (11 bytes withheld by redact.response_text)"
+
+
+def test_nothing_changes_without_secrets_or_redaction() -> None:
+    obs = observation(json.dumps(ANSWER).encode())
+    assert redact_observation(obs, response_text=False, secrets=[None]) == obs
