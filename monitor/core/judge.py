@@ -105,6 +105,7 @@ class _Body:
     findings: list[Finding] = field(default_factory=list)
     document: Any = None
     parsed: bool = False
+    chunks: tuple[Any, ...] = ()  # a stream's representative chunks, for the contract
     shape: Shape | None = None
     response_class: ResponseClass | None = None
     baseline: BaselineRecord | None = None
@@ -259,7 +260,7 @@ def _judge_stream(
     reassembled into the document, and what the stream alone shows (``core.chunks``)."""
     assert observation.stream is not None
     reading = read_stream(observation.stream, spec.enum_paths)
-    out = _Body(findings=list(reading.findings), document=reading.document)
+    out = _Body(findings=list(reading.findings), document=reading.document, chunks=reading.samples)
     if not reading.ok:
         return out  # no valid answer: nothing to compare or learn
     out.parsed, out.response_class, out.shape = True, ResponseClass.CHUNK, reading.shape
@@ -312,19 +313,20 @@ def _ask_contract(
 ) -> ContractResult | None:
     if contract is None:
         return None
-    # A stream's reassembled answer is not the documented JSON body: only its request is checked.
-    failed = observation.failure is not None or observation.stream is not None
+    stream = observation.stream
+    # A stream's reassembled answer is not a documented body: its chunks are what is checked.
     return contract.check(
         Exchange(
             method=observation.method,
             url=observation.url,
             request_body=observation.request_body,
-            status=None if failed else observation.status_code,
-            media_type=observation.media_type,
+            status=None if observation.failure is not None else observation.status_code,
+            media_type=observation.media_type if stream is None else stream.media_type,
             headers=observation.response_headers,
-            document=body.document if body.parsed else None,
+            document=body.document if body.parsed and stream is None else None,
             shape=body.shape,
             body_size=len(observation.body),
+            chunks=None if stream is None else body.chunks,
         )
     )
 

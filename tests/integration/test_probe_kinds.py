@@ -12,21 +12,9 @@ import sqlalchemy as sa
 from monitor.probes.negative import INVALID_KEY
 from monitor.secrets import key_fingerprint
 from monitor.simulator import Simulator
-from tests.conftest import SIM_KEY, chat_probe_config, write_config
+from tests.conftest import SIM_KEY, chat_probe_config, stream_probe_config, write_config
 
 ENV = {"SIM_API_KEY": SIM_KEY}
-STREAM = """
-kind: chat_completion_stream
-slo: {ttft: 5s, latency: 10s}
-"""
-
-
-def stream_config(base_url: str, db_url: str) -> str:
-    text = chat_probe_config(base_url, db_url, extra=STREAM)
-    return text.replace(
-        "params: {temperature: 0, max_tokens: 32}",
-        "params: {temperature: 0, max_tokens: 32, stream_options: {include_usage: true}}",
-    )
 
 
 def runs_of(out: str) -> list[dict[str, Any]]:
@@ -65,7 +53,7 @@ def as_json(value: Any) -> Any:
 def test_stream_probe_learns_chunks_and_records_timing_usage_and_evidence(
     cli: Any, sim_url: str, tmp_path: Path, db_url: str
 ) -> None:
-    config = write_config(tmp_path, stream_config(sim_url, db_url))
+    config = write_config(tmp_path, stream_probe_config(sim_url, db_url))
     (run,) = check(cli, config)
     assert run["outcome"] == "pass", run
     assert run["baseline"] == {"class": "chunk", "state": "learning", "version": 1}
@@ -86,7 +74,7 @@ def test_stream_probe_learns_chunks_and_records_timing_usage_and_evidence(
 def test_stream_chunk_drift_is_found_against_the_chunk_baseline(
     cli: Any, sim: Simulator, sim_url: str, tmp_path: Path, sqlite_url: str
 ) -> None:
-    config = write_config(tmp_path, stream_config(sim_url, sqlite_url))
+    config = write_config(tmp_path, stream_probe_config(sim_url, sqlite_url))
     check(cli, config)
     check(cli, config)
     sim.set_scenario("type-change")
@@ -98,7 +86,7 @@ def test_stream_chunk_drift_is_found_against_the_chunk_baseline(
 def test_a_stream_without_the_asked_for_usage_chunk_is_a_billing_warning(
     cli: Any, sim: Simulator, sim_url: str, tmp_path: Path, sqlite_url: str
 ) -> None:
-    config = write_config(tmp_path, stream_config(sim_url, sqlite_url))
+    config = write_config(tmp_path, stream_probe_config(sim_url, sqlite_url))
     sim.set_scenario("drop-usage")
     (run,) = check(cli, config)
     assert run["outcome"] == "drift"
@@ -112,7 +100,7 @@ def test_a_stream_without_the_asked_for_usage_chunk_is_a_billing_warning(
 def test_keepalive_comments_are_tolerated(
     cli: Any, sim: Simulator, sim_url: str, tmp_path: Path, sqlite_url: str
 ) -> None:
-    config = write_config(tmp_path, stream_config(sim_url, sqlite_url))
+    config = write_config(tmp_path, stream_probe_config(sim_url, sqlite_url))
     sim.set_scenario("stream-keepalive-comments")
     (run,) = check(cli, config)
     assert (run["outcome"], run["findings"]) == ("pass", [])
@@ -121,7 +109,7 @@ def test_keepalive_comments_are_tolerated(
 def test_stream_answered_in_one_json_body_is_not_streamed(
     cli: Any, sim: Simulator, sim_url: str, tmp_path: Path, sqlite_url: str
 ) -> None:
-    config = write_config(tmp_path, stream_config(sim_url, sqlite_url))
+    config = write_config(tmp_path, stream_probe_config(sim_url, sqlite_url))
     sim.set_scenario("stream-not-streamed")
     (run,) = check(cli, config)
     assert [f["kind"] for f in run["findings"]] == ["sse-not-streamed"]
@@ -131,7 +119,7 @@ def test_stream_answered_in_one_json_body_is_not_streamed(
 def test_stream_in_one_burst_is_streamed_in_name_only(
     cli: Any, sim: Simulator, sim_url: str, tmp_path: Path, sqlite_url: str
 ) -> None:
-    config = write_config(tmp_path, stream_config(sim_url, sqlite_url))
+    config = write_config(tmp_path, stream_probe_config(sim_url, sqlite_url))
     sim.set_scenario("stream-one-burst")
     (run,) = check(cli, config)
     assert [f["kind"] for f in run["findings"]] == ["streamed-in-name-only"]
