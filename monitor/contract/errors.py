@@ -18,7 +18,7 @@ from jsonschema.exceptions import ValidationError, best_match
 from monitor.contract.facts import SchemaFacts
 from monitor.core.model import Finding, ResponseClass, Source
 from monitor.core.shape import Shape, leaf_key, member_path, parent_path, type_name
-from monitor.core.taxonomy import default_severity
+from monitor.core.taxonomy import make_finding
 
 MAX_FINDINGS = 50
 
@@ -41,14 +41,13 @@ def contract_finding(
     response_class: ResponseClass = ResponseClass.SUCCESS,
 ) -> Finding:
     """A ``source: contract`` finding with the taxonomy's default severity for ``kind``."""
-    return Finding(
-        kind=kind,
-        path=path,
-        severity=default_severity(kind, Source.CONTRACT),
+    return make_finding(
+        kind,
+        path,
+        message,
+        before,
+        after,
         source=Source.CONTRACT,
-        message=message,
-        before=before,
-        after=after,
         value_key=None if value is None else str(value),
         response_class=response_class,
     )
