@@ -64,6 +64,22 @@ class ProbeKind(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class KindAnswer:
+    """What a kind's own checks read: the probe, what came back, and the shared checks' findings
+    (already reported; a kind looks at them, e.g. to skip parsing an ``error-in-200``)."""
+
+    probe: ProbeConfig
+    observation: Observation
+    document: Any
+    context: ProbeContext
+    shared: list[Finding]
+
+    @property
+    def status(self) -> int:
+        return self.observation.status_code or 0
+
+
 class KindBase:
     """What the kinds share: the expected status (``assumes.status``, else ``default_status``)
     and ``check`` = the shared checks (``probes.checks``) then the kind's ``kind_findings``."""
@@ -80,18 +96,12 @@ class KindBase:
         document: Any,
         context: ProbeContext = NO_CONTEXT,
     ) -> list[Finding]:
-        findings = shared_findings(probe, observation, document)
-        return findings + self.kind_findings(probe, observation, document, context, findings)
+        shared = shared_findings(probe, observation, document)
+        return shared + self.kind_findings(
+            KindAnswer(probe, observation, document, context, shared)
+        )
 
-    def kind_findings(
-        self,
-        probe: ProbeConfig,
-        observation: Observation,
-        document: Any,
-        context: ProbeContext,
-        shared: list[Finding],
-    ) -> list[Finding]:
-        """The kind's own findings; ``shared`` are the shared checks' (already reported)."""
+    def kind_findings(self, answer: KindAnswer) -> list[Finding]:
         return []
 
 

@@ -13,7 +13,14 @@ from typing import Any
 from monitor.config.schema import ProbeConfig, TargetConfig
 from monitor.core.model import Finding
 from monitor.core.observation import Observation
-from monitor.probes.base import CHAT_PATH, NO_CONTEXT, KindBase, ProbeContext, build_request
+from monitor.probes.base import (
+    CHAT_PATH,
+    NO_CONTEXT,
+    KindAnswer,
+    KindBase,
+    ProbeContext,
+    build_request,
+)
 from monitor.probes.checks import endpoint_mismatch
 from monitor.probes.sdk_parser import sdk_completion_findings
 from monitor.transport import PreparedRequest
@@ -69,15 +76,9 @@ class ChatCompletion(KindBase):
     ) -> PreparedRequest:
         return chat_request(probe, target, api_key, chat_body(probe))
 
-    def kind_findings(
-        self,
-        probe: ProbeConfig,
-        observation: Observation,
-        document: Any,
-        context: ProbeContext,
-        shared: list[Finding],
-    ) -> list[Finding]:
-        findings = chat_request_findings(probe, observation)
-        if (observation.status_code or 0) < 300:
-            findings += sdk_completion_findings(probe, shared + findings, document)
+    def kind_findings(self, answer: KindAnswer) -> list[Finding]:
+        findings = chat_request_findings(answer.probe, answer.observation)
+        if answer.status < 300:
+            so_far = answer.shared + findings
+            findings += sdk_completion_findings(answer.probe, so_far, answer.document)
         return findings

@@ -9,13 +9,11 @@ request: ``sse-not-streamed`` when a JSON body came back, ``sse-usage-chunk-miss
 
 from __future__ import annotations
 
-from typing import Any
-
 from monitor.config.schema import ProbeConfig, TargetConfig
 from monitor.core.chunks import is_error_chunk
 from monitor.core.model import Finding, ResponseClass, Severity
 from monitor.core.observation import Observation
-from monitor.probes.base import NO_CONTEXT, KindBase, ProbeContext, expectation
+from monitor.probes.base import NO_CONTEXT, KindAnswer, KindBase, ProbeContext, expectation
 from monitor.probes.chat_completion import chat_body, chat_request, chat_request_findings
 from monitor.probes.sdk_parser import sdk_findings
 from monitor.timeparse import format_duration
@@ -39,19 +37,13 @@ class ChatCompletionStream(KindBase):
     ) -> PreparedRequest:
         return chat_request(probe, target, api_key, chat_body(probe, stream=True), stream=True)
 
-    def kind_findings(
-        self,
-        probe: ProbeConfig,
-        observation: Observation,
-        document: Any,
-        context: ProbeContext,
-        shared: list[Finding],
-    ) -> list[Finding]:
-        findings = chat_request_findings(probe, observation)
-        capture = observation.stream
+    def kind_findings(self, answer: KindAnswer) -> list[Finding]:
+        probe, document = answer.probe, answer.document
+        findings = chat_request_findings(probe, answer.observation)
+        capture = answer.observation.stream
         if capture is None:
-            if (observation.status_code or 0) < 300 and isinstance(document, dict):
-                findings.append(_not_streamed(observation))
+            if answer.status < 300 and isinstance(document, dict):
+                findings.append(_not_streamed(answer.observation))
             return findings
         if usage_requested(probe) and not isinstance(document.get("usage"), dict):
             findings.append(

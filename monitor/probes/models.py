@@ -11,10 +11,10 @@ from typing import Any
 
 from monitor.config.schema import ProbeConfig, TargetConfig
 from monitor.core.model import Finding
-from monitor.core.observation import Observation
 from monitor.probes.base import (
     MODELS_PATH,
     NO_CONTEXT,
+    KindAnswer,
     KindBase,
     ProbeContext,
     build_request,
@@ -46,18 +46,11 @@ class Models(KindBase):
         method = probe.method if probe.path else "GET"
         return build_request(probe, target, api_key, method=method, path=probe.path or MODELS_PATH)
 
-    def kind_findings(
-        self,
-        probe: ProbeConfig,
-        observation: Observation,
-        document: Any,
-        context: ProbeContext,
-        shared: list[Finding],
-    ) -> list[Finding]:
-        listed = listed_models(document)
-        if listed is None or (observation.status_code or 0) >= 300:
+    def kind_findings(self, answer: KindAnswer) -> list[Finding]:
+        probe, listed = answer.probe, listed_models(answer.document)
+        if listed is None or answer.status >= 300:
             return []
-        wanted = set(context.models_in_use) | ({probe.model} if probe.model else set())
+        wanted = set(answer.context.models_in_use) | ({probe.model} if probe.model else set())
         findings = [
             expectation(
                 "model-not-listed",
@@ -70,5 +63,5 @@ class Models(KindBase):
             for model in sorted(wanted - listed)
         ]
         if probe.production_parser == "openai":
-            findings += sdk_findings("model", document.get("data") or [])
+            findings += sdk_findings("model", answer.document.get("data") or [])
         return findings

@@ -13,10 +13,10 @@ from typing import Any
 
 from monitor.config.schema import ProbeConfig, TargetConfig
 from monitor.core.model import Finding, ResponseClass
-from monitor.core.observation import Observation
 from monitor.probes.base import (
     CHAT_PATH,
     NO_CONTEXT,
+    KindAnswer,
     KindBase,
     ProbeContext,
     build_request,
@@ -67,20 +67,13 @@ class AuthRejection(KindBase):
         }
         return refused_request(probe, target, INVALID_KEY, body)
 
-    def kind_findings(
-        self,
-        probe: ProbeConfig,
-        observation: Observation,
-        document: Any,
-        context: ProbeContext,
-        shared: list[Finding],
-    ) -> list[Finding]:
-        if (observation.status_code or 0) < 400 or error_object(document) is not None:
+    def kind_findings(self, answer: KindAnswer) -> list[Finding]:
+        if answer.status < 400 or error_object(answer.document) is not None:
             return []
         return [
             _envelope_finding(
                 "error-envelope-missing",
-                f"HTTP {observation.status_code} without an `error` object: clients that "
+                f"HTTP {answer.status} without an `error` object: clients that "
                 "read error.message to tell a bad key from an outage get nothing",
             )
         ]
@@ -107,22 +100,15 @@ class RequestValidation(KindBase):
         )
         return refused_request(probe, target, api_key, body)
 
-    def kind_findings(
-        self,
-        probe: ProbeConfig,
-        observation: Observation,
-        document: Any,
-        context: ProbeContext,
-        shared: list[Finding],
-    ) -> list[Finding]:
-        if (observation.status_code or 0) < 400:
+    def kind_findings(self, answer: KindAnswer) -> list[Finding]:
+        if answer.status < 400:
             return []
-        error = error_object(document)
+        error = error_object(answer.document)
         if error is None:
             return [
                 _envelope_finding(
                     "error-envelope-missing",
-                    f"HTTP {observation.status_code} without an `error` object",
+                    f"HTTP {answer.status} without an `error` object",
                 )
             ]
         if not names_parameter(error, "messages"):

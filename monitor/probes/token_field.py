@@ -14,8 +14,14 @@ from typing import Any
 
 from monitor.config.schema import ProbeConfig, TargetConfig
 from monitor.core.model import Finding, ResponseClass, Severity
-from monitor.core.observation import Observation
-from monitor.probes.base import NO_CONTEXT, KindBase, ProbeContext, error_object, expectation
+from monitor.probes.base import (
+    NO_CONTEXT,
+    KindAnswer,
+    KindBase,
+    ProbeContext,
+    error_object,
+    expectation,
+)
 from monitor.probes.chat_completion import chat_request
 from monitor.probes.negative import SYNTHETIC, names_parameter
 from monitor.probes.sdk_parser import sdk_completion_findings
@@ -51,19 +57,12 @@ class TokenField(KindBase):
     ) -> PreparedRequest:
         return chat_request(probe, target, api_key, token_body(probe))
 
-    def kind_findings(
-        self,
-        probe: ProbeConfig,
-        observation: Observation,
-        document: Any,
-        context: ProbeContext,
-        shared: list[Finding],
-    ) -> list[Finding]:
-        status = observation.status_code or 0
+    def kind_findings(self, answer: KindAnswer) -> list[Finding]:
+        probe, status = answer.probe, answer.status
         field = token_field(probe)
         if status < 400:
-            return sdk_completion_findings(probe, shared, document)
-        error = error_object(document) or {}
+            return sdk_completion_findings(probe, answer.shared, answer.document)
+        error = error_object(answer.document) or {}
         message = str(error.get("message") or "")[:300]
         if names_parameter(error, field):
             other = next((f for f in TOKEN_FIELDS if f != field and f in message), None)
