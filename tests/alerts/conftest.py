@@ -17,6 +17,7 @@ from monitor.app import App, build_app
 from monitor.config.loader import parse_config
 from monitor.core.model import Trigger
 from monitor.dispatch import Checkpoints
+from monitor.simulator import Simulator
 from monitor.storage.tables import OutboxRow
 from tests.conftest import SIM_KEY
 from tests.fakes.clock import FakeClock
@@ -125,6 +126,11 @@ def alerts_config(
     return "\n".join(lines) + "\n"
 
 
+def one_probe(sim_url: str, db_url: str, **sinks: Any) -> str:
+    """The config of one probe ``p`` alerting to ``sinks`` (``alerts_config``'s arguments)."""
+    return probes_config(sim_url, db_url, ["p"]) + alerts_config(**sinks)
+
+
 def probes_config(
     sim_url: str,
     db_url: str,
@@ -205,6 +211,19 @@ class Harness:
 
     async def close(self) -> None:
         await self.app.aclose()
+
+    async def __aenter__(self) -> Harness:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def open_drift(self, sim: Simulator, scenario: str = "drop-usage") -> None:
+        """Learn, switch the simulator to ``scenario``, then two runs: its events open."""
+        await self.run()
+        sim.set_scenario(scenario)
+        await self.run()
+        await self.run(step_s=0)
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 
 from monitor.simulator import Simulator
-from tests.alerts.conftest import Harness, alerts_config, probes_config, sink_env
+from tests.alerts.conftest import Harness, one_probe, sink_env
 from tests.fakes.clock import FakeClock
 from tests.fakes.http_fake import Reply
 from tests.fakes.slack_api import SlackApi
@@ -18,11 +18,8 @@ def test_a_probe_without_runs_for_three_intervals_is_alerted_and_recovers_in_thr
     sim: Simulator, sim_url: str, db: str, slack: SlackApi, clock: FakeClock
 ) -> None:
     async def scenario() -> None:
-        h = Harness(
-            probes_config(sim_url, db, ["p"]) + alerts_config(slack=slack), sink_env(), clock
-        )
-        watch = h.app.selfwatch
-        try:
+        async with Harness(one_probe(sim_url, db, slack=slack), sink_env(), clock) as h:
+            watch = h.app.selfwatch
             await h.run()  # a completed run at T0; the clock is now T0+60s
             assert await watch.tick() == 0
             clock.advance(119)  # T0+179s: not yet 3 intervals
@@ -43,8 +40,6 @@ def test_a_probe_without_runs_for_three_intervals_is_alerted_and_recovers_in_thr
             assert "MONITOR CAUGHT UP" in reply.all_text
             stale = h.app.store.list_events(probes=("p",))
             assert [(e["kind"], e["state"]) for e in stale] == [("monitor-stale", "resolved")]
-        finally:
-            await h.close()
 
     asyncio.run(scenario())
 
@@ -53,17 +48,12 @@ def test_a_probe_that_never_ran_is_stale_three_intervals_after_start(
     sim_url: str, db: str, slack: SlackApi, clock: FakeClock
 ) -> None:
     async def scenario() -> None:
-        h = Harness(
-            probes_config(sim_url, db, ["p"]) + alerts_config(slack=slack), sink_env(), clock
-        )
-        try:
+        async with Harness(one_probe(sim_url, db, slack=slack), sink_env(), clock) as h:
             clock.advance(181)
             assert await h.app.selfwatch.tick() == 1
             await h.deliver()
             (root,) = slack.top_level()
             assert "no completed run since the monitor started 3 min ago" in root.all_text
-        finally:
-            await h.close()
 
     asyncio.run(scenario())
 
@@ -77,15 +67,9 @@ def test_an_alert_undelivered_too_long_raises_a_meta_alert_on_the_other_sinks(
     clock: FakeClock,
 ) -> None:
     async def scenario() -> None:
-        text = probes_config(sim_url, db, ["p"]) + alerts_config(
-            slack=slack, webhook=webhook, extra="undelivered_after: 5m"
-        )
-        h = Harness(text, sink_env(), clock)
-        try:
-            await h.run()
-            sim.set_scenario("drop-usage")
-            await h.run()
-            await h.run(step_s=0)
+        text = one_probe(sim_url, db, slack=slack, webhook=webhook, extra="undelivered_after: 5m")
+        async with Harness(text, sink_env(), clock) as h:
+            await h.open_drift(sim)
             webhook.answer("hook", *[Reply(503, "down")] * 20)
             await h.deliver()
             assert len(slack.top_level()) == 1  # the drift itself reached Slack
@@ -97,8 +81,6 @@ def test_an_alert_undelivered_too_long_raises_a_meta_alert_on_the_other_sinks(
             await h.deliver()
             texts = [m.all_text for m in slack.top_level()]
             assert any("ALERT DELIVERY FAILING" in t and "undelivered" in t for t in texts)
-        finally:
-            await h.close()
 
     asyncio.run(scenario())
 
@@ -112,9 +94,8 @@ def test_a_sink_that_delivers_again_resolves_its_meta_alert_in_the_thread(
     clock: FakeClock,
 ) -> None:
     async def scenario() -> None:
-        text = probes_config(sim_url, db, ["p"]) + alerts_config(slack=slack, webhook=webhook)
-        h = Harness(text, sink_env(), clock)
-        try:
+        text = one_probe(sim_url, db, slack=slack, webhook=webhook)
+        async with Harness(text, sink_env(), clock) as h:
             await h.run()
             sim.set_scenario("drop-usage,new-finish-reason")
             await h.run()
@@ -128,7 +109,5 @@ def test_a_sink_that_delivers_again_resolves_its_meta_alert_in_the_thread(
             await h.deliver()
             (reply,) = slack.thread(meta.ts)
             assert "ALERT DELIVERY OK" in reply.all_text
-        finally:
-            await h.close()
 
     asyncio.run(scenario())

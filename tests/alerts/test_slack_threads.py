@@ -22,8 +22,7 @@ def test_persistent_drift_is_one_slack_alert_and_resolves_in_its_thread(
     db = db_url  # SQLite and PostgreSQL
 
     async def scenario() -> None:
-        h = _harness(sim_url, db, slack, clock)
-        try:
+        async with _harness(sim_url, db, slack, clock) as h:
             await h.run()  # learns the baseline
             sim.set_scenario("drop-usage")
             for _ in range(5):  # the same drift on five runs
@@ -60,8 +59,6 @@ def test_persistent_drift_is_one_slack_alert_and_resolves_in_its_thread(
             assert updated.updates, "the opening message is redrawn with its state"
             assert "RESOLVED" in updated.all_text
             assert "✅" in updated.all_text
-        finally:
-            await h.close()
 
     asyncio.run(scenario())
 
@@ -70,8 +67,7 @@ def test_one_off_odd_response_sends_nothing(
     sim: Simulator, sim_url: str, db: str, slack: SlackApi, clock: FakeClock
 ) -> None:
     async def scenario() -> None:
-        h = _harness(sim_url, db, slack, clock)
-        try:
+        async with _harness(sim_url, db, slack, clock) as h:
             await h.run()
             sim.set_scenario("drop-usage")
             await h.run()  # one odd response
@@ -83,8 +79,6 @@ def test_one_off_odd_response_sends_nothing(
             assert h.outbox() == []
             events = h.app.store.list_events(probes=("chat-basic",))
             assert [(e["kind"], e["state"]) for e in events] == [("property-removed", "resolved")]
-        finally:
-            await h.close()
 
     asyncio.run(scenario())
 
