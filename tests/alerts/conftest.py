@@ -5,7 +5,8 @@ built from a config against the simulator and the stand-ins."""
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -229,3 +230,24 @@ class Harness:
 @pytest.fixture
 def db(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'alerts.db'}"
+
+
+Drifted = Callable[..., AbstractAsyncContextManager[Harness]]
+
+
+@pytest.fixture
+def drifted(sim: Simulator, sim_url: str, db: str, clock: FakeClock) -> Drifted:
+    """``drifted(scenario="drop-usage", env=None, **sinks)``: the harness of one probe alerting
+    to ``sinks`` (``alerts_config``'s arguments) whose drift under ``scenario`` is open, its
+    alerts in the outbox and not yet delivered; closed when the block ends."""
+
+    @asynccontextmanager
+    async def open_harness(
+        scenario: str = "drop-usage", env: dict[str, str] | None = None, **sinks: Any
+    ) -> AsyncIterator[Harness]:
+        env = env if env is not None else sink_env(sinks.get("slack_hook"))
+        async with Harness(one_probe(sim_url, db, **sinks), env, clock) as h:
+            await h.open_drift(sim, scenario)
+            yield h
+
+    return open_harness

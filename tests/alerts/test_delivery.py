@@ -9,9 +9,8 @@ from datetime import timedelta
 
 from monitor.alerts.base import Delivery
 from monitor.dispatch import BEFORE_SEND, Dispatcher
-from monitor.simulator import Simulator
 from monitor.storage.outbox import ClaimPolicy
-from tests.alerts.conftest import Harness, one_probe, sink_env
+from tests.alerts.conftest import Drifted, Harness, sink_env
 from tests.fakes.clock import FakeClock
 from tests.fakes.http_fake import Reply
 from tests.fakes.pagerduty import PagerDuty
@@ -21,11 +20,10 @@ from tests.fakes.webhook_receiver import WebhookReceiver
 
 
 def test_slack_429_is_retried_after_its_retry_after(
-    sim: Simulator, sim_url: str, db: str, slack: SlackApi, clock: FakeClock
+    drifted: Drifted, slack: SlackApi, clock: FakeClock
 ) -> None:
     async def scenario() -> None:
-        async with Harness(one_probe(sim_url, db, slack=slack), sink_env(), clock) as h:
-            await h.open_drift(sim)
+        async with drifted(slack=slack) as h:
             slack.answer("chat.postMessage", rate_limited(7))
             assert await h.deliver() == 0
             (row,) = h.outbox()
@@ -46,12 +44,10 @@ def test_slack_429_is_retried_after_its_retry_after(
 
 
 def test_server_errors_back_off_and_then_deliver(
-    sim: Simulator, sim_url: str, db: str, webhook: WebhookReceiver, clock: FakeClock
+    drifted: Drifted, webhook: WebhookReceiver, clock: FakeClock
 ) -> None:
     async def scenario() -> None:
-        text = one_probe(sim_url, db, webhook=webhook)
-        async with Harness(text, sink_env(), clock) as h:
-            await h.open_drift(sim)
+        async with drifted(webhook=webhook) as h:
             webhook.answer("hook", Reply(500, "oops"), Reply(503, "busy"))
             waits = []
             for _ in range(3):
@@ -70,18 +66,11 @@ def test_server_errors_back_off_and_then_deliver(
 
 
 def test_permanent_slack_error_is_surfaced_and_raised_on_the_other_sinks(
-    sim: Simulator,
-    sim_url: str,
-    db: str,
-    slack: SlackApi,
-    webhook: WebhookReceiver,
-    clock: FakeClock,
+    drifted: Drifted, slack: SlackApi, webhook: WebhookReceiver
 ) -> None:
     async def scenario() -> None:
         # The bot is not a member of this channel: Slack answers ok:false not_in_channel.
-        text = one_probe(sim_url, db, slack=slack, webhook=webhook, channel="C0PLATFRM1")
-        async with Harness(text, sink_env(), clock) as h:
-            await h.open_drift(sim)
+        async with drifted(slack=slack, webhook=webhook, channel="C0PLATFRM1") as h:
             await h.deliver()
             assert len(slack.calls("chat.postMessage")) == 1  # no retry of a permanent error
             failed = [r for r in h.outbox() if r["sink"] == "slack"]
@@ -102,12 +91,11 @@ def test_permanent_slack_error_is_surfaced_and_raised_on_the_other_sinks(
 
 
 def test_invalid_token_is_permanent_without_leaking_the_token(
-    sim: Simulator, sim_url: str, db: str, slack: SlackApi, clock: FakeClock
+    drifted: Drifted, slack: SlackApi
 ) -> None:
     async def scenario() -> None:
         env = {**sink_env(), "SLACK_BOT_TOKEN": "xoxb-revoked-secret-token"}
-        async with Harness(one_probe(sim_url, db, slack=slack), env, clock) as h:
-            await h.open_drift(sim)
+        async with drifted(env=env, slack=slack) as h:
             await h.deliver()
             (row,) = [r for r in h.outbox() if r["sink"] == "slack"]
             assert row["state"] == "failed"
@@ -118,12 +106,10 @@ def test_invalid_token_is_permanent_without_leaking_the_token(
 
 
 def test_slack_webhook_non_200_answers_are_errors(
-    sim: Simulator, sim_url: str, db: str, slack_hook: SlackWebhook, clock: FakeClock
+    drifted: Drifted, slack_hook: SlackWebhook, clock: FakeClock
 ) -> None:
     async def scenario() -> None:
-        text = one_probe(sim_url, db, slack_hook=slack_hook)
-        async with Harness(text, sink_env(slack_hook), clock) as h:
-            await h.open_drift(sim)
+        async with drifted(slack_hook=slack_hook) as h:
             slack_hook.answer("hook", Reply(429, "rate_limited", {"Retry-After": "3"}))
             await h.deliver()
             (row,) = h.outbox()
@@ -141,17 +127,10 @@ def test_slack_webhook_non_200_answers_are_errors(
 
 
 def test_a_webhook_404_and_a_rejected_pagerduty_event_are_permanent(
-    sim: Simulator,
-    sim_url: str,
-    db: str,
-    webhook: WebhookReceiver,
-    pagerduty: PagerDuty,
-    clock: FakeClock,
+    drifted: Drifted, webhook: WebhookReceiver, pagerduty: PagerDuty
 ) -> None:
     async def scenario() -> None:
-        text = one_probe(sim_url, db, webhook=webhook, pagerduty=pagerduty)
-        async with Harness(text, sink_env(), clock) as h:
-            await h.open_drift(sim)
+        async with drifted(webhook=webhook, pagerduty=pagerduty) as h:
             webhook.answer("hook", Reply(404, {"error": "no such hook"}))
             pagerduty.answer("enqueue", Reply(400, {"status": "invalid event", "errors": ["x"]}))
             await h.deliver()
@@ -170,18 +149,12 @@ def test_a_webhook_404_and_a_rejected_pagerduty_event_are_permanent(
 
 
 def test_slack_messages_are_paced_one_per_second_per_channel(
-    sim: Simulator,
-    sim_url: str,
-    db: str,
-    slack: SlackApi,
-    webhook: WebhookReceiver,
-    clock: FakeClock,
+    drifted: Drifted, slack: SlackApi, webhook: WebhookReceiver, clock: FakeClock
 ) -> None:
     async def scenario() -> None:
-        text = one_probe(sim_url, db, slack=slack, webhook=webhook)
-        async with Harness(text, sink_env(), clock) as h:
-            # Three drifts of one probe: three messages (one probe is not an outage).
-            await h.open_drift(sim, "drop-usage,new-finish-reason,type-change")
+        # Three drifts of one probe: three messages (one probe is not an outage).
+        three = "drop-usage,new-finish-reason,type-change"
+        async with drifted(three, slack=slack, webhook=webhook) as h:
             assert await h.deliver() == 6
             assert len(slack.top_level()) == 3
             assert len(webhook.requests) == 3
@@ -190,12 +163,9 @@ def test_slack_messages_are_paced_one_per_second_per_channel(
     asyncio.run(scenario())
 
 
-def test_each_delivery_is_a_span_linked_to_the_runs_span(
-    sim: Simulator, sim_url: str, db: str, slack: SlackApi, clock: FakeClock
-) -> None:
+def test_each_delivery_is_a_span_linked_to_the_runs_span(drifted: Drifted, slack: SlackApi) -> None:
     async def scenario() -> None:
-        async with Harness(one_probe(sim_url, db, slack=slack), sink_env(), clock) as h:
-            await h.open_drift(sim)
+        async with drifted(slack=slack) as h:
             await h.deliver()
         spans = h.spans.get_finished_spans()
         (delivery,) = [s for s in spans if s.name == "alert slack"]
@@ -212,11 +182,10 @@ def test_each_delivery_is_a_span_linked_to_the_runs_span(
 
 
 def test_a_429_pauses_the_channel_and_the_next_messages_wait_in_the_outbox(
-    sim: Simulator, sim_url: str, db: str, slack: SlackApi, clock: FakeClock
+    drifted: Drifted, slack: SlackApi, clock: FakeClock
 ) -> None:
     async def scenario() -> None:
-        async with Harness(one_probe(sim_url, db, slack=slack), sink_env(), clock) as h:
-            await h.open_drift(sim, "drop-usage,new-finish-reason")  # two messages
+        async with drifted("drop-usage,new-finish-reason", slack=slack) as h:  # two messages
             slack.answer("chat.postMessage", rate_limited(30))
             assert await h.deliver() == 0
             assert len(slack.calls("chat.postMessage")) == 1  # the second did not hit the 429
@@ -249,11 +218,10 @@ class Intruder:
 
 
 def test_a_claim_that_outlived_most_of_its_lease_is_given_back_not_sent(
-    sim: Simulator, sim_url: str, db: str, slack: SlackApi, clock: FakeClock
+    drifted: Drifted, slack: SlackApi, clock: FakeClock
 ) -> None:
     async def scenario() -> None:
-        text = one_probe(sim_url, db, slack=slack)
-        async with Harness(text, sink_env(), clock) as h:
+        async with drifted("drop-usage,new-finish-reason,type-change", slack=slack) as h:
             intruder = Intruder(h)
             # The app's collaborators, in a dispatcher whose lease pacing (1 s a message) outlasts.
             dispatcher = Dispatcher(
@@ -266,7 +234,6 @@ def test_a_claim_that_outlived_most_of_its_lease_is_given_back_not_sent(
                 sleep=clock.sleep,
                 checkpoints=intruder,
             )
-            await h.open_drift(sim, "drop-usage,new-finish-reason,type-change")
             assert await dispatcher.deliver_due(flush=True) == 3
             assert intruder.sends == 3
             assert intruder.stolen == []  # no row was ever sent on an expired lease

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 
 from monitor.simulator import Simulator
-from tests.alerts.conftest import Harness, one_probe, sink_env
+from tests.alerts.conftest import Drifted, Harness, one_probe, sink_env
 from tests.fakes.clock import FakeClock
 from tests.fakes.http_fake import Reply
 from tests.fakes.slack_api import SlackApi
@@ -59,17 +59,10 @@ def test_a_probe_that_never_ran_is_stale_three_intervals_after_start(
 
 
 def test_an_alert_undelivered_too_long_raises_a_meta_alert_on_the_other_sinks(
-    sim: Simulator,
-    sim_url: str,
-    db: str,
-    slack: SlackApi,
-    webhook: WebhookReceiver,
-    clock: FakeClock,
+    drifted: Drifted, slack: SlackApi, webhook: WebhookReceiver, clock: FakeClock
 ) -> None:
     async def scenario() -> None:
-        text = one_probe(sim_url, db, slack=slack, webhook=webhook, extra="undelivered_after: 5m")
-        async with Harness(text, sink_env(), clock) as h:
-            await h.open_drift(sim)
+        async with drifted(slack=slack, webhook=webhook, extra="undelivered_after: 5m") as h:
             webhook.answer("hook", *[Reply(503, "down")] * 20)
             await h.deliver()
             assert len(slack.top_level()) == 1  # the drift itself reached Slack
