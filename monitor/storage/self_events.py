@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from monitor.core.events import EventGate, advance
+from monitor.core.model import SELF_CATEGORY
 from monitor.storage.convert import event_from_row, event_state_values
 from monitor.storage.events_write import enqueue_alerts, insert_transition
 from monitor.storage.records import AlertRouter
@@ -38,7 +39,7 @@ class SelfObservation:
     message: str
     seen: bool
     severity: str = "breaking"
-    category: str = "monitor_health"
+    category: str = SELF_CATEGORY
     verdict: str = "monitor_fault"
     probe_info: dict[str, Any] = field(default_factory=dict)
 

@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from monitor.storage.engine import create_db_engine
 from monitor.storage.store_alerts import AlertStore
+from monitor.storage.store_base import unavailable_is_retryable
 from monitor.storage.store_people import PeopleStore
 from monitor.storage.store_reads import ReadStore
 from monitor.storage.store_runs import RunStore
@@ -26,3 +27,6 @@ def create_store(url: str, new_id: Callable[[], str], *, auto_upgrade: bool = Fa
     if auto_upgrade:
         store.upgrade()
     return store
+
+
+__all__ = ["SqlStore", "create_store", "unavailable_is_retryable"]

@@ -54,6 +54,10 @@ class AlertStore(StoreBase):
         with self._begin() as conn:
             return outbox_ops.pending_count(conn)
 
+    def next_pending_alert_at(self) -> datetime | None:
+        with self._begin() as conn:
+            return outbox_ops.next_pending_at(conn)
+
     def alert_status(self) -> list[dict[str, Any]]:
         with self._begin() as conn:
             return outbox_status.status_by_sink(conn)

@@ -20,6 +20,18 @@ from monitor.storage.engine import is_sqlite
 from monitor.storage.migrate import current_revision, head_revision, is_at_head, upgrade
 
 
+@contextmanager
+def unavailable_is_retryable() -> Iterator[None]:
+    """Losing the database (refused, dropped, locked too long) is a retryable StorageError."""
+    try:
+        yield
+    except (sa_exc.OperationalError, sa_exc.InterfaceError) as exc:
+        raise StorageError(
+            f"the database is unavailable: {type(exc.orig).__name__}: {str(exc.orig)[:200]}",
+            retryable=True,
+        ) from exc
+
+
 class StoreBase:
     def __init__(self, engine: Engine, new_id: Callable[[], str]) -> None:
         self.engine = engine
@@ -28,14 +40,8 @@ class StoreBase:
     @contextmanager
     def _begin(self) -> Iterator[Connection]:
         """A transaction; losing the database becomes ``StorageError(retryable=True)``."""
-        try:
-            with self.engine.begin() as conn:
-                yield conn
-        except (sa_exc.OperationalError, sa_exc.InterfaceError) as exc:
-            raise StorageError(
-                f"the database is unavailable: {type(exc.orig).__name__}: {str(exc.orig)[:200]}",
-                retryable=True,
-            ) from exc
+        with unavailable_is_retryable(), self.engine.begin() as conn:
+            yield conn
 
     @property
     def is_sqlite(self) -> bool:
@@ -43,16 +49,19 @@ class StoreBase:
 
     # schema
     def upgrade(self) -> None:
-        upgrade(self.engine)
+        with unavailable_is_retryable():
+            upgrade(self.engine)
 
     def current_revision(self) -> str | None:
-        return current_revision(self.engine)
+        with unavailable_is_retryable():
+            return current_revision(self.engine)
 
     def head_revision(self) -> str:
         return head_revision()
 
     def is_at_head(self) -> bool:
-        return is_at_head(self.engine)
+        with unavailable_is_retryable():
+            return is_at_head(self.engine)
 
     def ping(self) -> None:
         """Raises when the database does not answer."""
