@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -336,9 +336,9 @@ class SqlStore:
         with self._begin() as conn:
             return self_events.observe_self(conn, obs, now, router, self.new_id)
 
-    def last_completed_runs(self) -> dict[str, datetime]:
+    def last_completed_runs(self, probes: Sequence[str]) -> dict[str, datetime]:
         with self._begin() as conn:
-            return self_events.last_completed_runs(conn)
+            return self_events.last_completed_runs(conn, probes)
 
     # replicas: leases, take-overs, skipped slots (see storage.claims)
     def take_over_expired(
