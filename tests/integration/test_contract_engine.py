@@ -111,6 +111,8 @@ def test_check_records_the_ledger_and_the_contract_used(
         store.close()
     assert row is not None
     assert run_view(row)["ledger"] == run["ledger"]  # what `monitor show RUN` prints
+    (listed,) = _runs(cli("history", "--json", "--config", str(config)).out)
+    assert listed["ledger"] == run["ledger"]  # one run shape for check, history and the API
 
 
 def test_documentation_drift_there_from_the_first_run_is_one_warning_event(
