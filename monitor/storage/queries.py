@@ -208,14 +208,16 @@ def list_events(
         query = query.where(events_t.c.probe.in_(probes))
     if states:
         query = query.where(events_t.c.state.in_(states))
+    # Newest first by first sighting: it never changes, so paging while events are still seen
+    # neither skips nor repeats one (last_seen moves under the cursor).
     if cursor is not None:
         query = query.where(
             sa.or_(
-                events_t.c.last_seen < cursor.at,
-                sa.and_(events_t.c.last_seen == cursor.at, events_t.c.id < cursor.id),
+                events_t.c.first_seen < cursor.at,
+                sa.and_(events_t.c.first_seen == cursor.at, events_t.c.id < cursor.id),
             )
         )
-    query = query.order_by(events_t.c.last_seen.desc(), events_t.c.id.desc()).limit(limit)
+    query = query.order_by(events_t.c.first_seen.desc(), events_t.c.id.desc()).limit(limit)
     return [dict(r) for r in conn.execute(query).mappings()]
 
 
@@ -231,7 +233,7 @@ def list_events_page(
     if len(rows) <= limit:
         return rows, None
     rows = rows[:limit]
-    return rows, Cursor(rows[-1]["last_seen"], rows[-1]["id"]).encode()
+    return rows, Cursor(rows[-1]["first_seen"], rows[-1]["id"]).encode()
 
 
 def probe_status(conn: Connection, probes: list[str]) -> list[dict[str, Any]]:
