@@ -96,7 +96,9 @@ class SelfWatch:
 
     async def check_stale(self, now: datetime | None = None) -> int:
         now = now or self.clock.now()
-        last = await self.db.run(self.store.last_completed_runs)
+        last = await self.db.run(
+            self.store.last_completed_runs, [p.name for p in self.config.probes]
+        )
         written = 0
         for probe in self.config.probes:
             interval = expected_interval(probe)

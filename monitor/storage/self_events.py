@@ -8,7 +8,7 @@ other alert. Written under the probe's lock, so replicas watching together write
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -103,13 +103,27 @@ def observe_self(
     return outbox_ids
 
 
-def last_completed_runs(conn: Connection) -> dict[str, datetime]:
+def last_completed_runs(conn: Connection, probes: Sequence[str]) -> dict[str, datetime]:
     """When each probe last finished a run that reached its target (skipped runs do not count:
-    a probe skipped for hours is as silent as a dead one)."""
+    a probe skipped for hours is as silent as a dead one).
+
+    One newest-first walk of ``ix_runs_probe_started_at`` per probe: a ``max()`` grouped over
+    all runs read the whole table (0.8 s at a million runs) every 30 s on SQLite's one thread.
+    """
     runs = Run.__table__  # type: ignore[attr-defined]
-    query = (
-        sa.select(runs.c.probe, sa.func.max(runs.c.finished_at))
-        .where(runs.c.state == "completed", runs.c.outcome.in_(("pass", "drift", "fail")))
-        .group_by(runs.c.probe)
-    )
-    return {probe: at for probe, at in conn.execute(query) if at is not None}
+    out: dict[str, datetime] = {}
+    for probe in probes:
+        query = (
+            sa.select(runs.c.finished_at)
+            .where(
+                runs.c.probe == probe,
+                runs.c.state == "completed",
+                runs.c.outcome.in_(("pass", "drift", "fail")),
+            )
+            .order_by(runs.c.started_at.desc())
+            .limit(1)
+        )
+        at = conn.execute(query).scalar_one_or_none()
+        if at is not None:
+            out[probe] = at
+    return out

@@ -3,6 +3,7 @@ events (``storage.outbox``, ``outbox_status``, ``self_events``)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -79,6 +80,6 @@ class AlertStore(StoreBase):
         with self._begin() as conn:
             return self_events.observe_self(conn, obs, now, router, self.new_id)
 
-    def last_completed_runs(self) -> dict[str, datetime]:
+    def last_completed_runs(self, probes: Sequence[str]) -> dict[str, datetime]:
         with self._begin() as conn:
-            return self_events.last_completed_runs(conn)
+            return self_events.last_completed_runs(conn, probes)

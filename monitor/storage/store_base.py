@@ -22,13 +22,19 @@ from monitor.storage.migrate import current_revision, head_revision, is_at_head,
 
 @contextmanager
 def unavailable_is_retryable() -> Iterator[None]:
-    """Losing the database (refused, dropped, locked too long) is a retryable StorageError."""
+    """Losing the database (refused, dropped, locked too long) is a retryable StorageError;
+    data it refuses (a value out of range) is a StorageError that retrying cannot help."""
     try:
         yield
     except (sa_exc.OperationalError, sa_exc.InterfaceError) as exc:
         raise StorageError(
             f"the database is unavailable: {type(exc.orig).__name__}: {str(exc.orig)[:200]}",
             retryable=True,
+        ) from exc
+    except (sa_exc.DataError, sa_exc.IntegrityError) as exc:
+        raise StorageError(
+            f"the database refused the data: {type(exc.orig).__name__}: {str(exc.orig)[:200]}",
+            retryable=False,
         ) from exc
 
 

@@ -28,6 +28,10 @@ class RunStore(StoreBase):
         with self._begin() as conn:
             return runs.record_run(conn, completion, judge, router, self.new_id)
 
+    def complete_unrecordable(self, claim: RunClaim, finished_at: datetime, reason: str) -> bool:
+        with self._begin() as conn:
+            return runs.complete_unrecordable(conn, claim, finished_at, reason)
+
     def record_skipped(self, claim: RunClaim, finished_at: datetime, reason: str) -> bool:
         with self._begin() as conn:
             if not runs.claim_run(conn, claim):
