@@ -1,4 +1,5 @@
-"""Judging a streamed answer: its chunk shape, representative chunks and stream findings.
+"""Judging a streamed answer: its chunk shape, its representative chunks (what the contract
+checks), the reassembled completion (``core.reassemble``) and stream findings.
 
 The chunk shape is ONE sample per stream (a path is present when any chunk has it), so a
 stream counts once toward ``learn_runs`` and a field carried by one chunk only (``usage`` in
