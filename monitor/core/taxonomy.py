@@ -12,8 +12,9 @@ table; a test keeps the two in agreement.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from monitor.core.model import Severity, Source
+from monitor.core.model import Finding, ResponseClass, Severity, Source
 
 B, W, INFO = Severity.BREAKING, Severity.WARNING, Severity.INFO
 
@@ -108,3 +109,29 @@ def default_severity(kind: str, source: Source) -> Severity:
     if source is Source.CONTRACT:
         return entry.contract or entry.baseline or W
     return entry.baseline or entry.contract or W
+
+
+def make_finding(
+    kind: str,
+    path: str,
+    message: str,
+    before: Any = None,
+    after: Any = None,
+    *,
+    source: Source,
+    severity: Severity | None = None,
+    value_key: str | None = None,
+    response_class: ResponseClass = ResponseClass.SUCCESS,
+) -> Finding:
+    """A finding of ``kind`` at the taxonomy's default severity for ``source`` unless given."""
+    return Finding(
+        kind=kind,
+        path=path,
+        severity=severity or default_severity(kind, source),
+        source=source,
+        message=message,
+        before=before,
+        after=after,
+        value_key=value_key,
+        response_class=response_class,
+    )

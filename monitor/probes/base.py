@@ -18,9 +18,10 @@ from typing import Any, Protocol
 from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
 
 from monitor.config.schema import ProbeConfig, TargetConfig
-from monitor.core.model import Finding
+from monitor.core.model import Finding, ResponseClass, Severity, Source
 from monitor.core.observation import Observation, TransportFailure
 from monitor.core.retry import RetryPolicy
+from monitor.probes.checks import shared_findings
 from monitor.secrets import REDACTED, key_fingerprint, redact_headers
 from monitor.transport import PreparedRequest
 
@@ -61,6 +62,72 @@ class ProbeKind(Protocol):
     ) -> list[Finding]:
         """Kind-specific findings on a parsed answer (the judge adds shape findings)."""
         ...
+
+
+@dataclass(frozen=True)
+class KindAnswer:
+    """What a kind's own checks read: the probe, what came back, and the shared checks' findings
+    (already reported; a kind looks at them, e.g. to skip parsing an ``error-in-200``)."""
+
+    probe: ProbeConfig
+    observation: Observation
+    document: Any
+    context: ProbeContext
+    shared: list[Finding]
+
+    @property
+    def status(self) -> int:
+        return self.observation.status_code or 0
+
+
+class KindBase:
+    """What the kinds share: the expected status (``assumes.status``, else ``default_status``)
+    and ``check`` = the shared checks (``probes.checks``) then the kind's ``kind_findings``."""
+
+    default_status: frozenset[int] = frozenset({200})
+
+    def expected_status(self, probe: ProbeConfig) -> frozenset[int]:
+        return expected_or(probe, self.default_status)
+
+    def check(
+        self,
+        probe: ProbeConfig,
+        observation: Observation,
+        document: Any,
+        context: ProbeContext = NO_CONTEXT,
+    ) -> list[Finding]:
+        shared = shared_findings(probe, observation, document)
+        return shared + self.kind_findings(
+            KindAnswer(probe, observation, document, context, shared)
+        )
+
+    def kind_findings(self, answer: KindAnswer) -> list[Finding]:
+        return []
+
+
+def expectation(
+    kind: str,
+    path: str,
+    message: str,
+    *,
+    severity: Severity = Severity.WARNING,
+    response_class: ResponseClass = ResponseClass.SUCCESS,
+    before: Any = None,
+    after: Any = None,
+    value_key: str | None = None,
+) -> Finding:
+    """A finding a kind's own expectation produces (``source: expectation``)."""
+    return Finding(
+        kind=kind,
+        path=path,
+        severity=severity,
+        source=Source.EXPECTATION,
+        message=message,
+        before=before,
+        after=after,
+        value_key=value_key,
+        response_class=response_class,
+    )
 
 
 def request_definition(probe: ProbeConfig) -> dict[str, Any]:

@@ -96,21 +96,15 @@ def write_events(
             )
     outbox_ids: list[str] = []
     for transition in judgement.transitions:
-        transition_id = new_id()
         event_id = ids[transition.fingerprint]
-        conn.execute(
-            transitions_t.insert().values(
-                id=transition_id,
-                event_id=event_id,
-                from_state=transition.from_state.value if transition.from_state else None,
-                to_state=transition.to_state.value,
-                reason=transition.reason,
-                at=transition.at,
-                run_id=claim.run_id,
-                trace_id=completion.trace_id,
-                span_id=completion.span_id,
-                notify=transition.notify,
-            )
+        transition_id = insert_transition(
+            conn,
+            transition,
+            event_id,
+            new_id,
+            run_id=claim.run_id,
+            trace_id=completion.trace_id,
+            span_id=completion.span_id,
         )
         if transition.notify:
 
@@ -123,6 +117,31 @@ def write_events(
                 _enqueue(conn, transition, transition_id, event_id, router, new_id, payload)
             )
     return outbox_ids
+
+
+def insert_transition(
+    conn: Connection,
+    transition: Transition,
+    event_id: str,
+    new_id: Callable[[], str],
+    **moved_by: str | None,
+) -> str:
+    """One transition row and its id; ``moved_by``: the run, trace and span that moved it
+    (``run_id``, ``trace_id``, ``span_id``), none for the monitor's own events."""
+    transition_id = new_id()
+    conn.execute(
+        transitions_t.insert().values(
+            id=transition_id,
+            event_id=event_id,
+            from_state=transition.from_state.value if transition.from_state else None,
+            to_state=transition.to_state.value,
+            reason=transition.reason,
+            at=transition.at,
+            notify=transition.notify,
+            **moved_by,
+        )
+    )
+    return transition_id
 
 
 def _active_ids(conn: Connection, probe: str, fingerprints: list[str]) -> dict[str, str]:
