@@ -86,6 +86,7 @@ _KINDS: tuple[Kind, ...] = (
     Kind("ttft-slo-exceeded", W, None, "first token later than the probe's TTFT SLO"),
     # probe kinds (issue 7): request-side checks, negative probes, retries, the SDK parser
     Kind("error-in-200", B, None, "a 2xx whose JSON is an error envelope, not an answer"),
+    Kind("body-not-an-object", B, None, "the JSON answer is an array, string or number"),
     Kind("streamed-in-name-only", W, None, "every chunk arrived at once: TTFT is the whole answer"),
     Kind("retried", INFO, None, "the answer came after retries (each failed attempt named)"),
     Kind("endpoint-mismatch", W, None, "the probe's method or path is not the documented one"),
