@@ -20,6 +20,7 @@ from monitor.core.model import EventState, Finding, ResponseClass, Severity
 from monitor.storage.convert import event_state_values
 from monitor.storage.records import AlertContext, AlertRouter, RunCompletion
 from monitor.storage.tables import EventRow, OutboxRow, TransitionRow
+from monitor.timeparse import iso_z
 
 events = EventRow.__table__  # type: ignore[attr-defined]
 transitions_t = TransitionRow.__table__  # type: ignore[attr-defined]
@@ -218,10 +219,6 @@ def enqueue_alerts(
     return _enqueue(conn, transition, transition_id, event_id, router, new_id, payload)
 
 
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
 def _payload(
     completion: RunCompletion,
     judgement: Judgement,
@@ -240,7 +237,7 @@ def _payload(
         "request_id": completion.request_id,
         "status_code": obs.status_code,
         "outcome": judgement.outcome.value,
-        "started_at": _iso(completion.claim.started_at),
+        "started_at": iso_z(completion.claim.started_at),
         "latency_ms": round(obs.latency_ms, 1),
     }
     return _event_payload(
@@ -272,9 +269,9 @@ def _event_payload(
             "before": event["before"],
             "after": event["after"],
             "state": event["state"],
-            "first_seen": _iso(event["first_seen"]),
-            "opened_at": _iso(event["opened_at"]),
-            "resolved_at": _iso(event["resolved_at"]),
+            "first_seen": iso_z(event["first_seen"]),
+            "opened_at": iso_z(event["opened_at"]),
+            "resolved_at": iso_z(event["resolved_at"]),
             "run_count": event["run_count"],
             # The run that last saw it (a resolution's own run is a clean one).
             "last_run_id": event["last_run_id"],
@@ -286,7 +283,7 @@ def _event_payload(
             "from": transition.from_state.value if transition.from_state else None,
             "to": transition.to_state.value,
             "reason": transition.reason,
-            "at": _iso(transition.at),
+            "at": iso_z(transition.at),
         },
         "run": run,
         "findings": findings,
