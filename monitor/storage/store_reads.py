@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from monitor.storage import queries, report_queries
+from monitor.storage import event_queries, queries, report_queries
+from monitor.storage.event_queries import EventFilter
 from monitor.storage.queries import Cursor, RunFilter
 from monitor.storage.store_base import StoreBase
 
@@ -24,8 +25,9 @@ class ReadStore(StoreBase):
     def list_events(
         self, *, probes: tuple[str, ...] = (), states: tuple[str, ...] = (), limit: int = 100
     ) -> list[dict[str, Any]]:
+        flt = EventFilter(probes=probes, states=states, limit=limit)
         with self._begin() as conn:
-            return queries.list_events(conn, probes=probes, states=states, limit=limit)
+            return event_queries.list_events(conn, flt)
 
     def list_runs_page(self, flt: RunFilter) -> tuple[list[dict[str, Any]], str | None]:
         with self._begin() as conn:
@@ -39,10 +41,9 @@ class ReadStore(StoreBase):
         limit: int = 100,
         cursor: Cursor | None = None,
     ) -> tuple[list[dict[str, Any]], str | None]:
+        flt = EventFilter(probes=probes, states=states, limit=limit, cursor=cursor)
         with self._begin() as conn:
-            return queries.list_events_page(
-                conn, probes=probes, states=states, limit=limit, cursor=cursor
-            )
+            return event_queries.list_events_page(conn, flt)
 
     def get_evidence(self, run_id: str) -> dict[str, Any] | None:
         with self._begin() as conn:
