@@ -202,6 +202,20 @@ def retry_policy(probe: ProbeConfig) -> RetryPolicy:
     )
 
 
+def redacted_messages(probe: ProbeConfig, body: Any) -> Any:
+    """The body as evidence keeps it: message contents as ``***`` when ``redact.messages``
+    asks, whatever the kind (a negative probe sends the probe's messages too)."""
+    if not probe.redact.messages or not isinstance(body, dict):
+        return body
+    messages = body.get("messages")
+    if not isinstance(messages, list):
+        return body
+    masked = [
+        {**m, "content": "***"} if isinstance(m, dict) and "content" in m else m for m in messages
+    ]
+    return {**body, "messages": masked}
+
+
 def build_request(
     probe: ProbeConfig,
     target: TargetConfig,
@@ -225,7 +239,9 @@ def build_request(
         headers=headers,
         json_body=body,
         evidence_headers=evidence_headers(headers, api_key),
-        evidence_body=evidence_body if evidence_body is not None else body,
+        evidence_body=redacted_messages(
+            probe, evidence_body if evidence_body is not None else body
+        ),
         deadline_s=probe.timeout.total_seconds(),
         connect_timeout_s=probe.connect_timeout.total_seconds(),
         stream=stream,

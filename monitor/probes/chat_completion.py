@@ -30,13 +30,6 @@ def chat_body(probe: ProbeConfig, **extra: Any) -> dict[str, Any]:
     return {"model": probe.model, "messages": probe.messages, **probe.params, **extra}
 
 
-def redacted_body(probe: ProbeConfig, body: dict[str, Any]) -> dict[str, Any]:
-    if not probe.redact.messages:
-        return body
-    messages = [{**m, "content": "***"} if "content" in m else m for m in probe.messages]
-    return {**body, "messages": messages}
-
-
 def chat_request(
     probe: ProbeConfig,
     target: TargetConfig,
@@ -45,8 +38,7 @@ def chat_request(
     *,
     stream: bool = False,
 ) -> PreparedRequest:
-    """``body`` to the chat endpoint (or the probe's path), its messages redacted in evidence
-    when the probe asks (``redact.messages``)."""
+    """``body`` to the chat endpoint (or the probe's path)."""
     return build_request(
         probe,
         target,
@@ -54,7 +46,6 @@ def chat_request(
         method=probe.method,
         path=probe.path or CHAT_PATH,
         body=body,
-        evidence_body=redacted_body(probe, body),
         stream=stream,
     )
 
