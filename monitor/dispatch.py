@@ -38,7 +38,7 @@ from monitor.config.schema import RouteConfig
 from monitor.delivery_span import delivery_span
 from monitor.errors import DeliveryError
 from monitor.observers import NullObserver, Observer
-from monitor.pacing import Pacer
+from monitor.pacing import SharedPacer
 from monitor.storage.outbox import ClaimPolicy
 from monitor.storage.records import OutboxItem
 from monitor.storage.sql import SqlStore
@@ -107,7 +107,7 @@ class Dispatcher:
         self.windows = tuple(windows)
         self.checkpoints: Checkpoints = checkpoints or NoCheckpoints()
         self.on_sink_failure = on_sink_failure
-        self.pacer = Pacer(clock)
+        self.pacer = SharedPacer(store, db)
         self._wake = asyncio.Event()
 
     def wake(self) -> None:
@@ -179,7 +179,7 @@ class Dispatcher:
                 sendable.append(item)
         if not sendable:
             return 0
-        wait = self.pacer.wait(sink.pace_key())
+        wait = await self.pacer.wait(sink.pace_key(), sink.pace_interval, now)
         if wait > MAX_PACE_WAIT_S:
             at = now + timedelta(seconds=wait)
             await self.db.run(self.store.defer_outbox, [i.id for i in sendable], self.worker_id, at)
@@ -214,7 +214,6 @@ class Dispatcher:
             except DeliveryError as exc:
                 latency = (self.clock.monotonic() - began) * 1000
                 span.set_status(Status(StatusCode.ERROR, str(exc)))
-                self.pacer.sent(sink.pace_key(), sink.pace_interval)
                 await self._failed(sink, items, exc, latency)
                 return 0
             except Exception as exc:  # a sink bug must not kill the dispatcher: retry it later
@@ -226,7 +225,6 @@ class Dispatcher:
                 await self._record(items, "retry", error=error, retry_at=retry_at)
                 return 0
             latency = (self.clock.monotonic() - began) * 1000
-            self.pacer.sent(sink.pace_key(), sink.pace_interval)
             self.checkpoints.reached(AFTER_SEND, delivery)
             if ref is not None:
                 span.set_attribute("monitor.alert.ref", ref)
@@ -250,7 +248,7 @@ class Dispatcher:
             return
         if exc.retry_after is not None:
             delay = max(MIN_RETRY_S, exc.retry_after)
-            self.pacer.pause(sink.pace_key(), delay)
+            await self.pacer.pause(sink.pace_key(), self.clock.now() + timedelta(seconds=delay))
         else:
             delay = self._backoff(items)
         retry_at = self.clock.now() + timedelta(seconds=delay)

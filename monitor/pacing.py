@@ -1,35 +1,38 @@
 """Pacing: at most one message per ``interval`` per key (Slack: about one per second per
 channel), and a key paused by a 429 stays paused until its ``Retry-After`` has passed.
 
-Time comes from the injected ``Clock`` (``monotonic``), so tests drive it without sleeping.
-Per process: replicas pace independently (a 429 then slows the others down via the outbox).
+The next free moment of each key lives in the database (``storage.pacing``), so several
+replicas sending to one channel pace as one. Time is the injected clock's ``now``, so tests
+drive it without sleeping.
 """
 
 from __future__ import annotations
 
-from monitor.clock import Clock
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from monitor.blocking import BlockingPool
 
 
-class Pacer:
-    def __init__(self, clock: Clock) -> None:
-        self._clock = clock
-        self._free_at: dict[str, float] = {}
+class PaceStore(Protocol):
+    def reserve_pace(self, key: str, now: datetime, interval: timedelta) -> datetime: ...
 
-    def wait(self, key: str | None) -> float:
-        """Seconds to wait before the next message with ``key`` may go (0: now)."""
-        if key is None:
+    def pause_pace(self, key: str, until: datetime) -> None: ...
+
+
+class SharedPacer:
+    def __init__(self, store: PaceStore, db: BlockingPool) -> None:
+        self._store = store
+        self._db = db
+
+    async def wait(self, key: str | None, interval_s: float, now: datetime) -> float:
+        """Seconds to wait before this message with ``key`` may go (0: now); the slot after
+        it is booked for the next one, here or in another replica."""
+        if key is None or interval_s <= 0:
             return 0.0
-        return max(0.0, self._free_at.get(key, 0.0) - self._clock.monotonic())
+        slot = await self._db.run(self._store.reserve_pace, key, now, timedelta(seconds=interval_s))
+        return max(0.0, (slot - now).total_seconds())
 
-    def sent(self, key: str | None, interval: float) -> None:
-        if key is None or interval <= 0:
-            return
-        self._hold(key, interval)
-
-    def pause(self, key: str | None, seconds: float) -> None:
-        if key is not None and seconds > 0:
-            self._hold(key, seconds)
-
-    def _hold(self, key: str, seconds: float) -> None:
-        until = self._clock.monotonic() + seconds
-        self._free_at[key] = max(self._free_at.get(key, 0.0), until)
+    async def pause(self, key: str | None, until: datetime) -> None:
+        if key is not None:
+            await self._db.run(self._store.pause_pace, key, until)

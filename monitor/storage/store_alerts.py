@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from monitor.storage import outbox as outbox_ops
-from monitor.storage import outbox_status, self_events
+from monitor.storage import outbox_status, pacing, self_events
 from monitor.storage.outbox import ClaimPolicy
 from monitor.storage.outbox_status import SinkHealth
 from monitor.storage.records import AlertRouter, OutboxItem
@@ -45,6 +45,15 @@ class AlertStore(StoreBase):
                 if not outbox_ops.record_attempt(conn, outbox_id, **kwargs):
                     lost.append(outbox_id)
         return lost
+
+    def reserve_pace(self, key: str, now: datetime, interval: timedelta) -> datetime:
+        """When a message on ``key`` may go, shared by every replica (``storage.pacing``)."""
+        with self._begin() as conn:
+            return pacing.reserve(conn, key, now, interval)
+
+    def pause_pace(self, key: str, until: datetime) -> None:
+        with self._begin() as conn:
+            pacing.pause(conn, key, until)
 
     def defer_outbox(self, outbox_ids: list[str], worker: str, at: datetime) -> None:
         """Give claimed rows back unsent, due again at ``at`` (no attempt is counted)."""

@@ -261,3 +261,12 @@ class HeartbeatRow(SQLModel, table=True):
     beat_at: datetime = _ts(nullable=False)
     started_at: datetime = _ts(nullable=False)
     version: str = Field(max_length=40)
+
+
+class PacingRow(SQLModel, table=True):
+    """The next moment a message may go on a paced key (a Slack channel), for every replica."""
+
+    __tablename__ = "pacing"
+
+    key: str = Field(primary_key=True, max_length=200)
+    next_at: datetime = _ts(nullable=False)

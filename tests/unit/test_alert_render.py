@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import random
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from monitor.alerts import render, slack_blocks
@@ -13,8 +13,6 @@ from monitor.alerts.httpsend import retry_after_seconds
 from monitor.alerts.pagerduty import DEDUP_LIMIT, dedup_key, group_trigger, pagerduty_event
 from monitor.alerts.webhook import signature
 from monitor.dispatch import backoff_delay
-from monitor.pacing import Pacer
-from tests.fakes.clock import FakeClock
 
 
 def payload(reason: str = "opened", **event: Any) -> dict[str, Any]:
@@ -176,20 +174,6 @@ def test_backoff_is_full_jitter_under_a_cap() -> None:
     rng = random.Random(7)
     delays = [backoff_delay(attempt, rng) for attempt in range(12)]
     assert all(0 <= d <= min(600, 2 * 2**a) for a, d in enumerate(delays))
-
-
-def test_the_pacer_spaces_one_key_and_holds_a_paused_one() -> None:
-    clock = FakeClock()
-    pacer = Pacer(clock)
-    assert pacer.wait("slack:C1") == 0
-    pacer.sent("slack:C1", 1.0)
-    assert pacer.wait("slack:C1") == 1.0
-    assert pacer.wait("slack:C2") == 0  # other channels are not held up
-    pacer.pause("slack:C1", 30)
-    clock.advance(10)
-    assert pacer.wait("slack:C1") == 20
-    clock.advance(timedelta(seconds=20).total_seconds())
-    assert pacer.wait("slack:C1") == 0
 
 
 def test_a_self_watch_alert_reads_its_message_not_none_to_none() -> None:
