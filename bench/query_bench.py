@@ -207,7 +207,7 @@ def explain(store: SqlStore, window: Window) -> None:
             hour_params = {"s": start, "u": start + timedelta(hours=1)}
         for title, statement, params in [
             ("one-hour window", sql, hour_params),
-            *[("report statement", s, p) for s, p in statements],
+            *[("report statement", s, p) for s, p in statements if s.startswith("SELECT")],
         ]:
             rows = conn.exec_driver_sql(prefix + statement, params).fetchall()
             print(f"EXPLAIN {title}: {' '.join(statement.split())[:160]}")
@@ -239,7 +239,9 @@ def open_store(args: argparse.Namespace) -> tuple[SqlStore, str, bool]:
                 conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
             admin.dispose()
         url = f"{PG_URL}?options=-csearch_path%3D{schema}"
-    return create_store(url, lambda: secrets.token_hex(8), auto_upgrade=True), url, not args.reuse
+    migrate = not args.reuse or args.upgrade
+    store = create_store(url, lambda: secrets.token_hex(8), auto_upgrade=migrate)
+    return store, url, not args.reuse
 
 
 def main() -> None:
@@ -252,6 +254,7 @@ def main() -> None:
     parser.add_argument("--cold", type=int, default=10, help="cold reports (new processes)")
     parser.add_argument("--keep", action="store_true", help="keep the seeded database")
     parser.add_argument("--reuse", help="an already seeded SQLite file or PostgreSQL schema")
+    parser.add_argument("--upgrade", action="store_true", help="migrate a --reuse database")
     parser.add_argument("--no-explain", action="store_true")
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()

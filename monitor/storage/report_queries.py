@@ -41,11 +41,12 @@ class Window:
 
     def runs_where(self, table: Any = runs) -> list[Any]:
         """The window's completed runs; ``table`` is ``runs`` or an alias of it."""
-        cond = [
-            table.c.started_at >= self.since,
-            table.c.started_at < self.until,
-            COMPLETED if table is runs else sa.func.coalesce(table.c.state, "") == "completed",
-        ]
+        times = [table.c.started_at >= self.since, table.c.started_at < self.until]
+        return [*times, *self.run_filters(table)]
+
+    def run_filters(self, table: Any = runs) -> list[Any]:
+        """Completed runs (of the target), whatever their time."""
+        cond = [COMPLETED if table is runs else sa.func.coalesce(table.c.state, "") == "completed"]
         if self.target:
             cond.append(table.c.target == self.target)
         return cond
@@ -131,7 +132,9 @@ def first_and_recovery(conn: Connection, w: Window) -> list[dict[str, Any]]:
         .where(
             *w.runs_where(after),
             after.c.probe == ranked.c.probe,
-            after.c.outcome == "pass",
+            # wrapped so that no planner walks ix_runs_outcome_started_at (every probe's
+            # passes) instead of this probe's runs in ix_runs_probe_started_at
+            sa.func.coalesce(after.c.outcome, "") == "pass",
             after.c.started_at > ranked.c.started_at,
         )
         .order_by(after.c.started_at, after.c.id)
@@ -164,7 +167,12 @@ def first_and_recovery(conn: Connection, w: Window) -> list[dict[str, Any]]:
 
 
 def finding_groups(conn: Connection, w: Window, condition: Any) -> list[dict[str, Any]]:
-    """Findings matching ``condition`` grouped by kind, path, category and verdict."""
+    """Findings matching ``condition`` grouped by kind, path, category and verdict.
+
+    A finding's ``at`` is its run's ``started_at`` (``runs.py`` writes both from the claim),
+    so the window is applied to the findings alone and the join starts from the window's few
+    findings (``ix_findings_at``, then run ids). With the window on ``runs`` too, PostgreSQL,
+    whose statistics rarely cover the last day, hash-joined every run of the window."""
     inner = (
         sa.select(
             findings_t.c.kind,
@@ -175,7 +183,7 @@ def finding_groups(conn: Connection, w: Window, condition: Any) -> list[dict[str
             runs.c.started_at,
         )
         .select_from(findings_t.join(runs, runs.c.id == findings_t.c.run_id))
-        .where(findings_t.c.at >= w.since, findings_t.c.at < w.until, *w.runs_where(), condition)
+        .where(findings_t.c.at >= w.since, findings_t.c.at < w.until, *w.run_filters(), condition)
         .subquery()
     )
     return _sampled(conn, inner, ["kind", "path", "category", "verdict"])
