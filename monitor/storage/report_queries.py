@@ -116,7 +116,7 @@ def first_and_recovery(conn: Connection, w: Window) -> list[dict[str, Any]]:
     probes fail). Non-passing runs are numbered from both ends per probe; the first pass after
     the last one is a correlated ``LIMIT 1`` on ``ix_runs_probe_started_at``."""
     bad = runs.c.outcome.in_(("fail", "drift"))
-    ends = sa.select(
+    numbered = sa.select(
         *BRIEF,
         sa.func.row_number()
         .over(partition_by=runs.c.probe, order_by=(runs.c.started_at, runs.c.id))
@@ -125,7 +125,7 @@ def first_and_recovery(conn: Connection, w: Window) -> list[dict[str, Any]]:
         .over(partition_by=runs.c.probe, order_by=(runs.c.started_at.desc(), runs.c.id.desc()))
         .label("last_rn"),
     ).where(*w.runs_where(), bad)
-    ranked = ends.subquery("ranked")
+    ranked = numbered.subquery("ranked")
     after = runs.alias("after")
     recovered_id = (
         sa.select(after.c.id)
