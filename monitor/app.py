@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import secrets as pysecrets
@@ -15,6 +16,7 @@ import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import TextIO
 
 from opentelemetry.sdk.trace import TracerProvider
@@ -44,6 +46,7 @@ from monitor.retention import RetentionJob
 from monitor.scheduler import ProbeScheduler
 from monitor.selfwatch import SelfWatch
 from monitor.slots import SlotLedger
+from monitor.spool import Spool
 from monitor.storage import SqlStore, create_store
 from monitor.storage.records import AlertContext
 from monitor.telemetry import build_tracer_provider
@@ -55,6 +58,14 @@ SHUTDOWN_GRACE_S = 10.0
 
 def database_url(config: Config, env: Mapping[str, str]) -> str:
     return env.get("MONITOR_DATABASE_URL") or config.storage.url
+
+
+def spool_directory(config: Config, env: Mapping[str, str]) -> Path:
+    """``storage.spool_dir``, else ``$XDG_STATE_HOME/contract-monitor/spool``."""
+    if config.storage.spool_dir:
+        return Path(config.storage.spool_dir).expanduser()
+    state = env.get("XDG_STATE_HOME") or str(Path(env.get("HOME") or "~") / ".local" / "state")
+    return Path(state).expanduser() / "contract-monitor" / "spool"
 
 
 def worker_identity() -> str:
@@ -185,6 +196,7 @@ def build_app(
             observer=observer,
             admission=Admission(config, store, db),
             contracts=dict(contracts),
+            spool=Spool(spool_directory(config, environ)),
         )
     )
     heartbeat = Heartbeat(store, db, clock, worker)
@@ -259,6 +271,7 @@ async def serve(
     retention = RetentionJob(app.store, app.db, app.clock, app.config.retention)
     scheduler.start()
     background = [
+        asyncio.create_task(_replay_spool(app, stop)),
         asyncio.create_task(app.dispatcher.serve(stop)),
         asyncio.create_task(app.selfwatch.serve(stop)),
         asyncio.create_task(reaper.serve(stop)),
@@ -284,6 +297,19 @@ async def serve(
         await asyncio.gather(*background, return_exceptions=True)
         await app.dispatcher.drain(timeout_s=5.0)
         await _release(app, app.store.release_outbox, worker)
+
+
+async def _replay_spool(app: App, stop: asyncio.Event, interval_s: float = 5.0) -> None:
+    """Record the runs spooled while the database was down, as soon as it answers again."""
+    while not stop.is_set():
+        try:
+            replayed = await app.pipeline.replay_spool()
+            if replayed:
+                log.info("recorded %d spooled run(s)", replayed)
+        except Exception:  # a bad file must not stop the loop; it stays for the next pass
+            log.exception("replaying the spool failed")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=interval_s)
 
 
 async def _finish_in_flight(tasks: set[asyncio.Task[object]], grace_s: float) -> None:

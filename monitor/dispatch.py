@@ -48,6 +48,7 @@ BEFORE_SEND = "before_send"
 AFTER_SEND = "after_send"
 MIN_RETRY_S = 1.0  # never re-claim in the same pass (a Retry-After of 0 would spin)
 OPENING_WAIT = timedelta(seconds=5)
+FLUSH_OPENING_WAIT = timedelta(milliseconds=500)
 MAX_PACE_WAIT_S = 10.0  # longer than this: give the rows back instead of holding their lease
 LEASE_USE = 0.75  # a claim older than this share of the lease is released, not sent
 
@@ -144,7 +145,10 @@ class Dispatcher:
                 lanes.setdefault(lane, []).append(group)
             counts = await asyncio.gather(*(self._run_lane(g, now) for g in lanes.values()))
             delivered += sum(counts)
-            for ids, at in ((after_batch, self.clock.now()), (later, now + OPENING_WAIT)):
+            # When flushing (shutdown, `check`) the opening goes out in this very drain, so its
+            # follow-up need not wait long: the drain comes back for it a moment later.
+            wait = FLUSH_OPENING_WAIT if flush else OPENING_WAIT
+            for ids, at in ((after_batch, self.clock.now()), (later, now + wait)):
                 if ids:
                     await self.db.run(self.store.defer_outbox, ids, self.worker_id, at)
 
@@ -281,12 +285,20 @@ class Dispatcher:
             log.warning("lease lost on %d alert row(s) before recording %s", len(lost), result)
 
     async def drain(self, timeout_s: float) -> int:
-        """Deliver until nothing is due or ``timeout_s`` passes (``monitor check`` before exit).
-        The batch is sent at once: openings are grouped without waiting for the window."""
+        """Deliver until nothing is pending that could be sent within ``timeout_s`` (``monitor
+        check`` before exit, and shutdown). The batch is sent at once: openings are grouped
+        without waiting for the window; a row due later within the bound (a follow-up waiting
+        for its opening, a short ``Retry-After``) is waited for, not left behind."""
         delivered = 0
+        deadline = self.clock.now() + timedelta(seconds=timeout_s)
         try:
             async with asyncio.timeout(timeout_s):
-                delivered += await self.deliver_due(flush=True)
+                while True:
+                    delivered += await self.deliver_due(flush=True)
+                    due = await self.db.run(self.store.next_pending_alert_at)
+                    if due is None or due > deadline:
+                        break
+                    await self.sleep(max((due - self.clock.now()).total_seconds(), 0.05))
         except TimeoutError:
             log.warning(
                 "alert delivery did not finish within %.0fs; the rest stays queued", timeout_s

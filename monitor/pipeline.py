@@ -32,12 +32,13 @@ from monitor.core.model import Severity, Trigger
 from monitor.core.observation import Observation, TransportFailure
 from monitor.core.overrides import IgnoreRule, Overrides, parse_until
 from monitor.core.redact import redact_observation
-from monitor.errors import ClaimLost, SecretError
+from monitor.errors import ClaimLost, SecretError, StorageError
 from monitor.observers import NullObserver, Observer
 from monitor.probes import context_for, kind_for, request_hash
 from monitor.runspan import JudgeTiming, RunFacts, annotate_run_span, with_traceparent
 from monitor.runview import run_view
 from monitor.secrets import resolve_api_key
+from monitor.spool import Spool, decode_completion, encode_completion
 from monitor.storage.records import AlertRouter, RecordedRun, RunClaim, RunCompletion
 from monitor.storage.sql import SqlStore
 from monitor.telemetry import format_span_id, format_trace_id
@@ -62,6 +63,7 @@ class PipelineDeps:
     observer: Observer = field(default_factory=NullObserver)
     admission: Admission | None = None  # circuit breaker and budgets; None admits every run
     contracts: Mapping[str, Contract] = field(default_factory=dict)  # by target name
+    spool: Spool | None = None  # where runs wait while the database is unavailable
 
 
 def probe_assumptions(probe: ProbeConfig) -> Assumptions | None:
@@ -145,11 +147,24 @@ class Pipeline:
         ticket = await d.admission.admit(probe, started) if d.admission else None
         if isinstance(ticket, str):
             return await self._skip(claim, ticket, dry_run)
-        if not dry_run and not await d.db.run(d.store.claim_run, claim):
-            if d.admission and ticket:
-                d.admission.settle(ticket, None, started)
-            return None
-        return await self.execute(probe, claim, dry_run=dry_run, ticket=ticket)
+        claimed: bool | None = True
+        if not dry_run:
+            try:
+                claimed = await d.db.run(d.store.claim_run, claim)
+            except StorageError as exc:
+                if not exc.retryable or d.spool is None:
+                    raise
+                # The database is down: probe anyway and let it decide at replay whether
+                # this slot is ours (another replica may have claimed it meanwhile).
+                log.warning("probe %s: cannot claim its slot (%s); will spool", probe.name, exc)
+                claimed = None
+            if claimed is False:
+                if d.admission and ticket:
+                    d.admission.settle(ticket, None, started)
+                return None
+        return await self.execute(
+            probe, claim, dry_run=dry_run, ticket=ticket, claimed=claimed is not None
+        )
 
     def lease(self, probe: ProbeConfig) -> timedelta:
         """How long a claim on ``probe`` holds before another replica presumes its owner dead."""
@@ -162,11 +177,13 @@ class Pipeline:
         *,
         dry_run: bool = False,
         ticket: Ticket | None = None,
+        claimed: bool = True,
     ) -> dict[str, Any] | None:
         """Probe and record a claimed run (the reaper re-runs a dead owner's slot through here).
 
         None when the claim was lost meanwhile: another replica took the run over after our
-        lease expired, and its result is the one recorded.
+        lease expired, and its result is the one recorded. When the database cannot take the
+        result, the run is spooled and the row says so (outcome None, ``spooled`` in the note).
         """
         d = self.deps
         kind = kind_for(probe.kind)
@@ -206,17 +223,7 @@ class Pipeline:
             finished = d.clock.now()
             spec = probe_spec(probe, kind.expected_status(probe))
             contract = d.contracts.get(probe.target)
-
-            def judge_run(state: ProbeState) -> Judgement:
-                return judge(
-                    observation,
-                    spec,
-                    state,
-                    finished,
-                    kind_checks=lambda doc: kind.check(probe, observation, doc, probe_context),
-                    contract=contract,
-                )
-
+            judge_run = self.judge_for(probe, observation, finished)
             completion = RunCompletion(
                 claim=claim,
                 # Stored: secrets scrubbed, answer text withheld when asked; judged: as received.
@@ -242,6 +249,13 @@ class Pipeline:
             timing = JudgeTiming(judge_run)
             try:
                 recorded = await self._judge_and_store(completion, timing, probe, dry_run)
+            except StorageError as exc:
+                if not exc.retryable or dry_run or d.spool is None:
+                    raise
+                path = d.spool.put(encode_completion(completion, claimed=claimed))
+                log.warning("probe %s: %s; run spooled to %s", probe.name, exc, path)
+                span.set_attribute(semconv.MONITOR_SPOOLED, True)
+                return _spooled_row(claim, observation, trace_id, str(exc))
             except ClaimLost as exc:
                 log.warning("probe %s: result discarded: %s", probe.name, exc)
                 span.set_attribute(semconv.MONITOR_CLAIM_LOST, True)
@@ -267,6 +281,71 @@ class Pipeline:
         if not dry_run:
             d.observer.run_completed(run_view(row), observation, judgement)
         return row
+
+    def judge_for(
+        self, probe: ProbeConfig, observation: Observation, finished: datetime
+    ) -> Callable[[ProbeState], Judgement]:
+        """The pure judgement of ``observation``, to run inside the run's transaction."""
+        d = self.deps
+        kind = kind_for(probe.kind)
+        spec = probe_spec(probe, kind.expected_status(probe))
+        contract = d.contracts.get(probe.target)
+        probe_context = context_for(probe, d.loaded.config)
+
+        def judge_run(state: ProbeState) -> Judgement:
+            return judge(
+                observation,
+                spec,
+                state,
+                finished,
+                kind_checks=lambda doc: kind.check(probe, observation, doc, probe_context),
+                contract=contract,
+            )
+
+        return judge_run
+
+    async def replay_spool(self) -> int:
+        """Record spooled runs, oldest first, until the spool is empty or the database fails
+        again. Returns how many runs were recorded."""
+        d = self.deps
+        if d.spool is None:
+            return 0
+        recorded_count = 0
+        for path in d.spool.pending():
+            data = d.spool.load(path)
+            probe = d.loaded.config.probe(data["claim"]["probe"])
+            if probe is None:
+                d.spool.set_aside(path, "the probe is no longer in the configuration")
+                log.warning("spooled run %s set aside: its probe left the config", path.name)
+                continue
+            spec = probe_spec(probe, kind_for(probe.kind).expected_status(probe))
+            completion = decode_completion(data, spec)
+            judge_run = self.judge_for(probe, completion.observation, completion.finished_at)
+            try:
+                if not data["claimed"] and not await d.db.run(d.store.claim_run, completion.claim):
+                    d.spool.remove(path)  # another replica ran this slot: its result stands
+                    continue
+                recorded = await d.db.run(d.store.record_run, completion, judge_run, d.router)
+            except StorageError as exc:
+                if exc.retryable:
+                    return recorded_count  # still down: try again later
+                raise
+            except ClaimLost:
+                d.spool.remove(path)
+                continue
+            d.spool.remove(path)
+            recorded_count += 1
+            if recorded.outbox_ids:
+                d.on_alerts()
+            row = _memory_row(
+                completion.claim,
+                completion.observation,
+                recorded.judgement,
+                completion.trace_id or "",
+                completion.request_id,
+            )
+            d.observer.run_completed(run_view(row), completion.observation, recorded.judgement)
+        return recorded_count
 
     async def _skip(self, claim: RunClaim, reason: str, dry_run: bool) -> dict[str, Any] | None:
         """Not sent (circuit open, budget): recorded as ``skipped``, never judged."""
@@ -306,6 +385,26 @@ def evidence_extra(observation: Observation, config_hash: str) -> dict[str, Any]
     """Evidence beyond the columns: where the request went, under which config."""
     url = urlsplit(observation.url)
     return {"host": url.netloc, "path": url.path, "config_hash": config_hash}
+
+
+def _spooled_row(
+    claim: RunClaim, observation: Observation, trace_id: str, reason: str
+) -> dict[str, Any]:
+    return {
+        "id": claim.run_id,
+        "probe": claim.probe,
+        "target": claim.target,
+        "trigger": claim.trigger,
+        "slot_at": claim.slot_at,
+        "started_at": claim.started_at,
+        "outcome": None,
+        "status_code": observation.status_code,
+        "latency_ms": round(observation.latency_ms, 3),
+        "attempts": len(observation.attempts) or 1,
+        "trace_id": trace_id,
+        "note": f"spooled: {reason}; it is recorded when the database answers again",
+        "findings": [],
+    }
 
 
 def _memory_row(

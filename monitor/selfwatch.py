@@ -53,7 +53,10 @@ def delivery_fingerprint(sink: str) -> str:
 
 
 def _ago(delta: timedelta) -> str:
-    minutes = int(delta.total_seconds() // 60)
+    seconds = int(delta.total_seconds())
+    if seconds < 120:
+        return f"{seconds} s"
+    minutes = seconds // 60
     return f"{minutes} min" if minutes < 120 else f"{minutes // 60} h {minutes % 60} min"
 
 
@@ -98,9 +101,12 @@ class SelfWatch:
         for probe in self.config.probes:
             interval = expected_interval(probe)
             reference = last.get(probe.name)
-            silent = now - (reference or self.started_at)
+            # A run could only complete once this monitor started: a restart after a long
+            # stop (a deploy) is not staleness until the probe has had its three intervals.
+            since = max(reference, self.started_at) if reference else self.started_at
+            silent = now - since
             stale = silent > STALE_FACTOR * interval
-            if reference is None:
+            if reference is None or reference < self.started_at:
                 message = f"no completed run since the monitor started {_ago(silent)} ago"
             else:
                 message = f"no completed run for {_ago(silent)} (last {reference.isoformat()})"

@@ -53,6 +53,7 @@ MONITOR_FINDINGS_COUNT = "monitor.findings.count"
 MONITOR_BASELINE_VERSION = "monitor.baseline.version"
 MONITOR_BASELINE_STATE = "monitor.baseline.state"
 MONITOR_CLAIM_LOST = "monitor.claim_lost"  # another replica completed the slot first
+MONITOR_SPOOLED = "monitor.spooled"  # the database was down: the run waits in the spool
 
 # One span event per finding
 FINDING_EVENT = "monitor.finding"

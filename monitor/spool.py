@@ -19,8 +19,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from monitor.core.judge import ProbeSpec
 from monitor.core.observation import AttemptRecord, Observation, StreamCapture, TransportFailure
-from monitor.storage.records import RunClaim
+from monitor.storage.records import RunClaim, RunCompletion
 
 log = logging.getLogger("monitor.spool")
 MAX_SPOOLED = 10_000
@@ -111,3 +112,49 @@ class Spool:
 
     def remove(self, path: Path) -> None:
         path.unlink(missing_ok=True)
+
+    def set_aside(self, path: Path, reason: str) -> Path:
+        """Keep a run that cannot be replayed (its probe left the config) out of the queue."""
+        aside = self.directory / "set-aside"
+        aside.mkdir(parents=True, exist_ok=True)
+        target = aside / path.name
+        os.replace(path, target)
+        target.with_suffix(".reason").write_text(reason + "\n", encoding="utf-8")
+        return target
+
+
+def encode_completion(completion: RunCompletion, *, claimed: bool) -> dict[str, Any]:
+    """Everything a replay needs except the probe spec, which comes from the config then."""
+    return {
+        "claimed": claimed,
+        "claim": encode_claim(completion.claim),
+        "observation": encode_observation(completion.observation),
+        "finished_at": _dt(completion.finished_at),
+        "trace_id": completion.trace_id,
+        "span_id": completion.span_id,
+        "request_id": completion.request_id,
+        "key_fingerprint": completion.key_fingerprint,
+        "monitor_version": completion.monitor_version,
+        "probe_info": completion.probe_info,
+        "evidence_extra": completion.evidence_extra,
+        "contract_ref": completion.contract_ref,
+    }
+
+
+def decode_completion(data: dict[str, Any], spec: ProbeSpec) -> RunCompletion:
+    finished = _parse_dt(data["finished_at"])
+    assert finished is not None
+    return RunCompletion(
+        claim=decode_claim(data["claim"]),
+        observation=decode_observation(data["observation"]),
+        spec=spec,
+        finished_at=finished,
+        trace_id=data.get("trace_id"),
+        span_id=data.get("span_id"),
+        request_id=data.get("request_id"),
+        key_fingerprint=data.get("key_fingerprint"),
+        monitor_version=data.get("monitor_version") or "",
+        probe_info=data.get("probe_info") or {},
+        evidence_extra=data.get("evidence_extra") or {},
+        contract_ref=data.get("contract_ref"),
+    )

@@ -26,8 +26,11 @@ def parse_duration(text: str) -> timedelta:
             "use a number with a unit, e.g. 500ms, 30s, 5m, 2h, 7d, 1h30m"
         )
     total = timedelta()
-    for number, unit in _PART.findall(value):
-        total += float(number) * _UNITS[unit]
+    try:
+        for number, unit in _PART.findall(value):
+            total += float(number) * _UNITS[unit]
+    except OverflowError:
+        raise ValueError(f"invalid duration {text!r}: too long") from None
     if total <= timedelta():
         raise ValueError(f"invalid duration {text!r}: must be greater than zero")
     return total
@@ -47,7 +50,10 @@ def parse_time(text: str, now: datetime) -> datetime:
     """A duration means that long before ``now``; otherwise an ISO 8601 time (UTC if naive)."""
     value = text.strip()
     if _WHOLE.match(value):
-        return now - parse_duration(value)
+        try:
+            return now - parse_duration(value)
+        except OverflowError:
+            raise ValueError(f"invalid time {text!r}: that is before year 1") from None
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
@@ -55,7 +61,14 @@ def parse_time(text: str, now: datetime) -> datetime:
             f"invalid time {text!r}: use a duration such as 2h (meaning 2 hours ago) "
             "or an ISO 8601 time such as 2026-05-08T14:00:00Z"
         ) from None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    return _as_utc(parsed, text)
+
+
+def _as_utc(parsed: datetime, text: str) -> datetime:
+    try:
+        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(f"invalid time {text!r}: out of range") from None
 
 
 def parse_instant(text: str) -> datetime:
@@ -66,4 +79,4 @@ def parse_instant(text: str) -> datetime:
         raise ValueError(
             f"invalid time {text!r}: use ISO 8601, e.g. 2026-05-08T14:00:00Z"
         ) from None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    return _as_utc(parsed, text)

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 
 from monitor.cli import main
 from monitor.simulator import Simulator
+from tests.fakes import otlp_receiver
 
 # schemathesis (a dev dependency) installs jsonschema-rs, and openapi-spec-validator then switches
 # its validation backend (other error texts). Installs of the monitor never have it: test those.
@@ -99,6 +100,13 @@ probes:
     owner: platform-team
 {textwrap.indent(textwrap.dedent(extra).strip(), "    ") if extra else ""}
 """
+
+
+@pytest.fixture
+def receiver() -> Iterator[otlp_receiver.Receiver]:
+    """An OTLP/HTTP collector stand-in on 127.0.0.1."""
+    with otlp_receiver.serving() as r:
+        yield r
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ owns retrying, backoff and ``Retry-After``.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -52,3 +53,15 @@ class AlertSink(Protocol):
     def deliver(self, delivery: Delivery) -> str | None: ...
 
     def close(self) -> None: ...
+
+
+def slack_sdk_logger() -> logging.Logger:
+    """The logger slack-sdk clients get: ours, never below INFO.
+
+    slack-sdk logs every request at DEBUG when its logger's *own* level allows it (it checks
+    ``logger.level``, so an unset level counts as DEBUG): for an incoming webhook that line
+    holds the URL, which is the credential. Pinning INFO keeps it out of ``--log-level debug``.
+    """
+    logger = logging.getLogger("monitor.alerts.slack_sdk")
+    logger.setLevel(logging.INFO)
+    return logger

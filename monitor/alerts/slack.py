@@ -26,7 +26,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from monitor.alerts import slack_blocks
-from monitor.alerts.base import Delivery
+from monitor.alerts.base import Delivery, slack_sdk_logger
 from monitor.alerts.httpsend import retry_after_seconds
 from monitor.alerts.render import is_closing
 from monitor.errors import DeliveryError
@@ -41,13 +41,13 @@ CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{6,}$")
 
 def build_client(token: str, api_url: str, timeout_s: int = 10) -> WebClient:
     # retry_handlers=[]: no built-in retries, the outbox owns retrying. The SDK's own log lines
-    # go through our logging setup instead of Python's last-resort handler.
+    # go through our logging setup (never at DEBUG: see slack_sdk_logger).
     return WebClient(
         token=token,
         base_url=api_url,
         timeout=timeout_s,
         retry_handlers=[],
-        logger=logging.getLogger("monitor.alerts.slack_sdk"),
+        logger=slack_sdk_logger(),
     )
 
 

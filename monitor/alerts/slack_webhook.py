@@ -9,20 +9,17 @@ secret (it is the credential) and is scrubbed from every error.
 
 from __future__ import annotations
 
-import logging
-
 from slack_sdk.webhook import WebhookClient
 
 from monitor.alerts import slack_blocks
-from monitor.alerts.base import Delivery
+from monitor.alerts.base import Delivery, slack_sdk_logger
 from monitor.alerts.httpsend import classify_status
 from monitor.errors import DeliveryError
 from monitor.secrets import scrub
 
 
 def build_client(url: str, timeout_s: int = 10) -> WebhookClient:
-    logger = logging.getLogger("monitor.alerts.slack_sdk")
-    return WebhookClient(url=url, timeout=timeout_s, retry_handlers=[], logger=logger)
+    return WebhookClient(url=url, timeout=timeout_s, retry_handlers=[], logger=slack_sdk_logger())
 
 
 class SlackWebhookSink:

@@ -66,7 +66,13 @@ def build_parser() -> argparse.ArgumentParser:
         description="Contract Monitor: synthetic contract probes for OpenAI-compatible LLM APIs.",
     )
     add_config_option(parser, top_level=True)
-    parser.add_argument("--log-level", default="warning", help="debug|info|warning|error")
+    parser.add_argument(
+        "--log-level",
+        default="warning",
+        type=str.lower,
+        choices=("debug", "info", "warning", "error"),
+        help="debug|info|warning|error (default: warning)",
+    )
     parser.add_argument(
         "--log-format",
         choices=("text", "json"),

@@ -77,7 +77,10 @@ def handle(ctx: Context) -> int:
         write_csv(views, CSV_COLUMNS, ctx.stdout)
     else:
         run_rows_table(views, ctx.stdout)
-    bad = any(
+    spooled = [v for v in views if v["outcome"] is None]
+    for view in spooled:
+        ctx.warn(f"monitor: {view['probe']}: {view['note']}")
+    bad = spooled or any(
         v["outcome"] == "fail" or any(f["severity"] == "breaking" for f in v["findings"])
         for v in views
     )
@@ -87,6 +90,8 @@ def handle(ctx: Context) -> int:
 async def _check(ctx: Context, loaded: LoadedConfig, names: list[str]) -> list[dict[str, Any]]:
     app = build_app(loaded, env=ctx.env, stderr=ctx.stderr)
     try:
+        if not ctx.args.dry_run:
+            await app.pipeline.replay_spool()  # runs an earlier outage left waiting
         probes = [p for p in loaded.config.probes if p.name in names]
         rows = await asyncio.gather(
             *(

@@ -84,6 +84,17 @@ def add_time_options(parser: argparse.ArgumentParser, *, since_default: str | No
     parser.add_argument("--until", default=None, metavar="T", help="a duration or ISO 8601 time")
 
 
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1 (``--limit 0`` is a mistake, not 1)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be at least 1")
+    return value
+
+
 def resolve_time(text: str | None, now: datetime) -> datetime | None:
     if text is None:
         return None

@@ -5,10 +5,17 @@ from __future__ import annotations
 import argparse
 
 from monitor.app import open_store
-from monitor.cli.common import Context, add_format_options, add_time_options, resolve_time
+from monitor.cli.common import (
+    Context,
+    add_format_options,
+    add_time_options,
+    positive_int,
+    resolve_time,
+)
 from monitor.cli.output import write_csv, write_json_lines
 from monitor.cli.render import run_rows_table
 from monitor.clock import SystemClock
+from monitor.core.model import Category, Verdict
 from monitor.runview import run_view
 from monitor.storage.queries import RunFilter
 
@@ -43,13 +50,19 @@ def register(
     parser.add_argument(
         "--outcome", action="append", default=[], choices=("pass", "drift", "fail", "skipped")
     )
-    parser.add_argument("--category", action="append", default=[], metavar="CATEGORY")
-    parser.add_argument("--verdict", action="append", default=[], metavar="VERDICT")
+    parser.add_argument(
+        "--category", action="append", default=[], choices=[c.value for c in Category]
+    )
+    parser.add_argument(
+        "--verdict", action="append", default=[], choices=[v.value for v in Verdict]
+    )
     parser.add_argument(
         "--status", action="append", default=[], type=int, metavar="CODE", help="HTTP status code"
     )
     add_time_options(parser, since_default="24h")
-    parser.add_argument("--limit", type=int, default=50, help="at most N runs (default: 50)")
+    parser.add_argument(
+        "--limit", type=positive_int, default=50, help="at most N runs (default: 50)"
+    )
     add_format_options(parser, ("table", "json", "csv"))
     parser.set_defaults(handler=handle)
 
@@ -68,7 +81,7 @@ def handle(ctx: Context) -> int:
         status_codes=tuple(a.status),
         since=resolve_time(a.since, now),
         until=resolve_time(a.until, now),
-        limit=max(1, a.limit),
+        limit=a.limit,
     )
     store = open_store(loaded.config, ctx.env, clock)
     try:

@@ -108,6 +108,8 @@ def parse_config(
         root = loader.get_single_node()
         issues = _duplicate_keys(root, filename, [])
         data = loader.construct_document(root) if root is not None else {}
+    except _RecursiveAliasError as exc:
+        raise ConfigError([exc.issue]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = mark.line + 1 if mark is not None else None
@@ -135,10 +137,25 @@ def parse_config(
     return LoadedConfig(config=config, path=filename, sha256=digest, warnings=tuple(warnings))
 
 
+class _RecursiveAliasError(Exception):
+    def __init__(self, issue: ConfigIssue) -> None:
+        self.issue = issue
+
+
 def _duplicate_keys(
-    node: yaml.Node | None, filename: str, loc: list[str | int]
+    node: yaml.Node | None,
+    filename: str,
+    loc: list[str | int],
+    ancestors: frozenset[int] = frozenset(),
 ) -> list[ConfigIssue]:
     issues: list[ConfigIssue] = []
+    if node is not None and id(node) in ancestors:
+        # `a: &x [*x]` contains itself; nothing downstream could ever finish walking it
+        raise _RecursiveAliasError(
+            ConfigIssue(filename, node.start_mark.line + 1, format_loc(loc), "recursive YAML alias")
+        )
+    if node is not None:
+        ancestors = ancestors | {id(node)}
     if isinstance(node, yaml.MappingNode):
         seen: set[str] = set()
         for key_node, value_node in node.value:
@@ -153,10 +170,10 @@ def _duplicate_keys(
                     )
                 )
             seen.add(key)
-            issues.extend(_duplicate_keys(value_node, filename, [*loc, key]))
+            issues.extend(_duplicate_keys(value_node, filename, [*loc, key], ancestors))
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            issues.extend(_duplicate_keys(item, filename, [*loc, index]))
+            issues.extend(_duplicate_keys(item, filename, [*loc, index], ancestors))
     return issues
 
 

@@ -38,6 +38,9 @@ class StorageConfig(Strict):
     # a claimed run's lease is the probe's timeout plus this margin; past it, another replica
     # presumes the owner dead and re-runs the slot
     lease_margin: Duration = Field(default=timedelta(seconds=30), gt=timedelta(0))
+    # where runs wait while the database is unavailable (default: the XDG state directory,
+    # ~/.local/state/contract-monitor/spool)
+    spool_dir: str | None = None
 
 
 class BudgetConfig(Strict):

@@ -262,3 +262,10 @@ def pending_count(conn: Connection) -> int:
         .where(outbox.c.state.in_(("pending", "sending")))
     )
     return int(conn.execute(query).scalar_one())
+
+
+def next_pending_at(conn: Connection) -> datetime | None:
+    """When the earliest pending row becomes due (None when nothing is pending)."""
+    query = sa.select(sa.func.min(outbox.c.next_attempt_at)).where(outbox.c.state == "pending")
+    value = conn.execute(query).scalar_one_or_none()
+    return value if isinstance(value, datetime) else None

@@ -47,6 +47,18 @@ from monitor.storage.records import (
 )
 
 
+@contextmanager
+def unavailable_is_retryable() -> Iterator[None]:
+    """Losing the database (refused, dropped, locked too long) is a retryable StorageError."""
+    try:
+        yield
+    except (sa_exc.OperationalError, sa_exc.InterfaceError) as exc:
+        raise StorageError(
+            f"the database is unavailable: {type(exc.orig).__name__}: {str(exc.orig)[:200]}",
+            retryable=True,
+        ) from exc
+
+
 class SqlStore:
     def __init__(self, engine: Engine, new_id: Callable[[], str]) -> None:
         self.engine = engine
@@ -55,14 +67,8 @@ class SqlStore:
     @contextmanager
     def _begin(self) -> Iterator[Connection]:
         """A transaction; losing the database becomes ``StorageError(retryable=True)``."""
-        try:
-            with self.engine.begin() as conn:
-                yield conn
-        except (sa_exc.OperationalError, sa_exc.InterfaceError) as exc:
-            raise StorageError(
-                f"the database is unavailable: {type(exc.orig).__name__}: {str(exc.orig)[:200]}",
-                retryable=True,
-            ) from exc
+        with unavailable_is_retryable(), self.engine.begin() as conn:
+            yield conn
 
     @property
     def is_sqlite(self) -> bool:
@@ -70,16 +76,19 @@ class SqlStore:
 
     # schema
     def upgrade(self) -> None:
-        upgrade(self.engine)
+        with unavailable_is_retryable():
+            upgrade(self.engine)
 
     def current_revision(self) -> str | None:
-        return current_revision(self.engine)
+        with unavailable_is_retryable():
+            return current_revision(self.engine)
 
     def head_revision(self) -> str:
         return head_revision()
 
     def is_at_head(self) -> bool:
-        return is_at_head(self.engine)
+        with unavailable_is_retryable():
+            return is_at_head(self.engine)
 
     # runs
     def claim_run(self, claim: RunClaim) -> bool:
@@ -301,6 +310,10 @@ class SqlStore:
     def pending_alerts(self) -> int:
         with self._begin() as conn:
             return outbox_ops.pending_count(conn)
+
+    def next_pending_alert_at(self) -> datetime | None:
+        with self._begin() as conn:
+            return outbox_ops.next_pending_at(conn)
 
     def alert_status(self) -> list[dict[str, Any]]:
         with self._begin() as conn:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 
+from monitor.selfwatch import SelfWatch
 from monitor.simulator import Simulator
 from tests.alerts.conftest import Harness, alerts_config, probes_config, sink_env
 from tests.fakes.clock import FakeClock
@@ -59,6 +60,29 @@ def test_a_probe_that_never_ran_is_stale_three_intervals_after_start(
         try:
             clock.advance(181)
             assert await h.app.selfwatch.tick() == 1
+            await h.deliver()
+            (root,) = slack.top_level()
+            assert "no completed run since the monitor started 3 min ago" in root.all_text
+        finally:
+            await h.close()
+
+    asyncio.run(scenario())
+
+
+def test_a_restart_after_a_long_stop_is_not_staleness_until_three_intervals_pass(
+    sim_url: str, db: str, slack: SlackApi, clock: FakeClock
+) -> None:
+    async def scenario() -> None:
+        h = Harness(
+            probes_config(sim_url, db, ["p"]) + alerts_config(slack=slack), sink_env(), clock
+        )
+        try:
+            await h.run()  # the last run before the monitor went down
+            clock.advance(3600)  # an hour-long deploy
+            restarted = SelfWatch(h.app.store, h.app.db, clock, h.app.config, list(h.app.sinks))
+            assert await restarted.check_stale() == 0  # just started: nothing is stale yet
+            clock.advance(181)
+            assert await restarted.check_stale() == 1
             await h.deliver()
             (root,) = slack.top_level()
             assert "no completed run since the monitor started 3 min ago" in root.all_text

@@ -114,3 +114,34 @@ def test_a_later_process_continues_the_thread_of_an_earlier_one(
         assert [m.thread_ts for m in slack.thread(root.ts)] == [root.ts]
 
     asyncio.run(scenario())
+
+
+def test_a_resolution_waiting_for_its_opening_is_still_sent_in_the_shutdown_drain(
+    sim: Simulator, sim_url: str, db: str, slack: SlackApi, clock: FakeClock
+) -> None:
+    """The opening waits out the group window; the resolution, queued behind it, is
+    deferred. Shutdown's drain sends the opening and comes back for the resolution."""
+
+    async def scenario() -> None:
+        text = probes_config(
+            sim_url, db, ["chat-basic"], events="{open_after: 1, window: 1, resolve_after: 1}"
+        ) + alerts_config(slack=slack, extra="group_window: 30s")
+        h = Harness(text, sink_env(), clock)
+        try:
+            await h.run(step_s=1)  # learns the baseline
+            sim.set_scenario("drop-usage")
+            await h.run(step_s=1)  # opens: the opening waits for the 30 s group window
+            sim.set_scenario("healthy")
+            await h.run(step_s=1)  # resolves: the resolution waits for its opening
+            assert await h.deliver(flush=False) == 0
+            assert slack.top_level() == []
+            await h.app.dispatcher.drain(timeout_s=10)
+            (root,) = slack.top_level()  # the opening, redrawn once resolved
+            assert root.updates
+            (reply,) = slack.thread(root.ts)
+            assert "RESOLVED" in reply.all_text
+            assert {r["state"] for r in h.outbox()} == {"delivered"}
+        finally:
+            await h.close()
+
+    asyncio.run(scenario())

@@ -153,3 +153,25 @@ def test_baseline_commands_change_what_later_runs_compare_with(
     active_shape = shown.out.split("success v2 (active):")[1]
     assert "choices[].finish_reason" in active_shape
     assert "usage" not in active_shape
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--log-level", "foo", "history"], "invalid choice: 'foo'"),
+        (["history", "--since", "10000000000d"], "invalid duration '10000000000d': too long"),
+        (["history", "--since", "1000000d"], "before year 1"),
+        (["history", "--since", "0001-01-01T00:00:00+05:00"], "out of range"),
+        (["history", "--limit", "0"], "'0' must be at least 1"),
+        (["history", "--category", "bogus"], "invalid choice: 'bogus'"),
+        (["history", "--verdict", "bogus"], "invalid choice: 'bogus'"),
+    ],
+)
+def test_bad_arguments_are_usage_errors_not_tracebacks(
+    cli: Any, tmp_path: Path, sqlite_url: str, argv: list[str], message: str
+) -> None:
+    config = write_config(tmp_path, chat_probe_config("http://127.0.0.1:9", sqlite_url))
+    result = cli(*argv, "--config", str(config))
+    assert result.code == 2, result.err
+    assert message in result.err
+    assert "Traceback" not in result.err

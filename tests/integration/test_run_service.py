@@ -52,7 +52,10 @@ class Service:
 
     def wait_for_runs(self, count: int) -> None:
         deadline = time.monotonic() + 30
-        while len(_completed(self.db_path)) < count and time.monotonic() < deadline:
+        while (
+            len([r for r in _completed(self.db_path) if r.outcome != "skipped"]) < count
+            and time.monotonic() < deadline
+        ):
             time.sleep(0.2)
 
     def stop(self) -> str:
@@ -76,9 +79,11 @@ def test_run_probes_each_scheduled_slot_and_stops_cleanly_on_sigterm(
     assert service.proc.returncode == 0, err
     assert "monitor: stopped" in err
     runs = _completed(service.db_path)
-    assert len(runs) >= 3
     assert {r.trigger for r in runs} == {"schedule"}
-    assert {r.outcome for r in runs} == {"pass"}
+    # On a loaded machine the scheduler may coalesce a late slot: it is recorded `skipped`,
+    # never silently absent; every slot that ran passed.
+    assert {r.outcome for r in runs} <= {"pass", "skipped"}
+    assert len([r for r in runs if r.outcome == "pass"]) >= 3
     offset = start_offset("chat-basic", timedelta(seconds=1))
     for run in runs:
         slot = run.slot_at if isinstance(run.slot_at, str) else run.slot_at.isoformat()

@@ -17,6 +17,7 @@ from monitor.ids import new_id
 from monitor.simulator import Simulator
 from monitor.storage import create_store
 from tests.conftest import SIM_KEY, write_config
+from tests.fakes.otlp_receiver import Receiver
 from tests.integration.processes import MonitorProcess, scalar, wait_until
 
 GRACE_S = 3
@@ -49,11 +50,15 @@ COMMON = (
 
 
 def test_sigterm_finishes_runs_in_flight_releases_the_rest_and_flushes_alerts(
-    pg_url: str, tmp_path: Path, slow_and_hanging: tuple[str, str]
+    pg_url: str, tmp_path: Path, slow_and_hanging: tuple[str, str], receiver: Receiver
 ) -> None:
     slow_url, hang_url = slow_and_hanging
     config = write_config(tmp_path, CONFIG.format(slow=slow_url, hang=hang_url, common=COMMON))
-    env = {"SIM_API_KEY": SIM_KEY, "MONITOR_DATABASE_URL": pg_url}
+    env = {
+        "SIM_API_KEY": SIM_KEY,
+        "MONITOR_DATABASE_URL": pg_url,
+        "OTEL_EXPORTER_OTLP_ENDPOINT": receiver.url,
+    }
     engine = sa.create_engine(pg_url)
     monitor = MonitorProcess(
         config, env, tmp_path / "monitor.log", "--shutdown-grace", f"{GRACE_S}s"
@@ -111,6 +116,15 @@ def test_sigterm_finishes_runs_in_flight_releases_the_rest_and_flushes_alerts(
             )
         }
         assert states == dict.fromkeys(finishing, "completed")
+        finished_traces = {
+            r.trace_id
+            for r in conn.execute(
+                sa.text("SELECT trace_id FROM runs WHERE id IN :ids").bindparams(
+                    sa.bindparam("ids", expanding=True)
+                ),
+                {"ids": finishing},
+            )
+        }
         # the hanging run was cancelled and handed back: no lease of ours is left
         hanging = conn.execute(
             sa.text(
@@ -144,3 +158,6 @@ def test_sigterm_finishes_runs_in_flight_releases_the_rest_and_flushes_alerts(
     assert {t.claim.probe for t in taken} == {"hangs"}
     assert all(t.released for t in taken)
     engine.dispose()
+    # the span exporter was flushed on exit: the runs finished during the grace were exported
+    exported = {span.trace_id.hex() for _, span in receiver.spans() if span.name.startswith("chat")}
+    assert finished_traces <= exported

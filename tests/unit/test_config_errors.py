@@ -147,3 +147,13 @@ def test_the_packaged_demo_config_is_the_shipped_example() -> None:
     assert (root / "monitor" / "example.yaml").read_bytes() == (
         root / "config" / "example.yaml"
     ).read_bytes()
+
+
+def test_a_recursive_yaml_alias_is_a_located_error_not_a_crash() -> None:
+    (error,) = _errors(GOOD + "extra: &x [*x]\n")
+    assert error == "config.yaml:13: extra[0]: recursive YAML alias"
+
+
+def test_absurd_durations_are_located_errors_not_crashes() -> None:
+    (error,) = _errors(GOOD.replace("every: 60s", "every: 100000000000d"))
+    assert error == "config.yaml:9: probes[0].every: invalid duration '100000000000d': too long"
