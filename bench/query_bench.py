@@ -7,10 +7,14 @@ layer:
   over many random windows, and the same query with indexes disabled as the baseline;
 - the 24-hour incident report over the last day of data: ``report_facts`` (the queries) plus
   ``build_report`` and ``render_markdown`` (what ``monitor report`` and ``/api/v1/report`` add),
-  cold and warm. Cold: ``--cold`` times, the database's pages evicted (``query_cold.py``), then
-  a NEW process opens a new connection and makes one report. Warm: one process, one report to
-  warm up, then ``--reports`` timed reports;
+  cold and warm (``query_report.py``). Cold: ``--cold`` times, the database's pages evicted
+  (``query_cold.py``), then a NEW process opens a new connection and makes one report. Warm:
+  one process, one report to warm up, then ``--reports`` timed reports. Also ``--cli`` runs of
+  the whole ``monitor report`` command after an eviction (Python's start and imports included);
 - and prints ``EXPLAIN`` for the one-hour query and for every statement a report sends.
+
+The one-hour windows are timed twice over the same random windows: first right after an
+eviction (cold), then again (warm: the pages the first pass read are cached).
 
     .venv/bin/python bench/query_bench.py --backend sqlite --runs 1000000
     .venv/bin/python bench/query_bench.py --backend postgres --runs 10000000 --keep
@@ -20,12 +24,8 @@ layer:
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import random
 import secrets
-import subprocess
-import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
@@ -33,15 +33,14 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from query_cold import buffer_misses, evict, read_bytes
+from query_cold import evict
+from query_report import child, cli_reports, cold_reports, timed_report
 from query_seed import STEP_S, seed_postgres, seed_sqlite
 from sqlalchemy import event
 
-from monitor.report.build import ReportInput, build_report
-from monitor.report.markdown import render_markdown
 from monitor.storage import create_store
 from monitor.storage.queries import RunFilter
-from monitor.storage.report_queries import Window, report_facts
+from monitor.storage.report_queries import Window
 from monitor.storage.sql import SqlStore
 
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -69,19 +68,23 @@ def day_window(store: SqlStore) -> Window:
     return Window(end - timedelta(hours=24), end)
 
 
-def one_hour_window(store: SqlStore, probes: int, count: int) -> list[float]:
+def one_hour_windows(store: SqlStore, probes: int, count: int) -> list[RunFilter]:
     first, last = _bounds(store)
     minutes = int((last - first).total_seconds() // 60)
     rng = random.Random(7)
     out = []
     for _ in range(count):
         start = first + timedelta(minutes=rng.randrange(minutes - 60))
-        flt = RunFilter(
-            probes=(f"probe-{rng.randrange(probes)}",),
-            since=start,
-            until=start + timedelta(hours=1),
-            limit=100,
+        probe = f"probe-{rng.randrange(probes)}"
+        out.append(
+            RunFilter(probes=(probe,), since=start, until=start + timedelta(hours=1), limit=100)
         )
+    return out
+
+
+def time_windows(store: SqlStore, windows: list[RunFilter]) -> list[float]:
+    out = []
+    for flt in windows:
         began = time.perf_counter()
         rows = store.list_runs(flt)
         out.append((time.perf_counter() - began) * 1000)
@@ -118,62 +121,6 @@ def unindexed_window(store: SqlStore, count: int) -> list[float]:
 
 def _sqlite_ts(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-
-
-def timed_report(store: SqlStore, window: Window) -> dict[str, Any]:
-    """One report as ``monitor report`` makes it (``report_facts``, ``build_report``, Markdown),
-    timed; on PostgreSQL also the blocks it read and how many missed shared buffers."""
-    began = time.perf_counter()
-    with store.engine.begin() as conn:  # what SqlStore.report_facts does, so we can count blocks
-        facts = report_facts(conn, window)
-        facts_ms = (time.perf_counter() - began) * 1000
-        blocks = buffer_misses(conn) if not store.is_sqlite else (0, 0)
-        backend = (
-            os.getpid()
-            if store.is_sqlite
-            else int(conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one())
-        )
-    text = render_markdown(build_report(ReportInput(facts, window.since, window.until)))
-    return {
-        "facts_ms": facts_ms,
-        "report_ms": (time.perf_counter() - began) * 1000,
-        "runs": facts["totals"]["runs"],
-        "blocks": blocks[0],
-        "missed": blocks[1],
-        "backend": backend,
-        "chars": len(text),
-    }
-
-
-def child(url: str, since: str, until: str) -> None:
-    """One cold report in this (new) process: a new engine, so a new connection."""
-    window = Window(datetime.fromisoformat(since), datetime.fromisoformat(until))
-    began = time.perf_counter()
-    store = create_store(url, lambda: secrets.token_hex(8))
-    try:
-        io_before = read_bytes(os.getpid())
-        result = timed_report(store, window)
-        result["total_ms"] = (time.perf_counter() - began) * 1000
-        if store.is_sqlite:
-            result["read_mb"] = (read_bytes(os.getpid()) - io_before) / 2**20
-        else:  # a new backend: all it read, before it exits
-            result["read_mb"] = read_bytes(result["backend"]) / 2**20
-    finally:
-        store.close()
-    print(json.dumps(result))
-
-
-def cold_reports(store: SqlStore, url: str, window: Window, count: int) -> list[dict[str, Any]]:
-    out = []
-    for _ in range(count):
-        how = evict(store)
-        argv = [sys.executable, __file__, "--child", url, window.since.isoformat()]
-        argv.append(window.until.isoformat())
-        began = time.perf_counter()
-        done = subprocess.run(argv, capture_output=True, text=True, check=True)
-        wall_ms = (time.perf_counter() - began) * 1000  # with Python's start and the imports
-        out.append({**json.loads(done.stdout.splitlines()[-1]), "evicted": how, "wall_ms": wall_ms})
-    return out
 
 
 def statements_of_one_report(store: SqlStore, window: Window) -> list[tuple[str, Any]]:
@@ -254,6 +201,7 @@ def main() -> None:
     parser.add_argument("--windows", type=int, default=300, help="one-hour queries to time")
     parser.add_argument("--reports", type=int, default=20, help="warm 24-hour reports to time")
     parser.add_argument("--cold", type=int, default=10, help="cold reports (new processes)")
+    parser.add_argument("--cli", type=int, default=3, help="cold `monitor report` commands")
     parser.add_argument("--keep", action="store_true", help="keep the seeded database")
     parser.add_argument("--reuse", help="an already seeded SQLite file or PostgreSQL schema")
     parser.add_argument("--upgrade", action="store_true", help="migrate a --reuse database")
@@ -271,19 +219,24 @@ def main() -> None:
             print(f"seeded {args.runs:,} runs in {time.perf_counter() - began:.0f} s: {url}")
         window = day_window(store)
         cold = cold_reports(store, url, window, args.cold)
-        if not args.no_explain:
-            explain(store, window)
-        one_hour_window(store, args.probes, 20)  # warm the cache
-        window_ms = one_hour_window(store, args.probes, args.windows)
+        cli_ms = cli_reports(store, url, window, args.cli) if args.cli else []
+        windows = one_hour_windows(store, args.probes, args.windows)
+        evict(store)
+        window_cold_ms = time_windows(store, windows)
+        window_ms = time_windows(store, windows)
         baseline_ms = unindexed_window(store, 5)
         timed_report(store, window)  # warm-up
         warm = [timed_report(store, window) for _ in range(args.reports)]
+        if not args.no_explain:
+            explain(store, window)
         print(f"backend {args.backend}, {url}")
-        print(
-            f"one-hour window, one probe ({args.windows} queries): p50 {pct(window_ms, 0.5):.2f}"
-            f" ms, p95 {pct(window_ms, 0.95):.2f} ms, max {max(window_ms):.2f} ms; without "
-            f"indexes (5 queries) p50 {pct(baseline_ms, 0.5):.1f} ms"
-        )
+        for name, values in (("cold", window_cold_ms), ("warm", window_ms)):
+            print(
+                f"one-hour window, one probe, {name} ({len(values)} queries): p50 "
+                f"{pct(values, 0.5):.2f} ms, p95 {pct(values, 0.95):.2f} ms, max "
+                f"{max(values):.2f} ms"
+            )
+        print(f"  without indexes (5 queries): p50 {pct(baseline_ms, 0.5):.1f} ms")
         print(
             f"24-hour report over {warm[0]['runs']:,} runs, {warm[0]['chars']:,} chars of Markdown"
         )
@@ -292,6 +245,8 @@ def main() -> None:
                 f"  {name} ({len(rows)}): report {spread([r['report_ms'] for r in rows])}; "
                 f"queries only {spread([r['facts_ms'] for r in rows])}"
             )
+        if cli_ms:
+            print(f"  `monitor report`, whole command after an eviction: {spread(cli_ms)}")
         for r in cold:
             print(
                 f"    cold: report {r['report_ms']:.0f} ms (from engine creation "
