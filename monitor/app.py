@@ -120,6 +120,7 @@ def build_app(
     env: Mapping[str, str] | None = None,
     clock: Clock | None = None,
     stderr: TextIO | None = None,
+    stdout: TextIO | None = None,
     span_exporter: SpanExporter | None = None,
     console_spans: TextIO | None = None,
     store: SqlStore | None = None,
@@ -136,7 +137,9 @@ def build_app(
     # stops the start (ConfigError), never a probe at 3 a.m.
     contracts = load_contracts(loaded, clock.now()) if contracts is None else contracts
     # Sinks before the store: an unset sink secret fails before anything is opened or written.
-    sinks = build_sinks(config.alerts, env=environ, stderr=stderr or sys.stderr, clock=clock)
+    sinks = build_sinks(
+        config.alerts, env=environ, stderr=stderr or sys.stderr, stdout=stdout, clock=clock
+    )
     sink_names = list(sinks)
     try:
         store = store or open_store(config, environ, clock)

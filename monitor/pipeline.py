@@ -250,7 +250,11 @@ class Pipeline:
             try:
                 recorded = await self._judge_and_store(completion, timing, probe, dry_run)
             except StorageError as exc:
-                if not exc.retryable or dry_run or d.spool is None:
+                if dry_run:
+                    raise
+                if not exc.retryable:
+                    return await self._unrecordable(claim, observation, trace_id, exc)
+                if d.spool is None:
                     raise
                 path = d.spool.put(encode_completion(completion, claimed=claimed))
                 log.warning("probe %s: %s; run spooled to %s", probe.name, exc, path)
@@ -280,6 +284,19 @@ class Pipeline:
         row = _memory_row(claim, observation, judgement, trace_id, completion.request_id)
         if not dry_run:
             d.observer.run_completed(run_view(row), observation, judgement)
+        return row
+
+    async def _unrecordable(
+        self, claim: RunClaim, observation: Observation, trace_id: str, exc: StorageError
+    ) -> dict[str, Any]:
+        """The database refused the result: close the run as failed so it is visible and not
+        re-run forever by the reaper; the error names why."""
+        d = self.deps
+        log.error("probe %s: run %s could not be stored: %s", claim.probe, claim.run_id, exc)
+        reason = f"the result could not be stored: {exc}"
+        await d.db.run(d.store.complete_unrecordable, claim, d.clock.now(), reason)
+        row = _spooled_row(claim, observation, trace_id, str(exc))
+        row.update(outcome="fail", error=reason, note="the result could not be stored")
         return row
 
     def judge_for(

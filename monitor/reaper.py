@@ -94,7 +94,16 @@ class Reaper:
                 finished = self.clock.now()
                 await self.db.run(self.store.complete_skipped, run.claim, finished, reason)
                 return
-            await self.pipeline.execute(probe, run.claim)
+            # A re-run is a run: the circuit breaker and the budgets apply to it as well (a
+            # hard-down target must not be probed once per taken-over slot).
+            admission = self.pipeline.deps.admission
+            ticket = await admission.admit(probe, self.clock.now()) if admission else None
+            if isinstance(ticket, str):
+                finished = self.clock.now()
+                await self.db.run(self.store.complete_skipped, run.claim, finished, ticket)
+                self.observer.run_skipped(probe.name, probe.target, ticket)
+                return
+            await self.pipeline.execute(probe, run.claim, ticket=ticket)
         except Exception:  # one re-run's failure must not stop the reaper
             log.exception("re-running run %s of probe %s failed", run.claim.run_id, run.claim.probe)
 

@@ -26,6 +26,7 @@ from monitor.alerts.routing import select_sinks
 from monitor.blocking import BlockingPool
 from monitor.clock import Clock
 from monitor.config.schema import Config, ProbeConfig
+from monitor.core.model import SELF_PROBE
 from monitor.scheduler import fires_per_day, probe_interval
 from monitor.storage.records import AlertContext
 from monitor.storage.self_events import SelfObservation
@@ -33,7 +34,6 @@ from monitor.storage.sql import SqlStore
 
 log = logging.getLogger("monitor.selfwatch")
 STALE_FACTOR = 3
-SELF_PROBE = "@monitor"
 WATCH_EVERY_S = 30.0
 
 
@@ -96,7 +96,9 @@ class SelfWatch:
 
     async def check_stale(self, now: datetime | None = None) -> int:
         now = now or self.clock.now()
-        last = await self.db.run(self.store.last_completed_runs)
+        last = await self.db.run(
+            self.store.last_completed_runs, [p.name for p in self.config.probes]
+        )
         written = 0
         for probe in self.config.probes:
             interval = expected_interval(probe)

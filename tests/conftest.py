@@ -24,6 +24,9 @@ from tests.fakes import otlp_receiver
 os.environ.setdefault("OPENAPI_SPEC_VALIDATOR_SCHEMA_VALIDATOR_BACKEND", "jsonschema")
 
 SIM_KEY = "sk-sim-test-0123456789abcdef"
+# `monitor run` serves its API on api.listen (8080 by default), which may be taken on a shared
+# machine: tests running the service let the OS choose a port.
+API_ANY_PORT = 'api: {listen: "127.0.0.1:0"}\n'
 PG_BASE_URL = os.environ.get(
     "MONITOR_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )

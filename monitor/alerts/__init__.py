@@ -43,8 +43,11 @@ def build_sinks(
     *,
     env: Mapping[str, str] | None = None,
     stderr: TextIO | None = None,
+    stdout: TextIO | None = None,
     clock: Clock | None = None,
 ) -> dict[str, AlertSink]:
+    """The configured sinks. ``stdout`` is where ``alerts.console.stream: stdout`` writes (a
+    command printing JSON for scripts passes its stderr so alerts never mix with its output)."""
     environ = env or {}
     builders: dict[str, Callable[[], AlertSink]] = {}
     if config.slack is not None:
@@ -80,7 +83,7 @@ def build_sinks(
     if config.console is not None or not builders:
         stream = stderr or sys.stderr
         if config.console is not None and config.console.stream == "stdout":
-            stream = sys.stdout
+            stream = stdout or sys.stdout
         builders = {"console": lambda: ConsoleSink(stream), **builders}
     sinks: dict[str, AlertSink] = {}
     try:

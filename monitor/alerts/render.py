@@ -77,11 +77,15 @@ def finding_lines(payload: dict[str, Any]) -> list[str]:
     if not findings:
         event = payload.get("event", {})
         findings = [event] if event.get("kind") else []
-    return [
-        f"{f.get('severity')} {f.get('kind')} {f.get('path') or '(body)'}: "
-        f"{short(f.get('before'))} → {short(f.get('after'))}"
-        for f in findings
-    ]
+    return [_finding_line(f) for f in findings]
+
+
+def _finding_line(f: dict[str, Any]) -> str:
+    head = f"{f.get('severity')} {f.get('kind')}"
+    if f.get("before") is None and f.get("after") is None:
+        # the monitor's own events (stale probe, failing sink) say it in their message
+        return f"{head}: {short(f.get('message'), 90)}" if f.get("message") else head
+    return f"{head} {f.get('path') or '(body)'}: {short(f.get('before'))} → {short(f.get('after'))}"
 
 
 def facts(payload: dict[str, Any]) -> list[tuple[str, str]]:

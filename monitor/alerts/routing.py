@@ -15,9 +15,8 @@ from typing import Any
 
 from monitor.alerts.policy import allowed
 from monitor.config.schema import RouteConfig
+from monitor.core.model import SELF_CATEGORY
 from monitor.storage.records import AlertContext
-
-SELF_CATEGORY = "monitor_health"
 
 
 def _matches(rule: RouteConfig, context: AlertContext) -> bool:

@@ -197,7 +197,7 @@ def openapi_document() -> dict[str, Any]:
             "/api/v1/events": {
                 "get": {
                     "operationId": "listEvents",
-                    "summary": "Events, most recently seen first",
+                    "summary": "Events, newest first (by first sighting)",
                     "parameters": [
                         _q("probe", _array({"type": "string"}), "probe name", explode=True),
                         _q("state", _array({"enum": list(EVENT_STATES)}), "state", explode=True),

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import ipaddress
 import logging
 import socket
-from collections.abc import Generator, Mapping
-from dataclasses import dataclass
+from collections.abc import Generator
 
 import uvicorn
 from starlette.types import ASGIApp
 
+from monitor.config import listen as listen_rules
+from monitor.config.listen import Listen
 from monitor.config.schema import ApiConfig
 from monitor.errors import ConfigError, ConfigIssue
 
@@ -26,54 +26,22 @@ log = logging.getLogger("monitor.api")
 GRACEFUL_S = 3
 
 
-@dataclass(frozen=True)
-class Listen:
-    host: str
-    port: int
-
-    @property
-    def is_loopback(self) -> bool:
-        if self.host == "localhost":
-            return True
-        try:
-            return ipaddress.ip_address(self.host).is_loopback
-        except ValueError:
-            return False
-
-    @property
-    def connect_host(self) -> str:
-        """Where a local client (``monitor healthcheck``) connects to reach this listener."""
-        return {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(self.host, self.host)
-
-
 def _issue(message: str, key: str = "api.listen") -> ConfigError:
     return ConfigError([ConfigIssue("configuration", None, key, message)])
 
 
 def parse_listen(text: str) -> Listen:
-    """``host:port``, ``[v6]:port`` or ``:port`` (every interface)."""
-    host, sep, port_text = text.strip().rpartition(":")
-    if not sep or not port_text.isdigit() or not 0 <= int(port_text) <= 65535:
-        raise _issue(f"invalid listen address {text!r}: use host:port, e.g. 127.0.0.1:8080")
-    host = host.strip("[]") if host.startswith("[") else host
-    return Listen(host or "0.0.0.0", int(port_text))
-
-
-def api_token(api: ApiConfig, env: Mapping[str, str]) -> str | None:
-    if not api.token_env:
-        return None
-    value = env.get(api.token_env, "").strip()
-    return value or None
+    try:
+        return listen_rules.parse_listen(text)
+    except ValueError as exc:
+        raise _issue(str(exc)) from None
 
 
 def checked_listen(api: ApiConfig, token: str | None) -> Listen:
     listen = parse_listen(api.listen)
-    if token is None and not listen.is_loopback:
-        where = f"set {api.token_env}" if api.token_env else "set api.token_env and that variable"
-        raise _issue(
-            f"refusing to serve the API on non-loopback address {api.listen} without a token: "
-            f"{where}, or listen on 127.0.0.1"
-        )
+    problem = listen_rules.token_problem(api, listen, token)
+    if problem is not None:
+        raise _issue(problem)
     return listen
 
 

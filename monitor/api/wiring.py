@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from monitor.api.routes import ApiDeps, build_api
-from monitor.api.server import ApiServer, api_token, checked_listen, parse_listen
+from monitor.api.server import ApiServer, checked_listen, parse_listen
 from monitor.clock import Clock
+from monitor.config.listen import api_token
 from monitor.config.schema import Config
 from monitor.health import Health, Heartbeat
 from monitor.metrics import MonitorMetrics

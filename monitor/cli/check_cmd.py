@@ -88,7 +88,12 @@ def handle(ctx: Context) -> int:
 
 
 async def _check(ctx: Context, loaded: LoadedConfig, names: list[str]) -> list[dict[str, Any]]:
-    app = build_app(loaded, env=ctx.env, stderr=ctx.stderr)
+    # With --json/--csv stdout belongs to the script reading it: alerts go to stderr even when
+    # the console sink is configured for stdout.
+    machine = ctx.args.format in ("json", "csv")
+    app = build_app(
+        loaded, env=ctx.env, stderr=ctx.stderr, stdout=ctx.stderr if machine else ctx.stdout
+    )
     try:
         if not ctx.args.dry_run:
             await app.pipeline.replay_spool()  # runs an earlier outage left waiting

@@ -6,7 +6,9 @@ import os
 import re
 from collections.abc import Callable, Mapping, Sequence
 
+from monitor.config.listen import api_token, parse_listen, token_problem
 from monitor.config.schema import Config, ProbeConfig
+from monitor.core.model import SELF_CATEGORY, SELF_PROBE, Category
 from monitor.errors import ConfigIssue
 from monitor.timeparse import parse_instant
 
@@ -70,7 +72,16 @@ def check_config(
 
     _check_alerts(config, env, err, secret)
     _check_maintenance(config, err)
+    _check_routes(config, err)
+    _check_api(config, env, err, secret)
+    return errors, warnings
+
+
+def _check_routes(config: Config, err: Callable[..., None]) -> None:
+    """A typo in a route silently routes nothing, so every name must exist."""
     configured = {n for n in SINK_NAMES if getattr(config.alerts, n) is not None} | {"console"}
+    categories = {c.value for c in Category} | {SELF_CATEGORY}
+    probes = {p.name for p in config.probes} | {SELF_PROBE}
     for index, route in enumerate(config.routes):
         for s_index, sink in enumerate(route.sinks):
             if sink not in configured:
@@ -78,7 +89,32 @@ def check_config(
                     ["routes", index, "sinks", s_index],
                     f"sink {sink!r} is not configured under alerts",
                 )
-    return errors, warnings
+        for c_index, category in enumerate(route.match.category or ()):
+            if category not in categories:
+                err(
+                    ["routes", index, "match", "category", c_index],
+                    f"unknown category {category!r} (categories: {', '.join(sorted(categories))})",
+                )
+        for p_index, probe in enumerate(route.match.probe or ()):
+            if probe not in probes:
+                err(["routes", index, "match", "probe", p_index], f"unknown probe {probe!r}")
+
+
+def _check_api(
+    config: Config,
+    env: Mapping[str, str],
+    err: Callable[..., None],
+    secret: Callable[..., None],
+) -> None:
+    try:
+        listen = parse_listen(config.api.listen)
+    except ValueError as exc:
+        err(["api", "listen"], str(exc))
+        return
+    if config.api.enabled:
+        problem = token_problem(config.api, listen, api_token(config.api, env))
+        if problem is not None:
+            secret(["api", "token_env"], problem)
 
 
 ALERT_SECRETS = (

@@ -79,6 +79,8 @@ def parse_json_body(body: bytes, *, truncated: bool = False) -> ParsedBody:
         return ParsedBody(error_kind="body-unparseable", error=str(exc)[:200])
     if _depth_exceeds(value, MAX_DEPTH):
         return ParsedBody(error_kind="body-too-deep", error=f"JSON nested deeper than {MAX_DEPTH}")
+    if NUL_ESCAPE in text:  # the only way a NUL can be in valid JSON text
+        value = without_nul(value)
     return ParsedBody(value=value, duplicate_keys=tuple(duplicates))
 
 
@@ -94,3 +96,22 @@ def _depth_exceeds(value: Any, limit: int) -> bool:
         elif isinstance(item, list):
             stack.extend((v, depth + 1) for v in item)
     return False
+
+
+NUL_ESCAPE = "\\u0000"
+NUL_STAND_IN = "\ufffd"
+
+
+def without_nul(value: Any) -> Any:
+    """``value`` with every NUL character in keys and strings replaced by U+FFFD.
+
+    JSON allows ``\\u0000``; PostgreSQL's text and JSONB do not, so a single such byte from a
+    target would make the whole run unrecordable. The raw body is kept as bytes, unchanged.
+    """
+    if isinstance(value, str):
+        return value.replace("\x00", NUL_STAND_IN)
+    if isinstance(value, dict):
+        return {without_nul(k): without_nul(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [without_nul(v) for v in value]
+    return value

@@ -62,6 +62,11 @@ TYPICAL_OWNER: dict[Category, str] = {
 }
 
 
+# Alerts the monitor raises about itself (stale probes, failing sinks) route with these.
+SELF_CATEGORY = "monitor_health"
+SELF_PROBE = "@monitor"
+
+
 class Verdict(StrEnum):
     CLIENT_BUG = "client_bug"
     DOCUMENTATION_DRIFT = "documentation_drift"

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from monitor.core.body import NUL_ESCAPE, without_nul
 from monitor.core.observation import StreamCapture
 
 SSE_MEDIA_TYPE = "text/event-stream"
@@ -140,11 +141,12 @@ _STRICT = json.JSONDecoder(parse_constant=_reject_constant)
 def parse_chunk(data: str) -> tuple[Any, str | None]:
     """Strict JSON like a real client: NaN/Infinity and deep nesting are errors."""
     try:
-        return _STRICT.decode(data), None
+        value = _STRICT.decode(data)
     except RecursionError:
         return None, "JSON nested too deeply"
     except ValueError as exc:
         return None, str(exc)
+    return (without_nul(value) if NUL_ESCAPE in data else value), None
 
 
 def carries_output(chunk: Any) -> bool:

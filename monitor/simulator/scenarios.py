@@ -102,6 +102,26 @@ def _add_field(objects: list[JSONDict], ctx: Ctx) -> list[JSONDict]:
     return objects
 
 
+def _nul_in_strings(objects: list[JSONDict], ctx: Ctx) -> list[JSONDict]:
+    # valid JSON (json.dumps writes \u0000) that PostgreSQL's text and JSONB cannot hold
+    for choice in _choices(objects):
+        if choice.get("finish_reason") == "stop":
+            choice["finish_reason"] = "st\x00op"
+    for obj in objects:
+        obj["x\x00y"] = "a\x00b"
+    return objects
+
+
+def _huge_numbers(objects: list[JSONDict], ctx: Ctx) -> list[JSONDict]:
+    for obj in objects:
+        usage = obj.get("usage")
+        if isinstance(usage, dict):
+            usage.update(prompt_tokens=10**20, completion_tokens=-(10**20), total_tokens=0)
+        if "model" in obj:
+            obj["model"] = "m" * 300
+    return objects
+
+
 def _nan(objects: list[JSONDict], ctx: Ctx) -> list[JSONDict]:
     # json.dumps writes float('nan') and float('inf') as the non-standard NaN / Infinity.
     for obj in objects:
@@ -299,6 +319,12 @@ SCENARIOS: dict[str, Scenario] = {
     "type-change": Scenario("`created` is a string.", mutate=_type_change),
     "add-field": Scenario("New top-level `provider` and `usage.cost` fields.", mutate=_add_field),
     "content-array": Scenario("message.content is an array of text parts.", mutate=_content_array),
+    "nul-in-strings": Scenario(
+        "A NUL character (\\u0000) in finish_reason, a key and a value.", mutate=_nul_in_strings
+    ),
+    "huge-numbers": Scenario(
+        "Token counts of 1e20 and a 300-character model name.", mutate=_huge_numbers
+    ),
 }
 
 

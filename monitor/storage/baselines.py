@@ -106,6 +106,7 @@ def accept_latest_shape(
             runs.c.id,
             runs.c.request_hash,
             runs.c.status_code,
+            runs.c.baseline_class,
             runs.c.trace_id,
             runs.c.span_id,
             runs.c.request_id,
@@ -120,7 +121,10 @@ def accept_latest_shape(
     ).first()
     if latest is None or latest.shape is None:
         return None
-    response_class = "success" if (latest.status_code or 0) < 400 else "error"
+    # The class the run was judged in: a stream's shape is a chunk shape, whatever its status.
+    response_class = latest.baseline_class or (
+        "success" if (latest.status_code or 0) < 400 else "error"
+    )
     values = _add_version(
         conn,
         probe=probe,

@@ -102,10 +102,23 @@ def list_runs(conn: Connection, flt: RunFilter) -> list[dict[str, Any]]:
         query = query.where(*conditions)
     query = query.order_by(runs.c.started_at.desc(), runs.c.id.desc()).limit(flt.limit)
     rows = [dict(r) for r in conn.execute(query).mappings()]
-    by_run = findings_for(conn, [r["id"] for r in rows])
+    ids = [r["id"] for r in rows]
+    by_run = findings_for(conn, ids)
+    ledgers = ledgers_for(conn, ids)
     for row in rows:
         row["findings"] = by_run.get(row["id"], [])
+        row["ledger"] = ledgers.get(row["id"], [])
     return rows
+
+
+def ledgers_for(conn: Connection, run_ids: list[str]) -> dict[str, list[Any]]:
+    """The assumption ledger of each run (``runview`` shows it in every run listing)."""
+    if not run_ids:
+        return {}
+    query = sa.select(evidence_t.c.run_id, evidence_t.c.ledger).where(
+        evidence_t.c.run_id.in_(run_ids), evidence_t.c.ledger.is_not(None)
+    )
+    return {row.run_id: list(row.ledger or []) for row in conn.execute(query)}
 
 
 def get_run(conn: Connection, run_id: str) -> dict[str, Any] | None:
@@ -195,14 +208,16 @@ def list_events(
         query = query.where(events_t.c.probe.in_(probes))
     if states:
         query = query.where(events_t.c.state.in_(states))
+    # Newest first by first sighting: it never changes, so paging while events are still seen
+    # neither skips nor repeats one (last_seen moves under the cursor).
     if cursor is not None:
         query = query.where(
             sa.or_(
-                events_t.c.last_seen < cursor.at,
-                sa.and_(events_t.c.last_seen == cursor.at, events_t.c.id < cursor.id),
+                events_t.c.first_seen < cursor.at,
+                sa.and_(events_t.c.first_seen == cursor.at, events_t.c.id < cursor.id),
             )
         )
-    query = query.order_by(events_t.c.last_seen.desc(), events_t.c.id.desc()).limit(limit)
+    query = query.order_by(events_t.c.first_seen.desc(), events_t.c.id.desc()).limit(limit)
     return [dict(r) for r in conn.execute(query).mappings()]
 
 
@@ -218,7 +233,7 @@ def list_events_page(
     if len(rows) <= limit:
         return rows, None
     rows = rows[:limit]
-    return rows, Cursor(rows[-1]["last_seen"], rows[-1]["id"]).encode()
+    return rows, Cursor(rows[-1]["first_seen"], rows[-1]["id"]).encode()
 
 
 def probe_status(conn: Connection, probes: list[str]) -> list[dict[str, Any]]:

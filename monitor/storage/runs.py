@@ -133,8 +133,20 @@ def _usage(document: Any) -> dict[str, Any] | None:
     return None
 
 
+INT32 = 2**31 - 1  # PostgreSQL INTEGER
+
+
+def _served_model(document: dict[str, Any]) -> str | None:
+    model = document.get("model")
+    return model[:200] if isinstance(model, str) else None  # the column holds 200
+
+
 def _int_or_none(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+    """A token count as the target reported it, if it fits the column (a target can send any
+    number; an absurd one is kept in the evidence's usage, not in the run row)."""
+    if isinstance(value, int) and not isinstance(value, bool) and -INT32 <= value <= INT32:
+        return value
+    return None
 
 
 def _owned(claim: RunClaim) -> Any:
@@ -171,7 +183,7 @@ def _complete_run_row(conn: Connection, completion: RunCompletion, judgement: Ju
             baseline_class=baseline.response_class.value if baseline else None,
             baseline_state=baseline.state if baseline else None,
             baseline_version=baseline.version if baseline else None,
-            served_model=document.get("model") if isinstance(document.get("model"), str) else None,
+            served_model=_served_model(document),
             prompt_tokens=_int_or_none(usage.get("prompt_tokens")),
             completion_tokens=_int_or_none(usage.get("completion_tokens")),
             error=lead.message[:500] if lead and judgement.outcome.value == "fail" else None,
@@ -253,3 +265,23 @@ def complete_skipped(conn: Connection, claim: RunClaim, finished_at: datetime, r
     )
     if result.rowcount != 1:
         raise ClaimLost(claim.run_id, claim.claimed_by)
+
+
+def complete_unrecordable(
+    conn: Connection, claim: RunClaim, finished_at: datetime, reason: str
+) -> bool:
+    """Close a run whose result the database refused (not an outage: retrying cannot help), so
+    it is a visible failed run instead of a claim the reaper would re-run forever."""
+    result = conn.execute(
+        sa.update(runs)
+        .where(_owned(claim))
+        .values(
+            state="completed",
+            lease_until=None,
+            finished_at=finished_at,
+            outcome="fail",
+            error=reason[:500],
+            note="the result could not be stored",
+        )
+    )
+    return bool(result.rowcount == 1)

@@ -8,7 +8,7 @@ other alert. Written under the probe's lock, so replicas watching together write
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from monitor.core.events import EventGate, advance
+from monitor.core.model import SELF_CATEGORY
 from monitor.storage.convert import event_from_row, event_state_values
 from monitor.storage.events_write import enqueue_alerts
 from monitor.storage.records import AlertRouter
@@ -39,7 +40,7 @@ class SelfObservation:
     message: str
     seen: bool
     severity: str = "breaking"
-    category: str = "monitor_health"
+    category: str = SELF_CATEGORY
     verdict: str = "monitor_fault"
     probe_info: dict[str, Any] = field(default_factory=dict)
 
@@ -114,13 +115,27 @@ def observe_self(
     return outbox_ids
 
 
-def last_completed_runs(conn: Connection) -> dict[str, datetime]:
+def last_completed_runs(conn: Connection, probes: Sequence[str]) -> dict[str, datetime]:
     """When each probe last finished a run that reached its target (skipped runs do not count:
-    a probe skipped for hours is as silent as a dead one)."""
+    a probe skipped for hours is as silent as a dead one).
+
+    One newest-first walk of ``ix_runs_probe_started_at`` per probe: a ``max()`` grouped over
+    all runs read the whole table (0.8 s at a million runs) every 30 s on SQLite's one thread.
+    """
     runs = Run.__table__  # type: ignore[attr-defined]
-    query = (
-        sa.select(runs.c.probe, sa.func.max(runs.c.finished_at))
-        .where(runs.c.state == "completed", runs.c.outcome.in_(("pass", "drift", "fail")))
-        .group_by(runs.c.probe)
-    )
-    return {probe: at for probe, at in conn.execute(query) if at is not None}
+    out: dict[str, datetime] = {}
+    for probe in probes:
+        query = (
+            sa.select(runs.c.finished_at)
+            .where(
+                runs.c.probe == probe,
+                runs.c.state == "completed",
+                runs.c.outcome.in_(("pass", "drift", "fail")),
+            )
+            .order_by(runs.c.started_at.desc())
+            .limit(1)
+        )
+        at = conn.execute(query).scalar_one_or_none()
+        if at is not None:
+            out[probe] = at
+    return out

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -49,13 +49,19 @@ from monitor.storage.records import (
 
 @contextmanager
 def unavailable_is_retryable() -> Iterator[None]:
-    """Losing the database (refused, dropped, locked too long) is a retryable StorageError."""
+    """Losing the database (refused, dropped, locked too long) is a retryable StorageError;
+    data it refuses (a value out of range) is a StorageError that retrying cannot help."""
     try:
         yield
     except (sa_exc.OperationalError, sa_exc.InterfaceError) as exc:
         raise StorageError(
             f"the database is unavailable: {type(exc.orig).__name__}: {str(exc.orig)[:200]}",
             retryable=True,
+        ) from exc
+    except (sa_exc.DataError, sa_exc.IntegrityError) as exc:
+        raise StorageError(
+            f"the database refused the data: {type(exc.orig).__name__}: {str(exc.orig)[:200]}",
+            retryable=False,
         ) from exc
 
 
@@ -100,6 +106,10 @@ class SqlStore:
     ) -> RecordedRun:
         with self._begin() as conn:
             return runs.record_run(conn, completion, judge, router, self.new_id)
+
+    def complete_unrecordable(self, claim: RunClaim, finished_at: datetime, reason: str) -> bool:
+        with self._begin() as conn:
+            return runs.complete_unrecordable(conn, claim, finished_at, reason)
 
     def record_skipped(self, claim: RunClaim, finished_at: datetime, reason: str) -> bool:
         with self._begin() as conn:
@@ -336,9 +346,9 @@ class SqlStore:
         with self._begin() as conn:
             return self_events.observe_self(conn, obs, now, router, self.new_id)
 
-    def last_completed_runs(self) -> dict[str, datetime]:
+    def last_completed_runs(self, probes: Sequence[str]) -> dict[str, datetime]:
         with self._begin() as conn:
-            return self_events.last_completed_runs(conn)
+            return self_events.last_completed_runs(conn, probes)
 
     # replicas: leases, take-overs, skipped slots (see storage.claims)
     def take_over_expired(

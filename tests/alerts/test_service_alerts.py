@@ -14,6 +14,7 @@ from pathlib import Path
 
 from monitor.simulator import Simulator
 from tests.alerts.conftest import alerts_config, probes_config, sink_env
+from tests.conftest import API_ANY_PORT
 from tests.fakes.slack_api import SlackApi
 
 
@@ -28,9 +29,11 @@ def test_the_service_groups_an_outage_and_threads_the_recoveries(
     sim: Simulator, sim_url: str, tmp_path: Path, slack: SlackApi
 ) -> None:
     db = tmp_path / "service.db"
-    text = probes_config(sim_url, f"sqlite:///{db}", ["p1", "p2"]).replace(
-        "every: 60s", "every: 1s"
-    ) + alerts_config(slack=slack, extra="group_window: 5s")
+    text = (
+        probes_config(sim_url, f"sqlite:///{db}", ["p1", "p2"]).replace("every: 60s", "every: 1s")
+        + alerts_config(slack=slack, extra="group_window: 5s")
+        + API_ANY_PORT
+    )
     config = tmp_path / "config.yaml"
     config.write_text(text, encoding="utf-8")
     proc = subprocess.Popen(

@@ -12,8 +12,9 @@ import httpx
 import pytest
 
 from monitor.api.routes import ApiDeps, build_api
-from monitor.api.server import api_token, checked_listen
+from monitor.api.server import checked_listen
 from monitor.app import App
+from monitor.config.listen import api_token
 from monitor.config.schema import ApiConfig
 from monitor.errors import ConfigError
 from monitor.health import Health

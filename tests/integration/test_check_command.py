@@ -84,3 +84,19 @@ def test_target_that_is_down_is_a_failed_run_with_a_clear_message(
     assert run["findings"][0]["kind"] == "connect-refused"
     assert run["findings"][0]["source"] == "transport"
     assert "cannot connect" in run["error"]
+
+
+def test_alerts_never_reach_stdout_with_json_even_when_the_console_writes_to_stdout(
+    cli: Any, sim: Any, sim_url: str, tmp_path: Path, sqlite_url: str
+) -> None:
+    text = chat_probe_config(
+        sim_url, sqlite_url, learn_runs=1, events="{open_after: 1, window: 1, resolve_after: 1}"
+    )
+    config = write_config(tmp_path, text + "alerts: {console: {stream: stdout}}\n")
+    env = {"SIM_API_KEY": SIM_KEY}
+    cli("check", "--config", str(config), env=env)
+    sim.set_scenario("drop-usage")
+    result = cli("check", "--json", "--config", str(config), env=env)
+    assert "[DRIFT OPEN]" in result.err
+    (run,) = _runs(result.out)  # stdout is JSON lines only
+    assert run["outcome"] == "drift"

@@ -111,6 +111,8 @@ def test_check_records_the_ledger_and_the_contract_used(
         store.close()
     assert row is not None
     assert run_view(row)["ledger"] == run["ledger"]  # what `monitor show RUN` prints
+    (listed,) = _runs(cli("history", "--json", "--config", str(config)).out)
+    assert listed["ledger"] == run["ledger"]  # one run shape for check, history and the API
 
 
 def test_documentation_drift_there_from_the_first_run_is_one_warning_event(
@@ -238,3 +240,37 @@ def test_verify_checks_a_production_pair_and_prints_the_ledger(
     )
     assert missing.code == 2
     assert "cannot read" in missing.err
+
+
+def test_accept_on_a_streaming_probe_adopts_the_chunk_shape(
+    cli: Any, sim: Any, sim_url: str, tmp_path: Path, sqlite_url: str
+) -> None:
+    text = f"""
+environment: test
+storage: {{url: "{sqlite_url}"}}
+targets:
+  sim: {{base_url: "{sim_url}", api_key_env: SIM_API_KEY}}
+probes:
+  - name: chat-stream
+    target: sim
+    kind: chat_completion_stream
+    every: 60s
+    model: gpt-4o-mini
+    messages: [{{role: user, content: "contract_probe redacted"}}]
+    params: {{max_tokens: 16, stream_options: {{include_usage: true}}}}
+    baseline: {{learn_runs: 2}}
+    events: {{open_after: 2, window: 3, resolve_after: 2}}
+"""
+    config = str(write_config(tmp_path, text))
+    for _ in range(2):
+        cli("check", "--config", config, env=ENV)
+    sim.set_scenario("type-change")
+    for _ in range(2):
+        drifted = _runs(cli("check", "--config", config, "--json", env=ENV).out)[0]
+    assert any(f["kind"] == "type-changed" for f in drifted["findings"])
+    accepted = cli("baseline", "accept", "chat-stream", "--config", config, env=ENV)
+    assert accepted.code == 0, accepted.err
+    assert "chunk baseline v2 is active" in accepted.out
+    after = _runs(cli("check", "--config", config, "--json", env=ENV).out)[0]
+    assert after["baseline"] == {"class": "chunk", "state": "active", "version": 2}
+    assert [f for f in after["findings"] if f["kind"] == "type-changed"] == []

@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from monitor.scheduler import EPOCH, start_offset
-from tests.conftest import SIM_KEY, chat_probe_config, write_config
+from tests.conftest import API_ANY_PORT, SIM_KEY, chat_probe_config, write_config
 
 
 def _completed(db_path: Path) -> list[sa.Row]:
@@ -40,7 +40,7 @@ class Service:
 
     def __init__(self, sim_url: str, tmp_path: Path) -> None:
         self.db_path = tmp_path / "service.db"
-        text = chat_probe_config(sim_url, f"sqlite:///{self.db_path}")
+        text = chat_probe_config(sim_url, f"sqlite:///{self.db_path}") + API_ANY_PORT
         self.config = write_config(tmp_path, text.replace("every: 60s", "every: 1s"))
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "monitor", "run", "--config", str(self.config)],

@@ -33,6 +33,7 @@ def slow_and_hanging() -> Iterator[tuple[str, str]]:
 
 CONFIG = """
 environment: test
+api: {{listen: "127.0.0.1:0"}}
 targets:
   slow: {{base_url: "{slow}", api_key_env: SIM_API_KEY}}
   hang: {{base_url: "{hang}", api_key_env: SIM_API_KEY}}

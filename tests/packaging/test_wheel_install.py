@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SIM_KEY, chat_probe_config, write_config
+from tests.conftest import API_ANY_PORT, SIM_KEY, chat_probe_config, write_config
 from tests.integration.processes import MonitorProcess, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -70,6 +70,7 @@ def test_the_wheel_installed_like_the_image_runs_a_probe(tmp_path: Path, sim_url
     workdir.mkdir()
     db = workdir / "monitor.db"
     text = chat_probe_config(sim_url, f"sqlite:///{db}").replace("every: 60s", "every: 1s")
+    text += API_ANY_PORT
     config = write_config(tmp_path, text)
     monitor = MonitorProcess(
         config,

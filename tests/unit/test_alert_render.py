@@ -190,3 +190,20 @@ def test_the_pacer_spaces_one_key_and_holds_a_paused_one() -> None:
     assert pacer.wait("slack:C1") == 20
     clock.advance(timedelta(seconds=20).total_seconds())
     assert pacer.wait("slack:C1") == 0
+
+
+def test_a_self_watch_alert_reads_its_message_not_none_to_none() -> None:
+    from monitor.alerts.render import finding_lines
+
+    payload = {
+        "event": {
+            "kind": "monitor-stale",
+            "severity": "breaking",
+            "path": "",
+            "message": "no completed run for 181 s; expected one every 60s",
+            "before": None,
+            "after": None,
+        }
+    }
+    (line,) = finding_lines(payload)
+    assert line == "breaking monitor-stale: no completed run for 181 s; expected one every 60s"

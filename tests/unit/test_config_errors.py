@@ -157,3 +157,47 @@ def test_a_recursive_yaml_alias_is_a_located_error_not_a_crash() -> None:
 def test_absurd_durations_are_located_errors_not_crashes() -> None:
     (error,) = _errors(GOOD.replace("every: 60s", "every: 100000000000d"))
     assert error == "config.yaml:9: probes[0].every: invalid duration '100000000000d': too long"
+
+
+def test_route_typos_are_located_errors_not_silently_unrouted_alerts() -> None:
+    text = GOOD + (
+        "routes:\n  - match: {category: [bogus_category], probe: [nope]}\n    sinks: [console]\n"
+    )
+    errors = _errors(text)
+    assert errors[0].startswith(
+        "config.yaml:14: routes[0].match.category[0]: unknown category 'bogus_category' "
+        "(categories: auth_mismatch,"
+    )
+    assert errors[1] == "config.yaml:14: routes[0].match.probe[0]: unknown probe 'nope'"
+
+
+def test_the_monitors_own_alerts_can_be_routed_by_name() -> None:
+    text = GOOD + (
+        "routes:\n  - match: {category: [monitor_health], probe: ['@monitor']}\n"
+        "    sinks: [console]\n"
+    )
+    assert parse_config(text, "config.yaml", {"COMETAPI_API_KEY": "k"}).config.routes
+
+
+def test_api_listen_is_checked_like_the_server_checks_it() -> None:
+    (error,) = _errors(GOOD + "api: {listen: garbage}\n")
+    assert error == (
+        "config.yaml:13: api.listen: invalid listen address 'garbage': "
+        "use host:port, e.g. 127.0.0.1:8080"
+    )
+    (error,) = _errors(GOOD + 'api: {listen: "127.0.0.1:99999"}\n')
+    assert "invalid listen address '127.0.0.1:99999'" in error
+    loaded = parse_config(
+        GOOD + 'api: {listen: "0.0.0.0:8080"}\n', "config.yaml", {"COMETAPI_API_KEY": "k"}
+    )
+    (warning,) = loaded.warnings
+    assert "refusing to serve the API on non-loopback address 0.0.0.0:8080 without a token" in str(
+        warning
+    )
+    with pytest.raises(ConfigError):
+        parse_config(
+            GOOD + 'api: {listen: "0.0.0.0:8080"}\n',
+            "config.yaml",
+            {"COMETAPI_API_KEY": "k"},
+            secrets_required=True,
+        )
