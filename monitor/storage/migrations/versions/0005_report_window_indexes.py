@@ -11,6 +11,7 @@ ever stored and filters by time: on 1 M runs the report read the whole 700 MB fi
 cold. ``(outcome, started_at)`` and ``(status_code, started_at)`` answer the same equality
 lookups the old indexes served (history filters) and bound the report's to the window
 (BENCHMARKS.md, "Incident queries"). Same number of indexes on ``runs`` as before.
+PostgreSQL builds the two in about 11 s on 10 M runs; writes to ``runs`` wait meanwhile.
 """
 
 from collections.abc import Sequence
