@@ -9,12 +9,9 @@ deliveries [{sink, reason, state, attempts, created_at, delivered_at, ref, note}
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat().replace("+00:00", "Z") if value is not None else None
+from monitor.timeparse import iso_z
 
 
 def event_view(row: dict[str, Any]) -> dict[str, Any]:
@@ -32,17 +29,17 @@ def event_view(row: dict[str, Any]) -> dict[str, Any]:
         "message": row["message"],
         "before": row.get("before"),
         "after": row.get("after"),
-        "first_seen": _iso(row.get("first_seen")),
-        "last_seen": _iso(row.get("last_seen")),
-        "opened_at": _iso(row.get("opened_at")),
-        "resolved_at": _iso(row.get("resolved_at")),
+        "first_seen": iso_z(row.get("first_seen")),
+        "last_seen": iso_z(row.get("last_seen")),
+        "opened_at": iso_z(row.get("opened_at")),
+        "resolved_at": iso_z(row.get("resolved_at")),
         "run_count": row.get("run_count"),
         "last_run_id": row.get("last_run_id"),
         "last_trace_id": row.get("last_trace_id"),
         "last_request_id": row.get("last_request_id"),
-        "acked_at": _iso(row.get("acked_at")),
+        "acked_at": iso_z(row.get("acked_at")),
         "acked_by": row.get("acked_by"),
-        "muted_until": _iso(row.get("muted_until")),
+        "muted_until": iso_z(row.get("muted_until")),
         "mute_reason": row.get("mute_reason"),
     }
 
@@ -51,7 +48,7 @@ def event_detail_view(detail: dict[str, Any]) -> dict[str, Any]:
     view = event_view(detail)
     view["transitions"] = [
         {
-            "at": _iso(t["at"]),
+            "at": iso_z(t["at"]),
             "from": t["from_state"],
             "to": t["to_state"],
             "reason": t["reason"],
@@ -67,8 +64,8 @@ def event_detail_view(detail: dict[str, Any]) -> dict[str, Any]:
             "reason": d["reason"],
             "state": d["state"],
             "attempts": d["attempts"],
-            "created_at": _iso(d["created_at"]),
-            "delivered_at": _iso(d["delivered_at"]),
+            "created_at": iso_z(d["created_at"]),
+            "delivered_at": iso_z(d["delivered_at"]),
             "ref": d["external_ref"],
             "note": d["last_error"],
         }

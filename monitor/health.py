@@ -22,6 +22,7 @@ from monitor import __version__
 from monitor.blocking import BlockingPool
 from monitor.clock import Clock
 from monitor.storage.sql import SqlStore
+from monitor.timeparse import iso_z
 
 log = logging.getLogger("monitor.health")
 SCHEDULER_ROLE = "scheduler"
@@ -98,7 +99,7 @@ class Health:
                 fresh,
                 {
                     "scheduler": "this process",
-                    "last_beat": _iso(last),
+                    "last_beat": iso_z(last),
                     "max_age_s": self.max_age.total_seconds(),
                 },
             )
@@ -112,7 +113,7 @@ class Health:
             {
                 "scheduler": "database",
                 "replicas": [
-                    {"replica": b["replica"], "last_beat": _iso(b["beat_at"])} for b in beats
+                    {"replica": b["replica"], "last_beat": iso_z(b["beat_at"])} for b in beats
                 ],
                 "fresh": len(alive),
                 "max_age_s": self.max_age.total_seconds(),
@@ -127,10 +128,6 @@ class Health:
         except Exception as exc:
             return Check(False, {"database": "unreachable", "error": _short(exc)})
         return Check(current == head, {"database": "ok", "schema": current, "head": head})
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat().replace("+00:00", "Z") if value else None
 
 
 def _short(exc: Exception) -> str:

@@ -9,14 +9,9 @@ assumptions marked supported / unsupported / needs_confirmation; empty when not 
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-
-def _iso(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    return value.isoformat().replace("+00:00", "Z")
+from monitor.timeparse import iso_z
 
 
 def finding_view(row: dict[str, Any]) -> dict[str, Any]:
@@ -40,8 +35,8 @@ def run_view(row: dict[str, Any]) -> dict[str, Any]:
         "probe": row["probe"],
         "target": row["target"],
         "trigger": row["trigger"],
-        "slot_at": _iso(row.get("slot_at")),
-        "started_at": _iso(row["started_at"]),
+        "slot_at": iso_z(row.get("slot_at")),
+        "started_at": iso_z(row["started_at"]),
         "outcome": row.get("outcome"),
         "status_code": row.get("status_code"),
         "latency_ms": row.get("latency_ms"),

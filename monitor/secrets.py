@@ -62,11 +62,3 @@ def redact_headers(headers: Mapping[str, str], key: str | None = None) -> dict[s
         else:
             out[lower] = value
     return out
-
-
-def scrub(text: str, secrets: list[str]) -> str:
-    """Remove any secret that an upstream echoed back (error messages, URLs)."""
-    for secret in secrets:
-        if secret and len(secret) >= 6:
-            text = text.replace(secret, REDACTED)
-    return text

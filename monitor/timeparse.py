@@ -80,3 +80,10 @@ def parse_instant(text: str) -> datetime:
             f"invalid time {text!r}: use ISO 8601, e.g. 2026-05-08T14:00:00Z"
         ) from None
     return _as_utc(parsed, text)
+
+
+def iso_z(value: datetime | None) -> str | None:
+    """A timestamp as every output shows it: ISO 8601 in UTC with ``Z`` (None stays None)."""
+    if value is None:
+        return None
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")

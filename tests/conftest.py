@@ -105,6 +105,16 @@ probes:
 """
 
 
+def stream_probe_config(base_url: str, db_url: str, *, extra: str = "") -> str:
+    """``chat_probe_config`` as a ``chat_completion_stream`` probe that asks for the usage chunk."""
+    kind = "kind: chat_completion_stream\nslo: {ttft: 5s, latency: 10s}\n"
+    text = chat_probe_config(base_url, db_url, extra=kind + textwrap.dedent(extra))
+    return text.replace(
+        "params: {temperature: 0, max_tokens: 32}",
+        "params: {temperature: 0, max_tokens: 32, stream_options: {include_usage: true}}",
+    )
+
+
 @pytest.fixture
 def receiver() -> Iterator[otlp_receiver.Receiver]:
     """An OTLP/HTTP collector stand-in on 127.0.0.1."""

@@ -17,8 +17,8 @@ from typing import Any
 
 import httpx
 
+from monitor.core.redact import scrub
 from monitor.errors import DeliveryError
-from monitor.secrets import scrub
 
 TRANSIENT_STATUS = frozenset({408, 425, 429})
 BODY_EXCERPT = 200

@@ -14,8 +14,8 @@ from slack_sdk.webhook import WebhookClient
 from monitor.alerts import slack_blocks
 from monitor.alerts.base import Delivery, slack_sdk_logger
 from monitor.alerts.httpsend import classify_status
+from monitor.core.redact import scrub
 from monitor.errors import DeliveryError
-from monitor.secrets import scrub
 
 
 def build_client(url: str, timeout_s: int = 10) -> WebhookClient:

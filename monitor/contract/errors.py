@@ -16,9 +16,9 @@ from typing import Any
 from jsonschema.exceptions import ValidationError, best_match
 
 from monitor.contract.facts import SchemaFacts
-from monitor.core.model import Finding, Source
+from monitor.core.model import Finding, ResponseClass, Source
 from monitor.core.shape import Shape, leaf_key, member_path, parent_path, type_name
-from monitor.core.taxonomy import default_severity
+from monitor.core.taxonomy import make_finding
 
 MAX_FINDINGS = 50
 
@@ -30,18 +30,26 @@ def _path(parts: deque[str | int] | Iterable[str | int]) -> str:
     return path
 
 
-def _finding(
-    kind: str, path: str, message: str, before: Any = None, after: Any = None, value: Any = None
+def contract_finding(
+    kind: str,
+    path: str,
+    message: str,
+    before: Any = None,
+    after: Any = None,
+    value: Any = None,
+    *,
+    response_class: ResponseClass = ResponseClass.SUCCESS,
 ) -> Finding:
-    return Finding(
-        kind=kind,
-        path=path,
-        severity=default_severity(kind, Source.CONTRACT),
+    """A ``source: contract`` finding with the taxonomy's default severity for ``kind``."""
+    return make_finding(
+        kind,
+        path,
+        message,
+        before,
+        after,
         source=Source.CONTRACT,
-        message=message,
-        before=before,
-        after=after,
         value_key=None if value is None else str(value),
+        response_class=response_class,
     )
 
 
@@ -65,7 +73,7 @@ def _from_error(error: ValidationError) -> list[Finding]:
     if keyword == "required" and isinstance(instance, dict):
         names = [n for n in error.validator_value or () if n not in instance]
         return [
-            _finding(
+            contract_finding(
                 "property-removed",
                 member_path(path, str(name)),
                 f"`{member_path(path, str(name))}` is required by the contract and missing",
@@ -78,7 +86,7 @@ def _from_error(error: ValidationError) -> list[Finding]:
         documented = error.validator_value
         if instance is None:
             return [
-                _finding(
+                contract_finding(
                     "null-appeared",
                     path,
                     f"`{path}` is null; the contract does not allow null",
@@ -87,7 +95,7 @@ def _from_error(error: ValidationError) -> list[Finding]:
                 )
             ]
         return [
-            _finding(
+            contract_finding(
                 "type-changed",
                 path,
                 f"`{path}` is {type_name(instance)}; the contract documents {documented}",
@@ -98,7 +106,7 @@ def _from_error(error: ValidationError) -> list[Finding]:
     if keyword in ("enum", "const"):
         documented = error.validator_value
         return [
-            _finding(
+            contract_finding(
                 "enum-value-added",
                 path,
                 f"`{path}` is {instance!r}, outside the documented {documented!r}",
@@ -110,7 +118,7 @@ def _from_error(error: ValidationError) -> list[Finding]:
     if keyword == "additionalProperties" and isinstance(instance, dict):
         return []  # said by undocumented_members, once per member
     return [
-        _finding(
+        contract_finding(
             "schema-violation",
             path,
             f"`{path or '(body)'}` violates `{keyword}`: {error.message[:200]}",
@@ -131,7 +139,7 @@ def undocumented_members(facts: SchemaFacts, shape: Shape) -> list[Finding]:
         if known is None or leaf_key(path) in known:
             continue
         out.append(
-            _finding(
+            contract_finding(
                 "undocumented-property",
                 path,
                 f"`{path}` is not documented by the contract",

@@ -4,26 +4,35 @@ Built once per document (at start-up and by ``config check``): every documented 
 status and media type gets an OpenAPI-aware validator (openapi-schema-validator's
 ``OAS30Validator`` honours 3.0 ``nullable``; ``OAS31Validator`` for 3.1) and its flattened
 facts. ``check`` then only looks things up and validates. Findings carry ``source: contract``.
+
+Streams: a ``text/event-stream`` media type may carry ``x-sse-chunk-schema``, the schema of the
+JSON in each ``data:`` event (the shipped contract says why an extension and not 3.2's
+``itemSchema``). A stream's representative chunks are validated against it, and its chunk shape
+is compared with its members, with the same rules as a JSON body; the findings are of the
+``chunk`` response class. A stream returns no ``ResponseFacts``: the assumption ledger reads the
+reassembled completion, whose paths the chunk schema does not describe.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlsplit
 
 from openapi_schema_validator import OAS30Validator, OAS31Validator
 
 from monitor.contract.document import ContractDocument
-from monitor.contract.errors import findings_from_errors, undocumented_members
+from monitor.contract.errors import contract_finding, findings_from_errors, undocumented_members
 from monitor.contract.facts import SchemaFacts, schema_facts
 from monitor.contract.resolve import dereference
 from monitor.core.documented import ContractResult, Exchange, RequestFacts, ResponseFacts
-from monitor.core.model import Finding, ResponseClass, Severity, Source
+from monitor.core.model import Finding, ResponseClass, Severity
+from monitor.core.stream import SSE_MEDIA_TYPE
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 MAX_VALIDATED_BYTES = 512 * 1024  # bigger bodies get shape checks only; validation would be slow
+CHUNK_SCHEMA_KEY = "x-sse-chunk-schema"
 
 
 @dataclass(frozen=True)
@@ -31,6 +40,8 @@ class CompiledResponse:
     validator: Any | None  # None: the media type has no schema
     facts: SchemaFacts
     headers: frozenset[str]
+    chunk_validator: Any | None = None  # x-sse-chunk-schema: one stream event's JSON
+    chunk_facts: SchemaFacts = field(default_factory=SchemaFacts)
 
 
 @dataclass
@@ -74,7 +85,7 @@ class Contract:
         op = self.operation(method, url)
         if op is None:
             return [
-                _finding(
+                contract_finding(
                     "request-undocumented-operation",
                     "",
                     f"{method.upper()} {urlsplit(url).path} is not in the contract",
@@ -83,7 +94,7 @@ class Contract:
         if not isinstance(body, dict) or op.request.open:
             return []
         return [
-            _finding(
+            contract_finding(
                 "request-undocumented-field",
                 f"request:{name}",
                 f"the request sends `{name}`, which the contract does not document for "
@@ -98,36 +109,43 @@ class Contract:
         op = self.operation(exchange.method, exchange.url)
         if op is None or exchange.status is None:
             return ContractResult(tuple(findings), None, op.request if op else None)
-        cls = ResponseClass.SUCCESS if exchange.status < 400 else ResponseClass.ERROR
+        stream = exchange.chunks is not None
+        cls = _response_class(exchange.status, stream=stream)
         by_media = _lookup_status(op.responses, exchange.status)
         if by_media is None:
             findings.append(
-                _finding(
+                contract_finding(
                     "status-undocumented",
                     "",
                     f"HTTP {exchange.status} is not documented for "
                     f"{op.method.upper()} {op.template}",
-                    response_class=cls,
                     after=exchange.status,
+                    response_class=cls,
                 )
             )
-            return ContractResult(tuple(findings), ResponseFacts(), op.request)
+            return ContractResult(tuple(findings), None if stream else ResponseFacts(), op.request)
         compiled = _lookup_media(by_media, exchange.media_type)
-        if compiled is None:
-            if by_media and exchange.media_type:
-                findings.append(
-                    _finding(
-                        "media-type-undocumented",
-                        "",
-                        f"{exchange.media_type} is not documented for HTTP {exchange.status}",
-                        response_class=cls,
-                        before=sorted(by_media),
-                        after=exchange.media_type,
-                    )
+        if compiled is None and by_media and exchange.media_type:
+            findings.append(
+                contract_finding(
+                    "media-type-undocumented",
+                    "",
+                    f"{exchange.media_type} is not documented for HTTP {exchange.status}",
+                    before=sorted(by_media),
+                    after=exchange.media_type,
+                    response_class=cls,
                 )
+            )
+        small = exchange.body_size <= MAX_VALIDATED_BYTES
+        if stream:
+            # A mislabelled stream was still read as SSE: its chunks are still chunks.
+            chunked = compiled if compiled is not None else by_media.get(SSE_MEDIA_TYPE)
+            if chunked is not None and small:
+                findings.extend(_check_chunks(chunked, exchange))
+            return ContractResult(tuple(findings), None, op.request)
+        if compiled is None:
             return ContractResult(tuple(findings), ResponseFacts(), op.request)
         document = exchange.document
-        small = exchange.body_size <= MAX_VALIDATED_BYTES
         if document is not None and compiled.validator is not None and small:
             response_findings = findings_from_errors(compiled.validator.iter_errors(document))
             if exchange.shape is not None:
@@ -135,6 +153,25 @@ class Contract:
             findings.extend(_with_class(f, cls) for f in response_findings)
         facts = compiled.facts.response_facts(compiled.headers)
         return ContractResult(tuple(findings), facts, op.request)
+
+
+def _check_chunks(compiled: CompiledResponse, exchange: Exchange) -> list[Finding]:
+    """Every representative chunk against the chunk schema; a finding many chunks share is
+    said once (``findings_from_errors`` keys them by kind, path and value)."""
+    validator = compiled.chunk_validator
+    if validator is None or not exchange.chunks:
+        return []
+    errors = (error for chunk in exchange.chunks for error in validator.iter_errors(chunk))
+    found = findings_from_errors(errors)
+    if exchange.shape is not None:
+        found.extend(undocumented_members(compiled.chunk_facts, exchange.shape))
+    return [_with_class(f, ResponseClass.CHUNK) for f in found]
+
+
+def _response_class(status: int, *, stream: bool) -> ResponseClass:
+    if status >= 400:
+        return ResponseClass.ERROR
+    return ResponseClass.CHUNK if stream else ResponseClass.SUCCESS
 
 
 def _compile(method: str, template: str, op: dict[str, Any], validator_cls: Any) -> Operation:
@@ -148,12 +185,21 @@ def _compile(method: str, template: str, op: dict[str, Any], validator_cls: Any)
         headers = frozenset(str(h).lower() for h in (response.get("headers") or {}))
         media: dict[str, CompiledResponse] = {}
         for media_type, content in (response.get("content") or {}).items():
-            schema = content.get("schema") if isinstance(content, dict) else None
-            validator = validator_cls(schema) if isinstance(schema, dict) else None
-            facts = schema_facts(schema) if isinstance(schema, dict) else SchemaFacts()
-            media[str(media_type).lower()] = CompiledResponse(validator, facts, headers)
+            if not isinstance(content, dict):
+                content = {}
+            media[str(media_type).lower()] = CompiledResponse(
+                *_compiled_schema(content.get("schema"), validator_cls),
+                headers,
+                *_compiled_schema(content.get(CHUNK_SCHEMA_KEY), validator_cls),
+            )
         operation.responses[str(status).upper()] = media
     return operation
+
+
+def _compiled_schema(schema: Any, validator_cls: Any) -> tuple[Any | None, SchemaFacts]:
+    if not isinstance(schema, dict):
+        return None, SchemaFacts()
+    return validator_cls(schema), schema_facts(schema)
 
 
 def _request_facts(op: dict[str, Any]) -> RequestFacts:
@@ -199,35 +245,8 @@ def _lookup_media(
     return None
 
 
-def _finding(
-    kind: str,
-    path: str,
-    message: str,
-    *,
-    response_class: ResponseClass = ResponseClass.SUCCESS,
-    before: Any = None,
-    after: Any = None,
-) -> Finding:
-    from monitor.core.taxonomy import default_severity
-
-    return Finding(
-        kind=kind,
-        path=path,
-        severity=default_severity(kind, Source.CONTRACT),
-        source=Source.CONTRACT,
-        message=message,
-        before=before,
-        after=after,
-        response_class=response_class,
-    )
-
-
 def _with_class(finding: Finding, cls: ResponseClass) -> Finding:
-    if cls is ResponseClass.SUCCESS:
-        return finding
-    from dataclasses import replace
-
-    return replace(finding, response_class=cls)
+    return finding if finding.response_class is cls else replace(finding, response_class=cls)
 
 
 __all__ = ["MAX_VALIDATED_BYTES", "Contract", "Severity"]

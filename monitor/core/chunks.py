@@ -1,4 +1,5 @@
-"""Judging a streamed answer: its chunk shape, the reassembled completion and stream findings.
+"""Judging a streamed answer: its chunk shape, its representative chunks (what the contract
+checks), the reassembled completion (``core.reassemble``) and stream findings.
 
 The chunk shape is ONE sample per stream (a path is present when any chunk has it), so a
 stream counts once toward ``learn_runs`` and a field carried by one chunk only (``usage`` in
@@ -18,6 +19,7 @@ from typing import Any
 
 from monitor.core.model import Finding, ResponseClass, Severity, Source
 from monitor.core.observation import StreamCapture
+from monitor.core.reassemble import reassemble
 from monitor.core.shape import Shape, infer_shape
 from monitor.core.stream import SSE_MEDIA_TYPE
 
@@ -25,8 +27,6 @@ SAMPLE_HEAD = 32
 SAMPLE_TAIL = 32
 MIN_BURST_CHECK_MS = 500.0  # faster streams are too short to tell a burst from a stream
 BURST_SPREAD = 0.1  # all data within 10% of the duration is "streamed in name only"
-_TEXT_KEYS = ("content", "reasoning_content", "reasoning", "refusal")
-_TOP_KEYS = ("id", "object", "created", "model", "system_fingerprint", "service_tier")
 _KEY_LIKE = re.compile(r"\b(sk|pk|rk)-[A-Za-z0-9_\-]{6,}")
 
 
@@ -34,6 +34,8 @@ _KEY_LIKE = re.compile(r"\b(sk|pk|rk)-[A-Za-z0-9_\-]{6,}")
 class StreamReading:
     document: dict[str, Any]
     shape: Shape
+    # The chunks the shape was read from (``representatives``): what the contract validates.
+    samples: tuple[dict[str, Any], ...] = ()
     findings: tuple[Finding, ...] = ()
     error_events: tuple[Any, ...] = field(default_factory=tuple)
 
@@ -60,16 +62,19 @@ def read_stream(capture: StreamCapture, enum_paths: Iterable[str] = ()) -> Strea
         for c, kind in zip(capture.chunks, capture.event_types, strict=False)
         if is_error_chunk(c) or (kind == "error" and c is not None)
     )
+    samples = representatives(chunks)
     return StreamReading(
         document=reassemble(chunks),
-        shape=chunk_shape(chunks, enum_paths),
+        shape=chunk_shape(samples, enum_paths),
+        samples=tuple(samples),
         findings=tuple(stream_findings(capture, chunks, errors)),
         error_events=errors,
     )
 
 
-def chunk_shape(chunks: list[dict[str, Any]], enum_paths: Iterable[str] = ()) -> Shape:
-    whole = infer_shape(representatives(chunks), [f"[].{p}" for p in enum_paths])
+def chunk_shape(samples: list[dict[str, Any]], enum_paths: Iterable[str] = ()) -> Shape:
+    """The shape of a stream's ``representatives`` (walking the rest would add nothing)."""
+    whole = infer_shape(samples, [f"[].{p}" for p in enum_paths])
     paths = {p[3:]: s for p, s in whole.paths.items() if p.startswith("[].")}
     return Shape(samples=1, paths=paths)
 
@@ -116,62 +121,6 @@ def _signature(chunk: dict[str, Any]) -> Any:
             )
         )
     return (_types(chunk), str(chunk.get("object")), tuple(inner))
-
-
-def reassemble(chunks: list[dict[str, Any]]) -> dict[str, Any]:
-    """The completion the deltas add up to: text concatenated, the last finish_reason, usage."""
-    document: dict[str, Any] = {}
-    choices: dict[int, dict[str, Any]] = {}
-    for chunk in chunks:
-        for key in _TOP_KEYS:
-            if key in chunk and key not in document:
-                document[key] = chunk[key]
-        if isinstance(chunk.get("usage"), dict):
-            document["usage"] = chunk["usage"]
-        for choice in chunk.get("choices") or ():
-            if isinstance(choice, dict):
-                _absorb(choices, choice)
-    document["choices"] = [choices[i] for i in sorted(choices)]
-    return document
-
-
-def _absorb(choices: dict[int, dict[str, Any]], choice: dict[str, Any]) -> None:
-    raw_index = choice.get("index")
-    index = raw_index if isinstance(raw_index, int) else 0
-    target = choices.setdefault(index, {"index": index, "message": {}, "finish_reason": None})
-    message = target["message"]
-    delta = choice.get("delta")
-    for key, value in delta.items() if isinstance(delta, dict) else ():
-        if key in _TEXT_KEYS and isinstance(value, str):
-            message[key] = (message.get(key) or "") + value
-        elif key in _TEXT_KEYS and isinstance(value, list):
-            message[key] = [*(message.get(key) or []), *value]
-        elif key == "tool_calls" and isinstance(value, list):
-            _merge_tool_calls(message.setdefault("tool_calls", []), value)
-        elif value is not None or key not in message:
-            message[key] = value
-    if choice.get("finish_reason") is not None:
-        target["finish_reason"] = choice["finish_reason"]
-
-
-def _merge_tool_calls(calls: list[dict[str, Any]], deltas: list[Any]) -> None:
-    for delta in deltas:
-        if not isinstance(delta, dict):
-            continue
-        index = delta.get("index")
-        if not isinstance(index, int) or not 0 <= index < 64:
-            index = len(calls)
-        while len(calls) <= index:
-            calls.append({"function": {"name": "", "arguments": ""}})
-        call = calls[index]
-        for key in ("id", "type"):
-            if delta.get(key):
-                call[key] = delta[key]
-        function = delta.get("function")
-        if isinstance(function, dict):
-            for key in ("name", "arguments"):
-                if isinstance(function.get(key), str):
-                    call["function"][key] += function[key]
 
 
 def stream_findings(

@@ -4,7 +4,8 @@ The OpenAPI machinery (loading, resolving, validating with a schema library) liv
 pure core in ``monitor.contract``; the judge only sees a ``ContractOracle`` passed in and the
 ``ContractResult`` it returns: findings with ``source: contract`` plus the facts the assumption
 ledger needs (which paths are guaranteed, nullable, their documented enums and headers, which
-request fields are documented or deprecated).
+request fields are documented or deprecated). A streamed answer is asked about too: its chunks
+against the documented chunk schema, with the same finding rules as a JSON body.
 """
 
 from __future__ import annotations
@@ -62,9 +63,12 @@ class Exchange:
     status: int | None = None
     media_type: str = ""
     headers: Mapping[str, str] = field(default_factory=dict)
-    document: Any = None  # the parsed JSON body, None when there is none
-    shape: Shape | None = None
+    document: Any = None  # the parsed JSON body, None when there is none (and for a stream)
+    shape: Shape | None = None  # a stream's: the chunk shape
     body_size: int = 0
+    # A stream's representative chunks (bounded: ``core.chunks.representatives``), each checked
+    # against the documented chunk schema; None when the answer is not a stream.
+    chunks: tuple[Any, ...] | None = None
 
 
 class ContractOracle(Protocol):

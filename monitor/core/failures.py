@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from monitor.core.body import is_json_media_type
@@ -77,3 +78,14 @@ def error_param(document: Any, sent: Mapping[str, Any]) -> str | None:
             if name in sent:
                 return str(name)
     return None
+
+
+def name_param(finding: Finding, param: str) -> Finding:
+    """A ``status-changed`` finding that says which field the error names (the probe sends it)."""
+    if finding.kind != "status-changed":
+        return finding
+    return replace(
+        finding,
+        message=f"{finding.message}; the error names `{param}`, which the probe sends",
+        extra={**finding.extra, "param": param},
+    )

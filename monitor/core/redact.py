@@ -47,9 +47,12 @@ def redact_observation(
     )
 
 
-def scrub(text: str, keys: Sequence[str]) -> str:
+def scrub(text: str, keys: Sequence[str | None]) -> str:
+    """``text`` with every secret in ``keys`` masked (ones too short to be a secret skipped:
+    masking "ab" would mangle the text and hide nothing)."""
     for key in keys:
-        text = text.replace(key, MASK)
+        if key and len(key) >= MIN_SECRET_LEN:
+            text = text.replace(key, MASK)
     return text
 
 

@@ -12,8 +12,9 @@ table; a test keeps the two in agreement.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from monitor.core.model import Severity, Source
+from monitor.core.model import Finding, ResponseClass, Severity, Source
 
 B, W, INFO = Severity.BREAKING, Severity.WARNING, Severity.INFO
 
@@ -85,6 +86,7 @@ _KINDS: tuple[Kind, ...] = (
     Kind("ttft-slo-exceeded", W, None, "first token later than the probe's TTFT SLO"),
     # probe kinds (issue 7): request-side checks, negative probes, retries, the SDK parser
     Kind("error-in-200", B, None, "a 2xx whose JSON is an error envelope, not an answer"),
+    Kind("body-not-an-object", B, None, "the JSON answer is an array, string or number"),
     Kind("streamed-in-name-only", W, None, "every chunk arrived at once: TTFT is the whole answer"),
     Kind("retried", INFO, None, "the answer came after retries (each failed attempt named)"),
     Kind("endpoint-mismatch", W, None, "the probe's method or path is not the documented one"),
@@ -108,3 +110,29 @@ def default_severity(kind: str, source: Source) -> Severity:
     if source is Source.CONTRACT:
         return entry.contract or entry.baseline or W
     return entry.baseline or entry.contract or W
+
+
+def make_finding(
+    kind: str,
+    path: str,
+    message: str,
+    before: Any = None,
+    after: Any = None,
+    *,
+    source: Source,
+    severity: Severity | None = None,
+    value_key: str | None = None,
+    response_class: ResponseClass = ResponseClass.SUCCESS,
+) -> Finding:
+    """A finding of ``kind`` at the taxonomy's default severity for ``source`` unless given."""
+    return Finding(
+        kind=kind,
+        path=path,
+        severity=severity or default_severity(kind, source),
+        source=source,
+        message=message,
+        before=before,
+        after=after,
+        value_key=value_key,
+        response_class=response_class,
+    )

@@ -18,9 +18,10 @@ from typing import Any, Protocol
 from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
 
 from monitor.config.schema import ProbeConfig, TargetConfig
-from monitor.core.model import Finding
+from monitor.core.model import Finding, ResponseClass, Severity, Source
 from monitor.core.observation import Observation, TransportFailure
 from monitor.core.retry import RetryPolicy
+from monitor.probes.checks import shared_findings
 from monitor.secrets import REDACTED, key_fingerprint, redact_headers
 from monitor.transport import PreparedRequest
 
@@ -61,6 +62,72 @@ class ProbeKind(Protocol):
     ) -> list[Finding]:
         """Kind-specific findings on a parsed answer (the judge adds shape findings)."""
         ...
+
+
+@dataclass(frozen=True)
+class KindAnswer:
+    """What a kind's own checks read: the probe, what came back, and the shared checks' findings
+    (already reported; a kind looks at them, e.g. to skip parsing an ``error-in-200``)."""
+
+    probe: ProbeConfig
+    observation: Observation
+    document: Any
+    context: ProbeContext
+    shared: list[Finding]
+
+    @property
+    def status(self) -> int:
+        return self.observation.status_code or 0
+
+
+class KindBase:
+    """What the kinds share: the expected status (``assumes.status``, else ``default_status``)
+    and ``check`` = the shared checks (``probes.checks``) then the kind's ``kind_findings``."""
+
+    default_status: frozenset[int] = frozenset({200})
+
+    def expected_status(self, probe: ProbeConfig) -> frozenset[int]:
+        return expected_or(probe, self.default_status)
+
+    def check(
+        self,
+        probe: ProbeConfig,
+        observation: Observation,
+        document: Any,
+        context: ProbeContext = NO_CONTEXT,
+    ) -> list[Finding]:
+        shared = shared_findings(probe, observation, document)
+        return shared + self.kind_findings(
+            KindAnswer(probe, observation, document, context, shared)
+        )
+
+    def kind_findings(self, answer: KindAnswer) -> list[Finding]:
+        return []
+
+
+def expectation(
+    kind: str,
+    path: str,
+    message: str,
+    *,
+    severity: Severity = Severity.WARNING,
+    response_class: ResponseClass = ResponseClass.SUCCESS,
+    before: Any = None,
+    after: Any = None,
+    value_key: str | None = None,
+) -> Finding:
+    """A finding a kind's own expectation produces (``source: expectation``)."""
+    return Finding(
+        kind=kind,
+        path=path,
+        severity=severity,
+        source=Source.EXPECTATION,
+        message=message,
+        before=before,
+        after=after,
+        value_key=value_key,
+        response_class=response_class,
+    )
 
 
 def request_definition(probe: ProbeConfig) -> dict[str, Any]:
@@ -135,6 +202,20 @@ def retry_policy(probe: ProbeConfig) -> RetryPolicy:
     )
 
 
+def redacted_messages(probe: ProbeConfig, body: Any) -> Any:
+    """The body as evidence keeps it: message contents as ``***`` when ``redact.messages``
+    asks, whatever the kind (a negative probe sends the probe's messages too)."""
+    if not probe.redact.messages or not isinstance(body, dict):
+        return body
+    messages = body.get("messages")
+    if not isinstance(messages, list):
+        return body
+    masked = [
+        {**m, "content": "***"} if isinstance(m, dict) and "content" in m else m for m in messages
+    ]
+    return {**body, "messages": masked}
+
+
 def build_request(
     probe: ProbeConfig,
     target: TargetConfig,
@@ -158,7 +239,9 @@ def build_request(
         headers=headers,
         json_body=body,
         evidence_headers=evidence_headers(headers, api_key),
-        evidence_body=evidence_body if evidence_body is not None else body,
+        evidence_body=redacted_messages(
+            probe, evidence_body if evidence_body is not None else body
+        ),
         deadline_s=probe.timeout.total_seconds(),
         connect_timeout_s=probe.connect_timeout.total_seconds(),
         stream=stream,

@@ -16,12 +16,13 @@ from monitor.core.observation import Observation
 from monitor.probes.base import (
     CHAT_PATH,
     NO_CONTEXT,
+    KindAnswer,
+    KindBase,
     ProbeContext,
     build_request,
-    expected_or,
 )
-from monitor.probes.checks import endpoint_mismatch, shared_findings
-from monitor.probes.sdk_parser import sdk_findings
+from monitor.probes.checks import endpoint_mismatch
+from monitor.probes.sdk_parser import sdk_completion_findings
 from monitor.transport import PreparedRequest
 
 
@@ -29,11 +30,24 @@ def chat_body(probe: ProbeConfig, **extra: Any) -> dict[str, Any]:
     return {"model": probe.model, "messages": probe.messages, **probe.params, **extra}
 
 
-def redacted_body(probe: ProbeConfig, body: dict[str, Any]) -> dict[str, Any]:
-    if not probe.redact.messages:
-        return body
-    messages = [{**m, "content": "***"} if "content" in m else m for m in probe.messages]
-    return {**body, "messages": messages}
+def chat_request(
+    probe: ProbeConfig,
+    target: TargetConfig,
+    api_key: str | None,
+    body: dict[str, Any],
+    *,
+    stream: bool = False,
+) -> PreparedRequest:
+    """``body`` to the chat endpoint (or the probe's path)."""
+    return build_request(
+        probe,
+        target,
+        api_key,
+        method=probe.method,
+        path=probe.path or CHAT_PATH,
+        body=body,
+        stream=stream,
+    )
 
 
 def chat_request_findings(probe: ProbeConfig, observation: Observation) -> list[Finding]:
@@ -41,7 +55,7 @@ def chat_request_findings(probe: ProbeConfig, observation: Observation) -> list[
     return [mismatch] if mismatch else []
 
 
-class ChatCompletion:
+class ChatCompletion(KindBase):
     name = "chat_completion"
 
     def prepare(
@@ -51,35 +65,11 @@ class ChatCompletion:
         api_key: str | None,
         context: ProbeContext = NO_CONTEXT,
     ) -> PreparedRequest:
-        body = chat_body(probe)
-        return build_request(
-            probe,
-            target,
-            api_key,
-            method=probe.method,
-            path=probe.path or CHAT_PATH,
-            body=body,
-            evidence_body=redacted_body(probe, body),
-        )
+        return chat_request(probe, target, api_key, chat_body(probe))
 
-    def expected_status(self, probe: ProbeConfig) -> frozenset[int]:
-        return expected_or(probe, frozenset({200}))
-
-    def check(
-        self,
-        probe: ProbeConfig,
-        observation: Observation,
-        document: Any,
-        context: ProbeContext = NO_CONTEXT,
-    ) -> list[Finding]:
-        findings = shared_findings(probe, observation, document)
-        findings += chat_request_findings(probe, observation)
-        ok = (observation.status_code or 0) < 300 and not findings_reject(findings)
-        if probe.production_parser == "openai" and ok:
-            findings += sdk_findings("completion", [document])
+    def kind_findings(self, answer: KindAnswer) -> list[Finding]:
+        findings = chat_request_findings(answer.probe, answer.observation)
+        if answer.status < 300:
+            so_far = answer.shared + findings
+            findings += sdk_completion_findings(answer.probe, so_far, answer.document)
         return findings
-
-
-def findings_reject(findings: list[Finding]) -> bool:
-    """True when a finding already says the body is no answer (no point parsing it further)."""
-    return any(f.kind == "error-in-200" for f in findings)

@@ -9,15 +9,12 @@ request: ``sse-not-streamed`` when a JSON body came back, ``sse-usage-chunk-miss
 
 from __future__ import annotations
 
-from typing import Any
-
 from monitor.config.schema import ProbeConfig, TargetConfig
 from monitor.core.chunks import is_error_chunk
-from monitor.core.model import Finding, ResponseClass, Severity, Source
+from monitor.core.model import Finding, ResponseClass, Severity
 from monitor.core.observation import Observation
-from monitor.probes.base import CHAT_PATH, NO_CONTEXT, ProbeContext, build_request, expected_or
-from monitor.probes.chat_completion import chat_body, chat_request_findings, redacted_body
-from monitor.probes.checks import shared_findings
+from monitor.probes.base import NO_CONTEXT, KindAnswer, KindBase, ProbeContext, expectation
+from monitor.probes.chat_completion import chat_body, chat_request, chat_request_findings
 from monitor.probes.sdk_parser import sdk_findings
 from monitor.timeparse import format_duration
 from monitor.transport import PreparedRequest
@@ -28,7 +25,7 @@ def usage_requested(probe: ProbeConfig) -> bool:
     return isinstance(options, dict) and options.get("include_usage") is True
 
 
-class ChatCompletionStream:
+class ChatCompletionStream(KindBase):
     name = "chat_completion_stream"
 
     def prepare(
@@ -38,41 +35,23 @@ class ChatCompletionStream:
         api_key: str | None,
         context: ProbeContext = NO_CONTEXT,
     ) -> PreparedRequest:
-        body = chat_body(probe, stream=True)
-        return build_request(
-            probe,
-            target,
-            api_key,
-            method=probe.method,
-            path=probe.path or CHAT_PATH,
-            body=body,
-            evidence_body=redacted_body(probe, body),
-            stream=True,
-        )
+        return chat_request(probe, target, api_key, chat_body(probe, stream=True), stream=True)
 
-    def expected_status(self, probe: ProbeConfig) -> frozenset[int]:
-        return expected_or(probe, frozenset({200}))
-
-    def check(
-        self,
-        probe: ProbeConfig,
-        observation: Observation,
-        document: Any,
-        context: ProbeContext = NO_CONTEXT,
-    ) -> list[Finding]:
-        findings = shared_findings(probe, observation, document)
-        findings += chat_request_findings(probe, observation)
-        capture = observation.stream
+    def kind_findings(self, answer: KindAnswer) -> list[Finding]:
+        probe, document = answer.probe, answer.document
+        findings = chat_request_findings(probe, answer.observation)
+        capture = answer.observation.stream
         if capture is None:
-            if (observation.status_code or 0) < 300 and isinstance(document, dict):
-                findings.append(_not_streamed(observation))
+            if answer.status < 300 and isinstance(document, dict):
+                findings.append(_not_streamed(answer.observation))
             return findings
         if usage_requested(probe) and not isinstance(document.get("usage"), dict):
             findings.append(
-                _stream_finding(
+                expectation(
                     "sse-usage-chunk-missing",
                     "usage",
                     "stream_options.include_usage was set and no chunk carries `usage`",
+                    response_class=ResponseClass.CHUNK,
                 )
             )
         ttft_slo = probe.slo.ttft
@@ -80,12 +59,10 @@ class ChatCompletionStream:
             limit_ms = ttft_slo.total_seconds() * 1000
             if capture.ttft_ms > limit_ms:
                 findings.append(
-                    Finding(
-                        kind="ttft-slo-exceeded",
-                        path="",
-                        severity=Severity.WARNING,
-                        source=Source.EXPECTATION,
-                        message=f"first token after {capture.ttft_ms:.0f} ms; the probe's TTFT "
+                    expectation(
+                        "ttft-slo-exceeded",
+                        "",
+                        f"first token after {capture.ttft_ms:.0f} ms; the probe's TTFT "
                         f"SLO is {format_duration(ttft_slo)}",
                         before=round(limit_ms),
                         after=round(capture.ttft_ms),
@@ -99,24 +76,12 @@ class ChatCompletionStream:
 
 
 def _not_streamed(observation: Observation) -> Finding:
-    return Finding(
-        kind="sse-not-streamed",
-        path="",
-        severity=Severity.BREAKING,
-        source=Source.EXPECTATION,
-        message=f"`stream: true` was answered with one {observation.media_type or 'untyped'} "
+    return expectation(
+        "sse-not-streamed",
+        "",
+        f"`stream: true` was answered with one {observation.media_type or 'untyped'} "
         "body instead of server-sent events",
+        severity=Severity.BREAKING,
         before="text/event-stream",
         after=observation.media_type or None,
-    )
-
-
-def _stream_finding(kind: str, path: str, message: str) -> Finding:
-    return Finding(
-        kind=kind,
-        path=path,
-        severity=Severity.WARNING,
-        source=Source.EXPECTATION,
-        message=message,
-        response_class=ResponseClass.CHUNK,
     )

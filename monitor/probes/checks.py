@@ -4,6 +4,8 @@
   policy's work is visible, with what each failed attempt got);
 - ``latency-slo-exceeded``: slower than the probe's own ``slo.latency`` (a warning, so slow
   is told apart from down, against the team's SLO rather than a universal threshold);
+- ``body-not-an-object``: ``[]`` or ``"hi"`` where an answer object belongs — a ``parser``
+  finding, so the run fails instead of listing every member as removed;
 - ``error-in-200``: a 2xx whose JSON is an error envelope, as aggregators send — no valid
   answer, so a ``parser`` finding and a failed run, and the body is never learned;
 - ``endpoint-mismatch``: the request is not the documented method and path (a stale,
@@ -23,7 +25,8 @@ from monitor.timeparse import format_duration
 
 
 def shared_findings(probe: ProbeConfig, observation: Observation, document: Any) -> list[Finding]:
-    out = [f for f in (error_in_200(observation, document), retried(observation)) if f]
+    checks = (not_an_object(probe, document), error_in_200(observation, document))
+    out = [f for f in (*checks, retried(observation)) if f]
     slo = latency_slo(probe, observation)
     if slo is not None:
         out.append(slo)
@@ -66,6 +69,24 @@ def latency_slo(probe: ProbeConfig, observation: Observation) -> Finding | None:
         f"{format_duration(probe.slo.latency)}",
         before=round(limit_ms),
         after=round(observation.latency_ms),
+    )
+
+
+def not_an_object(probe: ProbeConfig, document: Any) -> Finding | None:
+    """Every OpenAI-compatible answer and error envelope is a JSON object; an ``http`` probe
+    may talk to anything, so it is left to its baseline."""
+    if probe.kind == "http" or isinstance(document, dict):
+        return None
+    found = type(document).__name__ if document is not None else "null"
+    names = {"list": "an array", "str": "a string", "int": "a number", "float": "a number"}
+    return Finding(
+        kind="body-not-an-object",
+        path="",
+        severity=Severity.BREAKING,
+        source=Source.PARSER,
+        message=f"the answer is {names.get(found, found)}, not a JSON object",
+        before="object",
+        after=names.get(found, found),
     )
 
 

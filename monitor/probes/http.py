@@ -3,17 +3,12 @@ baseline, SLO). The key still travels only in the ``Authorization`` header."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from monitor.config.schema import ProbeConfig, TargetConfig
-from monitor.core.model import Finding
-from monitor.core.observation import Observation
-from monitor.probes.base import NO_CONTEXT, ProbeContext, build_request, expected_or
-from monitor.probes.checks import shared_findings
+from monitor.probes.base import NO_CONTEXT, KindBase, ProbeContext, build_request
 from monitor.transport import PreparedRequest
 
 
-class Http:
+class Http(KindBase):
     name = "http"
 
     def prepare(
@@ -26,15 +21,3 @@ class Http:
         return build_request(
             probe, target, api_key, method=probe.method, path=probe.path or "/", body=probe.body
         )
-
-    def expected_status(self, probe: ProbeConfig) -> frozenset[int]:
-        return expected_or(probe, frozenset({200}))
-
-    def check(
-        self,
-        probe: ProbeConfig,
-        observation: Observation,
-        document: Any,
-        context: ProbeContext = NO_CONTEXT,
-    ) -> list[Finding]:
-        return shared_findings(probe, observation, document)

@@ -10,10 +10,16 @@ from __future__ import annotations
 from typing import Any
 
 from monitor.config.schema import ProbeConfig, TargetConfig
-from monitor.core.model import Finding, Severity, Source
-from monitor.core.observation import Observation
-from monitor.probes.base import MODELS_PATH, NO_CONTEXT, ProbeContext, build_request, expected_or
-from monitor.probes.checks import shared_findings
+from monitor.core.model import Finding
+from monitor.probes.base import (
+    MODELS_PATH,
+    NO_CONTEXT,
+    KindAnswer,
+    KindBase,
+    ProbeContext,
+    build_request,
+    expectation,
+)
 from monitor.probes.sdk_parser import sdk_findings
 from monitor.transport import PreparedRequest
 
@@ -27,7 +33,7 @@ def listed_models(document: Any) -> set[str] | None:
     }
 
 
-class Models:
+class Models(KindBase):
     name = "models"
 
     def prepare(
@@ -40,35 +46,22 @@ class Models:
         method = probe.method if probe.path else "GET"
         return build_request(probe, target, api_key, method=method, path=probe.path or MODELS_PATH)
 
-    def expected_status(self, probe: ProbeConfig) -> frozenset[int]:
-        return expected_or(probe, frozenset({200}))
-
-    def check(
-        self,
-        probe: ProbeConfig,
-        observation: Observation,
-        document: Any,
-        context: ProbeContext = NO_CONTEXT,
-    ) -> list[Finding]:
-        findings = shared_findings(probe, observation, document)
-        listed = listed_models(document)
-        if listed is None or (observation.status_code or 0) >= 300:
-            return findings
-        wanted = set(context.models_in_use) | ({probe.model} if probe.model else set())
-        for model in sorted(wanted - listed):
-            findings.append(
-                Finding(
-                    kind="model-not-listed",
-                    path="data[].id",
-                    severity=Severity.WARNING,
-                    source=Source.EXPECTATION,
-                    message=f"`{model}` is used by this target's probes and is not among the "
-                    f"{len(listed)} model(s) GET /v1/models lists",
-                    before=model,
-                    after=None,
-                    value_key=model,
-                )
+    def kind_findings(self, answer: KindAnswer) -> list[Finding]:
+        probe, listed = answer.probe, listed_models(answer.document)
+        if listed is None or answer.status >= 300:
+            return []
+        wanted = set(answer.context.models_in_use) | ({probe.model} if probe.model else set())
+        findings = [
+            expectation(
+                "model-not-listed",
+                "data[].id",
+                f"`{model}` is used by this target's probes and is not among the "
+                f"{len(listed)} model(s) GET /v1/models lists",
+                before=model,
+                value_key=model,
             )
+            for model in sorted(wanted - listed)
+        ]
         if probe.production_parser == "openai":
-            findings += sdk_findings("model", document.get("data") or [])
+            findings += sdk_findings("model", answer.document.get("data") or [])
         return findings

@@ -12,17 +12,17 @@ from __future__ import annotations
 from typing import Any
 
 from monitor.config.schema import ProbeConfig, TargetConfig
-from monitor.core.model import Finding, ResponseClass, Severity, Source
-from monitor.core.observation import Observation
+from monitor.core.model import Finding, ResponseClass
 from monitor.probes.base import (
     CHAT_PATH,
     NO_CONTEXT,
+    KindAnswer,
+    KindBase,
     ProbeContext,
     build_request,
     error_object,
-    expected_or,
+    expectation,
 )
-from monitor.probes.checks import shared_findings
 from monitor.transport import PreparedRequest
 
 # Obviously not a real key, fixed so its fingerprint is recognisable in evidence.
@@ -36,19 +36,22 @@ def probe_model(probe: ProbeConfig, context: ProbeContext) -> str:
     return probe.model or next(iter(context.models_in_use), DEFAULT_MODEL)
 
 
-def _envelope_finding(kind: str, message: str) -> Finding:
-    return Finding(
-        kind=kind,
-        path="error",
-        severity=Severity.WARNING,
-        source=Source.EXPECTATION,
-        message=message,
-        response_class=ResponseClass.ERROR,
+def refused_request(
+    probe: ProbeConfig, target: TargetConfig, api_key: str | None, body: Any
+) -> PreparedRequest:
+    """``body`` to the chat endpoint (or the probe's path), kept as sent in evidence."""
+    return build_request(
+        probe, target, api_key, method=probe.method, path=probe.path or CHAT_PATH, body=body
     )
 
 
-class AuthRejection:
+def _envelope_finding(kind: str, message: str) -> Finding:
+    return expectation(kind, "error", message, response_class=ResponseClass.ERROR)
+
+
+class AuthRejection(KindBase):
     name = "auth_rejection"
+    default_status = frozenset({401, 403})
 
     def prepare(
         self,
@@ -62,34 +65,23 @@ class AuthRejection:
             "messages": probe.messages or SYNTHETIC,
             "max_tokens": 1,
         }
-        return build_request(
-            probe, target, INVALID_KEY, method=probe.method, path=probe.path or CHAT_PATH, body=body
-        )
+        return refused_request(probe, target, INVALID_KEY, body)
 
-    def expected_status(self, probe: ProbeConfig) -> frozenset[int]:
-        return expected_or(probe, frozenset({401, 403}))
-
-    def check(
-        self,
-        probe: ProbeConfig,
-        observation: Observation,
-        document: Any,
-        context: ProbeContext = NO_CONTEXT,
-    ) -> list[Finding]:
-        findings = shared_findings(probe, observation, document)
-        if (observation.status_code or 0) >= 400 and error_object(document) is None:
-            findings.append(
-                _envelope_finding(
-                    "error-envelope-missing",
-                    f"HTTP {observation.status_code} without an `error` object: clients that "
-                    "read error.message to tell a bad key from an outage get nothing",
-                )
+    def kind_findings(self, answer: KindAnswer) -> list[Finding]:
+        if answer.status < 400 or error_object(answer.document) is not None:
+            return []
+        return [
+            _envelope_finding(
+                "error-envelope-missing",
+                f"HTTP {answer.status} without an `error` object: clients that "
+                "read error.message to tell a bad key from an outage get nothing",
             )
-        return findings
+        ]
 
 
-class RequestValidation:
+class RequestValidation(KindBase):
     name = "request_validation"
+    default_status = frozenset({400, 422})
 
     def prepare(
         self,
@@ -106,40 +98,28 @@ class RequestValidation:
                 "max_tokens": 1,
             }
         )
-        return build_request(
-            probe, target, api_key, method=probe.method, path=probe.path or CHAT_PATH, body=body
-        )
+        return refused_request(probe, target, api_key, body)
 
-    def expected_status(self, probe: ProbeConfig) -> frozenset[int]:
-        return expected_or(probe, frozenset({400, 422}))
-
-    def check(
-        self,
-        probe: ProbeConfig,
-        observation: Observation,
-        document: Any,
-        context: ProbeContext = NO_CONTEXT,
-    ) -> list[Finding]:
-        findings = shared_findings(probe, observation, document)
-        if (observation.status_code or 0) < 400:
-            return findings
-        error = error_object(document)
+    def kind_findings(self, answer: KindAnswer) -> list[Finding]:
+        if answer.status < 400:
+            return []
+        error = error_object(answer.document)
         if error is None:
-            findings.append(
+            return [
                 _envelope_finding(
                     "error-envelope-missing",
-                    f"HTTP {observation.status_code} without an `error` object",
+                    f"HTTP {answer.status} without an `error` object",
                 )
-            )
-        elif not names_parameter(error, "messages"):
-            findings.append(
+            ]
+        if not names_parameter(error, "messages"):
+            return [
                 _envelope_finding(
                     "validation-error-unnamed",
                     "the validation error does not name the missing parameter `messages`: "
                     f"{str(error.get('message'))[:200]}",
                 )
-            )
-        return findings
+            ]
+        return []
 
 
 def names_parameter(error: dict[str, Any], parameter: str) -> bool:

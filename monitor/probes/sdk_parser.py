@@ -14,6 +14,7 @@ import importlib.util
 from collections.abc import Iterable
 from typing import Any, Literal
 
+from monitor.config.schema import ProbeConfig
 from monitor.core.model import Finding, ResponseClass, Severity, Source
 
 Subject = Literal["completion", "chunk", "model"]
@@ -82,3 +83,13 @@ def _short(value: Any) -> Any:
     if isinstance(value, str | int | float | bool) or value is None:
         return value if not isinstance(value, str) else value[:80]
     return type(value).__name__
+
+
+def sdk_completion_findings(
+    probe: ProbeConfig, findings: list[Finding], document: Any
+) -> list[Finding]:
+    """The SDK's verdict on a completion when the probe asks for it (``production_parser``),
+    unless a finding already says the body is no answer (``error-in-200``)."""
+    if probe.production_parser != "openai" or any(f.kind == "error-in-200" for f in findings):
+        return []
+    return sdk_findings("completion", [document])

@@ -13,20 +13,18 @@ from __future__ import annotations
 from typing import Any
 
 from monitor.config.schema import ProbeConfig, TargetConfig
-from monitor.core.model import Finding, ResponseClass, Severity, Source
-from monitor.core.observation import Observation
+from monitor.core.model import Finding, ResponseClass, Severity
 from monitor.probes.base import (
-    CHAT_PATH,
     NO_CONTEXT,
+    KindAnswer,
+    KindBase,
     ProbeContext,
-    build_request,
     error_object,
-    expected_or,
+    expectation,
 )
-from monitor.probes.chat_completion import redacted_body
-from monitor.probes.checks import shared_findings
+from monitor.probes.chat_completion import chat_request
 from monitor.probes.negative import SYNTHETIC, names_parameter
-from monitor.probes.sdk_parser import sdk_findings
+from monitor.probes.sdk_parser import sdk_completion_findings
 from monitor.transport import PreparedRequest
 
 TOKEN_FIELDS = ("max_tokens", "max_completion_tokens")
@@ -46,8 +44,9 @@ def token_body(probe: ProbeConfig) -> dict[str, Any]:
     return {"model": probe.model, "messages": probe.messages or SYNTHETIC, **rest, field: limit}
 
 
-class TokenField:
+class TokenField(KindBase):
     name = "token_field"
+    default_status = frozenset({200, 400, 422})
 
     def prepare(
         self,
@@ -56,66 +55,36 @@ class TokenField:
         api_key: str | None,
         context: ProbeContext = NO_CONTEXT,
     ) -> PreparedRequest:
-        body = token_body(probe)
-        return build_request(
-            probe,
-            target,
-            api_key,
-            method=probe.method,
-            path=probe.path or CHAT_PATH,
-            body=body,
-            evidence_body=redacted_body(probe, body),
-        )
+        return chat_request(probe, target, api_key, token_body(probe))
 
-    def expected_status(self, probe: ProbeConfig) -> frozenset[int]:
-        return expected_or(probe, frozenset({200, 400, 422}))
-
-    def check(
-        self,
-        probe: ProbeConfig,
-        observation: Observation,
-        document: Any,
-        context: ProbeContext = NO_CONTEXT,
-    ) -> list[Finding]:
-        findings = shared_findings(probe, observation, document)
-        status = observation.status_code or 0
+    def kind_findings(self, answer: KindAnswer) -> list[Finding]:
+        probe, status = answer.probe, answer.status
         field = token_field(probe)
         if status < 400:
-            if probe.production_parser == "openai" and not findings_have_error(findings):
-                findings += sdk_findings("completion", [document])
-            return findings
-        error = error_object(document) or {}
+            return sdk_completion_findings(probe, answer.shared, answer.document)
+        error = error_object(answer.document) or {}
         message = str(error.get("message") or "")[:300]
         if names_parameter(error, field):
             other = next((f for f in TOKEN_FIELDS if f != field and f in message), None)
-            findings.append(
-                Finding(
-                    kind="token-field-rejected",
-                    path=f"request.{field}",
-                    severity=Severity.BREAKING,
-                    source=Source.EXPECTATION,
-                    message=f"{probe.model} refuses `{field}` (HTTP {status})"
+            return [
+                expectation(
+                    "token-field-rejected",
+                    f"request.{field}",
+                    f"{probe.model} refuses `{field}` (HTTP {status})"
                     + (f"; the endpoint asks for `{other}`" if other else "")
                     + f": {message}",
+                    severity=Severity.BREAKING,
                     before=field,
                     after=other,
                     response_class=ResponseClass.ERROR,
                 )
+            ]
+        return [
+            expectation(
+                "token-field-inconclusive",
+                f"request.{field}",
+                f"HTTP {status} that does not name `{field}`: {message}",
+                after=status,
+                response_class=ResponseClass.ERROR,
             )
-        else:
-            findings.append(
-                Finding(
-                    kind="token-field-inconclusive",
-                    path=f"request.{field}",
-                    severity=Severity.WARNING,
-                    source=Source.EXPECTATION,
-                    message=f"HTTP {status} that does not name `{field}`: {message}",
-                    after=status,
-                    response_class=ResponseClass.ERROR,
-                )
-            )
-        return findings
-
-
-def findings_have_error(findings: list[Finding]) -> bool:
-    return any(f.kind == "error-in-200" for f in findings)
+        ]

@@ -170,6 +170,10 @@ def _error_in_200(ctx: Ctx) -> Plan:
     return ctx.json(200, {"error": {"message": message, "type": "comet_api_error", "code": ""}})
 
 
+def _array_body(ctx: Ctx) -> Plan:
+    return Plan(parts=[b"[]"])
+
+
 _CHALLENGE_PAGE = (
     b'<!DOCTYPE html><html lang="en-US"><head><title>Just a moment...</title>'
     b'<meta http-equiv="Content-Type" content="text/html; charset=UTF-8"></head>'
@@ -238,6 +242,7 @@ SCENARIOS: dict[str, Scenario] = {
     "error-in-200": Scenario(
         "HTTP 200 whose JSON is an aggregator error envelope.", intercept=_error_in_200
     ),
+    "array-body": Scenario("HTTP 200 with the JSON body `[]`.", intercept=_array_body),
     "html-200": Scenario(
         "HTTP 200 with an HTML page (text/html) instead of JSON.", intercept=_html_200
     ),

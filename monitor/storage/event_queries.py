@@ -7,7 +7,7 @@ reason (see ``monitor.alerts.policy``). An id may be given in full or as a uniqu
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from monitor.errors import UsageError
+from monitor.storage.queries import Cursor
 from monitor.storage.tables import DeliveryAttemptRow, EventRow, OutboxRow, TransitionRow
 
 events = EventRow.__table__  # type: ignore[attr-defined]
@@ -32,6 +33,7 @@ class EventFilter:
     severities: tuple[str, ...] = ()
     since: datetime | None = None  # last seen at or after
     limit: int = 100
+    cursor: Cursor | None = None  # the page after this (first_seen, id)
 
 
 def list_events(conn: Connection, flt: EventFilter) -> list[dict[str, Any]]:
@@ -46,8 +48,26 @@ def list_events(conn: Connection, flt: EventFilter) -> list[dict[str, Any]]:
             query = query.where(column.in_(values))
     if flt.since is not None:
         query = query.where(events.c.last_seen >= flt.since)
-    query = query.order_by(events.c.last_seen.desc(), events.c.id.desc()).limit(flt.limit)
+    # Newest first by first sighting: it never changes, so paging while events are still seen
+    # neither skips nor repeats one (last_seen moves under the cursor).
+    if flt.cursor is not None:
+        query = query.where(
+            sa.or_(
+                events.c.first_seen < flt.cursor.at,
+                sa.and_(events.c.first_seen == flt.cursor.at, events.c.id < flt.cursor.id),
+            )
+        )
+    query = query.order_by(events.c.first_seen.desc(), events.c.id.desc()).limit(flt.limit)
     return [dict(r) for r in conn.execute(query).mappings()]
+
+
+def list_events_page(conn: Connection, flt: EventFilter) -> tuple[list[dict[str, Any]], str | None]:
+    """One page and the cursor of the next (None on the last page)."""
+    rows = list_events(conn, replace(flt, limit=flt.limit + 1))
+    if len(rows) <= flt.limit:
+        return rows, None
+    rows = rows[: flt.limit]
+    return rows, Cursor(rows[-1]["first_seen"], rows[-1]["id"]).encode()
 
 
 def resolve_event_id(conn: Connection, ref: str) -> str:

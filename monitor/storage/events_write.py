@@ -20,6 +20,7 @@ from monitor.core.model import EventState, Finding, ResponseClass, Severity
 from monitor.storage.convert import event_state_values
 from monitor.storage.records import AlertContext, AlertRouter, RunCompletion
 from monitor.storage.tables import EventRow, OutboxRow, TransitionRow
+from monitor.timeparse import iso_z
 
 events = EventRow.__table__  # type: ignore[attr-defined]
 transitions_t = TransitionRow.__table__  # type: ignore[attr-defined]
@@ -96,21 +97,15 @@ def write_events(
             )
     outbox_ids: list[str] = []
     for transition in judgement.transitions:
-        transition_id = new_id()
         event_id = ids[transition.fingerprint]
-        conn.execute(
-            transitions_t.insert().values(
-                id=transition_id,
-                event_id=event_id,
-                from_state=transition.from_state.value if transition.from_state else None,
-                to_state=transition.to_state.value,
-                reason=transition.reason,
-                at=transition.at,
-                run_id=claim.run_id,
-                trace_id=completion.trace_id,
-                span_id=completion.span_id,
-                notify=transition.notify,
-            )
+        transition_id = insert_transition(
+            conn,
+            transition,
+            event_id,
+            new_id,
+            run_id=claim.run_id,
+            trace_id=completion.trace_id,
+            span_id=completion.span_id,
         )
         if transition.notify:
 
@@ -123,6 +118,31 @@ def write_events(
                 _enqueue(conn, transition, transition_id, event_id, router, new_id, payload)
             )
     return outbox_ids
+
+
+def insert_transition(
+    conn: Connection,
+    transition: Transition,
+    event_id: str,
+    new_id: Callable[[], str],
+    **moved_by: str | None,
+) -> str:
+    """One transition row and its id; ``moved_by``: the run, trace and span that moved it
+    (``run_id``, ``trace_id``, ``span_id``), none for the monitor's own events."""
+    transition_id = new_id()
+    conn.execute(
+        transitions_t.insert().values(
+            id=transition_id,
+            event_id=event_id,
+            from_state=transition.from_state.value if transition.from_state else None,
+            to_state=transition.to_state.value,
+            reason=transition.reason,
+            at=transition.at,
+            notify=transition.notify,
+            **moved_by,
+        )
+    )
+    return transition_id
 
 
 def _active_ids(conn: Connection, probe: str, fingerprints: list[str]) -> dict[str, str]:
@@ -199,10 +219,6 @@ def enqueue_alerts(
     return _enqueue(conn, transition, transition_id, event_id, router, new_id, payload)
 
 
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
 def _payload(
     completion: RunCompletion,
     judgement: Judgement,
@@ -221,7 +237,7 @@ def _payload(
         "request_id": completion.request_id,
         "status_code": obs.status_code,
         "outcome": judgement.outcome.value,
-        "started_at": _iso(completion.claim.started_at),
+        "started_at": iso_z(completion.claim.started_at),
         "latency_ms": round(obs.latency_ms, 1),
     }
     return _event_payload(
@@ -253,9 +269,9 @@ def _event_payload(
             "before": event["before"],
             "after": event["after"],
             "state": event["state"],
-            "first_seen": _iso(event["first_seen"]),
-            "opened_at": _iso(event["opened_at"]),
-            "resolved_at": _iso(event["resolved_at"]),
+            "first_seen": iso_z(event["first_seen"]),
+            "opened_at": iso_z(event["opened_at"]),
+            "resolved_at": iso_z(event["resolved_at"]),
             "run_count": event["run_count"],
             # The run that last saw it (a resolution's own run is a clean one).
             "last_run_id": event["last_run_id"],
@@ -267,7 +283,7 @@ def _event_payload(
             "from": transition.from_state.value if transition.from_state else None,
             "to": transition.to_state.value,
             "reason": transition.reason,
-            "at": _iso(transition.at),
+            "at": iso_z(transition.at),
         },
         "run": run,
         "findings": findings,

@@ -5,7 +5,6 @@ whether that opening went out (``opening_state``) and which events it announced 
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -13,6 +12,7 @@ from sqlalchemy.engine import Connection
 
 from monitor.storage.records import OutboxItem
 from monitor.storage.tables import EventRow, OutboxRow
+from monitor.timeparse import iso_z
 
 outbox = OutboxRow.__table__  # type: ignore[attr-defined]
 events = EventRow.__table__  # type: ignore[attr-defined]
@@ -111,12 +111,8 @@ def _thread_events(conn: Connection, sink: str, ref: str) -> list[dict[str, Any]
     return [
         {
             **dict(r),
-            "opened_at": _iso(r["opened_at"]),
-            "resolved_at": _iso(r["resolved_at"]),
+            "opened_at": iso_z(r["opened_at"]),
+            "resolved_at": iso_z(r["resolved_at"]),
         }
         for r in conn.execute(query).mappings()
     ]
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None

@@ -195,47 +195,6 @@ def last_run(
     return out
 
 
-def list_events(
-    conn: Connection,
-    *,
-    probes: tuple[str, ...] = (),
-    states: tuple[str, ...] = (),
-    limit: int = 100,
-    cursor: Cursor | None = None,
-) -> list[dict[str, Any]]:
-    query = sa.select(events_t)
-    if probes:
-        query = query.where(events_t.c.probe.in_(probes))
-    if states:
-        query = query.where(events_t.c.state.in_(states))
-    # Newest first by first sighting: it never changes, so paging while events are still seen
-    # neither skips nor repeats one (last_seen moves under the cursor).
-    if cursor is not None:
-        query = query.where(
-            sa.or_(
-                events_t.c.first_seen < cursor.at,
-                sa.and_(events_t.c.first_seen == cursor.at, events_t.c.id < cursor.id),
-            )
-        )
-    query = query.order_by(events_t.c.first_seen.desc(), events_t.c.id.desc()).limit(limit)
-    return [dict(r) for r in conn.execute(query).mappings()]
-
-
-def list_events_page(
-    conn: Connection,
-    *,
-    probes: tuple[str, ...] = (),
-    states: tuple[str, ...] = (),
-    limit: int = 100,
-    cursor: Cursor | None = None,
-) -> tuple[list[dict[str, Any]], str | None]:
-    rows = list_events(conn, probes=probes, states=states, limit=limit + 1, cursor=cursor)
-    if len(rows) <= limit:
-        return rows, None
-    rows = rows[:limit]
-    return rows, Cursor(rows[-1]["first_seen"], rows[-1]["id"]).encode()
-
-
 def probe_status(conn: Connection, probes: list[str]) -> list[dict[str, Any]]:
     """Per probe: the latest answered-or-failed run and the latest success (index-only probes of
     ``(probe, started_at)``; one short backward scan each)."""

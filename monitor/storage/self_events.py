@@ -19,13 +19,12 @@ from sqlalchemy.engine import Connection
 from monitor.core.events import EventGate, advance
 from monitor.core.model import SELF_CATEGORY
 from monitor.storage.convert import event_from_row, event_state_values
-from monitor.storage.events_write import enqueue_alerts
+from monitor.storage.events_write import enqueue_alerts, insert_transition
 from monitor.storage.records import AlertRouter
 from monitor.storage.runs import lock_probe
-from monitor.storage.tables import EventRow, Run, TransitionRow
+from monitor.storage.tables import EventRow, Run
 
 events = EventRow.__table__  # type: ignore[attr-defined]
-transitions_t = TransitionRow.__table__  # type: ignore[attr-defined]
 SELF_GATE = EventGate(open_after=1, window=1, resolve_after=1)
 
 
@@ -88,18 +87,7 @@ def observe_self(
         conn.execute(sa.update(events).where(events.c.id == event_id).values(**values))
     outbox_ids: list[str] = []
     for transition in transitions:
-        transition_id = new_id()
-        conn.execute(
-            transitions_t.insert().values(
-                id=transition_id,
-                event_id=event_id,
-                from_state=transition.from_state.value if transition.from_state else None,
-                to_state=transition.to_state.value,
-                reason=transition.reason,
-                at=transition.at,
-                notify=transition.notify,
-            )
-        )
+        transition_id = insert_transition(conn, transition, event_id, new_id)
         if transition.notify:
             outbox_ids += enqueue_alerts(
                 conn,

@@ -5,7 +5,8 @@ built from a config against the simulator and the stand-ins."""
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from monitor.app import App, build_app
 from monitor.config.loader import parse_config
 from monitor.core.model import Trigger
 from monitor.dispatch import Checkpoints
+from monitor.simulator import Simulator
 from monitor.storage.tables import OutboxRow
 from tests.conftest import SIM_KEY
 from tests.fakes.clock import FakeClock
@@ -125,6 +127,11 @@ def alerts_config(
     return "\n".join(lines) + "\n"
 
 
+def one_probe(sim_url: str, db_url: str, **sinks: Any) -> str:
+    """The config of one probe ``p`` alerting to ``sinks`` (``alerts_config``'s arguments)."""
+    return probes_config(sim_url, db_url, ["p"]) + alerts_config(**sinks)
+
+
 def probes_config(
     sim_url: str,
     db_url: str,
@@ -206,7 +213,41 @@ class Harness:
     async def close(self) -> None:
         await self.app.aclose()
 
+    async def __aenter__(self) -> Harness:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def open_drift(self, sim: Simulator, scenario: str = "drop-usage") -> None:
+        """Learn, switch the simulator to ``scenario``, then two runs: its events open."""
+        await self.run()
+        sim.set_scenario(scenario)
+        await self.run()
+        await self.run(step_s=0)
+
 
 @pytest.fixture
 def db(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'alerts.db'}"
+
+
+Drifted = Callable[..., AbstractAsyncContextManager[Harness]]
+
+
+@pytest.fixture
+def drifted(sim: Simulator, sim_url: str, db: str, clock: FakeClock) -> Drifted:
+    """``drifted(scenario="drop-usage", env=None, **sinks)``: the harness of one probe alerting
+    to ``sinks`` (``alerts_config``'s arguments) whose drift under ``scenario`` is open, its
+    alerts in the outbox and not yet delivered; closed when the block ends."""
+
+    @asynccontextmanager
+    async def open_harness(
+        scenario: str = "drop-usage", env: dict[str, str] | None = None, **sinks: Any
+    ) -> AsyncIterator[Harness]:
+        env = env if env is not None else sink_env(sinks.get("slack_hook"))
+        async with Harness(one_probe(sim_url, db, **sinks), env, clock) as h:
+            await h.open_drift(sim, scenario)
+            yield h
+
+    return open_harness

@@ -9,9 +9,8 @@ from datetime import timedelta
 
 from monitor.alerts.base import Delivery
 from monitor.dispatch import BEFORE_SEND, Dispatcher
-from monitor.simulator import Simulator
 from monitor.storage.outbox import ClaimPolicy
-from tests.alerts.conftest import Harness, alerts_config, probes_config, sink_env
+from tests.alerts.conftest import Drifted, Harness, sink_env
 from tests.fakes.clock import FakeClock
 from tests.fakes.http_fake import Reply
 from tests.fakes.pagerduty import PagerDuty
@@ -20,22 +19,11 @@ from tests.fakes.slack_webhook import SlackWebhook
 from tests.fakes.webhook_receiver import WebhookReceiver
 
 
-async def _open_usage_drift(h: Harness, sim: Simulator, scenario: str = "drop-usage") -> None:
-    await h.run()
-    sim.set_scenario(scenario)
-    await h.run()
-    await h.run(step_s=0)
-
-
 def test_slack_429_is_retried_after_its_retry_after(
-    sim: Simulator, sim_url: str, db: str, slack: SlackApi, clock: FakeClock
+    drifted: Drifted, slack: SlackApi, clock: FakeClock
 ) -> None:
     async def scenario() -> None:
-        h = Harness(
-            probes_config(sim_url, db, ["p"]) + alerts_config(slack=slack), sink_env(), clock
-        )
-        try:
-            await _open_usage_drift(h, sim)
+        async with drifted(slack=slack) as h:
             slack.answer("chat.postMessage", rate_limited(7))
             assert await h.deliver() == 0
             (row,) = h.outbox()
@@ -51,20 +39,15 @@ def test_slack_429_is_retried_after_its_retry_after(
             (row,) = h.outbox()
             assert (row["state"], row["attempts"]) == ("delivered", 2)
             assert clock.sleeps == []  # the retry waited in the outbox, not in a sleep
-        finally:
-            await h.close()
 
     asyncio.run(scenario())
 
 
 def test_server_errors_back_off_and_then_deliver(
-    sim: Simulator, sim_url: str, db: str, webhook: WebhookReceiver, clock: FakeClock
+    drifted: Drifted, webhook: WebhookReceiver, clock: FakeClock
 ) -> None:
     async def scenario() -> None:
-        text = probes_config(sim_url, db, ["p"]) + alerts_config(webhook=webhook)
-        h = Harness(text, sink_env(), clock)
-        try:
-            await _open_usage_drift(h, sim)
+        async with drifted(webhook=webhook) as h:
             webhook.answer("hook", Reply(500, "oops"), Reply(503, "busy"))
             waits = []
             for _ in range(3):
@@ -78,28 +61,16 @@ def test_server_errors_back_off_and_then_deliver(
             assert len(waits) == 2
             assert all(1.0 <= w <= 8.0 for w in waits)  # full jitter under 2 * 2**attempt
             assert len(set(webhook.keys())) == 1  # every re-send carried the same key
-        finally:
-            await h.close()
 
     asyncio.run(scenario())
 
 
 def test_permanent_slack_error_is_surfaced_and_raised_on_the_other_sinks(
-    sim: Simulator,
-    sim_url: str,
-    db: str,
-    slack: SlackApi,
-    webhook: WebhookReceiver,
-    clock: FakeClock,
+    drifted: Drifted, slack: SlackApi, webhook: WebhookReceiver
 ) -> None:
     async def scenario() -> None:
         # The bot is not a member of this channel: Slack answers ok:false not_in_channel.
-        text = probes_config(sim_url, db, ["p"]) + alerts_config(
-            slack=slack, webhook=webhook, channel="C0PLATFRM1"
-        )
-        h = Harness(text, sink_env(), clock)
-        try:
-            await _open_usage_drift(h, sim)
+        async with drifted(slack=slack, webhook=webhook, channel="C0PLATFRM1") as h:
             await h.deliver()
             assert len(slack.calls("chat.postMessage")) == 1  # no retry of a permanent error
             failed = [r for r in h.outbox() if r["sink"] == "slack"]
@@ -115,39 +86,30 @@ def test_permanent_slack_error_is_surfaced_and_raised_on_the_other_sinks(
                 for r in h.outbox()
                 if r["payload"]["event"]["kind"] == "delivery-failing"
             )
-        finally:
-            await h.close()
 
     asyncio.run(scenario())
 
 
 def test_invalid_token_is_permanent_without_leaking_the_token(
-    sim: Simulator, sim_url: str, db: str, slack: SlackApi, clock: FakeClock
+    drifted: Drifted, slack: SlackApi
 ) -> None:
     async def scenario() -> None:
         env = {**sink_env(), "SLACK_BOT_TOKEN": "xoxb-revoked-secret-token"}
-        h = Harness(probes_config(sim_url, db, ["p"]) + alerts_config(slack=slack), env, clock)
-        try:
-            await _open_usage_drift(h, sim)
+        async with drifted(env=env, slack=slack) as h:
             await h.deliver()
             (row,) = [r for r in h.outbox() if r["sink"] == "slack"]
             assert row["state"] == "failed"
             assert row["last_error"] == "Slack chat.postMessage failed: invalid_auth"
             assert "xoxb" not in str(h.outbox())
-        finally:
-            await h.close()
 
     asyncio.run(scenario())
 
 
 def test_slack_webhook_non_200_answers_are_errors(
-    sim: Simulator, sim_url: str, db: str, slack_hook: SlackWebhook, clock: FakeClock
+    drifted: Drifted, slack_hook: SlackWebhook, clock: FakeClock
 ) -> None:
     async def scenario() -> None:
-        text = probes_config(sim_url, db, ["p"]) + alerts_config(slack_hook=slack_hook)
-        h = Harness(text, sink_env(slack_hook), clock)
-        try:
-            await _open_usage_drift(h, sim)
+        async with drifted(slack_hook=slack_hook) as h:
             slack_hook.answer("hook", Reply(429, "rate_limited", {"Retry-After": "3"}))
             await h.deliver()
             (row,) = h.outbox()
@@ -160,27 +122,15 @@ def test_slack_webhook_non_200_answers_are_errors(
             assert (row["state"], row["permanent"]) == ("failed", True)
             assert row["last_error"] == "Slack webhook answered HTTP 404: no_service"
             assert "SECRET" not in row["last_error"]  # the URL is the credential
-        finally:
-            await h.close()
 
     asyncio.run(scenario())
 
 
 def test_a_webhook_404_and_a_rejected_pagerduty_event_are_permanent(
-    sim: Simulator,
-    sim_url: str,
-    db: str,
-    webhook: WebhookReceiver,
-    pagerduty: PagerDuty,
-    clock: FakeClock,
+    drifted: Drifted, webhook: WebhookReceiver, pagerduty: PagerDuty
 ) -> None:
     async def scenario() -> None:
-        text = probes_config(sim_url, db, ["p"]) + alerts_config(
-            webhook=webhook, pagerduty=pagerduty
-        )
-        h = Harness(text, sink_env(), clock)
-        try:
-            await _open_usage_drift(h, sim)
+        async with drifted(webhook=webhook, pagerduty=pagerduty) as h:
             webhook.answer("hook", Reply(404, {"error": "no such hook"}))
             pagerduty.answer("enqueue", Reply(400, {"status": "invalid event", "errors": ["x"]}))
             await h.deliver()
@@ -194,48 +144,29 @@ def test_a_webhook_404_and_a_rejected_pagerduty_event_are_permanent(
             assert rows["pagerduty"]["last_error"].startswith("PagerDuty answered HTTP 400")
             assert len(webhook.requests) >= 1
             assert len(pagerduty.requests) >= 1
-        finally:
-            await h.close()
 
     asyncio.run(scenario())
 
 
 def test_slack_messages_are_paced_one_per_second_per_channel(
-    sim: Simulator,
-    sim_url: str,
-    db: str,
-    slack: SlackApi,
-    webhook: WebhookReceiver,
-    clock: FakeClock,
+    drifted: Drifted, slack: SlackApi, webhook: WebhookReceiver, clock: FakeClock
 ) -> None:
     async def scenario() -> None:
-        text = probes_config(sim_url, db, ["p"]) + alerts_config(slack=slack, webhook=webhook)
-        h = Harness(text, sink_env(), clock)
-        try:
-            # Three drifts of one probe: three messages (one probe is not an outage).
-            await _open_usage_drift(h, sim, "drop-usage,new-finish-reason,type-change")
+        # Three drifts of one probe: three messages (one probe is not an outage).
+        three = "drop-usage,new-finish-reason,type-change"
+        async with drifted(three, slack=slack, webhook=webhook) as h:
             assert await h.deliver() == 6
             assert len(slack.top_level()) == 3
             assert len(webhook.requests) == 3
             assert clock.sleeps == [1.0, 1.0]  # only the Slack channel waited
-        finally:
-            await h.close()
 
     asyncio.run(scenario())
 
 
-def test_each_delivery_is_a_span_linked_to_the_runs_span(
-    sim: Simulator, sim_url: str, db: str, slack: SlackApi, clock: FakeClock
-) -> None:
+def test_each_delivery_is_a_span_linked_to_the_runs_span(drifted: Drifted, slack: SlackApi) -> None:
     async def scenario() -> None:
-        h = Harness(
-            probes_config(sim_url, db, ["p"]) + alerts_config(slack=slack), sink_env(), clock
-        )
-        try:
-            await _open_usage_drift(h, sim)
+        async with drifted(slack=slack) as h:
             await h.deliver()
-        finally:
-            await h.close()
         spans = h.spans.get_finished_spans()
         (delivery,) = [s for s in spans if s.name == "alert slack"]
         runs = [s for s in spans if s.name.startswith("chat ")]
@@ -251,14 +182,10 @@ def test_each_delivery_is_a_span_linked_to_the_runs_span(
 
 
 def test_a_429_pauses_the_channel_and_the_next_messages_wait_in_the_outbox(
-    sim: Simulator, sim_url: str, db: str, slack: SlackApi, clock: FakeClock
+    drifted: Drifted, slack: SlackApi, clock: FakeClock
 ) -> None:
     async def scenario() -> None:
-        h = Harness(
-            probes_config(sim_url, db, ["p"]) + alerts_config(slack=slack), sink_env(), clock
-        )
-        try:
-            await _open_usage_drift(h, sim, "drop-usage,new-finish-reason")  # two messages
+        async with drifted("drop-usage,new-finish-reason", slack=slack) as h:  # two messages
             slack.answer("chat.postMessage", rate_limited(30))
             assert await h.deliver() == 0
             assert len(slack.calls("chat.postMessage")) == 1  # the second did not hit the 429
@@ -268,8 +195,6 @@ def test_a_429_pauses_the_channel_and_the_next_messages_wait_in_the_outbox(
             clock.advance(30)
             assert await h.deliver() == 2
             assert len(slack.top_level()) == 2
-        finally:
-            await h.close()
 
     asyncio.run(scenario())
 
@@ -293,31 +218,26 @@ class Intruder:
 
 
 def test_a_claim_that_outlived_most_of_its_lease_is_given_back_not_sent(
-    sim: Simulator, sim_url: str, db: str, slack: SlackApi, clock: FakeClock
+    drifted: Drifted, slack: SlackApi, clock: FakeClock
 ) -> None:
     async def scenario() -> None:
-        text = probes_config(sim_url, db, ["p"]) + alerts_config(slack=slack)
-        h = Harness(text, sink_env(), clock)
-        intruder = Intruder(h)
-        # The app's collaborators, in a dispatcher whose lease pacing (1 s a message) outlasts.
-        dispatcher = Dispatcher(
-            h.app.store,
-            h.app.sinks,
-            clock,
-            h.app.db,
-            worker_id="short-lease",
-            lease=timedelta(seconds=1),
-            sleep=clock.sleep,
-            checkpoints=intruder,
-        )
-        try:
-            await _open_usage_drift(h, sim, "drop-usage,new-finish-reason,type-change")
+        async with drifted("drop-usage,new-finish-reason,type-change", slack=slack) as h:
+            intruder = Intruder(h)
+            # The app's collaborators, in a dispatcher whose lease pacing (1 s a message) outlasts.
+            dispatcher = Dispatcher(
+                h.app.store,
+                h.app.sinks,
+                clock,
+                h.app.db,
+                worker_id="short-lease",
+                lease=timedelta(seconds=1),
+                sleep=clock.sleep,
+                checkpoints=intruder,
+            )
             assert await dispatcher.deliver_due(flush=True) == 3
             assert intruder.sends == 3
             assert intruder.stolen == []  # no row was ever sent on an expired lease
             assert [r["attempts"] for r in h.outbox()] == [1, 1, 1]  # releases are no attempt
             assert len(slack.top_level()) == 3
-        finally:
-            await h.close()
 
     asyncio.run(scenario())

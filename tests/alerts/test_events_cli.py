@@ -39,8 +39,7 @@ def test_a_muted_event_is_recorded_but_not_sent_and_show_says_why(
     env = sink_env()
 
     async def scenario() -> None:
-        h = Harness(text, env, clock)
-        try:
+        async with Harness(text, env, clock) as h:
             await h.run()
             sim.set_scenario("drop-usage")
             await h.run()  # suspected
@@ -84,8 +83,6 @@ def test_a_muted_event_is_recorded_but_not_sent_and_show_says_why(
             table = cli("events", "show", event["event_id"], "--config", str(config), env=env)
             assert "suppressed" in table.out
             assert "vendor ticket 123" in table.out
-        finally:
-            await h.close()
 
     asyncio.run(scenario())
 
@@ -99,8 +96,7 @@ def test_reminders_go_into_the_thread_until_the_event_is_acknowledged(
     env = sink_env()
 
     async def scenario() -> None:
-        h = Harness(text, env, clock)
-        try:
+        async with Harness(text, env, clock) as h:
             await h.run()
             sim.set_scenario("drop-usage")
             await h.run()
@@ -135,8 +131,6 @@ def test_reminders_go_into_the_thread_until_the_event_is_acknowledged(
             await h.run()
             await h.deliver()
             assert "RESOLVED" in slack.thread(root.ts)[-1].all_text  # still posted after an ack
-        finally:
-            await h.close()
 
     asyncio.run(scenario())
 
@@ -152,8 +146,7 @@ def test_alerts_inside_a_maintenance_window_are_suppressed(
     text = probes_config(sim_url, db, ["p"], extra=window) + alerts_config(slack=slack)
 
     async def scenario() -> None:
-        h = Harness(text, sink_env(), clock)
-        try:
+        async with Harness(text, sink_env(), clock) as h:
             await h.run()
             sim.set_scenario("drop-usage")
             await h.run()
@@ -164,8 +157,6 @@ def test_alerts_inside_a_maintenance_window_are_suppressed(
             assert row["state"] == "suppressed"
             assert "maintenance window" in row["last_error"]
             assert "provider migration" in row["last_error"]
-        finally:
-            await h.close()
 
     asyncio.run(scenario())
 
@@ -186,15 +177,12 @@ def test_alert_status_shows_each_sink_and_the_failing_one(
     env = sink_env()
 
     async def scenario() -> None:
-        h = Harness(text, env, clock)
-        try:
+        async with Harness(text, env, clock) as h:
             await h.run()
             sim.set_scenario("drop-usage")
             await h.run()
             await h.run()
             await h.deliver()
-        finally:
-            await h.close()
 
     asyncio.run(scenario())
     result = cli("alert", "status", "--config", str(config), "--json", env=env)

@@ -29,8 +29,7 @@ def test_ten_probe_outage_is_one_grouped_alert_per_sink_and_one_page(
         text = probes_config(sim_url, db_url, TEN) + alerts_config(
             slack=slack, pagerduty=pagerduty, webhook=webhook
         )
-        h = Harness(text, sink_env(), clock)
-        try:
+        async with Harness(text, sink_env(), clock) as h:
             await h.run()
             sim.set_scenario("server-error")
             await h.run()
@@ -62,8 +61,6 @@ def test_ten_probe_outage_is_one_grouped_alert_per_sink_and_one_page(
             resolves = [e for e in pagerduty.events() if e["event_action"] == "resolve"]
             assert [e["dedup_key"] for e in resolves] == [leader]
             assert pagerduty.alerts[leader] == {"status": "resolved", "triggers": 1}
-        finally:
-            await h.close()
 
     asyncio.run(scenario())
 
@@ -75,8 +72,7 @@ def test_openings_of_one_target_within_the_group_window_wait_and_go_out_together
         text = probes_config(sim_url, db, ["a", "b"]) + alerts_config(
             slack=slack, extra="group_window: 30s"
         )
-        h = Harness(text, sink_env(), clock)
-        try:
+        async with Harness(text, sink_env(), clock) as h:
             await h.run()
             sim.set_scenario("server-error")
             await h.run()
@@ -88,8 +84,6 @@ def test_openings_of_one_target_within_the_group_window_wait_and_go_out_together
             assert await h.deliver(flush=False) == 1
             (root,) = slack.top_level()
             assert "2 events on target sim" in root.all_text
-        finally:
-            await h.close()
 
     asyncio.run(scenario())
 
@@ -118,8 +112,7 @@ def test_routes_send_each_category_to_its_team_with_the_routes_owner(
             + alerts_config(slack_hook=slack_hook, webhook=webhook, pagerduty=pagerduty)
             + routes
         )
-        h = Harness(text, sink_env(slack_hook), clock)
-        try:
+        async with Harness(text, sink_env(slack_hook), clock) as h:
             await h.run()
             sim.set_scenario("drop-usage,new-finish-reason")
             await h.run()
@@ -134,8 +127,6 @@ def test_routes_send_each_category_to_its_team_with_the_routes_owner(
             assert "enum-value-added" in str(post["blocks"])
             assert "application team" in str(post["blocks"])
             assert pagerduty.requests == []  # no route sends anything to PagerDuty
-        finally:
-            await h.close()
 
     asyncio.run(scenario())
 
@@ -152,8 +143,7 @@ def test_breaking_pages_and_posts_while_warning_only_posts(
         text = probes_config(sim_url, db, ["chat-basic"]) + alerts_config(
             slack=slack, pagerduty=pagerduty
         )
-        h = Harness(text, sink_env(), clock)
-        try:
+        async with Harness(text, sink_env(), clock) as h:
             await h.run()
             sim.set_scenario("drop-usage,new-finish-reason")
             await h.run()
@@ -165,7 +155,5 @@ def test_breaking_pages_and_posts_while_warning_only_posts(
             assert page["dedup_key"] == "chat-basic|success|property-removed|usage"
             assert page["payload"]["severity"] == "critical"
             assert page["payload"]["group"] == "sim"
-        finally:
-            await h.close()
 
     asyncio.run(scenario())

@@ -69,14 +69,11 @@ def test_a_dispatcher_killed_mid_delivery_loses_nothing(
     start = datetime.now(UTC) - timedelta(minutes=5)
 
     async def prepare() -> None:
-        h = Harness(text, env, FakeClock(start))
-        try:
+        async with Harness(text, env, FakeClock(start)) as h:
             await h.run()
             sim.set_scenario("drop-usage")
             await h.run(step_s=1)
             await h.run(step_s=1)  # the event opens: one outbox row, not delivered
-        finally:
-            await h.close()
 
     asyncio.run(prepare())
     assert _kill_dispatcher_at(config, point, env) == -9
@@ -85,8 +82,7 @@ def test_a_dispatcher_killed_mid_delivery_loses_nothing(
 
     async def restart() -> None:
         later = FakeClock(datetime.now(UTC) + timedelta(minutes=5))  # past the 60 s lease
-        h = Harness(text, env, later)
-        try:
+        async with Harness(text, env, later) as h:
             assert await h.deliver() == 1
             (row,) = h.outbox()
             assert row["state"] == "delivered"
@@ -99,7 +95,5 @@ def test_a_dispatcher_killed_mid_delivery_loses_nothing(
             else:
                 (key,) = webhook.keys()  # every copy carries the same key
                 assert webhook.keys()[key] == (1 if point == "before_send" else 2)
-        finally:
-            await h.close()
 
     asyncio.run(restart())

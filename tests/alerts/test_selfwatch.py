@@ -8,7 +8,7 @@ import asyncio
 
 from monitor.selfwatch import SelfWatch
 from monitor.simulator import Simulator
-from tests.alerts.conftest import Harness, alerts_config, probes_config, sink_env
+from tests.alerts.conftest import Drifted, Harness, one_probe, sink_env
 from tests.fakes.clock import FakeClock
 from tests.fakes.http_fake import Reply
 from tests.fakes.slack_api import SlackApi
@@ -19,11 +19,8 @@ def test_a_probe_without_runs_for_three_intervals_is_alerted_and_recovers_in_thr
     sim: Simulator, sim_url: str, db: str, slack: SlackApi, clock: FakeClock
 ) -> None:
     async def scenario() -> None:
-        h = Harness(
-            probes_config(sim_url, db, ["p"]) + alerts_config(slack=slack), sink_env(), clock
-        )
-        watch = h.app.selfwatch
-        try:
+        async with Harness(one_probe(sim_url, db, slack=slack), sink_env(), clock) as h:
+            watch = h.app.selfwatch
             await h.run()  # a completed run at T0; the clock is now T0+60s
             assert await watch.tick() == 0
             clock.advance(119)  # T0+179s: not yet 3 intervals
@@ -44,8 +41,6 @@ def test_a_probe_without_runs_for_three_intervals_is_alerted_and_recovers_in_thr
             assert "MONITOR CAUGHT UP" in reply.all_text
             stale = h.app.store.list_events(probes=("p",))
             assert [(e["kind"], e["state"]) for e in stale] == [("monitor-stale", "resolved")]
-        finally:
-            await h.close()
 
     asyncio.run(scenario())
 
@@ -54,17 +49,12 @@ def test_a_probe_that_never_ran_is_stale_three_intervals_after_start(
     sim_url: str, db: str, slack: SlackApi, clock: FakeClock
 ) -> None:
     async def scenario() -> None:
-        h = Harness(
-            probes_config(sim_url, db, ["p"]) + alerts_config(slack=slack), sink_env(), clock
-        )
-        try:
+        async with Harness(one_probe(sim_url, db, slack=slack), sink_env(), clock) as h:
             clock.advance(181)
             assert await h.app.selfwatch.tick() == 1
             await h.deliver()
             (root,) = slack.top_level()
             assert "no completed run since the monitor started 3 min ago" in root.all_text
-        finally:
-            await h.close()
 
     asyncio.run(scenario())
 
@@ -73,10 +63,7 @@ def test_a_restart_after_a_long_stop_is_not_staleness_until_three_intervals_pass
     sim_url: str, db: str, slack: SlackApi, clock: FakeClock
 ) -> None:
     async def scenario() -> None:
-        h = Harness(
-            probes_config(sim_url, db, ["p"]) + alerts_config(slack=slack), sink_env(), clock
-        )
-        try:
+        async with Harness(one_probe(sim_url, db, slack=slack), sink_env(), clock) as h:
             await h.run()  # the last run before the monitor went down
             clock.advance(3600)  # an hour-long deploy
             restarted = SelfWatch(h.app.store, h.app.db, clock, h.app.config, list(h.app.sinks))
@@ -86,30 +73,15 @@ def test_a_restart_after_a_long_stop_is_not_staleness_until_three_intervals_pass
             await h.deliver()
             (root,) = slack.top_level()
             assert "no completed run since the monitor started 3 min ago" in root.all_text
-        finally:
-            await h.close()
 
     asyncio.run(scenario())
 
 
 def test_an_alert_undelivered_too_long_raises_a_meta_alert_on_the_other_sinks(
-    sim: Simulator,
-    sim_url: str,
-    db: str,
-    slack: SlackApi,
-    webhook: WebhookReceiver,
-    clock: FakeClock,
+    drifted: Drifted, slack: SlackApi, webhook: WebhookReceiver, clock: FakeClock
 ) -> None:
     async def scenario() -> None:
-        text = probes_config(sim_url, db, ["p"]) + alerts_config(
-            slack=slack, webhook=webhook, extra="undelivered_after: 5m"
-        )
-        h = Harness(text, sink_env(), clock)
-        try:
-            await h.run()
-            sim.set_scenario("drop-usage")
-            await h.run()
-            await h.run(step_s=0)
+        async with drifted(slack=slack, webhook=webhook, extra="undelivered_after: 5m") as h:
             webhook.answer("hook", *[Reply(503, "down")] * 20)
             await h.deliver()
             assert len(slack.top_level()) == 1  # the drift itself reached Slack
@@ -121,8 +93,6 @@ def test_an_alert_undelivered_too_long_raises_a_meta_alert_on_the_other_sinks(
             await h.deliver()
             texts = [m.all_text for m in slack.top_level()]
             assert any("ALERT DELIVERY FAILING" in t and "undelivered" in t for t in texts)
-        finally:
-            await h.close()
 
     asyncio.run(scenario())
 
@@ -136,9 +106,8 @@ def test_a_sink_that_delivers_again_resolves_its_meta_alert_in_the_thread(
     clock: FakeClock,
 ) -> None:
     async def scenario() -> None:
-        text = probes_config(sim_url, db, ["p"]) + alerts_config(slack=slack, webhook=webhook)
-        h = Harness(text, sink_env(), clock)
-        try:
+        text = one_probe(sim_url, db, slack=slack, webhook=webhook)
+        async with Harness(text, sink_env(), clock) as h:
             await h.run()
             sim.set_scenario("drop-usage,new-finish-reason")
             await h.run()
@@ -152,7 +121,5 @@ def test_a_sink_that_delivers_again_resolves_its_meta_alert_in_the_thread(
             await h.deliver()
             (reply,) = slack.thread(meta.ts)
             assert "ALERT DELIVERY OK" in reply.all_text
-        finally:
-            await h.close()
 
     asyncio.run(scenario())

@@ -22,8 +22,7 @@ def test_persistent_drift_is_one_slack_alert_and_resolves_in_its_thread(
     db = db_url  # SQLite and PostgreSQL
 
     async def scenario() -> None:
-        h = _harness(sim_url, db, slack, clock)
-        try:
+        async with _harness(sim_url, db, slack, clock) as h:
             await h.run()  # learns the baseline
             sim.set_scenario("drop-usage")
             for _ in range(5):  # the same drift on five runs
@@ -60,8 +59,6 @@ def test_persistent_drift_is_one_slack_alert_and_resolves_in_its_thread(
             assert updated.updates, "the opening message is redrawn with its state"
             assert "RESOLVED" in updated.all_text
             assert "✅" in updated.all_text
-        finally:
-            await h.close()
 
     asyncio.run(scenario())
 
@@ -70,8 +67,7 @@ def test_one_off_odd_response_sends_nothing(
     sim: Simulator, sim_url: str, db: str, slack: SlackApi, clock: FakeClock
 ) -> None:
     async def scenario() -> None:
-        h = _harness(sim_url, db, slack, clock)
-        try:
+        async with _harness(sim_url, db, slack, clock) as h:
             await h.run()
             sim.set_scenario("drop-usage")
             await h.run()  # one odd response
@@ -83,8 +79,6 @@ def test_one_off_odd_response_sends_nothing(
             assert h.outbox() == []
             events = h.app.store.list_events(probes=("chat-basic",))
             assert [(e["kind"], e["state"]) for e in events] == [("property-removed", "resolved")]
-        finally:
-            await h.close()
 
     asyncio.run(scenario())
 
@@ -93,24 +87,19 @@ def test_a_later_process_continues_the_thread_of_an_earlier_one(
     sim: Simulator, sim_url: str, db: str, slack: SlackApi, clock: FakeClock
 ) -> None:
     async def scenario() -> None:
-        first = _harness(sim_url, db, slack, clock)
-        try:
+        async with _harness(sim_url, db, slack, clock) as first:
             await first.run()
             sim.set_scenario("drop-usage")
             await first.run()
             await first.run()
             await first.deliver()
-        finally:
-            await first.close()
         (root,) = slack.top_level()
-        second = _harness(sim_url, db, slack, clock)  # a new process: only the database remains
-        try:
+        # A new process: only the database remains.
+        async with _harness(sim_url, db, slack, clock) as second:
             sim.set_scenario("healthy")
             await second.run()
             await second.run()
             await second.deliver()
-        finally:
-            await second.close()
         assert [m.thread_ts for m in slack.thread(root.ts)] == [root.ts]
 
     asyncio.run(scenario())
@@ -126,8 +115,7 @@ def test_a_resolution_waiting_for_its_opening_is_still_sent_in_the_shutdown_drai
         text = probes_config(
             sim_url, db, ["chat-basic"], events="{open_after: 1, window: 1, resolve_after: 1}"
         ) + alerts_config(slack=slack, extra="group_window: 30s")
-        h = Harness(text, sink_env(), clock)
-        try:
+        async with Harness(text, sink_env(), clock) as h:
             await h.run(step_s=1)  # learns the baseline
             sim.set_scenario("drop-usage")
             await h.run(step_s=1)  # opens: the opening waits for the 30 s group window
@@ -141,7 +129,5 @@ def test_a_resolution_waiting_for_its_opening_is_still_sent_in_the_shutdown_drai
             (reply,) = slack.thread(root.ts)
             assert "RESOLVED" in reply.all_text
             assert {r["state"] for r in h.outbox()} == {"delivered"}
-        finally:
-            await h.close()
 
     asyncio.run(scenario())

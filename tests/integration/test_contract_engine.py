@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from monitor.runview import run_view
 from monitor.storage.sql import create_store
-from tests.conftest import SIM_KEY, chat_probe_config, write_config
+from tests.conftest import SIM_KEY, chat_probe_config, stream_probe_config, write_config
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = ROOT / "config" / "contracts" / "openai-chat-completions.yaml"
@@ -29,8 +29,17 @@ def _runs(out: str) -> list[dict[str, Any]]:
     return [json.loads(line) for line in out.splitlines() if line.strip()]
 
 
-def _config(tmp_path: Path, url: str, db: str, contract: Path | None, extra: str = "") -> Path:
-    text = chat_probe_config(url, db, extra=extra)
+def _config(
+    tmp_path: Path,
+    url: str,
+    db: str,
+    contract: Path | None,
+    extra: str = "",
+    *,
+    stream: bool = False,
+) -> Path:
+    config = stream_probe_config if stream else chat_probe_config
+    text = config(url, db, extra=extra)
     if contract is not None:
         text = text.replace(
             "    api_key_env: SIM_API_KEY",
@@ -132,6 +141,54 @@ def test_documentation_drift_there_from_the_first_run_is_one_warning_event(
     alerts = "".join(errs)
     assert alerts.count("[DRIFT OPEN]") == 1
     assert "documentation-drift" in alerts or "published contract" in alerts
+
+
+def test_a_simulated_stream_matches_the_documented_chunk_schema(
+    cli: Any, sim_url: str, tmp_path: Path, db_url: str
+) -> None:
+    config = _config(tmp_path, sim_url, db_url, SHIPPED, stream=True)
+    for _ in range(2):  # learning, then compared with the chunk baseline
+        result = cli("check", "--config", str(config), "--json", env=ENV)
+        assert result.code == 0, result.err
+        (run,) = _runs(result.out)
+        assert (run["outcome"], run["findings"]) == ("pass", [])
+    assert run["baseline"]["class"] == "chunk"
+
+
+def test_stream_chunk_documentation_drift_from_the_first_run_is_one_warning_event(
+    cli: Any, sim: Any, sim_url: str, tmp_path: Path, sqlite_url: str
+) -> None:
+    sim.set_scenario("new-finish-reason")  # `end_turn`, outside the documented enum
+    config = _config(tmp_path, sim_url, sqlite_url, SHIPPED, stream=True)
+    errs = []
+    for _ in range(4):
+        result = cli("check", "--config", str(config), "--json", env=ENV)
+        assert result.code == 0, result.err
+        errs.append(result.err)
+        (run,) = _runs(result.out)
+        assert run["outcome"] == "drift"
+        assert [
+            (f["kind"], f["path"], f["severity"], f["source"], f["verdict"])
+            for f in run["findings"]
+        ] == [
+            (
+                "enum-value-added",
+                "choices[].finish_reason",
+                "warning",
+                "contract",
+                "documentation_drift",
+            )
+        ]
+    engine = sa.create_engine(sqlite_url)
+    try:
+        with engine.connect() as conn:
+            events = conn.execute(sa.text("SELECT fingerprint, state FROM events")).all()
+    finally:
+        engine.dispose()
+    assert [tuple(e) for e in events] == [("chat-basic|chunk|documentation-drift|", "open")]
+    alerts = "".join(errs)
+    assert alerts.count("[DRIFT OPEN]") == 1
+    assert "published contract" in alerts
 
 
 def test_baseline_export_then_import_adds_a_reviewable_version(

@@ -141,3 +141,25 @@ def test_http_probes_need_a_path(cli: Any, tmp_path: Path, sqlite_url: str) -> N
     result = cli("config", "check", str(write_config(tmp_path, text)), env=ENV)
     assert result.code == 2
     assert "probes[1].path: required for kind http" in result.err
+
+
+def test_message_redaction_applies_to_negative_probes_too(
+    cli: Any, sim: Simulator, sim_url: str, tmp_path: Path, sqlite_url: str
+) -> None:
+    text = f"""
+storage: {{url: "{sqlite_url}"}}
+targets:
+  sim: {{base_url: "{sim_url}", api_key_env: SIM_API_KEY}}
+probes:
+  - name: auth
+    target: sim
+    kind: auth_rejection
+    model: gpt-4o-mini
+    messages: [{{role: user, content: "internal prompt wording"}}]
+    redact: {{messages: true}}
+"""
+    config = write_config(tmp_path, text)
+    run, row = run_and_load(cli, config, sqlite_url)
+    assert run["outcome"] == "pass"
+    assert row["request_body"]["messages"] == [{"role": "user", "content": "***"}]
+    assert sim.requests[0].json["messages"][0]["content"] == "internal prompt wording"

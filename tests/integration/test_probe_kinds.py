@@ -7,26 +7,21 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 
 from monitor.probes.negative import INVALID_KEY
 from monitor.secrets import key_fingerprint
 from monitor.simulator import Simulator
-from tests.conftest import SIM_KEY, chat_probe_config, write_config
+from tests.conftest import SIM_KEY, chat_probe_config, stream_probe_config, write_config
 
 ENV = {"SIM_API_KEY": SIM_KEY}
-STREAM = """
-kind: chat_completion_stream
-slo: {ttft: 5s, latency: 10s}
-"""
 
 
-def stream_config(base_url: str, db_url: str) -> str:
-    text = chat_probe_config(base_url, db_url, extra=STREAM)
-    return text.replace(
-        "params: {temperature: 0, max_tokens: 32}",
-        "params: {temperature: 0, max_tokens: 32, stream_options: {include_usage: true}}",
-    )
+@pytest.fixture
+def stream_config(sim_url: str, tmp_path: Path, sqlite_url: str) -> Path:
+    """A ``chat_completion_stream`` probe (usage chunk asked for) on SQLite."""
+    return write_config(tmp_path, stream_probe_config(sim_url, sqlite_url))
 
 
 def runs_of(out: str) -> list[dict[str, Any]]:
@@ -65,7 +60,7 @@ def as_json(value: Any) -> Any:
 def test_stream_probe_learns_chunks_and_records_timing_usage_and_evidence(
     cli: Any, sim_url: str, tmp_path: Path, db_url: str
 ) -> None:
-    config = write_config(tmp_path, stream_config(sim_url, db_url))
+    config = write_config(tmp_path, stream_probe_config(sim_url, db_url))
     (run,) = check(cli, config)
     assert run["outcome"] == "pass", run
     assert run["baseline"] == {"class": "chunk", "state": "learning", "version": 1}
@@ -84,58 +79,55 @@ def test_stream_probe_learns_chunks_and_records_timing_usage_and_evidence(
 
 
 def test_stream_chunk_drift_is_found_against_the_chunk_baseline(
-    cli: Any, sim: Simulator, sim_url: str, tmp_path: Path, sqlite_url: str
+    cli: Any, sim: Simulator, stream_config: Path
 ) -> None:
-    config = write_config(tmp_path, stream_config(sim_url, sqlite_url))
-    check(cli, config)
-    check(cli, config)
+    check(cli, stream_config)
+    check(cli, stream_config)
     sim.set_scenario("type-change")
-    (run,) = check(cli, config)
+    (run,) = check(cli, stream_config)
     assert run["outcome"] == "drift"
     assert [(f["kind"], f["path"]) for f in run["findings"]] == [("type-changed", "created")]
 
 
-def test_a_stream_without_the_asked_for_usage_chunk_is_a_billing_warning(
-    cli: Any, sim: Simulator, sim_url: str, tmp_path: Path, sqlite_url: str
+# One run of a stream probe against a scenario: (outcome, finding kinds, run category).
+ONE_STREAM_RUN = [
+    pytest.param(
+        "drop-usage",
+        ("drift", ["sse-usage-chunk-missing"], "usage_billing_assumption"),
+        id="a stream without the asked-for usage chunk is a billing warning",
+    ),
+    pytest.param(
+        "stream-keepalive-comments",
+        ("pass", [], None),
+        id="keepalive comments are tolerated",
+    ),
+    pytest.param(
+        "stream-not-streamed",
+        ("drift", ["sse-not-streamed"], "response_parser_mismatch"),
+        id="a stream answered in one JSON body is not streamed",
+    ),
+    pytest.param(
+        "stream-one-burst",
+        ("drift", ["streamed-in-name-only"], "timeout_retry_mismatch"),
+        id="a stream in one burst is streamed in name only",
+    ),
+]
+
+
+@pytest.mark.parametrize(("scenario", "expected"), ONE_STREAM_RUN)
+def test_one_stream_run_against_a_scenario_is_judged_by_what_the_stream_shows(
+    cli: Any,
+    sim: Simulator,
+    stream_config: Path,
+    scenario: str,
+    expected: tuple[str, list[str], str | None],
 ) -> None:
-    config = write_config(tmp_path, stream_config(sim_url, sqlite_url))
-    sim.set_scenario("drop-usage")
-    (run,) = check(cli, config)
-    assert run["outcome"] == "drift"
-    finding = run["findings"][0]
-    assert (finding["kind"], finding["category"]) == (
-        "sse-usage-chunk-missing",
-        "usage_billing_assumption",
-    )
-
-
-def test_keepalive_comments_are_tolerated(
-    cli: Any, sim: Simulator, sim_url: str, tmp_path: Path, sqlite_url: str
-) -> None:
-    config = write_config(tmp_path, stream_config(sim_url, sqlite_url))
-    sim.set_scenario("stream-keepalive-comments")
-    (run,) = check(cli, config)
-    assert (run["outcome"], run["findings"]) == ("pass", [])
-
-
-def test_stream_answered_in_one_json_body_is_not_streamed(
-    cli: Any, sim: Simulator, sim_url: str, tmp_path: Path, sqlite_url: str
-) -> None:
-    config = write_config(tmp_path, stream_config(sim_url, sqlite_url))
-    sim.set_scenario("stream-not-streamed")
-    (run,) = check(cli, config)
-    assert [f["kind"] for f in run["findings"]] == ["sse-not-streamed"]
-    assert run["category"] == "response_parser_mismatch"
-
-
-def test_stream_in_one_burst_is_streamed_in_name_only(
-    cli: Any, sim: Simulator, sim_url: str, tmp_path: Path, sqlite_url: str
-) -> None:
-    config = write_config(tmp_path, stream_config(sim_url, sqlite_url))
-    sim.set_scenario("stream-one-burst")
-    (run,) = check(cli, config)
-    assert [f["kind"] for f in run["findings"]] == ["streamed-in-name-only"]
-    assert run["category"] == "timeout_retry_mismatch"
+    sim.set_scenario(scenario)
+    (run,) = check(cli, stream_config)
+    outcome, kinds, category = expected
+    assert (run["outcome"], [f["kind"] for f in run["findings"]]) == (outcome, kinds)
+    assert run["category"] == category
+    assert [f["category"] for f in run["findings"]] == [category] * len(kinds)
 
 
 def test_a_slow_answer_beyond_the_latency_slo_is_a_warning_not_a_failure(

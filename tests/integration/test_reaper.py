@@ -4,6 +4,8 @@ says so; a slot nobody started is recorded ``skipped``; a released claim is re-r
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 
 from monitor.app import App, build_app
@@ -30,10 +32,18 @@ class SettableClock:
         return self.value.timestamp()
 
 
-def _app(sim_url: str, db_url: str, clock: SettableClock, worker: str = "replica-b") -> App:
+@asynccontextmanager
+async def running_app(
+    sim_url: str, db_url: str, clock: SettableClock, worker: str = "replica-b"
+) -> AsyncIterator[App]:
+    """One replica's app (one chat probe against the simulator), closed however the test ends."""
     text = chat_probe_config(sim_url, db_url, extra="timeout: 5s")
     loaded = parse_config(text, "config.yaml", ENV)
-    return build_app(loaded, env=ENV, clock=clock, worker_id=worker)
+    app = build_app(loaded, env=ENV, clock=clock, worker_id=worker)
+    try:
+        yield app
+    finally:
+        await app.aclose()
 
 
 def _reaper(app: App, ledger: SlotLedger | None = None) -> Reaper:
@@ -49,18 +59,22 @@ def _reaper(app: App, ledger: SlotLedger | None = None) -> Reaper:
     )
 
 
-def _dead_claim(app: App, slot: datetime, worker: str = "host-a:41:beef") -> RunClaim:
+def _dead_claim(
+    app: App, started: datetime, worker: str = "host-a:41:beef", *, on_demand: bool = False
+) -> RunClaim:
+    """A claim of the app's probe by ``worker``, which never completes it (a scheduled slot, or
+    an on-demand ``check`` run that has no slot)."""
     probe = app.config.probes[0]
     return RunClaim(
-        run_id=new_id(slot),
+        run_id=new_id(started),
         probe=probe.name,
         target=probe.target,
         kind=probe.kind,
-        trigger="schedule",
-        slot_at=slot,
-        started_at=slot,
+        trigger="check" if on_demand else "schedule",
+        slot_at=None if on_demand else started,
+        started_at=started,
         claimed_by=worker,
-        lease_until=slot + app.pipeline.lease(probe),
+        lease_until=started + app.pipeline.lease(probe),
         request_hash="x",
         config_hash="y",
     )
@@ -73,9 +87,10 @@ def test_a_slot_whose_owner_died_is_re_run_once_by_another_replica_and_noted(
     clock = SettableClock(slot)
 
     async def main() -> None:
-        app = _app(sim_url, db_url, clock)
-        other = _app(sim_url, db_url, clock, worker="replica-c")
-        try:
+        async with (
+            running_app(sim_url, db_url, clock) as app,
+            running_app(sim_url, db_url, clock, worker="replica-c") as other,
+        ):
             dead = _dead_claim(app, slot)
             assert app.store.claim_run(dead)
             reaper, rival = _reaper(app), _reaper(other)
@@ -92,9 +107,6 @@ def test_a_slot_whose_owner_died_is_re_run_once_by_another_replica_and_noted(
             assert run["slot_at"] == slot
             assert run["claimed_by"] in ("replica-b", "replica-c")
             assert "host-a:41:beef claimed it but did not complete it" in run["note"]
-        finally:
-            await app.aclose()
-            await other.aclose()
 
     asyncio.run(main())
 
@@ -106,8 +118,7 @@ def test_slots_nobody_started_are_recorded_skipped_after_the_grace_but_never_ove
     clock = SettableClock(start)
 
     async def main() -> None:
-        app = _app(sim_url, db_url, clock)
-        try:
+        async with running_app(sim_url, db_url, clock) as app:
             probe = app.config.probes[0]
             lease = app.pipeline.lease(probe)
             ledger = SlotLedger({probe.name: lease})
@@ -128,8 +139,6 @@ def test_slots_nobody_started_are_recorded_skipped_after_the_grace_but_never_ove
             assert {r["note"] for r in runs if r["outcome"] == "skipped"} == {
                 "coalesced: the scheduler ran late"
             }
-        finally:
-            await app.aclose()
 
     asyncio.run(main())
 
@@ -141,8 +150,7 @@ def test_a_released_claim_is_re_run_at_once_and_noted_as_released(
     clock = SettableClock(slot)
 
     async def main() -> None:
-        app = _app(sim_url, db_url, clock)
-        try:
+        async with running_app(sim_url, db_url, clock) as app:
             dead = _dead_claim(app, slot, worker="replica-a")
             assert app.store.claim_run(dead)
             assert app.store.release_claims("replica-a", slot + timedelta(seconds=1)) == 1
@@ -154,8 +162,6 @@ def test_a_released_claim_is_re_run_at_once_and_noted_as_released(
             assert run is not None
             assert run["outcome"] == "pass"
             assert "replica-a released it at shutdown" in run["note"]
-        finally:
-            await app.aclose()
 
     asyncio.run(main())
 
@@ -167,23 +173,10 @@ def test_an_abandoned_on_demand_run_is_closed_as_skipped_not_re_run(
     clock = SettableClock(now)
 
     async def main() -> None:
-        app = _app(sim_url, db_url, clock)
-        try:
+        async with running_app(sim_url, db_url, clock) as app:
             probe = app.config.probes[0]
             lease = app.pipeline.lease(probe)
-            crashed = RunClaim(
-                run_id=new_id(now),
-                probe=probe.name,
-                target=probe.target,
-                kind=probe.kind,
-                trigger="check",
-                slot_at=None,
-                started_at=now,
-                claimed_by="laptop:77:aaaa",
-                lease_until=now + lease,
-                request_hash="x",
-                config_hash="y",
-            )
+            crashed = _dead_claim(app, now, "laptop:77:aaaa", on_demand=True)
             assert app.store.claim_run(crashed)
             clock.value = now + lease + timedelta(seconds=1)
             reaper = _reaper(app)
@@ -195,7 +188,5 @@ def test_an_abandoned_on_demand_run_is_closed_as_skipped_not_re_run(
             assert (
                 run["note"] == "not re-run: the on-demand run's process ended before completing it"
             )
-        finally:
-            await app.aclose()
 
     asyncio.run(main())

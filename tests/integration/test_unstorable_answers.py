@@ -90,3 +90,19 @@ def test_a_result_the_database_refuses_closes_the_run_as_failed(
     assert run["state"] == "completed"
     assert run["outcome"] == "fail"
     assert "out of range" in run["error"]
+
+
+def test_an_answer_that_is_not_a_json_object_fails_the_run_and_is_not_learned(
+    cli: Any, sim: Any, sim_url: str, tmp_path: Path, sqlite_url: str
+) -> None:
+    config = str(write_config(tmp_path, chat_probe_config(sim_url, sqlite_url, learn_runs=1)))
+    assert cli("check", "--config", config, env=ENV).code == 0
+    sim.set_scenario("array-body")
+    result = cli("check", "--json", "--config", config, env=ENV)
+    assert result.code == 1
+    (run,) = [json.loads(line) for line in result.out.splitlines()]
+    assert run["outcome"] == "fail"
+    assert [(f["kind"], f["category"]) for f in run["findings"]] == [
+        ("body-not-an-object", "response_parser_mismatch")
+    ]
+    assert "the answer is an array, not a JSON object" in run["error"]

@@ -13,14 +13,20 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from monitor.contract import Contract, load_contract
 from monitor.core.baseline import LearnPolicy
 from monitor.core.documented import ContractOracle
 from monitor.core.events import EventGate
 from monitor.core.judge import Judgement, ProbeSpec, ProbeState, judge
 from monitor.core.model import EventState, Finding
-from monitor.core.observation import Observation
+from monitor.core.observation import Observation, StreamCapture
+from monitor.core.stream import SseEvent, SseParser, build_capture
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+SHIPPED_CONTRACT = (
+    Path(__file__).resolve().parents[2] / "config/contracts/openai-chat-completions.yaml"
+)
+_SHIPPED: list[Contract] = []
 T0 = datetime(2026, 5, 8, 14, 0, tzinfo=UTC)
 REQUEST = {
     "model": "gpt-4o-mini",
@@ -29,6 +35,13 @@ REQUEST = {
     "max_tokens": 32,
 }
 HEADERS = {"content-type": "application/json", "x-request-id": "req_1"}
+
+
+def shipped_contract() -> Contract:
+    """``config/contracts/openai-chat-completions.yaml``, compiled once for the whole session."""
+    if not _SHIPPED:
+        _SHIPPED.append(load_contract(str(SHIPPED_CONTRACT), now=datetime(2026, 5, 9, tzinfo=UTC)))
+    return _SHIPPED[0]
 
 
 def fixture(name: str) -> Any:
@@ -56,6 +69,36 @@ def observe(
         status_code=status,
         response_headers=dict(HEADERS if headers is None else headers),
         body=raw,
+    )
+
+
+def stream_fixture(name: str, *, media_type: str = "text/event-stream") -> StreamCapture:
+    """A real stream from tests/fixtures as the transport would capture it, one ms per event.
+
+    ``.sse`` files are raw bodies (through the real parser); ``.chunks.txt`` files (vercel/ai's
+    fixture format) hold one ``data:`` payload per line with ``data: [DONE]`` removed by the
+    format, so it is put back: the provider sent it.
+    """
+    raw = (FIXTURES / name).read_bytes()
+    if name.endswith(".chunks.txt"):
+        lines = [line for line in raw.decode("utf-8").splitlines() if line.strip()]
+        events, comments = [*(SseEvent(line) for line in lines), SseEvent("[DONE]")], 0
+    else:
+        parser = SseParser()
+        events, comments = parser.feed(raw) + parser.close(), parser.comments
+    offsets = [float(i) for i in range(len(events))]
+    return build_capture(
+        events, offsets, comments=comments, duration_ms=len(events), media_type=media_type
+    )
+
+
+def observe_stream(capture: StreamCapture, *, request: Any = None) -> Observation:
+    body = "".join(f"data: {event}\n\n" for event in capture.events).encode()
+    return replace(
+        observe(b"", request={**REQUEST, "stream": True} if request is None else request),
+        response_headers={"content-type": capture.media_type},
+        body=body,
+        stream=capture,
     )
 
 

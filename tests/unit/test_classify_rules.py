@@ -25,169 +25,147 @@ ACCEPTED = ClassifyContext(accepted_before=True)
 NEW = ClassifyContext(accepted_before=False)
 WITH_CONTRACT = ClassifyContext(accepted_before=True, contract_configured=True)
 
-# rule name -> (finding, context, expected category, expected verdict)
-CASES: dict[str, tuple[Finding, ClassifyContext, str, str]] = {
+# expected (category, verdict)
+AUTH_CLIENT = ("auth_mismatch", "client_bug")
+AUTH_VENDOR = ("auth_mismatch", "vendor_question")
+BILLING_DEPLOYMENT = ("usage_billing_assumption", "deployment_drift")
+ENDPOINT_CLIENT = ("endpoint_mismatch", "client_bug")
+ENDPOINT_DEPLOYMENT = ("endpoint_mismatch", "deployment_drift")
+PARSER_CLIENT = ("response_parser_mismatch", "client_bug")
+PARSER_DEPLOYMENT = ("response_parser_mismatch", "deployment_drift")
+PARSER_DOCUMENTATION = ("response_parser_mismatch", "documentation_drift")
+PARSER_VENDOR = ("response_parser_mismatch", "vendor_question")
+REQUEST_CLIENT = ("request_schema_mismatch", "client_bug")
+REQUEST_DEPLOYMENT = ("request_schema_mismatch", "deployment_drift")
+REQUEST_VENDOR = ("request_schema_mismatch", "vendor_question")
+TIMEOUT_VENDOR = ("timeout_retry_mismatch", "vendor_question")
+UNKNOWN_VENDOR = ("unknown_external_behavior", "vendor_question")
+
+# rule name -> (finding, context, expected (category, verdict))
+CASES: dict[str, tuple[Finding, ClassifyContext, tuple[str, str]]] = {
     "an invalid key accepted -> auth (a security finding)": (
         F("status-changed", "", B, Source.EXPECTATION, "m", before=[401, 403], after=200),
         ACCEPTED,
-        "auth_mismatch",
-        "vendor_question",
+        AUTH_VENDOR,
     ),
     "a malformed body accepted -> request schema": (
         F("status-changed", "", B, Source.EXPECTATION, "m", before=[400, 422], after=200),
         ACCEPTED,
-        "request_schema_mismatch",
-        "vendor_question",
+        REQUEST_VENDOR,
     ),
     "the key where it must not be, or not there -> auth": (
         _f("key-in-query-string", Source.TRANSPORT),
         ACCEPTED,
-        "auth_mismatch",
-        "client_bug",
+        AUTH_CLIENT,
     ),
     "the request is not the documented endpoint -> endpoint": (
         _f("endpoint-mismatch", Source.EXPECTATION, "request"),
         ACCEPTED,
-        "endpoint_mismatch",
-        "client_bug",
+        ENDPOINT_CLIENT,
     ),
     "a token-limit field the model refuses -> request schema": (
         _f("token-field-rejected", Source.EXPECTATION, "request.max_tokens"),
         ACCEPTED,
-        "request_schema_mismatch",
-        "deployment_drift",
+        REQUEST_DEPLOYMENT,
     ),
     "an error envelope inside a 200 -> parser, the vendor's to explain": (
         _f("error-in-200", Source.PARSER, "error"),
         ACCEPTED,
-        "response_parser_mismatch",
-        "vendor_question",
+        PARSER_VENDOR,
     ),
     "streams a parser cannot follow, SDK rejections -> parser": (
         _f("sse-terminator-missing", Source.PARSER),
         NEW,
-        "response_parser_mismatch",
-        "vendor_question",
+        PARSER_VENDOR,
     ),
     "usage chunk missing -> billing assumption": (
         _f("sse-usage-chunk-missing", Source.EXPECTATION, "usage"),
         ACCEPTED,
-        "usage_billing_assumption",
-        "deployment_drift",
+        BILLING_DEPLOYMENT,
     ),
-    "401/403 -> auth": (
-        _f("status-changed", Source.EXPECTATION, after=401),
-        ACCEPTED,
-        "auth_mismatch",
-        "client_bug",
-    ),
+    "401/403 -> auth": (_f("status-changed", Source.EXPECTATION, after=401), ACCEPTED, AUTH_CLIENT),
     "400/422 naming a parameter the probe sends, accepted before -> request schema": (
         _f("status-changed", Source.EXPECTATION, after=400),
         ClassifyContext(
             accepted_before=True, request_fields=frozenset({"max_tokens"}), error_param="max_tokens"
         ),
-        "request_schema_mismatch",
-        "deployment_drift",
+        REQUEST_DEPLOYMENT,
     ),
     "400/413/422 -> request schema": (
         _f("status-changed", Source.EXPECTATION, after=422),
         NEW,
-        "request_schema_mismatch",
-        "client_bug",
+        REQUEST_CLIENT,
     ),
     "3xx/404/405 -> endpoint": (
         _f("status-changed", Source.EXPECTATION, after=404),
         NEW,
-        "endpoint_mismatch",
-        "client_bug",
+        ENDPOINT_CLIENT,
     ),
     "429 -> rate limit is an account question": (
         _f("status-changed", Source.EXPECTATION, after=429),
         ACCEPTED,
-        "timeout_retry_mismatch",
-        "vendor_question",
+        TIMEOUT_VENDOR,
     ),
-    "timeouts": (
-        _f("timeout", Source.TRANSPORT),
-        ACCEPTED,
-        "timeout_retry_mismatch",
-        "vendor_question",
-    ),
+    "timeouts": (_f("timeout", Source.TRANSPORT), ACCEPTED, TIMEOUT_VENDOR),
     "unreachable or untrusted host -> endpoint": (
         _f("connect-refused", Source.TRANSPORT),
         ACCEPTED,
-        "endpoint_mismatch",
-        "deployment_drift",
+        ENDPOINT_DEPLOYMENT,
     ),
     "a request field the contract does not document -> client bug": (
         _f("request-undocumented-field", Source.CONTRACT, "request:foo"),
         ACCEPTED,
-        "request_schema_mismatch",
-        "client_bug",
+        REQUEST_CLIENT,
     ),
     "a method and path the contract does not document -> client bug": (
         _f("request-undocumented-operation", Source.CONTRACT),
         ACCEPTED,
-        "endpoint_mismatch",
-        "client_bug",
+        ENDPOINT_CLIENT,
     ),
     "usage fields -> billing assumption": (
         _f("property-removed", Source.BASELINE, "usage"),
         ACCEPTED,
-        "usage_billing_assumption",
-        "deployment_drift",
+        BILLING_DEPLOYMENT,
     ),
-    "unreadable body -> parser": (
-        _f("body-unparseable", Source.PARSER),
-        NEW,
-        "response_parser_mismatch",
-        "vendor_question",
-    ),
+    "unreadable body -> parser": (_f("body-unparseable", Source.PARSER), NEW, PARSER_VENDOR),
     "differs from the baseline and the contract -> deployment drift": (
         _f("type-changed", Source.BASELINE, "created"),
         ClassifyContext(
             accepted_before=True, contract_configured=True, contract_paths=frozenset({"created"})
         ),
-        "response_parser_mismatch",
-        "deployment_drift",
+        PARSER_DEPLOYMENT,
     ),
     "differs from the baseline, matches the contract -> deployment drift": (
         _f("null-appeared", Source.BASELINE, "choices[].message.content"),
         WITH_CONTRACT,
-        "response_parser_mismatch",
-        "deployment_drift",
+        PARSER_DEPLOYMENT,
     ),
     "differs from the baseline (no contract) -> deployment drift": (
         _f("type-changed", Source.BASELINE, "created"),
         ACCEPTED,
-        "response_parser_mismatch",
-        "deployment_drift",
+        PARSER_DEPLOYMENT,
     ),
     "matches the baseline, violates the contract -> documentation drift": (
         _f("property-removed", Source.CONTRACT, "choices[].logprobs"),
         WITH_CONTRACT,
-        "response_parser_mismatch",
-        "documentation_drift",
+        PARSER_DOCUMENTATION,
     ),
     "violates the contract, differs from the baseline -> deployment drift": (
         _f("type-changed", Source.CONTRACT, "created"),
         ClassifyContext(
             accepted_before=True, contract_configured=True, baseline_paths=frozenset({"created"})
         ),
-        "response_parser_mismatch",
-        "deployment_drift",
+        PARSER_DEPLOYMENT,
     ),
     "a broken assumption -> parser": (
         _f("assumed-path-missing", Source.EXPECTATION, "choices[].message.audio"),
         ACCEPTED,
-        "response_parser_mismatch",
-        "client_bug",
+        PARSER_CLIENT,
     ),
     "nothing matches -> vendor question": (
         _f("status-changed", Source.EXPECTATION, after=503),
         ACCEPTED,
-        "unknown_external_behavior",
-        "vendor_question",
+        UNKNOWN_VENDOR,
     ),
 }
 
@@ -198,10 +176,10 @@ def test_every_rule_has_a_case() -> None:
 
 @pytest.mark.parametrize("name", list(CASES))
 def test_rule_classifies_its_case(name: str) -> None:
-    finding, ctx, category, verdict = CASES[name]
+    finding, ctx, expected = CASES[name]
     assert rule_for(finding, ctx).name == name
     classified = classify(finding, ctx)
-    assert (classified.category.value, classified.verdict.value) == (category, verdict)
+    assert (classified.category.value, classified.verdict.value) == expected
 
 
 def test_a_400_not_naming_a_sent_field_after_acceptance_is_a_vendor_question() -> None:

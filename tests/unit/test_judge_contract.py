@@ -6,26 +6,13 @@ validators) and real provider bodies from tests/fixtures.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from pathlib import Path
-
 import pytest
 
-from monitor.contract import Contract, load_contract
 from monitor.core.assumptions import Assumptions
 from monitor.core.judge import DOCUMENTATION_DRIFT
 from monitor.core.model import EventState
 from tests.unit.judging import REQUEST, Series, fixture, kinds, make_spec, observe
-
-ROOT = Path(__file__).resolve().parents[2]
-SHIPPED = str(ROOT / "config" / "contracts" / "openai-chat-completions.yaml")
-_CONTRACT: list[Contract] = []
-
-
-def contract() -> Contract:
-    if not _CONTRACT:
-        _CONTRACT.append(load_contract(SHIPPED, now=datetime(2026, 5, 9, tzinfo=UTC)))
-    return _CONTRACT[0]
+from tests.unit.judging import shipped_contract as contract
 
 
 def test_a_real_openai_body_matches_the_shipped_contract() -> None:

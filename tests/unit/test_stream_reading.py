@@ -5,16 +5,15 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from monitor.core.chunks import read_stream
 from monitor.core.judge import ProbeSpec, ProbeState, judge
 from monitor.core.model import Outcome, ResponseClass
 from monitor.core.observation import Observation, StreamCapture
-from monitor.core.stream import SseEvent, SseParser, build_capture
+from monitor.core.stream import SseEvent, build_capture
+from tests.unit.judging import stream_fixture
 
-FIXTURES = Path(__file__).parent.parent / "fixtures"
 NOW = datetime(2026, 5, 8, 14, 0, tzinfo=UTC)
 
 
@@ -91,13 +90,7 @@ def test_an_error_object_inside_a_200_stream_is_reported_with_its_message() -> N
 
 
 def test_openrouter_midstream_error_with_choices_beside_it_is_an_error_event() -> None:
-    raw = (FIXTURES / "openrouter/stream-minimax-midstream-error-comments.sse").read_bytes()
-    parser = SseParser()
-    events = parser.feed(raw) + parser.close()
-    capture = build_capture(
-        events, [float(i) for i in range(len(events))], comments=parser.comments, duration_ms=50
-    )
-    reading = read_stream(capture)
+    reading = read_stream(stream_fixture("openrouter/stream-minimax-midstream-error-comments.sse"))
     assert [f.kind for f in reading.findings] == ["sse-error-event"]
     assert "Token limit reached" in reading.findings[0].message
 
@@ -195,3 +188,26 @@ def streamed(capture: StreamCapture) -> Observation:
         body=b"...",
         stream=capture,
     )
+
+
+def test_content_switching_between_text_and_parts_reassembles_into_parts() -> None:
+    # Mistral's thinking stream: "" and text deltas around lists of typed parts.
+    capture = stream_fixture(
+        "mistral/stream-mistral-small-thinking-content-array-p-padding.chunks.txt"
+    )
+    reading = read_stream(capture)
+    assert reading.ok
+    content = reading.document["choices"][0]["message"]["content"]
+    assert content[0] == {
+        "type": "thinking",
+        "thinking": [{"type": "text", "text": "Okay, the"}],
+        "closed": True,
+    }
+    assert content[-2:] == [{"type": "text", "text": "3"}, {"type": "text", "text": "91"}]
+    assert reading.document["choices"][0]["finish_reason"] == "stop"
+
+
+def test_text_deltas_after_a_plain_string_start_join_as_one_string() -> None:
+    datas = [chunk({"content": "Hel"}), chunk({"content": None}), chunk({"content": "lo"}, "stop")]
+    message = read_stream(capture_of([*datas, "[DONE]"])).document["choices"][0]["message"]
+    assert message == {"content": "Hello"}
