@@ -1,16 +1,24 @@
 """Query benchmark for the incident tooling (never part of ``make test``).
 
-Seeds N runs inside the database (a recursive CTE on SQLite, ``generate_series`` on PostgreSQL):
-P probes on 5 targets, one run per probe per minute, 95% pass / 3% drift / 2% fail, one finding
-per non-passing run, one evidence row per run. Then measures, through the real query layer:
+Seeds N runs inside the database (``query_seed.py``), then measures, through the real query
+layer:
 
 - a one-hour window of one probe (``SqlStore.list_runs``, what ``history``/the API run), p50/p95
   over many random windows, and the same query with indexes disabled as the baseline;
-- the 24-hour incident report (``SqlStore.report_facts``) over the last day of data;
-- and prints ``EXPLAIN`` for both.
+- the 24-hour incident report over the last day of data: ``report_facts`` (the queries) plus
+  ``build_report`` and ``render_markdown`` (what ``monitor report`` and ``/api/v1/report`` add),
+  cold and warm (``query_report.py``). Cold: ``--cold`` times, the database's pages evicted
+  (``query_cold.py``), then a NEW process opens a new connection and makes one report. Warm:
+  one process, one report to warm up, then ``--reports`` timed reports. Also ``--cli`` runs of
+  the whole ``monitor report`` command after an eviction (Python's start and imports included);
+- and prints ``EXPLAIN`` for the one-hour query and for every statement a report sends.
+
+The one-hour windows are timed twice over the same random windows: first right after an
+eviction (cold), then again (warm: the pages the first pass read are cached).
 
     .venv/bin/python bench/query_bench.py --backend sqlite --runs 1000000
-    .venv/bin/python bench/query_bench.py --backend postgres --runs 10000000
+    .venv/bin/python bench/query_bench.py --backend postgres --runs 10000000 --keep
+    .venv/bin/python bench/query_bench.py --backend postgres --reuse SCHEMA   # no seeding
 """
 
 from __future__ import annotations
@@ -18,13 +26,17 @@ from __future__ import annotations
 import argparse
 import random
 import secrets
-import statistics
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
+from query_cold import evict
+from query_report import child, cli_reports, cold_reports, timed_report
+from query_seed import STEP_S, seed_postgres, seed_sqlite
+from sqlalchemy import event
 
 from monitor.storage import create_store
 from monitor.storage.queries import RunFilter
@@ -32,93 +44,47 @@ from monitor.storage.report_queries import Window
 from monitor.storage.sql import SqlStore
 
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-BASE = datetime(2026, 1, 1, tzinfo=UTC)
-STEP_S = 60
-
-RUN_COLUMNS = (
-    "id, probe, target, kind, trigger, slot_at, state, started_at, finished_at, outcome, "
-    "status_code, latency_ms, attempts, trace_id, span_id, category, verdict, baseline_class, "
-    "baseline_state, baseline_version, request_hash, config_hash, prompt_tokens, completion_tokens"
-)
 
 
-def _run_select(i: str, ts: str, probes: int, id_expr: str, hexa: str) -> str:
-    """The SELECT list of one seeded run; ``i`` is the row number, ``ts`` its start time."""
-    r = f"(({i} * 7919) % 100)"
-    outcome = f"CASE WHEN {r} < 95 THEN 'pass' WHEN {r} < 98 THEN 'drift' ELSE 'fail' END"
-    status = f"CASE WHEN {r} < 98 THEN 200 WHEN {r} = 98 THEN 401 ELSE 429 END"
-    category = (
-        f"CASE WHEN {r} < 95 THEN NULL WHEN {r} < 98 THEN 'usage_billing_assumption' "
-        f"WHEN {r} = 98 THEN 'auth_mismatch' ELSE 'timeout_retry_mismatch' END"
-    )
-    verdict = (
-        f"CASE WHEN {r} < 95 THEN NULL WHEN {r} < 98 THEN 'deployment_drift' "
-        f"WHEN {r} = 98 THEN 'client_bug' ELSE 'vendor_question' END"
-    )
-    tokens = f"CASE WHEN {r} < 98 THEN 12 ELSE NULL END"
-    return (
-        f"{id_expr}, 'probe-' || ({i} % {probes}), 'target-' || ({i} % 5), "
-        f"'chat_completion', 'schedule', {ts}, 'completed', {ts}, {ts}, {outcome}, {status}, "
-        f"200.0 + ({i} % 300), 1, {hexa}, substr({hexa}, 1, 16), {category}, {verdict}, "
-        f"'success', 'active', 1, 'req', 'cfg', {tokens}, {tokens}"
-    )
-
-
-def seed_sqlite(store: SqlStore, n: int, probes: int) -> None:
-    base = int(BASE.timestamp())
-    seconds = f"{base} + (i / {probes}) * {STEP_S}"
-    ts = f"strftime('%Y-%m-%d %H:%M:%S', {seconds}, 'unixepoch') || '.000000'"
-    id_expr = "printf('%08x-0000-7000-8000-%012x', i / 100000, i)"
-    hexa = "printf('%032x', i)"
-    with store.engine.begin() as conn:
-        conn.exec_driver_sql(
-            f"INSERT INTO runs ({RUN_COLUMNS}) "
-            f"WITH RECURSIVE s(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM s WHERE i < {n - 1}) "
-            f"SELECT {_run_select('i', ts, probes, id_expr, hexa)} FROM s"
+def _bounds(store: SqlStore) -> tuple[datetime, datetime]:
+    """First and last start time of the seeded runs (two index lookups: SQLite only optimises
+    a lone min() or max())."""
+    with store.engine.connect() as conn:
+        first, last = (
+            conn.execute(sa.text(f"SELECT {fn}(started_at) FROM runs")).scalar_one()
+            for fn in ("min", "max")
         )
-        _seed_children(conn)
+
+    def parse(value: Any) -> datetime:
+        value = datetime.fromisoformat(value) if isinstance(value, str) else value
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+    return parse(first), parse(last)
 
 
-def seed_postgres(store: SqlStore, n: int, probes: int) -> None:
-    ts = f"(TIMESTAMPTZ '{BASE.isoformat()}' + (i / {probes}) * INTERVAL '{STEP_S} seconds')"
-    id_expr = "lpad(to_hex(i / 100000), 8, '0') || '-0000-7000-8000-' || lpad(to_hex(i), 12, '0')"
-    hexa = "lpad(to_hex(i), 32, '0')"
-    with store.engine.begin() as conn:
-        select = _run_select("i::bigint", ts, probes, id_expr, hexa).replace("%", "%%")
-        conn.exec_driver_sql(
-            f"INSERT INTO runs ({RUN_COLUMNS}) "
-            f"SELECT {select} FROM generate_series(0, {n - 1}) AS i"
-        )
-        _seed_children(conn)
-        conn.exec_driver_sql("ANALYZE")
+def day_window(store: SqlStore) -> Window:
+    _, last = _bounds(store)
+    end = last + timedelta(seconds=STEP_S)
+    return Window(end - timedelta(hours=24), end)
 
 
-def _seed_children(conn: sa.Connection) -> None:
-    conn.exec_driver_sql(
-        "INSERT INTO evidence (run_id, method, body_size, body_truncated) "
-        "SELECT id, 'POST', 600, false FROM runs"
-    )
-    conn.exec_driver_sql(
-        "INSERT INTO findings (run_id, probe, at, kind, path, severity, source, category, "
-        "verdict, response_class, message, fingerprint) "
-        "SELECT id, probe, started_at, CASE WHEN status_code = 200 THEN 'property-removed' "
-        "ELSE 'status-changed' END, CASE WHEN status_code = 200 THEN 'usage' ELSE '' END, "
-        "'breaking', 'baseline', category, verdict, 'success', 'seeded', "
-        "probe || '|success|seeded' FROM runs WHERE outcome <> 'pass'"
-    )
-
-
-def one_hour_window(store: SqlStore, probes: int, days: float, count: int) -> list[float]:
+def one_hour_windows(store: SqlStore, probes: int, count: int) -> list[RunFilter]:
+    first, last = _bounds(store)
+    minutes = int((last - first).total_seconds() // 60)
     rng = random.Random(7)
     out = []
     for _ in range(count):
-        start = BASE + timedelta(minutes=rng.randrange(int(days * 1440) - 60))
-        flt = RunFilter(
-            probes=(f"probe-{rng.randrange(probes)}",),
-            since=start,
-            until=start + timedelta(hours=1),
-            limit=100,
+        start = first + timedelta(minutes=rng.randrange(minutes - 60))
+        probe = f"probe-{rng.randrange(probes)}"
+        out.append(
+            RunFilter(probes=(probe,), since=start, until=start + timedelta(hours=1), limit=100)
         )
+    return out
+
+
+def time_windows(store: SqlStore, windows: list[RunFilter]) -> list[float]:
+    out = []
+    for flt in windows:
         began = time.perf_counter()
         rows = store.list_runs(flt)
         out.append((time.perf_counter() - began) * 1000)
@@ -126,10 +92,11 @@ def one_hour_window(store: SqlStore, probes: int, days: float, count: int) -> li
     return out
 
 
-def unindexed_window(store: SqlStore, probes: int, count: int) -> list[float]:
+def unindexed_window(store: SqlStore, count: int) -> list[float]:
     """The same one-hour query with index use switched off: the baseline the index beats."""
     out = []
-    start = BASE + timedelta(hours=1)
+    start, _ = _bounds(store)
+    start += timedelta(hours=1)
     params = {"p": "probe-3", "s": start, "u": start + timedelta(hours=1)}
     with store.engine.connect() as conn:
         if store.is_sqlite:
@@ -156,56 +123,74 @@ def _sqlite_ts(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
-def report_24h(store: SqlStore, days: float, count: int) -> tuple[list[float], int]:
-    end = BASE + timedelta(days=days)
-    window = Window(end - timedelta(hours=24), end)
-    out = []
-    runs = 0
-    for _ in range(count):
-        began = time.perf_counter()
-        facts = store.report_facts(window)
-        out.append((time.perf_counter() - began) * 1000)
-        runs = facts["totals"]["runs"]
-    return out, runs
+def statements_of_one_report(store: SqlStore, window: Window) -> list[tuple[str, Any]]:
+    seen: dict[str, Any] = {}
+
+    def record(_conn: Any, _cursor: Any, statement: str, params: Any, *_: Any) -> None:
+        seen.setdefault(statement, params)
+
+    event.listen(store.engine, "before_cursor_execute", record)
+    try:
+        store.report_facts(window)
+    finally:
+        event.remove(store.engine, "before_cursor_execute", record)
+    return list(seen.items())
 
 
-def explain(store: SqlStore) -> None:
-    start = BASE + timedelta(hours=5)
+def explain(store: SqlStore, window: Window) -> None:
+    start, _ = _bounds(store)
+    start += timedelta(hours=5)
+    one_hour = (
+        "SELECT * FROM runs WHERE probe = 'probe-3' AND started_at >= {s} AND started_at < {u} "
+        "AND coalesce(state, '') = 'completed' ORDER BY started_at DESC, id DESC LIMIT 100"
+    )
+    statements = statements_of_one_report(store, window)
     with store.engine.connect() as conn:
         if store.is_sqlite:
-            rows = conn.exec_driver_sql(
-                "EXPLAIN QUERY PLAN SELECT * FROM runs WHERE probe = ? AND started_at >= ? "
-                "AND started_at < ? AND coalesce(state, '') = 'completed' "
-                "ORDER BY started_at DESC, id DESC LIMIT 100",
-                ("probe-3", _sqlite_ts(start), _sqlite_ts(start + timedelta(hours=1))),
-            ).fetchall()
-            print("EXPLAIN one-hour window:", *[r[-1] for r in rows], sep="\n  ")
-            rows = conn.exec_driver_sql(
-                "EXPLAIN QUERY PLAN SELECT count(*) FROM runs WHERE started_at >= ? "
-                "AND started_at < ? AND coalesce(state, '') = 'completed'",
-                (_sqlite_ts(start), _sqlite_ts(start + timedelta(hours=24))),
-            ).fetchall()
-            print("EXPLAIN report window scan:", *[r[-1] for r in rows], sep="\n  ")
+            prefix = "EXPLAIN QUERY PLAN "
+            sql = one_hour.format(s="?", u="?")
+            hour_params: Any = (_sqlite_ts(start), _sqlite_ts(start + timedelta(hours=1)))
         else:
-            rows = conn.exec_driver_sql(
-                "EXPLAIN (ANALYZE, BUFFERS) SELECT * FROM runs WHERE probe = 'probe-3' AND "
-                f"started_at >= '{start.isoformat()}' AND started_at < "
-                f"'{(start + timedelta(hours=1)).isoformat()}' "
-                "AND coalesce(state, '') = 'completed' ORDER BY started_at DESC, id DESC LIMIT 100"
-            ).fetchall()
-            print("EXPLAIN one-hour window:", *[r[0] for r in rows], sep="\n  ")
-            rows = conn.exec_driver_sql(
-                "EXPLAIN (ANALYZE, BUFFERS) SELECT count(*) FROM runs WHERE "
-                f"started_at >= '{start.isoformat()}' AND started_at < "
-                f"'{(start + timedelta(hours=24)).isoformat()}' "
-                "AND coalesce(state, '') = 'completed'"
-            ).fetchall()
-            print("EXPLAIN report window scan:", *[r[0] for r in rows], sep="\n  ")
+            prefix = "EXPLAIN (ANALYZE, BUFFERS) "
+            sql = one_hour.format(s="%(s)s", u="%(u)s")
+            hour_params = {"s": start, "u": start + timedelta(hours=1)}
+        for title, statement, params in [
+            ("one-hour window", sql, hour_params),
+            *[("report statement", s, p) for s, p in statements if s.startswith("SELECT")],
+        ]:
+            rows = conn.exec_driver_sql(prefix + statement, params).fetchall()
+            print(f"EXPLAIN {title}: {' '.join(statement.split())[:160]}")
+            print(*[r[-1] if store.is_sqlite else r[0] for r in rows], sep="\n  ", end="\n\n")
+        conn.rollback()
 
 
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def spread(values: list[float]) -> str:
+    return f"p50 {pct(values, 0.5):.0f} / p95 {pct(values, 0.95):.0f} / max {max(values):.0f} ms"
+
+
+def open_store(args: argparse.Namespace) -> tuple[SqlStore, str, bool]:
+    """The store, its URL and whether it still needs seeding."""
+    if args.backend == "sqlite":
+        if args.reuse:
+            url = f"sqlite:///{args.reuse}"
+        else:
+            url = f"sqlite:///{Path(tempfile.mkdtemp(prefix='monitor-bench-')) / 'bench.db'}"
+    else:
+        schema = args.reuse or f"bench_{secrets.token_hex(3)}"
+        if not args.reuse:
+            admin = sa.create_engine(PG_URL)
+            with admin.begin() as conn:
+                conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
+            admin.dispose()
+        url = f"{PG_URL}?options=-csearch_path%3D{schema}"
+    migrate = not args.reuse or args.upgrade
+    store = create_store(url, lambda: secrets.token_hex(8), auto_upgrade=migrate)
+    return store, url, not args.reuse
 
 
 def main() -> None:
@@ -214,54 +199,67 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=1_000_000)
     parser.add_argument("--probes", type=int, default=100)
     parser.add_argument("--windows", type=int, default=300, help="one-hour queries to time")
-    parser.add_argument("--reports", type=int, default=5, help="24-hour reports to time")
+    parser.add_argument("--reports", type=int, default=20, help="warm 24-hour reports to time")
+    parser.add_argument("--cold", type=int, default=10, help="cold reports (new processes)")
+    parser.add_argument("--cli", type=int, default=3, help="cold `monitor report` commands")
     parser.add_argument("--keep", action="store_true", help="keep the seeded database")
+    parser.add_argument("--reuse", help="an already seeded SQLite file or PostgreSQL schema")
+    parser.add_argument("--upgrade", action="store_true", help="migrate a --reuse database")
+    parser.add_argument("--no-explain", action="store_true")
+    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    schema = f"bench_{secrets.token_hex(3)}"
-    if args.backend == "sqlite":
-        folder = Path(tempfile.mkdtemp(prefix="monitor-bench-"))
-        url = f"sqlite:///{folder / 'bench.db'}"
-    else:
-        admin = sa.create_engine(PG_URL)
-        with admin.begin() as conn:
-            conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
-        admin.dispose()
-        url = f"{PG_URL}?options=-csearch_path%3D{schema}"
-    store = create_store(url, lambda: secrets.token_hex(8), auto_upgrade=True)
+    if args.child:
+        child(*args.child)
+        return
+    store, url, fresh = open_store(args)
     try:
-        began = time.perf_counter()
-        (seed_sqlite if store.is_sqlite else seed_postgres)(store, args.runs, args.probes)
-        seeded_s = time.perf_counter() - began
-        days = args.runs / args.probes * STEP_S / 86400
+        if fresh:
+            began = time.perf_counter()
+            (seed_sqlite if store.is_sqlite else seed_postgres)(store, args.runs, args.probes)
+            print(f"seeded {args.runs:,} runs in {time.perf_counter() - began:.0f} s: {url}")
+        window = day_window(store)
+        cold = cold_reports(store, url, window, args.cold)
+        cli_ms = cli_reports(store, url, window, args.cli) if args.cli else []
+        windows = one_hour_windows(store, args.probes, args.windows)
+        evict(store)
+        window_cold_ms = time_windows(store, windows)
+        window_ms = time_windows(store, windows)
+        baseline_ms = unindexed_window(store, 5)
+        timed_report(store, window)  # warm-up
+        warm = [timed_report(store, window) for _ in range(args.reports)]
+        if not args.no_explain:
+            explain(store, window)
+        print(f"backend {args.backend}, {url}")
+        for name, values in (("cold", window_cold_ms), ("warm", window_ms)):
+            print(
+                f"one-hour window, one probe, {name} ({len(values)} queries): p50 "
+                f"{pct(values, 0.5):.2f} ms, p95 {pct(values, 0.95):.2f} ms, max "
+                f"{max(values):.2f} ms"
+            )
+        print(f"  without indexes (5 queries): p50 {pct(baseline_ms, 0.5):.1f} ms")
         print(
-            f"backend {args.backend}: seeded {args.runs:,} runs ({days:.1f} days of "
-            f"{args.probes} probes at 1/min) in {seeded_s:.0f} s"
+            f"24-hour report over {warm[0]['runs']:,} runs, {warm[0]['chars']:,} chars of Markdown"
         )
-        explain(store)
-        one_hour_window(store, args.probes, days, 20)  # warm the cache
-        window_ms = one_hour_window(store, args.probes, days, args.windows)
-        baseline_ms = unindexed_window(store, args.probes, 5)
-        cold_ms, _ = report_24h(store, days, 1)
-        report_ms, report_runs = report_24h(store, days, args.reports)
-        print(
-            f"one-hour window, one probe ({args.windows} queries): "
-            f"p50 {pct(window_ms, 0.5):.2f} ms, p95 {pct(window_ms, 0.95):.2f} ms"
-        )
-        print(f"  baseline without indexes (5 queries): p50 {pct(baseline_ms, 0.5):.1f} ms")
-        print(
-            f"24-hour report over {report_runs:,} runs ({args.reports} reports): "
-            f"p50 {pct(report_ms, 0.5):.0f} ms, max {max(report_ms):.0f} ms"
-        )
-        print(
-            f"  first (cold) report {cold_ms[0]:.0f} ms; "
-            f"median {statistics.median(report_ms):.0f} ms"
-        )
+        for name, rows in (("cold", cold), ("warm", warm)):
+            print(
+                f"  {name} ({len(rows)}): report {spread([r['report_ms'] for r in rows])}; "
+                f"queries only {spread([r['facts_ms'] for r in rows])}"
+            )
+        if cli_ms:
+            print(f"  `monitor report`, whole command after an eviction: {spread(cli_ms)}")
+        for r in cold:
+            print(
+                f"    cold: report {r['report_ms']:.0f} ms (from engine creation "
+                f"{r['total_ms']:.0f} ms, whole process {r['wall_ms']:.0f} ms), {r['blocks']} "
+                f"blocks, {r['missed']} missed shared buffers, {r['read_mb']:.1f} MB from disk; "
+                f"{r['evicted']}"
+            )
     finally:
         store.close()
-        if args.backend == "postgres" and not args.keep:
+        if args.backend == "postgres" and not args.keep and not args.reuse:
             admin = sa.create_engine(PG_URL)
             with admin.begin() as conn:
-                conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
+                conn.exec_driver_sql(f"DROP SCHEMA {url.rsplit('%3D', 1)[1]} CASCADE")
             admin.dispose()
 
 

@@ -1,11 +1,14 @@
 """One streamed pass over a report window: totals, the status-code timeline and the baselines
-in force, together.
+in force, together (the SQLite path; PostgreSQL aggregates in the server, ``report_sql``).
 
 Why one pass in Python and not three GROUP BYs or window functions: on SQLite each scan of a
 day of runs costs ~150 ms and ``lag``/``lead`` ~3 us a row, which put a 24-hour report at 2 s
-for 144 000 runs (BENCHMARKS.md). Reading plain columns in index order once and counting as
-they stream (memory stays O(segments)) is the cheapest plan on both backends. Only the
-boundary runs' start times are read back afterwards.
+for 144 000 runs (BENCHMARKS.md). Plain columns are read once, in the order of
+``ix_runs_started_at`` (``started_at, id``): ordering by probe first cost SQLite a sort of the
+whole day (~100 ms). Each probe's stretches, baselines and usage samples are kept apart while
+the rows stream (memory stays O(probes + stretches)) and put in probe order at the end, so the
+result is the one a probe-ordered scan gives. Only the stretch ends' start times are read back
+afterwards.
 """
 
 from __future__ import annotations
@@ -25,6 +28,18 @@ TOTAL_KEYS = (
 )  # fmt: skip
 
 
+class _ProbeScan:
+    """What one probe's rows add up to; plain attributes because this runs per row."""
+
+    __slots__ = ("baselines", "current", "segments", "usage_absent")
+
+    def __init__(self) -> None:
+        self.segments: list[dict[str, Any]] = []
+        self.current: dict[str, Any] | None = None
+        self.baselines: dict[tuple[Any, ...], dict[str, Any]] = {}
+        self.usage_absent: list[str] = []
+
+
 def scan_window(conn: Connection, where: list[Any]) -> dict[str, Any]:
     query = (
         sa.select(
@@ -40,14 +55,11 @@ def scan_window(conn: Connection, where: list[Any]) -> dict[str, Any]:
             runs.c.baseline_state,
         )
         .where(*where)
-        .order_by(runs.c.probe, runs.c.started_at, runs.c.id)
+        .order_by(runs.c.started_at, runs.c.id)
     )
-    totals = dict.fromkeys(TOTAL_KEYS, 0)
-    segments: list[dict[str, Any]] = []
-    baselines: dict[tuple[Any, ...], dict[str, Any]] = {}
-    usage_absent: list[str] = []
-    current: dict[str, Any] | None = None
-    probes: set[str] = set()
+    outcomes: dict[Any, int] = {}
+    attempts_sum = ok2xx = usage_present = prompt_sum = completion_sum = 0
+    probes: dict[str, _ProbeScan] = {}
     for (
         probe,
         status,
@@ -60,26 +72,28 @@ def scan_window(conn: Connection, where: list[Any]) -> dict[str, Any]:
         b_ver,
         b_state,
     ) in conn.execute(query):
-        totals["runs"] += 1
-        probes.add(probe)
-        if outcome in ("pass", "drift", "fail", "skipped"):
-            totals[outcome] += 1
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+        scan = probes.get(probe)
+        if scan is None:
+            scan = probes[probe] = _ProbeScan()
         if outcome == "skipped":
             continue
-        totals["requests"] += 1
-        totals["attempts"] += attempts or 0
+        attempts_sum += attempts or 0
         if status is not None and 200 <= status < 300:
-            totals["ok2xx"] += 1
+            ok2xx += 1
             if prompt is not None:
-                totals["usage_present"] += 1
-            elif len(usage_absent) < SAMPLE_IDS:
-                usage_absent.append(run_id)
-        totals["prompt_tokens"] += prompt or 0
-        totals["completion_tokens"] += completion or 0
+                usage_present += 1
+            elif len(scan.usage_absent) < SAMPLE_IDS:
+                scan.usage_absent.append(run_id)
+        if prompt:
+            prompt_sum += prompt
+        if completion:
+            completion_sum += completion
         if b_ver is not None:
             key = (probe, b_cls, b_ver, b_state)
-            if key not in baselines:
-                baselines[key] = {
+            baseline = scan.baselines.get(key)
+            if baseline is None:
+                baseline = scan.baselines[key] = {
                     "probe": probe,
                     "baseline_class": b_cls,
                     "baseline_version": b_ver,
@@ -87,19 +101,42 @@ def scan_window(conn: Connection, where: list[Any]) -> dict[str, Any]:
                     "count": 0,
                     "first_id": run_id,
                 }
-            baselines[key]["count"] += 1
-        if current is None or current["probe"] != probe or current["status_code"] != status:
-            current = {"probe": probe, "status_code": status, "first_id": run_id, "count": 0}
-            segments.append(current)
+            baseline["count"] += 1
+        current = scan.current
+        if current is None or current["status_code"] != status:
+            current = scan.current = {
+                "probe": probe,
+                "status_code": status,
+                "first_id": run_id,
+                "count": 0,
+            }
+            scan.segments.append(current)
         current["last_id"] = run_id
         current["count"] += 1
-    totals["probes"] = len(probes)
+    ordered = [probes[p] for p in sorted(probes)]
+    skipped = outcomes.get("skipped", 0)
+    totals = {
+        "runs": sum(outcomes.values()),
+        "pass": outcomes.get("pass", 0),
+        "drift": outcomes.get("drift", 0),
+        "fail": outcomes.get("fail", 0),
+        "skipped": skipped,
+        "requests": sum(outcomes.values()) - skipped,
+        "attempts": attempts_sum,
+        "ok2xx": ok2xx,
+        "usage_present": usage_present,
+        "prompt_tokens": prompt_sum,
+        "completion_tokens": completion_sum,
+        "probes": len(probes),
+    }
+    segments = [segment for scan in ordered for segment in scan.segments]
+    baselines = {k: v for scan in ordered for k, v in scan.baselines.items()}
     _add_times(conn, segments)
     return {
         "totals": totals,
         "timeline": segments,
         "baselines": [baselines[k] for k in sorted(baselines, key=_sortable)],
-        "usage_absent_ids": usage_absent,
+        "usage_absent_ids": [i for scan in ordered for i in scan.usage_absent][:SAMPLE_IDS],
     }
 
 

@@ -70,46 +70,56 @@ def totals_and_baselines(conn: Connection, w: Window) -> tuple[dict[str, int], l
 
 
 def status_timeline(conn: Connection, w: Window) -> list[dict[str, Any]]:
-    """Per probe, maximal stretches of consecutive runs with one status (gaps and islands)."""
-    order = (runs.c.started_at, runs.c.id)
-    previous = sa.func.lag(runs.c.status_code).over(partition_by=runs.c.probe, order_by=order)
-    first = sa.func.row_number().over(partition_by=runs.c.probe, order_by=order)
-    flagged = (
+    """Per probe, maximal stretches of consecutive runs with one status (gaps and islands).
+
+    One window pass numbers each probe's runs and compares each run's status with its
+    neighbours'; only the first and last run of a stretch leave the server (a few hundred rows
+    for a day) and a stretch's size is the difference of their numbers. (The first version
+    grouped all rows by a running sum of changes: a second window pass, a second sort and an
+    aggregate over every row of the day; BENCHMARKS.md.) A stretch names its first and last
+    run in time order, as ``report_scan`` does on SQLite."""
+    window = {"partition_by": runs.c.probe, "order_by": (runs.c.started_at, runs.c.id)}
+    status = runs.c.status_code
+    edge = -1  # no HTTP status is negative: the neighbour of a probe's first and last run
+    numbered = (
         sa.select(
             runs.c.probe,
             runs.c.id,
             runs.c.started_at,
-            runs.c.status_code,
-            sa.case(
-                (first == 1, 1),
-                (previous.is_not_distinct_from(runs.c.status_code), 0),
-                else_=1,
-            ).label("change"),
+            status,
+            sa.func.row_number().over(**window).label("rn"),
+            sa.func.lag(status, 1, edge).over(**window).is_distinct_from(status).label("starts"),
+            sa.func.lead(status, 1, edge).over(**window).is_distinct_from(status).label("ends"),
         )
         .where(*w.runs_where(), runs.c.outcome != "skipped")
         .subquery()
     )
-    grouped = sa.select(
-        flagged,
-        sa.func.sum(flagged.c.change)
-        .over(partition_by=flagged.c.probe, order_by=(flagged.c.started_at, flagged.c.id))
-        .label("grp"),
-    ).subquery()
     query = (
-        sa.select(
-            grouped.c.probe,
-            grouped.c.grp,
-            grouped.c.status_code,
-            sa.func.count().label("count"),
-            sa.func.min(grouped.c.started_at).label("first_at"),
-            sa.func.max(grouped.c.started_at).label("last_at"),
-            sa.func.min(grouped.c.id).label("first_id"),
-            sa.func.max(grouped.c.id).label("last_id"),
-        )
-        .group_by(grouped.c.probe, grouped.c.grp, grouped.c.status_code)
-        .order_by(grouped.c.probe, grouped.c.grp)
+        sa.select(numbered)
+        .where(sa.or_(numbered.c.starts, numbered.c.ends))
+        .order_by(numbered.c.probe, numbered.c.rn)
     )
-    return [dict(r) for r in conn.execute(query).mappings()]
+    segments: list[dict[str, Any]] = []
+    first: dict[str, Any] = {}
+    grp = 0  # the stretch's number within its probe, as the first version's running sum
+    for row in conn.execute(query).mappings():
+        if row["starts"]:
+            first = dict(row)
+            grp = 1 if row["rn"] == 1 else grp + 1
+        if row["ends"]:
+            segments.append(
+                {
+                    "probe": row["probe"],
+                    "grp": grp,
+                    "status_code": row["status_code"],
+                    "count": row["rn"] - first["rn"] + 1,
+                    "first_at": first["started_at"],
+                    "last_at": row["started_at"],
+                    "first_id": first["id"],
+                    "last_id": row["id"],
+                }
+            )
+    return segments
 
 
 def usage_absent(conn: Connection, w: Window) -> list[str]:

@@ -39,6 +39,9 @@ class Run(SQLModel, table=True):
         sa.UniqueConstraint("probe", "slot_at"),
         sa.Index("ix_runs_probe_started_at", "probe", "started_at"),
         sa.Index("ix_runs_state_lease_until", "state", "lease_until"),
+        # the report's rare rows (failures, 402/429) within a window: migration 0005
+        sa.Index("ix_runs_outcome_started_at", "outcome", "started_at"),
+        sa.Index("ix_runs_status_code_started_at", "status_code", "started_at"),
     )
 
     id: str = Field(primary_key=True, max_length=36)
@@ -52,8 +55,8 @@ class Run(SQLModel, table=True):
     lease_until: datetime | None = _ts()
     started_at: datetime = _ts(nullable=False, index=True)
     finished_at: datetime | None = _ts()
-    outcome: str | None = Field(default=None, index=True, max_length=16)
-    status_code: int | None = Field(default=None, index=True)
+    outcome: str | None = Field(default=None, max_length=16)
+    status_code: int | None = Field(default=None)
     latency_ms: float | None = None
     attempts: int = 0
     request_id: str | None = Field(default=None, max_length=200)

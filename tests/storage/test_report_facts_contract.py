@@ -1,0 +1,74 @@
+"""The incident report's facts on every backend, for runs recorded the way replicas record
+them: a taken-over run keeps its (older) id and gets a new start time, and first failure and
+recovery cost the same number of statements however many probes fail."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import event
+
+from monitor.storage import SqlStore
+from monitor.storage.report_queries import Window
+from tests.storage.builders import T0, Recorder, claim
+
+WINDOW = Window(T0, T0 + timedelta(hours=1))
+MINUTE = timedelta(minutes=1)
+
+
+def _statements_of_one_report(store: SqlStore) -> tuple[dict[str, Any], int]:
+    seen: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            seen.append(statement)
+
+    event.listen(store.engine, "before_cursor_execute", count)
+    try:
+        facts = store.report_facts(WINDOW)
+    finally:
+        event.remove(store.engine, "before_cursor_execute", count)
+    return facts, len(seen)
+
+
+def test_a_taken_over_run_is_placed_in_the_timeline_by_its_start_not_its_id(
+    store: SqlStore,
+) -> None:
+    recorder = Recorder(store)
+    orphan = claim(slot=T0, started=T0, lease=timedelta(seconds=30))  # its owner dies
+    assert store.claim_run(orphan)
+    second = recorder.run(T0 + MINUTE)
+    third = recorder.run(T0 + 2 * MINUTE)
+    (taken,) = store.take_over_expired(T0 + 3 * MINUTE, "replica-b", {})
+    resumed = recorder.record(taken.claim)  # started at +3 min, with the id made at +0
+    assert resumed.run_id < second.run_id < third.run_id
+
+    (stretch,) = store.report_facts(WINDOW)["timeline"]
+
+    assert (stretch["status_code"], stretch["count"]) == (200, 3)
+    assert (stretch["first_id"], stretch["first_at"]) == (second.run_id, T0 + MINUTE)
+    assert (stretch["last_id"], stretch["last_at"]) == (resumed.run_id, T0 + 3 * MINUTE)
+
+
+def test_first_failure_and_recovery_take_the_same_statements_for_one_or_many_failing_probes(
+    open_store: Callable[[], SqlStore],
+) -> None:
+    store = open_store()
+    counts, recorded = [], []
+    for probes in (["solo"], ["a", "b", "c", "d"]):
+        for probe in probes:
+            recorder = Recorder(store, probe=probe)
+            recorder.run(T0 + MINUTE)
+            recorder.run(T0 + 2 * MINUTE, {"error": {"message": "no"}}, status=500)
+            recorder.run(T0 + 3 * MINUTE)
+        recorded += probes
+        facts, statements = _statements_of_one_report(store)
+        counts.append(statements)
+        assert [e["probe"] for e in facts["episodes"]] == sorted(recorded)
+        for episode in facts["episodes"]:
+            assert episode["first"]["status_code"] == 500
+            assert episode["first"]["id"] == episode["last"]["id"]
+            assert episode["recovered"]["started_at"] == T0 + 3 * MINUTE
+    assert counts[0] == counts[1]
