@@ -179,14 +179,17 @@ class Dispatcher:
                 sendable.append(item)
         if not sendable:
             return 0
-        wait = await self.pacer.wait(sink.pace_key(), sink.pace_interval, now)
-        if wait > MAX_PACE_WAIT_S:
-            at = now + timedelta(seconds=wait)
+        slot = await self.pacer.book(
+            sink.pace_key(), sink.pace_interval, now, max_wait_s=MAX_PACE_WAIT_S
+        )
+        if not slot.booked and slot.key is not None:
+            at = now + timedelta(seconds=slot.wait_s)
             await self.db.run(self.store.defer_outbox, [i.id for i in sendable], self.worker_id, at)
             return 0
-        if wait > 0:
-            await self.sleep(wait)
+        if slot.wait_s > 0:
+            await self.sleep(slot.wait_s)
         if self.clock.now() > claimed_at + self.lease * LEASE_USE:
+            await self.pacer.release(slot)  # not sent: the slot is someone else's to use
             ids = [i.id for i in sendable]
             await self.db.run(self.store.defer_outbox, ids, self.worker_id, self.clock.now())
             return 0

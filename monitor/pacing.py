@@ -2,12 +2,14 @@
 channel), and a key paused by a 429 stays paused until its ``Retry-After`` has passed.
 
 The next free moment of each key lives in the database (``storage.pacing``), so several
-replicas sending to one channel pace as one. Time is the injected clock's ``now``, so tests
-drive it without sleeping.
+replicas sending to one channel pace as one. A sender books its slot before it waits and gives
+it back if it then does not send (its lease ran short), so an unused booking never delays the
+others. Time is the injected clock's ``now``, so tests drive it without sleeping.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -15,9 +17,24 @@ from monitor.blocking import BlockingPool
 
 
 class PaceStore(Protocol):
-    def reserve_pace(self, key: str, now: datetime, interval: timedelta) -> datetime: ...
+    def reserve_pace(
+        self, key: str, now: datetime, interval: timedelta, max_wait: timedelta | None = None
+    ) -> datetime: ...
+
+    def release_pace(self, key: str, slot: datetime, interval: timedelta) -> None: ...
 
     def pause_pace(self, key: str, until: datetime) -> None: ...
+
+
+@dataclass(frozen=True)
+class Slot:
+    """When this message may go; ``booked`` False when it was too far off to book."""
+
+    key: str | None
+    at: datetime
+    wait_s: float
+    interval: timedelta
+    booked: bool
 
 
 class SharedPacer:
@@ -25,13 +42,24 @@ class SharedPacer:
         self._store = store
         self._db = db
 
-    async def wait(self, key: str | None, interval_s: float, now: datetime) -> float:
-        """Seconds to wait before this message with ``key`` may go (0: now); the slot after
-        it is booked for the next one, here or in another replica."""
+    async def book(
+        self, key: str | None, interval_s: float, now: datetime, max_wait_s: float
+    ) -> Slot:
+        """The slot of the next message on ``key``; booked when it is at most ``max_wait_s``
+        off (then the one after it goes ``interval_s`` later, here or in another replica)."""
+        interval = timedelta(seconds=max(interval_s, 0.0))
         if key is None or interval_s <= 0:
-            return 0.0
-        slot = await self._db.run(self._store.reserve_pace, key, now, timedelta(seconds=interval_s))
-        return max(0.0, (slot - now).total_seconds())
+            return Slot(None, now, 0.0, interval, booked=False)
+        slot = await self._db.run(
+            self._store.reserve_pace, key, now, interval, timedelta(seconds=max_wait_s)
+        )
+        wait = max(0.0, (slot - now).total_seconds())
+        return Slot(key, slot, wait, interval, booked=wait <= max_wait_s)
+
+    async def release(self, slot: Slot) -> None:
+        """The booked message did not go: its slot is free again."""
+        if slot.key is not None and slot.booked:
+            await self._db.run(self._store.release_pace, slot.key, slot.at, slot.interval)
 
     async def pause(self, key: str | None, until: datetime) -> None:
         if key is not None:

@@ -27,12 +27,30 @@ def _locked_next(conn: Connection, key: str) -> datetime:
     return value
 
 
-def reserve(conn: Connection, key: str, now: datetime, interval: timedelta) -> datetime:
-    """When a message on ``key`` may go (``now`` or later); books the one after it."""
+def reserve(
+    conn: Connection,
+    key: str,
+    now: datetime,
+    interval: timedelta,
+    max_wait: timedelta | None = None,
+) -> datetime:
+    """When a message on ``key`` may go (``now`` or later). The slot is booked (the next
+    message goes ``interval`` after it) unless it is further off than ``max_wait``: a sender
+    that will not wait that long must not push everyone else back."""
     _ensure(conn, key, now)
     slot = max(_locked_next(conn, key), now)
-    conn.execute(sa.update(pacing).where(pacing.c.key == key).values(next_at=slot + interval))
+    if max_wait is None or slot - now <= max_wait:
+        conn.execute(sa.update(pacing).where(pacing.c.key == key).values(next_at=slot + interval))
     return slot
+
+
+def release(conn: Connection, key: str, slot: datetime, interval: timedelta) -> None:
+    """Give back a booked slot that was not used, unless someone booked after it."""
+    conn.execute(
+        sa.update(pacing)
+        .where(pacing.c.key == key, pacing.c.next_at == slot + interval)
+        .values(next_at=slot)
+    )
 
 
 def pause(conn: Connection, key: str, until: datetime) -> None:

@@ -46,10 +46,16 @@ class AlertStore(StoreBase):
                     lost.append(outbox_id)
         return lost
 
-    def reserve_pace(self, key: str, now: datetime, interval: timedelta) -> datetime:
+    def reserve_pace(
+        self, key: str, now: datetime, interval: timedelta, max_wait: timedelta | None = None
+    ) -> datetime:
         """When a message on ``key`` may go, shared by every replica (``storage.pacing``)."""
         with self._begin() as conn:
-            return pacing.reserve(conn, key, now, interval)
+            return pacing.reserve(conn, key, now, interval, max_wait)
+
+    def release_pace(self, key: str, slot: datetime, interval: timedelta) -> None:
+        with self._begin() as conn:
+            pacing.release(conn, key, slot, interval)
 
     def pause_pace(self, key: str, until: datetime) -> None:
         with self._begin() as conn:

@@ -50,3 +50,21 @@ def test_replicas_reserving_at_once_get_distinct_slots(
     for s in stores:
         s.close()
     assert sorted(slots) == [T0 + i * SECOND for i in range(5)]
+
+
+def test_a_slot_too_far_off_is_not_booked_and_an_unused_one_is_given_back(
+    store: SqlStore,
+) -> None:
+    assert store.reserve_pace("slack:C1", T0, SECOND) == T0
+    # a sender that will not wait 30 s looks, but does not push everyone else back
+    store.pause_pace("slack:C1", T0 + timedelta(seconds=30))
+    far = store.reserve_pace("slack:C1", T0, SECOND, max_wait=timedelta(seconds=5))
+    assert far == T0 + timedelta(seconds=30)
+    assert store.reserve_pace("slack:C1", T0, SECOND) == T0 + timedelta(seconds=30)
+    # that booking was not used (the sender's lease ran short): the slot is free again
+    store.release_pace("slack:C1", T0 + timedelta(seconds=30), SECOND)
+    assert store.reserve_pace("slack:C1", T0, SECOND) == T0 + timedelta(seconds=30)
+    # a release after someone else booked later changes nothing
+    store.reserve_pace("slack:C1", T0, SECOND)  # books T0+31
+    store.release_pace("slack:C1", T0 + timedelta(seconds=30), SECOND)
+    assert store.reserve_pace("slack:C1", T0, SECOND) == T0 + timedelta(seconds=32)
