@@ -35,7 +35,7 @@ from monitor.app import build_app
 from monitor.config.loader import load_config
 from monitor.core.judge import ProbeState, judge
 from monitor.core.model import Trigger
-from monitor.pipeline import probe_spec
+from monitor.probe_spec import probe_spec
 from monitor.probes import context_for, kind_for
 from monitor.transport import HttpTransport
 

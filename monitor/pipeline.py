@@ -11,7 +11,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind
@@ -23,18 +22,16 @@ from monitor.clock import Clock
 from monitor.config.loader import LoadedConfig
 from monitor.config.schema import ProbeConfig
 from monitor.contract import Contract
-from monitor.core.assumptions import Assumptions
-from monitor.core.baseline import LearnPolicy
-from monitor.core.events import EventGate
 from monitor.core.evidence import extract_request_id
-from monitor.core.judge import Judgement, ProbeSpec, ProbeState, judge
-from monitor.core.model import Severity, Trigger
+from monitor.core.judge import Judgement, ProbeState, judge
+from monitor.core.model import Trigger
 from monitor.core.observation import Observation, TransportFailure
-from monitor.core.overrides import IgnoreRule, Overrides, parse_until
 from monitor.core.redact import redact_observation
 from monitor.errors import ClaimLost, SecretError, StorageError
 from monitor.observers import NullObserver, Observer
+from monitor.probe_spec import probe_spec
 from monitor.probes import context_for, kind_for, request_hash
+from monitor.run_rows import evidence_extra, judged_row, skipped_row, spooled_row
 from monitor.runspan import JudgeTiming, RunFacts, annotate_run_span, with_traceparent
 from monitor.runview import run_view
 from monitor.secrets import resolve_api_key
@@ -64,56 +61,6 @@ class PipelineDeps:
     admission: Admission | None = None  # circuit breaker and budgets; None admits every run
     contracts: Mapping[str, Contract] = field(default_factory=dict)  # by target name
     spool: Spool | None = None  # where runs wait while the database is unavailable
-
-
-def probe_assumptions(probe: ProbeConfig) -> Assumptions | None:
-    assumes = probe.assumes
-    if assumes is None:
-        return None
-    return Assumptions(
-        paths=tuple(assumes.paths),
-        enums={path: frozenset(map(str, values)) for path, values in assumes.enums.items()},
-        token_field=assumes.token_field,
-        headers=tuple(h.lower() for h in assumes.headers),
-        status=assumes.status,
-    )
-
-
-def probe_overrides(probe: ProbeConfig) -> Overrides:
-    return Overrides(
-        severity={key: Severity(value) for key, value in probe.overrides.severity.items()},
-        ignore=tuple(
-            IgnoreRule(
-                reason=rule.reason,
-                kind=rule.kind,
-                path=rule.path,
-                until=parse_until(rule.until) if rule.until else None,
-            )
-            for rule in probe.overrides.ignore
-        ),
-    )
-
-
-def probe_spec(probe: ProbeConfig, expected: frozenset[int]) -> ProbeSpec:
-    assumes = probe.assumes
-    assumed = set(assumes.paths) | set(assumes.enums) if assumes else set()
-    return ProbeSpec(
-        name=probe.name,
-        target=probe.target,
-        request_hash=request_hash(probe),
-        expected_status=expected,
-        learn=LearnPolicy(learn_runs=probe.baseline.learn_runs, learn_for=probe.baseline.learn_for),
-        gate=EventGate(
-            open_after=probe.events.open_after,
-            window=probe.events.window,
-            resolve_after=probe.events.resolve_after,
-            remind_every=probe.events.remind_every,
-        ),
-        assumed_paths=frozenset(assumed),
-        enum_paths=frozenset(probe.enum_paths) | frozenset(assumes.enums if assumes else ()),
-        assumptions=probe_assumptions(probe),
-        overrides=probe_overrides(probe),
-    )
 
 
 class Pipeline:
@@ -259,7 +206,7 @@ class Pipeline:
                 path = d.spool.put(encode_completion(completion, claimed=claimed))
                 log.warning("probe %s: %s; run spooled to %s", probe.name, exc, path)
                 span.set_attribute(semconv.MONITOR_SPOOLED, True)
-                return _spooled_row(claim, observation, trace_id, str(exc))
+                return spooled_row(claim, observation, trace_id, str(exc))
             except ClaimLost as exc:
                 log.warning("probe %s: result discarded: %s", probe.name, exc)
                 span.set_attribute(semconv.MONITOR_CLAIM_LOST, True)
@@ -281,7 +228,7 @@ class Pipeline:
             annotate_run_span(span, d.tracer, facts, timing)
         if recorded.outbox_ids:
             d.on_alerts()
-        row = _memory_row(claim, observation, judgement, trace_id, completion.request_id)
+        row = judged_row(claim, observation, judgement, trace_id, completion.request_id)
         if not dry_run:
             d.observer.run_completed(run_view(row), observation, judgement)
         return row
@@ -295,7 +242,7 @@ class Pipeline:
         log.error("probe %s: run %s could not be stored: %s", claim.probe, claim.run_id, exc)
         reason = f"the result could not be stored: {exc}"
         await d.db.run(d.store.complete_unrecordable, claim, d.clock.now(), reason)
-        row = _spooled_row(claim, observation, trace_id, str(exc))
+        row = spooled_row(claim, observation, trace_id, str(exc))
         row.update(outcome="fail", error=reason, note="the result could not be stored")
         return row
 
@@ -354,7 +301,7 @@ class Pipeline:
             recorded_count += 1
             if recorded.outbox_ids:
                 d.on_alerts()
-            row = _memory_row(
+            row = judged_row(
                 completion.claim,
                 completion.observation,
                 recorded.judgement,
@@ -371,18 +318,7 @@ class Pipeline:
         if not dry_run and not await d.db.run(d.store.record_skipped, claim, d.clock.now(), reason):
             return None
         d.observer.run_skipped(claim.probe, claim.target, reason)
-        return {
-            "id": claim.run_id,
-            "probe": claim.probe,
-            "target": claim.target,
-            "trigger": claim.trigger,
-            "slot_at": claim.slot_at,
-            "started_at": claim.started_at,
-            "outcome": "skipped",
-            "attempts": 0,
-            "note": reason,
-            "findings": [],
-        }
+        return skipped_row(claim, reason)
 
     async def _judge_and_store(
         self,
@@ -396,62 +332,3 @@ class Pipeline:
             state = await d.db.run(d.store.load_state, probe.name, completion.claim.request_hash)
             return RecordedRun(run_id=completion.claim.run_id, judgement=judge_run(state))
         return await d.db.run(d.store.record_run, completion, judge_run, d.router)
-
-
-def evidence_extra(observation: Observation, config_hash: str) -> dict[str, Any]:
-    """Evidence beyond the columns: where the request went, under which config."""
-    url = urlsplit(observation.url)
-    return {"host": url.netloc, "path": url.path, "config_hash": config_hash}
-
-
-def _spooled_row(
-    claim: RunClaim, observation: Observation, trace_id: str, reason: str
-) -> dict[str, Any]:
-    return {
-        "id": claim.run_id,
-        "probe": claim.probe,
-        "target": claim.target,
-        "trigger": claim.trigger,
-        "slot_at": claim.slot_at,
-        "started_at": claim.started_at,
-        "outcome": None,
-        "status_code": observation.status_code,
-        "latency_ms": round(observation.latency_ms, 3),
-        "attempts": len(observation.attempts) or 1,
-        "trace_id": trace_id,
-        "note": f"spooled: {reason}; it is recorded when the database answers again",
-        "findings": [],
-    }
-
-
-def _memory_row(
-    claim: RunClaim,
-    observation: Observation,
-    judgement: Judgement,
-    trace_id: str,
-    request_id: str | None,
-) -> dict[str, Any]:
-    baseline = judgement.baseline
-    lead = next((f for f in judgement.findings if f.severity is Severity.BREAKING), None)
-    return {
-        "id": claim.run_id,
-        "probe": claim.probe,
-        "target": claim.target,
-        "trigger": claim.trigger,
-        "slot_at": claim.slot_at,
-        "started_at": claim.started_at,
-        "outcome": judgement.outcome.value,
-        "status_code": observation.status_code,
-        "latency_ms": round(observation.latency_ms, 3),
-        "attempts": len(observation.attempts) or 1,
-        "request_id": request_id,
-        "trace_id": trace_id,
-        "category": judgement.category.value if judgement.category else None,
-        "verdict": judgement.verdict.value if judgement.verdict else None,
-        "baseline_class": baseline.response_class.value if baseline else None,
-        "baseline_state": baseline.state if baseline else None,
-        "baseline_version": baseline.version if baseline else None,
-        "findings": [f.to_json() for f in judgement.findings],
-        "error": lead.message if lead and judgement.outcome.value == "fail" else None,
-        "ledger": [entry.to_json() for entry in judgement.ledger],
-    }

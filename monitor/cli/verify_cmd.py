@@ -24,7 +24,7 @@ from monitor.core.body import MAX_BODY_BYTES
 from monitor.core.judge import Judgement, judge
 from monitor.core.observation import Observation
 from monitor.errors import UsageError
-from monitor.pipeline import probe_spec
+from monitor.probe_spec import probe_spec
 from monitor.probes import kind_for, request_hash
 
 

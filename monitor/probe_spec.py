@@ -1,0 +1,66 @@
+"""A probe's configuration translated into what the pure judge needs (``ProbeSpec``).
+
+Kept apart from the pipeline so ``monitor verify`` and the benchmarks judge a probe exactly as
+the scheduler does, without pulling in transports and storage.
+"""
+
+from __future__ import annotations
+
+from monitor.config.schema import ProbeConfig
+from monitor.core.assumptions import Assumptions
+from monitor.core.baseline import LearnPolicy
+from monitor.core.events import EventGate
+from monitor.core.judge import ProbeSpec
+from monitor.core.model import Severity
+from monitor.core.overrides import IgnoreRule, Overrides, parse_until
+from monitor.probes import request_hash
+
+
+def probe_assumptions(probe: ProbeConfig) -> Assumptions | None:
+    assumes = probe.assumes
+    if assumes is None:
+        return None
+    return Assumptions(
+        paths=tuple(assumes.paths),
+        enums={path: frozenset(map(str, values)) for path, values in assumes.enums.items()},
+        token_field=assumes.token_field,
+        headers=tuple(h.lower() for h in assumes.headers),
+        status=assumes.status,
+    )
+
+
+def probe_overrides(probe: ProbeConfig) -> Overrides:
+    return Overrides(
+        severity={key: Severity(value) for key, value in probe.overrides.severity.items()},
+        ignore=tuple(
+            IgnoreRule(
+                reason=rule.reason,
+                kind=rule.kind,
+                path=rule.path,
+                until=parse_until(rule.until) if rule.until else None,
+            )
+            for rule in probe.overrides.ignore
+        ),
+    )
+
+
+def probe_spec(probe: ProbeConfig, expected: frozenset[int]) -> ProbeSpec:
+    assumes = probe.assumes
+    assumed = set(assumes.paths) | set(assumes.enums) if assumes else set()
+    return ProbeSpec(
+        name=probe.name,
+        target=probe.target,
+        request_hash=request_hash(probe),
+        expected_status=expected,
+        learn=LearnPolicy(learn_runs=probe.baseline.learn_runs, learn_for=probe.baseline.learn_for),
+        gate=EventGate(
+            open_after=probe.events.open_after,
+            window=probe.events.window,
+            resolve_after=probe.events.resolve_after,
+            remind_every=probe.events.remind_every,
+        ),
+        assumed_paths=frozenset(assumed),
+        enum_paths=frozenset(probe.enum_paths) | frozenset(assumes.enums if assumes else ()),
+        assumptions=probe_assumptions(probe),
+        overrides=probe_overrides(probe),
+    )
