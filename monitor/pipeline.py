@@ -167,15 +167,19 @@ class Pipeline:
                     latency_ms=0.0,
                     failure=TransportFailure("secret-unavailable", str(exc), retryable=False),
                 )
+            # Upstreams quote the key back (401 messages, 200 error envelopes, a Location
+            # header) and findings quote upstreams: from here on, the judge, the span and the
+            # stored evidence see it masked. Only string values change, never the shape.
+            observation = redact_observation(observation, response_text=False, secrets=[api_key])
             finished = d.clock.now()
             spec = probe_spec(probe, kind.expected_status(probe))
             contract = d.contracts.get(probe.target)
             judge_run = self.judge_for(probe, observation, finished)
             completion = RunCompletion(
                 claim=claim,
-                # Stored: secrets scrubbed, answer text withheld when asked; judged: as received.
+                # Stored: answer text withheld when asked; judged: with the text.
                 observation=redact_observation(
-                    observation, response_text=probe.redact.response_text, secrets=[api_key]
+                    observation, response_text=probe.redact.response_text, secrets=[]
                 ),
                 spec=spec,
                 finished_at=finished,

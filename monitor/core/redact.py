@@ -1,11 +1,12 @@
 """What of an observation may be stored: secrets scrubbed always, answer text on request.
 
-The judge sees the observation as received; storage gets ``redact_observation`` of it. Secrets
-(the API key, in case an upstream echoes it in a body, a header or an error message) become
-``***`` everywhere. With ``redact.response_text`` the generated text under ``choices`` (content,
-reasoning, refusal, tool-call arguments) becomes ``***`` in JSON bodies and in every SSE
-``data:`` line; a body that cannot be read as JSON is withheld whole, since it may be text.
-Shapes are unchanged: only string values are replaced.
+Secrets (the API key, in case an upstream echoes it in a body, a header or an error message)
+become ``***`` everywhere as soon as the answer is received, before the judge quotes any of it
+in a finding. The generated text is withheld only from what is stored: with
+``redact.response_text`` the text under ``choices`` (content, reasoning, refusal, tool-call
+arguments) becomes ``***`` in JSON bodies and in every SSE ``data:`` line; a body that cannot be
+read as JSON is withheld whole, since it may be text. Shapes are unchanged: only string values
+are replaced.
 """
 
 from __future__ import annotations

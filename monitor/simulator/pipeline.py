@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from monitor.simulator import payloads
-from monitor.simulator.plan import DONE, PING, SSE_TYPE, Ctx, Plan
+from monitor.simulator.plan import DONE, HTML_TYPE, PING, SSE_TYPE, Ctx, Plan
 from monitor.simulator.scenarios import in_order
 
 
@@ -24,6 +24,15 @@ def authorize(ctx: Ctx, authorization: str | None, api_key: str) -> Plan | None:
             None,
             "invalid_api_key",
             {"x-echo-authorization": f"Bearer {token}"},
+        )
+    if "echo-key-200" in ctx.names:
+        message = f"upstream rejected key {token}: quota exhausted"
+        return ctx.json(200, {"error": {"message": message, "type": "comet_api_error", "code": ""}})
+    if "echo-key-redirect" in ctx.names:
+        location = f"{ctx.scheme}://127.0.0.2:{ctx.port}/v1/chat/completions?key={token}"
+        page = payloads.html_page(301, "Moved Permanently")
+        return Plan(
+            status=301, content_type=HTML_TYPE, parts=[page], headers={"location": location}
         )
     if token != api_key or "auth-rejects" in ctx.names:
         message = payloads.incorrect_key_message(token)

@@ -10,7 +10,8 @@ A scenario has up to three hooks, run in registry order so a combination such as
 * `shape(plan, ctx)` changes delivery: timing, framing, encoding (see `shaping`).
 
 Five scenarios have no hook because they change the request flow itself, and the pipeline checks
-them by name: `auth-rejects`, `comet-errors`, `echo-key`, `models-missing`, `stream-not-streamed`.
+them by name: `auth-rejects`, `comet-errors`, `echo-key`, `echo-key-200`, `echo-key-redirect`,
+`models-missing`, `stream-not-streamed`.
 """
 
 from __future__ import annotations
@@ -319,6 +320,12 @@ SCENARIOS: dict[str, Scenario] = {
     "comet-errors": Scenario("Errors use CometAPI's envelope; no x-request-id header."),
     "echo-key": Scenario(
         "401 whose message and x-echo header quote the bearer token in full, as some gateways do."
+    ),
+    "echo-key-200": Scenario(
+        "HTTP 200 whose error envelope quotes the bearer token (an aggregator's quota error)."
+    ),
+    "echo-key-redirect": Scenario(
+        "301 to 127.0.0.2 whose Location carries the bearer token as `?key=`."
     ),
     "models-missing": Scenario("/v1/models lists only o3-mini."),
     "type-change": Scenario("`created` is a string.", mutate=_type_change),

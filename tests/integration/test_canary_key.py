@@ -22,9 +22,20 @@ from monitor.simulator import Simulator
 from monitor.storage import tables  # noqa: F401  (registers every table on the metadata)
 from tests.conftest import write_config
 
-CANARY = "sk-canary-7f3a9c41d2b84e6f0a1b2c3d4e5f6071"
+# Not shaped like an OpenAI key on purpose: masking must come from knowing the key, not from
+# recognising ``sk-...`` patterns.
+CANARY = "cmk-canary-7f3a9c41d2b84e6f0a1b2c3d4e5f6071"
 # The canary itself, and the middle of it in case something masks only its ends badly.
 NEEDLES = (CANARY, CANARY[10:-6])
+SCENARIOS = (
+    "healthy",
+    "drop-usage",
+    "echo-key",
+    "echo-key-200",
+    "echo-key-redirect",
+    "error-in-200",
+    "flaky",
+)
 ENV = {"CANARY_KEY": CANARY}
 
 
@@ -128,7 +139,7 @@ def test_a_canary_key_reaches_no_output_channel(
     async def probe_everything() -> None:
         app = build_app(loaded, env=ENV, stderr=alerts, span_exporter=exporter)
         try:
-            for scenario in ("healthy", "drop-usage", "echo-key", "error-in-200", "flaky"):
+            for scenario in SCENARIOS:
                 sim.set_scenario(scenario)
                 for probe in loaded.config.probes:
                     await app.pipeline.run_once(probe, None, Trigger.CHECK)
@@ -141,6 +152,10 @@ def test_a_canary_key_reaches_no_output_channel(
     check = cli("--log-level", "debug", "check", "--config", str(path), "--json", env=ENV)
     history = cli("history", "--config", str(path), "--json", "--limit", "500", env=ENV)
     table = cli("history", "--config", str(path), "--limit", "500", env=ENV)
+    events = cli("events", "list", "--config", str(path), "--all", "--json", env=ENV)
+    report = cli("report", "--config", str(path), "--since", "1h", env=ENV)
+    run_ids = [json.loads(line)["run_id"] for line in history.out.splitlines()]
+    shown = [cli("show", "--config", str(path), run_id, env=ENV) for run_id in run_ids]
 
     assert CANARY in "".join(r.headers.get("authorization", "") for r in sim.requests)
     assert "[DRIFT OPEN]" in alerts.getvalue() or "OPEN]" in alerts.getvalue()
@@ -155,5 +170,12 @@ def test_a_canary_key_reaches_no_output_channel(
     scan("alerts", alerts.getvalue() + check.err)
     scan("check --json", check.out)
     scan("history", history.out + table.out + history.err + table.err)
+    scan("events list", events.out + events.err)
+    scan("report", report.out + report.err)
+    scan("show", "".join(r.out + r.err for r in shown))
+    # Where the key was echoed, the findings still quote the answer, with the key masked.
+    messages = stored + "".join(r.out for r in shown)
+    assert "upstream rejected key ***" in messages  # the 200 error envelope
+    assert "?key=***" in messages  # the redirect's Location
     leaky = [json.loads(line) for line in check.out.splitlines() if '"leaky"' in line]
     assert leaky[0]["findings"][0]["kind"] == "key-in-query-string"
