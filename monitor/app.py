@@ -33,8 +33,9 @@ from monitor.config.loader import LoadedConfig
 from monitor.config.schema import Config, ProbeConfig
 from monitor.contract import Contract, load_contracts
 from monitor.core.model import Trigger
+from monitor.dburl import normalize_database_url
 from monitor.dispatch import Checkpoints, Dispatcher, Sleep
-from monitor.errors import StorageError
+from monitor.errors import StorageError, UsageError
 from monitor.health import Heartbeat
 from monitor.ids import new_id
 from monitor.logs import RunLogObserver
@@ -57,7 +58,14 @@ SHUTDOWN_GRACE_S = 10.0
 
 
 def database_url(config: Config, env: Mapping[str, str]) -> str:
-    return env.get("MONITOR_DATABASE_URL") or config.storage.url
+    """``MONITOR_DATABASE_URL`` over ``storage.url`` (already checked with the config)."""
+    from_env = env.get("MONITOR_DATABASE_URL")
+    if not from_env:
+        return config.storage.url
+    try:
+        return normalize_database_url(from_env)
+    except ValueError as exc:
+        raise UsageError(f"MONITOR_DATABASE_URL: {exc}") from None
 
 
 def spool_directory(config: Config, env: Mapping[str, str]) -> Path:

@@ -15,6 +15,9 @@ _UNITS = {
 }
 _PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d|w)")
 _WHOLE = re.compile(r"^(?:\d+(?:\.\d+)?(?:ms|s|m|h|d|w))+$")
+# Longer than any retention or interval anyone means, and short enough that adding it to now
+# (a lease, a retention cut-off) stays inside datetime's years 1..9999.
+MAX_DURATION = timedelta(days=36500)
 
 
 def parse_duration(text: str) -> timedelta:
@@ -31,6 +34,8 @@ def parse_duration(text: str) -> timedelta:
             total += float(number) * _UNITS[unit]
     except OverflowError:
         raise ValueError(f"invalid duration {text!r}: too long") from None
+    if total > MAX_DURATION:
+        raise ValueError(f"invalid duration {text!r}: too long (at most 36500d, 100 years)")
     if total <= timedelta():
         raise ValueError(f"invalid duration {text!r}: must be greater than zero")
     return total
@@ -50,10 +55,7 @@ def parse_time(text: str, now: datetime) -> datetime:
     """A duration means that long before ``now``; otherwise an ISO 8601 time (UTC if naive)."""
     value = text.strip()
     if _WHOLE.match(value):
-        try:
-            return now - parse_duration(value)
-        except OverflowError:
-            raise ValueError(f"invalid time {text!r}: that is before year 1") from None
+        return now - parse_duration(value)  # at most MAX_DURATION: never before year 1
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:

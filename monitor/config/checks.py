@@ -9,6 +9,7 @@ from collections.abc import Callable, Mapping, Sequence
 from monitor.config.listen import api_token, parse_listen, token_problem
 from monitor.config.schema import Config, ProbeConfig
 from monitor.core.model import SELF_CATEGORY, SELF_PROBE, Category
+from monitor.dburl import normalize_database_url
 from monitor.errors import ConfigIssue
 from monitor.timeparse import parse_instant
 
@@ -38,8 +39,10 @@ def check_config(
         )
         (errors if secrets_required else warnings).append(issue)
 
-    if not config.storage.url.startswith(("sqlite:", "postgresql")):
-        err(["storage", "url"], "must start with sqlite:/// or postgresql+psycopg://")
+    try:
+        normalize_database_url(config.storage.url)
+    except ValueError as exc:
+        err(["storage", "url"], str(exc))
     for name, target in config.targets.items():
         if not target.base_url.startswith(("http://", "https://")):
             err(["targets", name, "base_url"], "must start with http:// or https://")
@@ -199,6 +202,11 @@ def _check_generation(probe: ProbeConfig, loc: list[str | int], err: Callable[..
                 "max_tokens (or max_completion_tokens) is required on generation probes, "
                 "large enough for reasoning models",
             )
+    for key in ("max_tokens", "max_completion_tokens"):
+        value = probe.params.get(key)
+        # null means "no limit" to OpenAI: the token budget could not bound the probe.
+        if key in probe.params and (type(value) is not int or value < 1):
+            err([*loc, "params", key], f"must be a whole number of tokens ≥ 1, not {value!r}")
 
 
 def _check_probe_kind(probe: ProbeConfig, loc: list[str | int], err: Callable[..., None]) -> None:

@@ -14,16 +14,17 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from monitor.dburl import normalize_database_url
+
 
 def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
 def create_db_engine(url: str) -> Engine:
+    url = normalize_database_url(url)
     if url.startswith("sqlite"):
         return _sqlite_engine(url)
-    if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     return sa.create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
 
 

@@ -160,7 +160,7 @@ def test_baseline_commands_change_what_later_runs_compare_with(
     [
         (["--log-level", "foo", "history"], "invalid choice: 'foo'"),
         (["history", "--since", "10000000000d"], "invalid duration '10000000000d': too long"),
-        (["history", "--since", "1000000d"], "before year 1"),
+        (["history", "--since", "1000000d"], "too long (at most 36500d, 100 years)"),
         (["history", "--since", "0001-01-01T00:00:00+05:00"], "out of range"),
         (["history", "--limit", "0"], "'0' must be at least 1"),
         (["history", "--category", "bogus"], "invalid choice: 'bogus'"),
@@ -175,3 +175,28 @@ def test_bad_arguments_are_usage_errors_not_tracebacks(
     assert result.code == 2, result.err
     assert message in result.err
     assert "Traceback" not in result.err
+
+
+@pytest.mark.parametrize("command", [["history"], ["db", "upgrade"], ["db", "current"], ["check"]])
+def test_a_bad_database_url_in_the_environment_is_a_usage_error(
+    cli: Any, tmp_path: Path, sqlite_url: str, command: list[str]
+) -> None:
+    config = write_config(tmp_path, chat_probe_config("http://127.0.0.1:9", sqlite_url))
+    env = {"SIM_API_KEY": "k", "MONITOR_DATABASE_URL": "mysql://u:hunter22@db/x"}
+    result = cli(*command, "--config", str(config), env=env)
+    assert result.code == 2, result.err
+    assert "MONITOR_DATABASE_URL: unsupported database URL (mysql://)" in result.err
+    assert "hunter22" not in result.err
+    assert "Traceback" not in result.err
+
+
+def test_a_postgres_url_in_the_environment_opens_postgresql(
+    cli: Any, tmp_path: Path, sqlite_url: str, pg_url: str
+) -> None:
+    config = write_config(tmp_path, chat_probe_config("http://127.0.0.1:9", sqlite_url))
+    aliased = pg_url.replace("postgresql+psycopg://", "postgres://", 1)
+    result = cli("db", "current", "--config", str(config), env={"MONITOR_DATABASE_URL": aliased})
+    assert result.code == 0, result.err
+    assert result.out.startswith("schema: ")
+    assert "(at head)" in result.out
+    assert not (tmp_path / "monitor.db").exists()  # storage.url (SQLite) was not the one opened

@@ -201,3 +201,41 @@ def test_api_listen_is_checked_like_the_server_checks_it() -> None:
             {"COMETAPI_API_KEY": "k"},
             secrets_required=True,
         )
+
+
+def test_durations_longer_than_a_century_are_located_errors() -> None:
+    # 3000000d parses, but a retention cut-off or a lease that far off overflows datetime.
+    (error,) = _errors(GOOD.replace("every: 60s", "every: 60s\n    timeout: 3000000d"))
+    assert error == (
+        "config.yaml:10: probes[0].timeout: invalid duration '3000000d': "
+        "too long (at most 36500d, 100 years)"
+    )
+
+
+@pytest.mark.parametrize("value", ["null", "lots", "-5", "0", "[1]", "1.5", "true"])
+def test_max_tokens_must_be_a_positive_whole_number(value: str) -> None:
+    (error,) = _errors(GOOD.replace("max_tokens: 32", f"max_tokens: {value}"))
+    assert error.startswith("config.yaml:12: probes[0].params.max_tokens: must be a whole number")
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("mysql://u:secret@db/x", "mysql://"),
+        ("postgresql+psycopg2://u:secret@db/x", "postgresql+psycopg2://"),
+        ("monitor.db", "no scheme"),
+    ],
+)
+def test_storage_url_names_what_is_accepted_and_never_the_password(url: str, shown: str) -> None:
+    (error,) = _errors(GOOD + f'storage: {{url: "{url}"}}\n')
+    assert error.startswith(f"config.yaml:13: storage.url: unsupported database URL ({shown})")
+    assert "postgresql+psycopg://USER@HOST:PORT/DATABASE" in error
+    assert "secret" not in error
+
+
+def test_postgres_urls_as_hosting_providers_write_them_are_read_as_psycopg() -> None:
+    from monitor.dburl import normalize_database_url
+
+    for alias in ("postgres://", "postgresql://"):
+        assert normalize_database_url(f"{alias}u@h:5432/d") == "postgresql+psycopg://u@h:5432/d"
+    assert normalize_database_url("sqlite:///x.db") == "sqlite:///x.db"
