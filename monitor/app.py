@@ -169,6 +169,7 @@ def build_app(
         exporter=span_exporter,
         console=console_spans,
         env=environ,
+        stderr=stderr or sys.stderr,
     )
     worker = worker_id or worker_identity()
     metrics = metrics_for(store, config, clock)

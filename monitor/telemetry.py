@@ -7,7 +7,8 @@ from ``os.environ`` behind the caller's back):
   ``OTEL_EXPORTER_OTLP_[TRACES_]ENDPOINT`` is set (``OTEL_TRACES_EXPORTER=none`` wins);
 - OTLP over HTTP/protobuf by default; ``OTEL_EXPORTER_OTLP_[TRACES_]PROTOCOL=grpc`` uses the
   gRPC exporter (the ``otlp-grpc`` extra); headers from ``OTEL_EXPORTER_OTLP_[TRACES_]HEADERS``;
-- ``console`` writes spans as JSON (the demo's ``--spans``).
+- ``console`` writes spans as JSON to stderr, so ``--json`` output on stdout stays parseable
+  (the demo's ``--spans`` chooses its own stream).
 
 OTLP spans go through a ``BatchSpanProcessor`` (export never blocks a probe); shutting the
 provider down flushes it.
@@ -15,6 +16,7 @@ provider down flushes it.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 from typing import TextIO
 
@@ -44,6 +46,7 @@ def build_tracer_provider(
     exporter: SpanExporter | None = None,
     console: TextIO | None = None,
     env: Mapping[str, str] | None = None,
+    stderr: TextIO | None = None,
 ) -> TracerProvider:
     """The provider; ``exporter`` (tests) and ``console`` are added to what ``env`` asks for."""
     resource = Resource.create(
@@ -58,7 +61,7 @@ def build_tracer_provider(
         provider.add_span_processor(SimpleSpanProcessor(exporter))
     if console is not None:
         provider.add_span_processor(SimpleSpanProcessor(ConsoleSpanExporter(out=console)))
-    for configured in exporters_from_env(env or {}):
+    for configured in exporters_from_env(env or {}, stderr or sys.stderr):
         provider.add_span_processor(BatchSpanProcessor(configured))
     return provider
 
@@ -69,7 +72,9 @@ def _env(env: Mapping[str, str], name: str, default: str = "") -> str:
     return specific or env.get(f"OTEL_EXPORTER_OTLP_{name}", "").strip() or default
 
 
-def exporters_from_env(env: Mapping[str, str]) -> list[SpanExporter]:
+def exporters_from_env(
+    env: Mapping[str, str], stderr: TextIO | None = None
+) -> list[SpanExporter]:
     names = [n.strip().lower() for n in env.get("OTEL_TRACES_EXPORTER", "").split(",")]
     names = [n for n in names if n]
     if "none" in names:
@@ -81,40 +86,43 @@ def exporters_from_env(env: Mapping[str, str]) -> list[SpanExporter]:
         if name == "otlp":
             out.append(otlp_exporter(env))
         elif name == "console":
-            out.append(ConsoleSpanExporter())
+            out.append(ConsoleSpanExporter(out=stderr or sys.stderr))
         else:
-            raise ConfigError(
-                [
-                    ConfigIssue(
-                        "environment",
-                        None,
-                        "OTEL_TRACES_EXPORTER",
-                        f"unsupported exporter {name!r}: use otlp, console or none",
-                    )
-                ]
+            raise _env_error(
+                "OTEL_TRACES_EXPORTER", f"unsupported exporter {name!r}: use otlp, console or none"
             )
     return out
+
+
+def _env_error(variable: str, message: str) -> ConfigError:
+    return ConfigError([ConfigIssue("environment", None, variable, message)])
+
+
+def _timeout_seconds(env: Mapping[str, str]) -> float:
+    text = _env(env, "TIMEOUT", "10000")
+    try:
+        milliseconds = float(text)  # the spec says milliseconds
+    except ValueError:
+        milliseconds = -1.0
+    if not 0 < milliseconds < float("inf"):
+        name = "OTEL_EXPORTER_OTLP_TIMEOUT"
+        raise _env_error(name, f"{text!r} is not a timeout: use milliseconds, e.g. 10000")
+    return milliseconds / 1000
 
 
 def otlp_exporter(env: Mapping[str, str]) -> SpanExporter:
     protocol = _env(env, "PROTOCOL", "http/protobuf").lower()
     headers = dict(parse_env_headers(_env(env, "HEADERS"), liberal=True))
-    timeout = float(_env(env, "TIMEOUT", "10000")) / 1000  # the spec says milliseconds
+    timeout = _timeout_seconds(env)
     if protocol == "grpc":
         try:
             from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import (
                 OTLPSpanExporter as GrpcExporter,
             )
         except ImportError:
-            raise ConfigError(
-                [
-                    ConfigIssue(
-                        "environment",
-                        None,
-                        "OTEL_EXPORTER_OTLP_PROTOCOL",
-                        "grpc needs the optional extra: pip install 'contract-monitor[otlp-grpc]'",
-                    )
-                ]
+            raise _env_error(
+                "OTEL_EXPORTER_OTLP_PROTOCOL",
+                "grpc needs the optional extra: pip install 'contract-monitor[otlp-grpc]'",
             ) from None
         endpoint = _env(env, "ENDPOINT", DEFAULT_OTLP_GRPC_ENDPOINT)
         return GrpcExporter(
@@ -124,15 +132,9 @@ def otlp_exporter(env: Mapping[str, str]) -> SpanExporter:
             insecure=endpoint.startswith("http://"),
         )
     if protocol not in ("http/protobuf", "http"):
-        raise ConfigError(
-            [
-                ConfigIssue(
-                    "environment",
-                    None,
-                    "OTEL_EXPORTER_OTLP_PROTOCOL",
-                    f"unsupported protocol {protocol!r}: use http/protobuf or grpc",
-                )
-            ]
+        raise _env_error(
+            "OTEL_EXPORTER_OTLP_PROTOCOL",
+            f"unsupported protocol {protocol!r}: use http/protobuf or grpc",
         )
     from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 

@@ -4,6 +4,7 @@ receiver, nothing when unset, gRPC only when asked."""
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExport
 
 from monitor.errors import ConfigError
 from monitor.telemetry import exporters_from_env
-from tests.conftest import SIM_KEY
+from tests.conftest import SIM_KEY, chat_probe_config, write_config
 from tests.fakes.otlp_receiver import Receiver
 from tests.incident import make_app, run_probe
 
@@ -74,3 +75,27 @@ def test_an_unknown_exporter_is_a_clear_configuration_error() -> None:
         exporters_from_env(
             {"OTEL_TRACES_EXPORTER": "otlp", "OTEL_EXPORTER_OTLP_PROTOCOL": "http/json"}
         )
+
+
+@pytest.mark.parametrize("timeout", ["abc", "-5", "0", "inf"])
+def test_a_bad_otlp_timeout_is_a_clear_configuration_error(timeout: str) -> None:
+    env = {"OTEL_TRACES_EXPORTER": "otlp", "OTEL_EXPORTER_OTLP_TIMEOUT": timeout}
+    with pytest.raises(ConfigError, match="OTEL_EXPORTER_OTLP_TIMEOUT.*use milliseconds"):
+        exporters_from_env(env)
+
+
+def test_console_spans_go_to_stderr_so_json_output_stays_parseable(
+    cli: Any, sim_url: str, tmp_path: Path, sqlite_url: str
+) -> None:
+    config = write_config(tmp_path, chat_probe_config(sim_url, sqlite_url))
+    env = {"SIM_API_KEY": SIM_KEY, "OTEL_TRACES_EXPORTER": "console"}
+    result = cli("check", "--config", str(config), "--json", env=env)
+    assert result.code == 0, result.err
+    (line,) = result.out.splitlines()
+    assert json.loads(line)["outcome"] == "pass"
+    assert '"trace_id"' in result.err  # the spans, as the console exporter writes them
+    otlp = {**env, "OTEL_TRACES_EXPORTER": "otlp", "OTEL_EXPORTER_OTLP_TIMEOUT": "x"}
+    bad = cli("check", "--config", str(config), env=otlp)
+    assert bad.code == 2
+    assert "OTEL_EXPORTER_OTLP_TIMEOUT" in bad.err
+    assert "Traceback" not in bad.err
