@@ -14,6 +14,8 @@ from typing import Any
 from opentelemetry import context as otel_context
 from opentelemetry.trace import Link, Span, SpanContext, SpanKind, TraceFlags, Tracer
 
+from monitor import semconv
+
 
 def run_links(payloads: Sequence[dict[str, Any]]) -> list[Link]:
     links = []
@@ -31,7 +33,7 @@ def run_links(payloads: Sequence[dict[str, Any]]) -> list[Link]:
         parent = SpanContext(
             trace_id, span_id, is_remote=True, trace_flags=TraceFlags(TraceFlags.SAMPLED)
         )
-        links.append(Link(parent, {"monitor.run_id": str(run.get("id"))}))
+        links.append(Link(parent, {semconv.MONITOR_RUN_ID: str(run.get("id"))}))
     return links
 
 
@@ -42,12 +44,12 @@ def delivery_span(
     lead = payloads[0]
     event = lead.get("event", {})
     attributes: dict[str, str | int] = {
-        "monitor.sink": sink,
-        "monitor.alert.key": key,
-        "monitor.alert.reason": str(lead.get("transition", {}).get("reason", "")),
-        "monitor.alert.events": len(payloads),
-        "monitor.probe": str(event.get("probe", "")),
-        "monitor.target": str(event.get("target", "")),
+        semconv.MONITOR_SINK: sink,
+        semconv.MONITOR_ALERT_KEY: key,
+        semconv.MONITOR_ALERT_REASON: str(lead.get("transition", {}).get("reason", "")),
+        semconv.MONITOR_ALERT_EVENTS: len(payloads),
+        semconv.MONITOR_PROBE: str(event.get("probe", "")),
+        semconv.MONITOR_TARGET: str(event.get("target", "")),
     }
     with tracer.start_as_current_span(
         f"alert {sink}",

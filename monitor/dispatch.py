@@ -29,6 +29,7 @@ from typing import Protocol
 from opentelemetry import trace
 from opentelemetry.trace import Status, StatusCode
 
+from monitor import semconv
 from monitor.alerts.base import AlertSink, Delivery
 from monitor.alerts.policy import Window, suppression_reason, waits_for_opening
 from monitor.alerts.routing import with_route_owner
@@ -230,7 +231,7 @@ class Dispatcher:
             latency = (self.clock.monotonic() - began) * 1000
             self.checkpoints.reached(AFTER_SEND, delivery)
             if ref is not None:
-                span.set_attribute("monitor.alert.ref", ref)
+                span.set_attribute(semconv.MONITOR_ALERT_REF, ref)
             await self._record(items, "delivered", external_ref=ref, latency=latency)
         return 1
 

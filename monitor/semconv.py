@@ -55,6 +55,13 @@ MONITOR_BASELINE_STATE = "monitor.baseline.state"
 MONITOR_CLAIM_LOST = "monitor.claim_lost"  # another replica completed the slot first
 MONITOR_SPOOLED = "monitor.spooled"  # the database was down: the run waits in the spool
 
+# The delivery span of an alert message (linked to the runs' spans by MONITOR_RUN_ID)
+MONITOR_SINK = "monitor.sink"
+MONITOR_ALERT_KEY = "monitor.alert.key"  # the message's idempotency key
+MONITOR_ALERT_REASON = "monitor.alert.reason"  # opened, reminder, resolved, ...
+MONITOR_ALERT_EVENTS = "monitor.alert.events"  # events in the message (a grouped opening: > 1)
+MONITOR_ALERT_REF = "monitor.alert.ref"  # what the sink answered with (Slack ts, PagerDuty key)
+
 # One span event per finding
 FINDING_EVENT = "monitor.finding"
 FINDING_KIND = "monitor.finding.kind"

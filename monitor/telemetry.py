@@ -72,9 +72,7 @@ def _env(env: Mapping[str, str], name: str, default: str = "") -> str:
     return specific or env.get(f"OTEL_EXPORTER_OTLP_{name}", "").strip() or default
 
 
-def exporters_from_env(
-    env: Mapping[str, str], stderr: TextIO | None = None
-) -> list[SpanExporter]:
+def exporters_from_env(env: Mapping[str, str], stderr: TextIO | None = None) -> list[SpanExporter]:
     names = [n.strip().lower() for n in env.get("OTEL_TRACES_EXPORTER", "").split(",")]
     names = [n for n in names if n]
     if "none" in names:

@@ -177,6 +177,8 @@ def test_each_delivery_is_a_span_linked_to_the_runs_span(drifted: Drifted, slack
         assert delivery.context.trace_id != link.context.trace_id  # its own trace
         assert delivery.attributes["monitor.sink"] == "slack"
         assert delivery.attributes["monitor.alert.reason"] == "opened"
+        # the link names the run by the run span's own attribute, so one search finds both
+        assert link.attributes == {"monitor.run.id": linked[0].attributes["monitor.run.id"]}
 
     asyncio.run(scenario())
 

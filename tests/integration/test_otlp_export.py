@@ -80,7 +80,7 @@ def test_an_unknown_exporter_is_a_clear_configuration_error() -> None:
 @pytest.mark.parametrize("timeout", ["abc", "-5", "0", "inf"])
 def test_a_bad_otlp_timeout_is_a_clear_configuration_error(timeout: str) -> None:
     env = {"OTEL_TRACES_EXPORTER": "otlp", "OTEL_EXPORTER_OTLP_TIMEOUT": timeout}
-    with pytest.raises(ConfigError, match="OTEL_EXPORTER_OTLP_TIMEOUT.*use milliseconds"):
+    with pytest.raises(ConfigError, match=r"OTEL_EXPORTER_OTLP_TIMEOUT.*use milliseconds"):
         exporters_from_env(env)
 
 
