@@ -7,6 +7,7 @@ Exit codes: 0 success; 1 a probe failed, a finding is breaking, or the service f
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Mapping, Sequence
 from typing import TextIO
@@ -111,7 +112,11 @@ def main(
     configure_logging(err, args.log_level, args.log_format or "text")
     ctx = Context(args, env if env is not None else environ(), out, err)
     try:
-        return int(args.handler(ctx))
+        code = int(args.handler(ctx))
+        out.flush()  # here, so a closed pipe is caught below and not at interpreter exit
+        return code
+    except BrokenPipeError:
+        return _reader_went_away(out)
     except (ConfigError, UsageError, SecretError) as exc:
         err.write(f"monitor: error: {exc}\n" if not isinstance(exc, ConfigError) else f"{exc}\n")
         return 2
@@ -123,3 +128,12 @@ def main(
         return 1
     except KeyboardInterrupt:
         return 130
+
+
+def _reader_went_away(out: TextIO) -> int:
+    """``monitor history | head``: the reader closed the pipe. Quietly, as the Python docs
+    advise: point stdout at /dev/null so the interpreter's final flush cannot fail again."""
+    if out is sys.stdout:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    return 141  # 128 + SIGPIPE, what a shell reports for a command killed by a closed pipe

@@ -4,6 +4,8 @@ history and config check, all in-process through ``main(argv)``."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -200,3 +202,19 @@ def test_a_postgres_url_in_the_environment_opens_postgresql(
     assert result.out.startswith("schema: ")
     assert "(at head)" in result.out
     assert not (tmp_path / "monitor.db").exists()  # storage.url (SQLite) was not the one opened
+
+
+def test_a_reader_closing_the_pipe_ends_the_command_quietly(
+    cli: Any, sim_url: str, tmp_path: Path, sqlite_url: str
+) -> None:
+    """``monitor history | head``: exit 141 like a command killed by SIGPIPE, no traceback."""
+    config = write_config(tmp_path, chat_probe_config(sim_url, sqlite_url))
+    for _ in range(3):
+        assert cli("check", "--config", str(config), env={"SIM_API_KEY": SIM_KEY}).code == 0
+    command = [sys.executable, "-m", "monitor", "history", "--config", str(config), "--json"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout is not None
+    process.stdout.close()  # the reader is gone before the first line is written
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 141, err
+    assert b"Traceback" not in err
