@@ -34,7 +34,7 @@ from monitor.probes import context_for, kind_for, request_hash
 from monitor.run_rows import evidence_extra, judged_row, skipped_row, spooled_row
 from monitor.runspan import JudgeTiming, RunFacts, annotate_run_span, with_traceparent
 from monitor.runview import run_view
-from monitor.secrets import resolve_api_key
+from monitor.secrets import header_secrets, resolve_api_key
 from monitor.spool import Spool, decode_completion, encode_completion
 from monitor.storage.records import AlertRouter, RecordedRun, RunClaim, RunCompletion
 from monitor.storage.sql import SqlStore
@@ -144,10 +144,13 @@ class Pipeline:
             span_id = format_span_id(context.span_id)
             api_key: str | None = None
             sent_key: str | None = None
+            secrets: list[str | None] = []
             try:
                 api_key = resolve_api_key(probe.target, target, d.env)
                 request = kind.prepare(probe, target, api_key, probe_context)
                 sent_key = request.key_fingerprint
+                masked = target.env_headers | probe.env_headers
+                secrets = [api_key, *header_secrets(request.headers, masked)]
                 if ticket and ticket.attempts < request.retry.attempts:
                     request = replace(
                         request, retry=replace(request.retry, attempts=ticket.attempts)
@@ -169,8 +172,9 @@ class Pipeline:
                 )
             # Upstreams quote the key back (401 messages, 200 error envelopes, a Location
             # header) and findings quote upstreams: from here on, the judge, the span and the
-            # stored evidence see it masked. Only string values change, never the shape.
-            observation = redact_observation(observation, response_text=False, secrets=[api_key])
+            # stored evidence see it (and gateway credentials) masked. Only string values
+            # change, never the shape.
+            observation = redact_observation(observation, response_text=False, secrets=secrets)
             finished = d.clock.now()
             spec = probe_spec(probe, kind.expected_status(probe))
             contract = d.contracts.get(probe.target)

@@ -9,6 +9,7 @@ visible without the key.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -19,6 +20,27 @@ REDACTED = "***"
 SENSITIVE_HEADERS = frozenset(
     {"authorization", "api-key", "x-api-key", "proxy-authorization", "cookie", "set-cookie"}
 )
+# Gateways take credentials in headers of their own (helicone-auth, x-portkey-api-key,
+# cf-aig-authorization, x-goog-api-key): a header whose name has one of these words is masked.
+# Whole words only, so rate-limit headers such as x-ratelimit-remaining-tokens stay readable.
+SENSITIVE_WORDS = frozenset(
+    {
+        "auth",
+        "key",
+        "apikey",
+        "token",
+        "secret",
+        "password",
+        "passwd",
+        "credential",
+        "credentials",
+        "cookie",
+        "signature",
+        "session",
+    }
+)
+VISIBLE_HEADERS = frozenset({"x-monitor-key-fingerprint"})  # ours: a hash, safe by design
+_WORD = re.compile(r"[a-z0-9]+")
 
 
 def key_fingerprint(key: str) -> str:
@@ -49,16 +71,45 @@ def resolve_api_key(target_name: str, target: TargetConfig, env: Mapping[str, st
     return None
 
 
-def redact_headers(headers: Mapping[str, str], key: str | None = None) -> dict[str, str]:
+def sensitive_header(name: str) -> bool:
+    lower = name.lower()
+    if lower in VISIBLE_HEADERS:
+        return False
+    return (
+        lower in SENSITIVE_HEADERS
+        or "auth" in lower
+        or not SENSITIVE_WORDS.isdisjoint(_WORD.findall(lower))
+    )
+
+
+def redact_headers(
+    headers: Mapping[str, str], key: str | None = None, masked: frozenset[str] = frozenset()
+) -> dict[str, str]:
+    """``headers`` as evidence may keep them: credentials masked by name, ``masked`` names
+    (values that came from the environment) masked whatever they are called, the key masked
+    wherever it appears."""
     out: dict[str, str] = {}
     for name, value in headers.items():
         lower = name.lower()
-        if lower == "authorization" and value.lower().startswith("bearer "):
-            out[lower] = f"Bearer {REDACTED}"
-        elif lower in SENSITIVE_HEADERS:
-            out[lower] = REDACTED
+        if lower in masked or sensitive_header(lower):
+            scheme = value.partition(" ")[0]
+            # the scheme stays readable: "Basic" where "Bearer" was expected is a finding
+            shown = scheme in ("Bearer", "Basic", "bearer", "basic") and " " in value
+            out[lower] = f"{scheme.capitalize()} {REDACTED}" if shown else REDACTED
         elif key and key in value:
             out[lower] = value.replace(key, REDACTED)
         else:
             out[lower] = value
     return out
+
+
+def header_secrets(headers: Mapping[str, str], masked: frozenset[str] = frozenset()) -> list[str]:
+    """The values evidence masks (credentials by name, ``masked`` names): secrets to scrub
+    wherever an upstream might echo them, like the API key."""
+    values = []
+    for name, value in headers.items():
+        lower = name.lower()
+        if lower in masked or sensitive_header(lower):
+            scheme, _, rest = value.partition(" ")
+            values.append(rest if scheme.lower() in ("bearer", "basic") and rest else value)
+    return values

@@ -123,13 +123,15 @@ def parse_config(
     if not isinstance(data, dict):
         issues.append(ConfigIssue(filename, 1, "", "the top level must be a mapping of keys"))
         raise ConfigError(issues)
-    data = _expand_env(data, [], environ, issues, filename, locator)
+    from_env: list[list[str | int]] = []
+    data = _expand_env(data, [], environ, issues, filename, locator, from_env)
     if issues:
         raise ConfigError(issues)
     try:
         config = Config.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(_pydantic_issues(exc, filename, locator)) from None
+    _note_env_headers(config, from_env)
     errors, warnings = check_config(config, filename, locator.line, environ, secrets_required)
     if errors:
         raise ConfigError(errors)
@@ -184,15 +186,19 @@ def _expand_env(
     issues: list[ConfigIssue],
     filename: str,
     locator: Locator,
+    from_env: list[list[str | int]],
 ) -> Any:
+    """``value`` with ``${NAME}`` references expanded; where a variable's value was used, the
+    location is appended to ``from_env``."""
     if isinstance(value, dict):
         return {
-            k: _expand_env(v, [*loc, str(k)], env, issues, filename, locator)
+            k: _expand_env(v, [*loc, str(k)], env, issues, filename, locator, from_env)
             for k, v in value.items()
         }
     if isinstance(value, list):
         return [
-            _expand_env(v, [*loc, i], env, issues, filename, locator) for i, v in enumerate(value)
+            _expand_env(v, [*loc, i], env, issues, filename, locator, from_env)
+            for i, v in enumerate(value)
         ]
     if not isinstance(value, str) or "$" not in value:
         return value
@@ -202,6 +208,7 @@ def _expand_env(
             return "$"
         name, default = match.group(1), match.group(2)
         if name in env:
+            from_env.append(loc)
             return env[name]
         if default is not None:
             return default
@@ -217,6 +224,17 @@ def _expand_env(
         return ""
 
     return _ENV_REF.sub(replace, value)
+
+
+def _note_env_headers(config: Config, from_env: list[list[str | int]]) -> None:
+    for loc in from_env:
+        if len(loc) != 4 or loc[2] != "headers":
+            continue
+        section, owner, _, header = loc
+        if section == "targets" and owner in config.targets:
+            config.targets[str(owner)].note_env_header(str(header))
+        elif section == "probes" and isinstance(owner, int) and owner < len(config.probes):
+            config.probes[owner].note_env_header(str(header))
 
 
 def _pydantic_issues(exc: ValidationError, filename: str, locator: Locator) -> list[ConfigIssue]:

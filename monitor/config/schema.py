@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, PrivateAttr
 
 from monitor.timeparse import format_duration, parse_duration
 
@@ -31,6 +31,23 @@ Severity = Literal["info", "warning", "breaking"]
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class WithHeaders(Strict):
+    """A model with configured request headers. The loader notes which values came from the
+    environment (``${GATEWAY_KEY}``): those are credentials as often as not, so evidence shows
+    them masked. Not a config key: it follows from how the value is written."""
+
+    headers: dict[str, str] = Field(default_factory=dict)
+    _env_headers: frozenset[str] = PrivateAttr(default_factory=frozenset)
+
+    @property
+    def env_headers(self) -> frozenset[str]:
+        """Lower-cased names of headers whose value came from ``${...}``."""
+        return self._env_headers
+
+    def note_env_header(self, name: str) -> None:
+        self._env_headers = self._env_headers | {name.lower()}
 
 
 class StorageConfig(Strict):
@@ -54,11 +71,10 @@ class CircuitBreakerConfig(Strict):
     down_for: Duration = timedelta(minutes=2)
 
 
-class TargetConfig(Strict):
+class TargetConfig(WithHeaders):
     base_url: str
     api_key_env: str | None = None
     api_key_file: str | None = None
-    headers: dict[str, str] = Field(default_factory=dict)
     contract: str | None = None
     budget: BudgetConfig = Field(default_factory=BudgetConfig)
     max_connections: int = Field(default=4, ge=1, le=100)
@@ -125,7 +141,7 @@ ProbeKind = Literal[
 ]
 
 
-class ProbeConfig(Strict):
+class ProbeConfig(WithHeaders):
     name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
     target: str
     kind: ProbeKind = "chat_completion"
@@ -150,7 +166,6 @@ class ProbeConfig(Strict):
     # kind: http
     method: str = "POST"
     path: str | None = None
-    headers: dict[str, str] = Field(default_factory=dict)
     body: Any = None
 
 

@@ -160,8 +160,10 @@ def auth_headers(target: TargetConfig, api_key: str | None) -> dict[str, str]:
     return headers
 
 
-def evidence_headers(headers: dict[str, str], api_key: str | None) -> dict[str, str]:
-    out = redact_headers(headers, api_key)
+def evidence_headers(
+    headers: dict[str, str], api_key: str | None, masked: frozenset[str] = frozenset()
+) -> dict[str, str]:
+    out = redact_headers(headers, api_key, masked)
     if api_key:
         out["x-monitor-key-fingerprint"] = key_fingerprint(api_key)
     return out
@@ -238,7 +240,7 @@ def build_request(
         url=url,
         headers=headers,
         json_body=body,
-        evidence_headers=evidence_headers(headers, api_key),
+        evidence_headers=evidence_headers(headers, api_key, target.env_headers | probe.env_headers),
         evidence_body=redacted_messages(
             probe, evidence_body if evidence_body is not None else body
         ),

@@ -26,7 +26,10 @@ from tests.conftest import write_config
 # recognising ``sk-...`` patterns.
 CANARY = "cmk-canary-7f3a9c41d2b84e6f0a1b2c3d4e5f6071"
 # The canary itself, and the middle of it in case something masks only its ends badly.
-NEEDLES = (CANARY, CANARY[10:-6])
+# A gateway credential passed through configured headers: one header named like a credential,
+# one whose only clue is that its value comes from the environment.
+GATEWAY = "gwc-canary-0b1c2d3e4f5a6b7c8d9e"
+NEEDLES = (CANARY, CANARY[10:-6], GATEWAY)
 SCENARIOS = (
     "healthy",
     "drop-usage",
@@ -36,7 +39,7 @@ SCENARIOS = (
     "error-in-200",
     "flaky",
 )
-ENV = {"CANARY_KEY": CANARY}
+ENV = {"CANARY_KEY": CANARY, "GATEWAY_SECRET": GATEWAY}
 
 
 def config_text(base_url: str, db_url: str) -> str:
@@ -58,6 +61,9 @@ targets:
   sim:
     base_url: "{base_url}"
     api_key_env: CANARY_KEY
+    headers:
+      helicone-auth: "Bearer ${{GATEWAY_SECRET}}"
+      x-portkey-config: "${{GATEWAY_SECRET}}"
   leaky:
     base_url: "{base_url}/?key=${{CANARY_KEY}}"
     api_key_env: CANARY_KEY
@@ -158,6 +164,7 @@ def test_a_canary_key_reaches_no_output_channel(
     shown = [cli("show", "--config", str(path), run_id, env=ENV) for run_id in run_ids]
 
     assert CANARY in "".join(r.headers.get("authorization", "") for r in sim.requests)
+    assert GATEWAY in "".join(r.headers.get("x-portkey-config", "") for r in sim.requests)
     assert "[DRIFT OPEN]" in alerts.getvalue() or "OPEN]" in alerts.getvalue()
     assert len(exporter.get_finished_spans()) >= 30
     assert len(check.out.splitlines()) == 6, check.err

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
+from monitor.config import parse_config
 from monitor.core.observation import AttemptRecord, Observation, TransportFailure
 from monitor.core.redact import redact_observation
 from monitor.core.stream import SseEvent, build_capture
+from monitor.secrets import header_secrets, redact_headers
 
 KEY = "sk-canary-0123456789abcdef"
 STARTED = datetime(2026, 5, 8, tzinfo=UTC)
@@ -90,3 +92,51 @@ def test_a_body_that_is_not_json_is_withheld_whole_when_text_is_redacted() -> No
 def test_nothing_changes_without_secrets_or_redaction() -> None:
     obs = observation(json.dumps(ANSWER).encode())
     assert redact_observation(obs, response_text=False, secrets=[None]) == obs
+
+
+def test_gateway_credentials_are_masked_by_name_and_rate_limit_headers_stay_readable() -> None:
+    headers = {
+        "helicone-auth": "Bearer pk-helicone-1",
+        "x-portkey-api-key": "pk-portkey-2",
+        "cf-aig-authorization": "Bearer cf-3",
+        "x-goog-api-key": "goog-4",
+        "x-session-token": "s-5",
+        "x-ratelimit-remaining-tokens": "149984",
+        "x-monitor-key-fingerprint": "1a2b3c4d",
+        "x-portkey-config": "cfg-6",
+        "openai-organization": "org-7",
+    }
+    shown = redact_headers(headers, masked=frozenset({"x-portkey-config"}))
+    assert shown == {
+        "helicone-auth": "Bearer ***",
+        "x-portkey-api-key": "***",
+        "cf-aig-authorization": "Bearer ***",
+        "x-goog-api-key": "***",
+        "x-session-token": "***",
+        "x-ratelimit-remaining-tokens": "149984",
+        "x-monitor-key-fingerprint": "1a2b3c4d",
+        "x-portkey-config": "***",
+        "openai-organization": "org-7",
+    }
+    assert sorted(header_secrets(headers, frozenset({"x-portkey-config"}))) == sorted(
+        ["pk-helicone-1", "pk-portkey-2", "cf-3", "goog-4", "s-5", "cfg-6"]
+    )
+
+
+def test_the_loader_notes_which_header_values_came_from_the_environment() -> None:
+    text = """\
+targets:
+  gw:
+    base_url: "https://gateway.example"
+    headers: {x-portkey-config: "${GW}", x-title: "probe", x-mixed: "a-${GW:-d}"}
+probes:
+  - name: raw
+    target: gw
+    kind: http
+    every: 1h
+    path: /v1/models
+    headers: {X-Trace: "${TRACE:-none}", X-Gw: "${GW}"}
+"""
+    loaded = parse_config(text, "c.yaml", {"GW": "secret-gw-value"})
+    assert loaded.config.targets["gw"].env_headers == {"x-portkey-config", "x-mixed"}
+    assert loaded.config.probes[0].env_headers == {"x-gw"}  # a default is not from the env
