@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -72,6 +73,12 @@ def check_config(
         _check_generation(probe, loc, err)
         _check_probe_kind(probe, loc, err)
         _check_overrides(probe, loc, err)
+        if probe.events.open_after > probe.events.window:
+            err(
+                [*loc, "events", "open_after"],
+                f"{probe.events.open_after} failing runs can never fit in a window of "
+                f"{probe.events.window}: the event would never open (raise events.window)",
+            )
 
     _check_alerts(config, env, err, secret)
     _check_maintenance(config, err)
@@ -224,11 +231,16 @@ def _check_probe_kind(probe: ProbeConfig, loc: list[str | int], err: Callable[..
 
 def _check_overrides(probe: ProbeConfig, loc: list[str | int], err: Callable[..., None]) -> None:
     from monitor.core.overrides import parse_until
+    from monitor.core.taxonomy import KINDS
 
     for index, rule in enumerate(probe.overrides.ignore):
         where: list[str | int] = [*loc, "overrides", "ignore", index]
         if rule.kind is None and rule.path is None:
             err(where, "an ignore rule needs a kind or a path (or both)")
+        if rule.kind is not None and rule.kind not in KINDS:
+            close = difflib.get_close_matches(rule.kind, KINDS, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else " (see docs/findings.md)"
+            err([*where, "kind"], f"unknown finding kind {rule.kind!r}{hint}")
         if rule.until is not None:
             try:
                 parse_until(rule.until)

@@ -7,7 +7,7 @@ Sections filled by later work are declared here already so the outline never cha
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, PrivateAttr
@@ -26,6 +26,17 @@ def _duration(value: Any) -> Any:
 Duration = Annotated[
     timedelta, BeforeValidator(_duration), PlainSerializer(format_duration, return_type=str)
 ]
+
+
+def _iso_text(value: Any) -> Any:
+    # YAML reads an unquoted 2026-06-01 as a date (and 2026-06-01T14:00:00Z as a datetime):
+    # both are what the user meant, so they become the ISO text a quoted value would be.
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    return value
+
+
+IsoText = Annotated[str, BeforeValidator(_iso_text)]
 Severity = Literal["info", "warning", "breaking"]
 
 
@@ -122,7 +133,7 @@ class IgnoreRule(Strict):
     kind: str | None = None
     path: str | None = None
     reason: str
-    until: str | None = None  # ISO date; an expired rule surfaces the finding again
+    until: IsoText | None = None  # ISO date; an expired rule surfaces the finding again
 
 
 class OverridesConfig(Strict):
@@ -217,8 +228,8 @@ class RouteConfig(Strict):
 
 
 class MaintenanceWindow(Strict):
-    start: str
-    end: str
+    start: IsoText
+    end: IsoText
     probes: list[str] | None = None
     targets: list[str] | None = None
     reason: str = ""

@@ -82,6 +82,7 @@ _KINDS: tuple[Kind, ...] = (
     Kind("protocol-error", B, None, "the answer is not valid HTTP"),
     Kind("secret-unavailable", B, None, "the API key could not be read"),
     Kind("redirected", B, None, "the endpoint answered with a redirect"),
+    Kind("transport-error", B, None, "the request failed otherwise (the error is named)"),
     Kind("latency-slo-exceeded", W, None, "slower than the probe's latency SLO"),
     Kind("ttft-slo-exceeded", W, None, "first token later than the probe's TTFT SLO"),
     # probe kinds (issue 7): request-side checks, negative probes, retries, the SDK parser

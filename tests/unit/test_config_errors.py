@@ -239,3 +239,29 @@ def test_postgres_urls_as_hosting_providers_write_them_are_read_as_psycopg() -> 
     for alias in ("postgres://", "postgresql://"):
         assert normalize_database_url(f"{alias}u@h:5432/d") == "postgresql+psycopg://u@h:5432/d"
     assert normalize_database_url("sqlite:///x.db") == "sqlite:///x.db"
+
+
+def test_an_event_gate_that_can_never_open_is_rejected() -> None:
+    (error,) = _errors(GOOD + "    events: {open_after: 5, window: 3}\n")
+    assert error.startswith("config.yaml:13: probes[0].events.open_after: 5 failing runs can never")
+
+
+def test_unquoted_yaml_dates_are_accepted_where_dates_are_expected() -> None:
+    text = GOOD + (
+        "    overrides:\n"
+        "      ignore: [{kind: property-added, reason: vendor ticket 12, until: 2027-01-01}]\n"
+        "maintenance:\n"
+        "  - {start: 2026-12-01T22:00:00Z, end: 2026-12-01T23:00:00Z, reason: upgrade}\n"
+    )
+    loaded = parse_config(text, "config.yaml", {"COMETAPI_API_KEY": "k"})
+    assert loaded.config.probes[0].overrides.ignore[0].until == "2027-01-01"
+    assert loaded.config.maintenance[0].start.startswith("2026-12-01T22:00:00")
+
+
+def test_an_ignore_rule_for_a_kind_that_does_not_exist_is_rejected() -> None:
+    text = GOOD + "    overrides:\n      ignore: [{kind: property-removd, reason: typo}]\n"
+    (error,) = _errors(text)
+    assert error == (
+        "config.yaml:14: probes[0].overrides.ignore[0].kind: unknown finding kind "
+        "'property-removd' (did you mean 'property-removed'?)"
+    )
