@@ -281,6 +281,7 @@ async def serve(
         observer=app.observer,
     )
     retention = RetentionJob(app.store, app.db, app.clock, app.config.retention)
+    await reaper.resume_ledger([p.name for p in selected])
     scheduler.start()
     background = [
         asyncio.create_task(_replay_spool(app, stop)),

@@ -8,6 +8,9 @@ Each ``tick``:
    configured, or an on-demand run (no slot), is completed ``skipped`` instead;
 2. records the slot ledger's due skips (an insert that does nothing where the slot has a row).
 
+Before the scheduler starts, ``resume_ledger`` hands the ledger each probe's latest stored slot,
+so slots missed while no replica ran are recorded too (see ``monitor.slots``).
+
 Re-runs are tasks of their own (a slow probe never stalls the loop) and are visible in
 ``in_flight`` so shutdown waits for them like for scheduled runs.
 """
@@ -71,6 +74,22 @@ class Reaper:
         self.batch = batch
         self.leases = {p.name: pipeline.lease(p) for p in probes}
         self.in_flight: set[asyncio.Task[object]] = set()
+
+    async def resume_ledger(self, probes: list[str]) -> None:
+        """Seed the ledger with the probes' latest stored slots (call before the scheduler
+        starts). Without the database the gap goes unrecorded, but the service still starts."""
+        started = self.clock.now()
+        try:
+            latest = await self.db.run(self.store.latest_slots, probes)
+        except Exception as exc:
+            log.warning(
+                "could not read the probes' latest slots; slots missed while no replica ran "
+                "will not be recorded: %s",
+                exc,
+            )
+            return
+        for probe, slot in latest.items():
+            self.ledger.resume(probe, slot, started)
 
     async def tick(self) -> Tick:
         now = self.clock.now()

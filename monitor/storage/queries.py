@@ -214,6 +214,19 @@ def probe_status(conn: Connection, probes: list[str]) -> list[dict[str, Any]]:
     return out
 
 
+def latest_slots(conn: Connection, probes: list[str]) -> dict[str, datetime]:
+    """Per probe, its latest scheduled slot with a row (run, claim or skip); probes without one
+    are left out. ``max(slot_at)`` per probe is read from the end of the ``UNIQUE(probe,
+    slot_at)`` index on SQLite and PostgreSQL alike (a GROUP BY would read every row)."""
+    out = {}
+    for probe in probes:
+        query = sa.select(sa.func.max(runs.c.slot_at)).where(runs.c.probe == probe)
+        slot = conn.execute(query).scalar_one()
+        if slot is not None:
+            out[probe] = slot
+    return out
+
+
 def open_event_counts(conn: Connection) -> dict[str, int]:
     query = (
         sa.select(events_t.c.severity, sa.func.count())

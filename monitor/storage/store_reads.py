@@ -63,6 +63,10 @@ class ReadStore(StoreBase):
         with self._begin() as conn:
             return queries.probe_status(conn, probes)
 
+    def latest_slots(self, probes: list[str]) -> dict[str, datetime]:
+        with self._begin() as conn:
+            return queries.latest_slots(conn, probes)
+
     def open_event_counts(self) -> dict[str, int]:
         with self._begin() as conn:
             return queries.open_event_counts(conn)

@@ -133,3 +133,18 @@ def test_skipped_slots_are_recorded_only_where_the_slot_has_no_row(store: SqlSto
 def test_a_skip_record_wins_the_slot_so_a_late_claim_does_not_run_it(store: SqlStore) -> None:
     store.record_skipped_slots([_skip(0)], "replica-a", T0 + timedelta(minutes=1))
     assert not store.claim_run(claim(slot=T0, worker="replica-b"))
+
+
+def test_latest_slots_are_each_probes_newest_slot_with_a_row_of_any_kind(store: SqlStore) -> None:
+    """What a restarted ``monitor run`` seeds its slot ledger with: claims and skips count, an
+    on-demand run (no slot) started later does not, a probe without a slot is left out."""
+    assert store.claim_run(claim(slot=T0, lease=LEASE))
+    store.record_skipped_slots([_skip(60)], "replica-a", T0 + timedelta(minutes=2))
+    assert store.claim_run(claim(probe="other", slot=T0 + timedelta(seconds=5)))
+    later = T0 + timedelta(hours=1)
+    assert store.claim_run(claim(slot=None, started=later, trigger="check"))
+    assert store.claim_run(claim(probe="on-demand-only", slot=None, started=later, trigger="check"))
+    assert store.latest_slots(["chat", "other", "on-demand-only", "unknown"]) == {
+        "chat": T0 + timedelta(seconds=60),
+        "other": T0 + timedelta(seconds=5),
+    }
