@@ -21,7 +21,9 @@ def register(
         '`curl -X PUT localhost:PORT/_simulator/scenario -d \'{"scenario": "drop-usage"}\'`.',
         epilog="scenarios (combine with commas): " + ", ".join(SCENARIOS),
     )
-    parser.add_argument("--port", type=int, default=8089, help="port (default: 8089; 0 = any)")
+    parser.add_argument(
+        "--port", type=port_number, default=8089, help="port (default: 8089; 0 = any)"
+    )
     parser.add_argument("--host", default="127.0.0.1", help="address (default: 127.0.0.1)")
     parser.add_argument("--scenario", default="healthy", help="initial scenario (default: healthy)")
     parser.add_argument("--api-key", default="sk-sim-demo", help="accepted bearer key")
@@ -36,5 +38,19 @@ def handle(ctx: Context) -> int:
         sim = Simulator(api_key=ctx.args.api_key, scenario=ctx.args.scenario)
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    serve_forever(sim, host=ctx.args.host, port=ctx.args.port)
+    try:
+        serve_forever(sim, host=ctx.args.host, port=ctx.args.port)
+    except OSError as exc:  # taken port, unknown host, address not on this machine
+        where = f"{ctx.args.host}:{ctx.args.port}"
+        raise UsageError(f"cannot listen on {where}: {exc.strerror or exc}") from None
     return 0
+
+
+def port_number(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port number (0-65535)")
+    return port

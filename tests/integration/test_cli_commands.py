@@ -4,6 +4,7 @@ history and config check, all in-process through ``main(argv)``."""
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -167,6 +168,7 @@ def test_baseline_commands_change_what_later_runs_compare_with(
         (["history", "--limit", "0"], "'0' must be at least 1"),
         (["history", "--category", "bogus"], "invalid choice: 'bogus'"),
         (["history", "--verdict", "bogus"], "invalid choice: 'bogus'"),
+        (["simulate", "--port", "70000"], "70000 is not a port number (0-65535)"),
     ],
 )
 def test_bad_arguments_are_usage_errors_not_tracebacks(
@@ -218,3 +220,13 @@ def test_a_reader_closing_the_pipe_ends_the_command_quietly(
     _, err = process.communicate(timeout=60)
     assert process.returncode == 141, err
     assert b"Traceback" not in err
+
+
+def test_simulate_on_a_taken_port_is_a_usage_error(cli: Any) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = cli("simulate", "--port", str(port))
+    assert result.code == 2
+    assert f"cannot listen on 127.0.0.1:{port}: Address already in use" in result.err
