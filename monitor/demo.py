@@ -84,11 +84,14 @@ async def run_demo(
     say("history (newest first):")
     run_rows_table(views, out)
     command = _command_name()
+    # The packaged copy next to the database, so the commands work from any directory.
+    config_path = folder / "example.yaml"
+    config_path.write_text(example_config_text(), encoding="utf-8")
     out.write(
         "\nQuery it again:\n"
-        f"  MONITOR_DATABASE_URL={db_url} {command} history --config config/example.yaml\n"
+        f"  MONITOR_DATABASE_URL={db_url} {command} history --config {config_path}\n"
         f"  MONITOR_DATABASE_URL={db_url} {command} baseline show {PROBE} "
-        "--config config/example.yaml\n"
+        f"--config {config_path}\n"
     )
     return 0
 

@@ -7,6 +7,7 @@ import io
 import time
 from pathlib import Path
 
+from monitor.cli import main
 from monitor.demo import run_demo
 
 
@@ -22,7 +23,17 @@ def test_demo_shows_baseline_drift_alert_and_resolution_in_under_a_minute(tmp_pa
     assert "event OPEN: breaking property-removed `usage`" in text
     assert "event OPEN: warning enum-value-added `choices[].finish_reason`" in text
     assert "all drift events resolved" in text
-    assert "history --config config/example.yaml" in text
+    # The printed command works as printed, from any directory (absolute config path).
+    (line,) = [ln for ln in text.splitlines() if " history --config " in ln]
+    assignment, _, rest = line.strip().partition(" ")
+    argv = rest.split()[1:]  # drop the program name
+    config = Path(argv[argv.index("--config") + 1])
+    assert config.is_absolute()
+    assert config.exists()
+    again = io.StringIO()
+    env = {"MONITOR_DATABASE_URL": assignment.removeprefix("MONITOR_DATABASE_URL=")}
+    assert main(argv, env=env, stdout=again, stderr=io.StringIO()) == 0
+    assert "chat-basic" in again.getvalue()
     alerts = err.getvalue()
     assert "[DRIFT OPEN] chat-basic @ simulator" in alerts
     assert "[RESOLVED] chat-basic @ simulator" in alerts
