@@ -163,6 +163,23 @@ def _bad_refs(spec: dict[str, Any]) -> Iterator[tuple[list[str | int], str]]:
             yield [*loc, "$ref"], f"external reference {ref!r}: bundle the document into one file"
         elif resolve_pointer(spec, ref) is _NOWHERE:
             yield [*loc, "$ref"], f"{ref!r} points to nothing in this document"
+        elif (cycle := _alias_cycle(spec, ref)) is not None:
+            yield [*loc, "$ref"], "reference cycle with no schema in it: " + " -> ".join(cycle)
+
+
+def _alias_cycle(spec: dict[str, Any], ref: str) -> list[str] | None:
+    """``A: {$ref: B}``, ``B: {$ref: A}``: a cycle of bare references never reaches a schema,
+    and validators recurse on it until the interpreter gives up. (A schema that contains
+    itself, like a tree, is fine: it has a schema between the references.)"""
+    chain = [ref]
+    target = resolve_pointer(spec, ref)
+    while isinstance(target, dict) and isinstance(target.get("$ref"), str):
+        following = target["$ref"]
+        if following in chain:
+            return [*chain[chain.index(following) :], following]
+        chain.append(following)
+        target = resolve_pointer(spec, following)
+    return None
 
 
 def _refs(value: Any, loc: list[str | int]) -> Iterator[tuple[list[str | int], str]]:

@@ -133,6 +133,13 @@ def test_a_contract_by_url_is_fetched_through_the_given_fetcher(tmp_path: Path) 
         ),
         (DOC_30.replace("openapi: 3.0.3", "openapi: 2.0"), ":1: openapi", "use 3.0 or 3.1"),
         ("openapi: 3.0.3\ninfo: {title: [\n", ":3: ", "not YAML"),
+        (
+            "openapi: 3.0.3\ninfo: {title: x, version: '1'}\npaths: {}\ncomponents:\n"
+            "  schemas:\n    A: {$ref: '#/components/schemas/B'}\n"
+            "    B: {$ref: '#/components/schemas/A'}\n",
+            ":6: components.schemas.A.$ref",
+            "reference cycle with no schema in it: #/components/schemas/B -> ",
+        ),
     ],
 )
 def test_a_broken_document_is_rejected_with_a_located_error(
