@@ -59,7 +59,31 @@ def trigger_for(probe: ProbeConfig) -> BaseTrigger:
             timezone=UTC,
         )
     assert probe.cron is not None
-    return CronTrigger.from_crontab(probe.cron, timezone=UTC)
+    cron = CronTrigger.from_crontab(probe.cron, timezone=UTC)
+    return ShiftedTrigger(cron, start_offset(probe.name, CRON_SPREAD))
+
+
+# A crontab's finest step is a minute, so shifting every fire time by less than that keeps the
+# schedule's meaning while `*/5 * * * *` probes stop firing at the same instant.
+CRON_SPREAD = timedelta(minutes=1)
+
+
+class ShiftedTrigger(BaseTrigger):  # type: ignore[misc]  # apscheduler 3 has no type hints
+    """``trigger``'s fire times, each ``offset`` later (the per-probe offset for cron)."""
+
+    def __init__(self, trigger: BaseTrigger, offset: timedelta) -> None:
+        self.trigger = trigger
+        self.offset = offset
+
+    def get_next_fire_time(
+        self, previous_fire_time: datetime | None, now: datetime
+    ) -> datetime | None:
+        previous = previous_fire_time - self.offset if previous_fire_time else None
+        fire = self.trigger.get_next_fire_time(previous, now - self.offset)
+        return fire + self.offset if fire is not None else None
+
+    def __str__(self) -> str:
+        return f"{self.trigger} + {self.offset.total_seconds():g}s"
 
 
 def fires_per_day(probe: ProbeConfig, now: datetime | None = None) -> int:

@@ -35,3 +35,20 @@ def test_fires_per_day_counts_intervals_and_cron() -> None:
     assert fires_per_day(_probe(every="60s")) == 1440
     assert fires_per_day(_probe(cron="*/5 * * * *")) == 288
     assert fires_per_day(_probe(kind="auth_rejection")) == 24  # negative probes default hourly
+
+
+def test_cron_probes_get_their_own_offset_inside_the_minute() -> None:
+    now = EPOCH + timedelta(days=3, seconds=7)
+    fires = {}
+    for name in ("chat-a", "chat-b", "stream-c"):
+        trigger = trigger_for(_probe(name=name, cron="*/5 * * * *"))
+        first = trigger.get_next_fire_time(None, now)
+        assert first is not None
+        offset = start_offset(name, timedelta(minutes=1))
+        assert (first - offset).minute % 5 == 0
+        assert (first - offset).second == 0
+        # the next fire is exactly one cron step later, offset kept
+        second = trigger.get_next_fire_time(first, first + timedelta(microseconds=1))
+        assert second == first + timedelta(minutes=5)
+        fires[name] = first
+    assert len(set(fires.values())) == 3  # no longer all at the same instant

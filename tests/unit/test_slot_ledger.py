@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from monitor.config.schema import ProbeConfig
-from monitor.scheduler import ProbeScheduler, slot_time, trigger_for
+from monitor.scheduler import ProbeScheduler, slot_time, start_offset, trigger_for
 from monitor.slots import COALESCED, IN_FLIGHT, MAX_GAP, MISSED, SlotLedger
 
 T0 = datetime(2026, 5, 8, 14, 0, tzinfo=UTC)
@@ -126,11 +126,12 @@ def test_a_stored_slot_off_the_current_schedule_enumerates_no_gap() -> None:
 
 def test_a_cron_probe_resumes_on_its_fire_times() -> None:
     probe = _probe(cron="*/5 * * * *")
+    shift = start_offset("chat", timedelta(minutes=1))  # cron probes are spread in the minute
     ledger = SlotLedger({"chat": GRACE})
-    ledger.resume("chat", T0, T0 + timedelta(minutes=17))
-    missed = ledger.saw("chat", T0 + timedelta(minutes=20), _Trigger(probe))
+    ledger.resume("chat", T0 + shift, T0 + timedelta(minutes=17))
+    missed = ledger.saw("chat", T0 + timedelta(minutes=20) + shift, _Trigger(probe))
     assert [(m.slot, m.reason) for m in missed] == [
-        (T0 + timedelta(minutes=n), MISSED) for n in (5, 10, 15)
+        (slot_time(T0 + timedelta(minutes=n) + shift), MISSED) for n in (5, 10, 15)
     ]
 
 
