@@ -104,6 +104,17 @@ def resolve_time(text: str | None, now: datetime) -> datetime | None:
         raise UsageError(str(exc)) from None
 
 
+def resolve_window(
+    since: str | None, until: str | None, now: datetime
+) -> tuple[datetime | None, datetime | None]:
+    """``--since``/``--until`` as times; a window that ends before it starts is a mistake
+    (it would print "no runs" and look like an answer)."""
+    start, end = resolve_time(since, now), resolve_time(until, now)
+    if start is not None and end is not None and end <= start:
+        raise UsageError(f"--until {until} must be after --since {since}")
+    return start, end
+
+
 def environ() -> Mapping[str, str]:
     return os.environ
 

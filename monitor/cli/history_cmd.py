@@ -10,7 +10,7 @@ from monitor.cli.common import (
     add_format_options,
     add_time_options,
     positive_int,
-    resolve_time,
+    resolve_window,
 )
 from monitor.cli.output import write_csv, write_json_lines
 from monitor.cli.render import run_rows_table
@@ -72,6 +72,7 @@ def handle(ctx: Context) -> int:
     clock = SystemClock()
     now = clock.now()
     a = ctx.args
+    since, until = resolve_window(a.since, a.until, now)
     flt = RunFilter(
         probes=tuple(a.probe),
         targets=tuple(a.target),
@@ -79,8 +80,8 @@ def handle(ctx: Context) -> int:
         categories=tuple(a.category),
         verdicts=tuple(a.verdict),
         status_codes=tuple(a.status),
-        since=resolve_time(a.since, now),
-        until=resolve_time(a.until, now),
+        since=since,
+        until=until,
         limit=a.limit,
     )
     store = open_store(loaded.config, ctx.env, clock)

@@ -50,6 +50,11 @@ def handle(ctx: Context) -> int:
         until = resolve_time(a.until, now) or now
     elif a.action == "release" and not a.hold_id:
         raise UsageError("hold release needs a HOLD_ID (see `monitor hold list`)")
+    if a.action is not None and (a.since or a.until or a.reason):
+        # `hold list --since 1h` would otherwise list every hold as if it had been filtered
+        raise UsageError(
+            f"--since, --until and --reason create a hold; `hold {a.action}` takes none"
+        )
     store = open_store(loaded.config, ctx.env, clock)
     try:
         if a.action == "list":

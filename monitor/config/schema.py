@@ -223,7 +223,7 @@ class RouteMatch(Strict):
 
 class RouteConfig(Strict):
     match: RouteMatch = Field(default_factory=RouteMatch)
-    sinks: list[str]
+    sinks: list[str] = Field(min_length=1)  # an empty list would drop the alerts it matches
     owner: str | None = None
 
 

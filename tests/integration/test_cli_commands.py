@@ -169,6 +169,8 @@ def test_baseline_commands_change_what_later_runs_compare_with(
         (["history", "--category", "bogus"], "invalid choice: 'bogus'"),
         (["history", "--verdict", "bogus"], "invalid choice: 'bogus'"),
         (["simulate", "--port", "70000"], "70000 is not a port number (0-65535)"),
+        (["history", "--since", "30m", "--until", "1h"], "--until 1h must be after --since 30m"),
+        (["hold", "list", "--since", "1h"], "`hold list` takes none"),
     ],
 )
 def test_bad_arguments_are_usage_errors_not_tracebacks(

@@ -265,3 +265,9 @@ def test_an_ignore_rule_for_a_kind_that_does_not_exist_is_rejected() -> None:
         "config.yaml:14: probes[0].overrides.ignore[0].kind: unknown finding kind "
         "'property-removd' (did you mean 'property-removed'?)"
     )
+
+
+def test_a_route_with_no_sinks_is_rejected() -> None:
+    (error,) = _errors(GOOD + "routes:\n  - match: {severity: [breaking]}\n    sinks: []\n")
+    assert error.startswith("config.yaml:15: routes[0].sinks: ")
+    assert "at least 1 item" in error
