@@ -7,10 +7,19 @@ Sections filled by later work are declared here already so the outline never cha
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, PrivateAttr
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    PrivateAttr,
+    field_validator,
+)
 
 from monitor.timeparse import format_duration, parse_duration
 
@@ -37,6 +46,7 @@ def _iso_text(value: Any) -> Any:
 
 
 IsoText = Annotated[str, BeforeValidator(_iso_text)]
+HTTP_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")  # RFC 9110 token: methods, header names
 Severity = Literal["info", "warning", "breaking"]
 
 
@@ -51,6 +61,18 @@ class WithHeaders(Strict):
 
     headers: dict[str, str] = Field(default_factory=dict)
     _env_headers: frozenset[str] = PrivateAttr(default_factory=frozenset)
+
+    @field_validator("headers")
+    @classmethod
+    def _sendable(cls, headers: dict[str, str]) -> dict[str, str]:
+        # Caught here, a typo is a config error; caught by httpx, it became a finding that
+        # blamed the vendor for our own configuration.
+        for name, value in headers.items():
+            if not HTTP_TOKEN.fullmatch(name):
+                raise ValueError(f"{name!r} is not a valid header name")
+            if not value.isascii() or any(ch in value for ch in "\r\n\0"):
+                raise ValueError(f"header {name}: the value must be printable ASCII on one line")
+        return headers
 
     @property
     def env_headers(self) -> frozenset[str]:
@@ -175,7 +197,7 @@ class ProbeConfig(WithHeaders):
     enum_paths: list[str] = Field(default_factory=list)
     production_parser: Literal["none", "openai"] = "none"
     # kind: http
-    method: str = "POST"
+    method: Annotated[str, Field(pattern=f"^{HTTP_TOKEN.pattern}$")] = "POST"
     path: str | None = None
     body: Any = None
 

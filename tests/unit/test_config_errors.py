@@ -271,3 +271,23 @@ def test_a_route_with_no_sinks_is_rejected() -> None:
     (error,) = _errors(GOOD + "routes:\n  - match: {severity: [breaking]}\n    sinks: []\n")
     assert error.startswith("config.yaml:15: routes[0].sinks: ")
     assert "at least 1 item" in error
+
+
+@pytest.mark.parametrize(
+    ("setting", "key", "words"),
+    [
+        ("method: 'GE T'", "probes[1].method", "String should match pattern"),
+        ("headers: {'bad header': x}", "probes[1].headers", "'bad header' is not a valid header"),
+        ("headers: {x-a: 'é'}", "probes[1].headers", "header x-a: the value must be printable"),
+    ],
+)
+def test_http_requests_that_cannot_be_sent_are_config_errors(
+    setting: str, key: str, words: str
+) -> None:
+    text = GOOD + (
+        "  - name: raw\n    target: cometapi\n    kind: http\n    every: 1h\n"
+        f"    path: /v1/models\n    {setting}\n"
+    )
+    (error,) = _errors(text)
+    assert f": {key}: " in error
+    assert words in error
