@@ -1,6 +1,6 @@
 #!/bin/sh
 # Build the contract-monitor wheel and a wheel for every pinned dependency into OUT.
-# The Dockerfile's build stage runs this; so does tests/integration/test_packaging.py.
+# The Dockerfile's build stage runs this; so does tests/packaging/test_wheel_install.py.
 #   packaging/build-wheels.sh SOURCE_DIR OUT_DIR
 set -eu
 src="$1"

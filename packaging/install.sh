@@ -1,6 +1,6 @@
 #!/bin/sh
 # Install contract-monitor from a folder of wheels into a fresh virtual environment, offline.
-# The Dockerfile's runtime stage runs this; so does tests/integration/test_packaging.py.
+# The Dockerfile's runtime stage runs this; so does tests/packaging/test_wheel_install.py.
 #   packaging/install.sh WHEELS_DIR VENV_DIR
 set -eu
 wheels="$1"

@@ -130,6 +130,25 @@ def test_one_stream_run_against_a_scenario_is_judged_by_what_the_stream_shows(
     assert [f["category"] for f in run["findings"]] == [category] * len(kinds)
 
 
+def test_a_first_token_later_than_the_ttft_slo_is_a_warning_not_a_failure(
+    cli: Any, sim: Simulator, sim_url: str, tmp_path: Path, sqlite_url: str
+) -> None:
+    text = stream_probe_config(sim_url, sqlite_url).replace(
+        "slo: {ttft: 5s, latency: 10s}", "slo: {ttft: 200ms, latency: 10s}"
+    )
+    config = write_config(tmp_path, text)
+    sim.set_scenario("stream-one-burst")  # every chunk at once, after a pause
+    (run,) = check(cli, config)
+    ttft = [f for f in run["findings"] if f["kind"] == "ttft-slo-exceeded"]
+    assert len(ttft) == 1
+    assert ttft[0]["severity"] == "warning"
+    assert ttft[0]["category"] == "timeout_retry_mismatch"
+    assert run["outcome"] == "drift"  # slow, not broken
+    sim.set_scenario("healthy")
+    (fast,) = check(cli, config)
+    assert "ttft-slo-exceeded" not in [f["kind"] for f in fast["findings"]]
+
+
 def test_a_slow_answer_beyond_the_latency_slo_is_a_warning_not_a_failure(
     cli: Any, sim: Simulator, sim_url: str, tmp_path: Path, sqlite_url: str
 ) -> None:
