@@ -156,7 +156,7 @@ def build_app(
         raise
     db = BlockingPool(1 if store.is_sqlite else 4, "db")
     transports = {
-        name: HttpTransport(max_connections=target.max_connections)
+        name: HttpTransport(max_connections=target.max_connections, body_cap=target.max_body)
         for name, target in config.targets.items()
     }
 

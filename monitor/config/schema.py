@@ -111,6 +111,9 @@ class TargetConfig(WithHeaders):
     contract: str | None = None
     budget: BudgetConfig = Field(default_factory=BudgetConfig)
     max_connections: int = Field(default=4, ge=1, le=100)
+    # Bytes read of one answer, decompression included (a gzip bomb stops here): 1 MiB fits
+    # any chat completion; a long GET /v1/models list behind a gateway may need more.
+    max_body: int = Field(default=1024 * 1024, ge=1024, le=64 * 1024 * 1024)
     traceparent: bool = False
     circuit_breaker: CircuitBreakerConfig = Field(default_factory=CircuitBreakerConfig)
 

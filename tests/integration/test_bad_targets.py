@@ -14,7 +14,7 @@ import pytest
 import trustme
 
 from monitor.simulator import Simulator
-from tests.conftest import SIM_KEY, chat_probe_config, write_config
+from tests.conftest import SIM_KEY, chat_probe_config, stream_probe_config, write_config
 
 FAST = """
 timeout: 1500ms
@@ -172,3 +172,19 @@ def test_a_certificate_from_an_untrusted_ca_is_a_tls_failure(
     assert run["findings"][0]["kind"] == "tls-error"
     assert run["category"] == "endpoint_mismatch"
     assert run["attempts"] == 1  # a TLS failure is not retried
+
+
+def test_the_body_cap_is_the_targets_max_body(
+    cli: Any, sim: Simulator, sim_url: str, tmp_path: Path, sqlite_url: str
+) -> None:
+    text = stream_probe_config(sim_url, sqlite_url).replace(
+        "api_key_env: SIM_API_KEY", "api_key_env: SIM_API_KEY\n    max_body: 1024"
+    )
+    config = write_config(tmp_path, text)
+    result = cli("check", "--config", str(config), "--json", env={"SIM_API_KEY": SIM_KEY})
+    (run,) = [json.loads(line) for line in result.out.splitlines()]
+    assert run["outcome"] == "fail"  # a healthy ~3 KB stream, over a 1 KiB cap
+    assert [f["kind"] for f in run["findings"]] == ["body-truncated"]
+    roomy = write_config(tmp_path, text.replace("max_body: 1024", "max_body: 65536"), "roomy.yaml")
+    result = cli("check", "--config", str(roomy), "--json", env={"SIM_API_KEY": SIM_KEY})
+    assert json.loads(result.out)["outcome"] == "pass"
