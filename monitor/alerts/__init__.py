@@ -11,11 +11,10 @@ import sys
 from collections.abc import Callable, Mapping
 from typing import TextIO
 
-import httpx
-
 from monitor.alerts import slack, slack_webhook
 from monitor.alerts.base import AlertSink, Delivery
 from monitor.alerts.console import ConsoleSink
+from monitor.alerts.httpsend import new_client
 from monitor.alerts.pagerduty import PagerDutySink
 from monitor.alerts.slack import SlackSink
 from monitor.alerts.slack_webhook import SlackWebhookSink
@@ -24,18 +23,12 @@ from monitor.clock import Clock, SystemClock
 from monitor.config.schema import AlertsConfig
 from monitor.errors import SecretError
 
-SINK_TIMEOUT_S = 10
-
 
 def _secret(env: Mapping[str, str], variable: str, key: str) -> str:
     value = env.get(variable, "").strip()
     if not value:
         raise SecretError(f"{key}: environment variable {variable} is not set")
     return value
-
-
-def _http() -> httpx.Client:
-    return httpx.Client(timeout=SINK_TIMEOUT_S, follow_redirects=False)
 
 
 def build_sinks(
@@ -66,14 +59,14 @@ def build_sinks(
     if config.pagerduty is not None:
         pd = config.pagerduty
         builders["pagerduty"] = lambda: PagerDutySink(
-            _http(),
+            new_client(),
             _secret(environ, pd.routing_key_env, "alerts.pagerduty.routing_key_env"),
             pd.api_url,
         )
     if config.webhook is not None:
         hook = config.webhook
         builders["webhook"] = lambda: WebhookSink(
-            _http(),
+            new_client(),
             hook.url,
             _secret(environ, hook.secret_env, "alerts.webhook.secret_env")
             if hook.secret_env

@@ -22,6 +22,15 @@ from monitor.errors import DeliveryError
 
 TRANSIENT_STATUS = frozenset({408, 425, 429})
 BODY_EXCERPT = 200
+SINK_TIMEOUT_S = 10.0
+# The sinks' HTTP client type: sinks import it from here, so httpx (no release since 0.28.1)
+# stays behind two modules, this one for alerts and ``monitor.transport`` for probes.
+HttpClient = httpx.Client
+
+
+def new_client(timeout_s: float = SINK_TIMEOUT_S) -> HttpClient:
+    """A client for a sink: no redirects (a moved webhook is a finding for its owner)."""
+    return httpx.Client(timeout=timeout_s, follow_redirects=False)
 
 
 def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:

@@ -12,11 +12,9 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-import httpx
-
 from monitor.alerts import render
 from monitor.alerts.base import Delivery
-from monitor.alerts.httpsend import post_json
+from monitor.alerts.httpsend import HttpClient, post_json
 
 DEDUP_LIMIT = 255
 SUMMARY_LIMIT = 1024
@@ -97,7 +95,7 @@ class PagerDutySink:
     groups = True
     pace_interval = 0.0
 
-    def __init__(self, client: httpx.Client, routing_key: str, api_url: str) -> None:
+    def __init__(self, client: HttpClient, routing_key: str, api_url: str) -> None:
         self.client = client
         self.routing_key = routing_key
         self.api_url = api_url

@@ -17,10 +17,8 @@ import hmac
 import json
 from typing import Any
 
-import httpx
-
 from monitor.alerts.base import Delivery
-from monitor.alerts.httpsend import post_bytes
+from monitor.alerts.httpsend import HttpClient, post_bytes
 from monitor.clock import Clock
 
 SIGNATURE_HEADER = "X-Monitor-Signature"
@@ -47,7 +45,7 @@ class WebhookSink:
     groups = True
     pace_interval = 0.0
 
-    def __init__(self, client: httpx.Client, url: str, secret: str | None, clock: Clock) -> None:
+    def __init__(self, client: HttpClient, url: str, secret: str | None, clock: Clock) -> None:
         self.client = client
         self.url = url
         self.secret = secret
