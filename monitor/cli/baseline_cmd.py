@@ -119,6 +119,11 @@ def _shape_table(shape: Shape, ctx: Context) -> None:
             f"{n} {c}/{shape.header_samples}" for n, c in sorted(shape.headers.items())
         )
         ctx.stdout.write(f"headers: {headers}\n")
+    if shape.framing_samples:
+        framing = ", ".join(
+            f"{n} {c}/{shape.framing_samples}" for n, c in sorted(shape.framing.items())
+        )
+        ctx.stdout.write(f"sse framing: {framing or 'data: lines only'}\n")
 
 
 def handle_accept(ctx: Context) -> int:

@@ -17,6 +17,7 @@ from monitor.core.baseline import BaselineRecord, learn
 from monitor.core.body import ParsedBody, is_json_media_type, parse_json_body
 from monitor.core.chunks import read_stream
 from monitor.core.diff import diff_shapes, refine_null_only
+from monitor.core.framing import adopt_framing
 from monitor.core.model import Finding, ResponseClass, Severity, Source
 from monitor.core.observation import Observation
 from monitor.core.shape import Shape, infer_shape
@@ -151,6 +152,7 @@ def _against_baseline(out: Answer, spec: ProbeSpec, state: ProbeState, now: date
             )
         )
         refined = refine_null_only(current.shape, out.shape) or current.shape
+        refined = adopt_framing(refined, out.shape) or refined
         watch = update_watch(current.watch, current.shape, out.shape)
         out.baseline = replace(current, shape=refined, watch=watch)
     else:

@@ -5,8 +5,9 @@ the params relearns instead of alerting) and the response class. While ``learnin
 every healthy sample; once it has ``learn_runs`` samples (and ``learn_for`` has passed, when set)
 it becomes ``active`` (frozen) and every later response is compared with it. Versions only
 grow: ``monitor baseline accept`` and ``import`` add a version and keep the old ones. An active
-baseline changes in two bounded ways only: a field it only ever saw null takes its first
-non-null type, and its ``watch`` counts runs (``monitor.core.watch``).
+baseline changes in three bounded ways only: a field it only ever saw null takes its first
+non-null type, a chunk baseline stored before SSE framing was recorded takes its first stream's
+(``monitor.core.framing``), and its ``watch`` counts runs (``monitor.core.watch``).
 """
 
 from __future__ import annotations

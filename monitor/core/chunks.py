@@ -1,10 +1,11 @@
 """Judging a streamed answer: its chunk shape, its representative chunks (what the contract
 checks), the reassembled completion (``core.reassemble``) and stream findings.
 
-The chunk shape is ONE sample per stream (a path is present when any chunk has it), so a
-stream counts once toward ``learn_runs`` and a field carried by one chunk only (``usage`` in
-the last one) is still required when every stream has it. Long streams are sampled at both
-ends so the first (role) and the last (finish, usage) chunks are always seen.
+The chunk shape is ONE sample per stream (a path is present when any chunk has it; the
+stream's SSE framing is recorded with it, ``core.framing``), so a stream counts once toward
+``learn_runs`` and a field carried by one chunk only (``usage`` in the last one) is still
+required when every stream has it. Long streams are sampled at both ends so the first (role)
+and the last (finish, usage) chunks are always seen.
 
 Findings here depend on the stream alone; what depends on the request (the usage chunk that
 ``stream_options.include_usage`` asks for, the TTFT SLO) is the stream probe kind's job.
@@ -17,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from monitor.core.framing import with_framing
 from monitor.core.model import Finding, ResponseClass, Severity, Source
 from monitor.core.observation import StreamCapture
 from monitor.core.reassemble import reassemble
@@ -65,7 +67,7 @@ def read_stream(capture: StreamCapture, enum_paths: Iterable[str] = ()) -> Strea
     samples = representatives(chunks)
     return StreamReading(
         document=reassemble(chunks),
-        shape=chunk_shape(samples, enum_paths),
+        shape=with_framing(chunk_shape(samples, enum_paths), capture),
         samples=tuple(samples),
         findings=tuple(stream_findings(capture, chunks, errors)),
         error_events=errors,

@@ -5,7 +5,8 @@ sometimes never produce a finding. Severities are the taxonomy's defaults
 (``monitor.core.taxonomy``); assumptions and overrides adjust them later in the judge.
 A path that was only ever null in the baseline takes its type from the first non-null value
 without a finding (``refine_null_only`` adopts it into the baseline). What changed at a path
-both sides hold is ``core.path_changes``; headers and the content type, ``core.header_changes``.
+both sides hold is ``core.path_changes``; headers and the content type, ``core.header_changes``;
+a stream's SSE framing, ``core.framing``.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Collection
 from dataclasses import replace
 from functools import partial
 
+from monitor.core.framing import framing_changes
 from monitor.core.header_changes import header_changes
 from monitor.core.model import Finding, ResponseClass, Source
 from monitor.core.path_changes import path_changes, type_label
@@ -47,6 +49,7 @@ def diff_shapes(
             findings.extend(path_changes(path, before, after, assumed_paths))
     findings.extend(_added(baseline, observed))
     findings.extend(header_changes(baseline, observed))
+    findings.extend(framing_changes(baseline, observed))
     if response_class is ResponseClass.ERROR:
         findings = [_as_envelope(f) for f in findings]
     if response_class is not ResponseClass.SUCCESS:

@@ -10,7 +10,8 @@ Presence is counted once per sample (a path inside an array counts if any item h
 
 Besides types, a shape keeps what is shape-like in a value: the distinct values of enum-like
 fields, the served ``model`` (context, not an enum), the *format* of ids and timestamps (the
-``chatcmpl`` prefix, 10 digits of seconds), the response headers present and the content type.
+``chatcmpl`` prefix, 10 digits of seconds), the response headers present and the content type,
+and for a stream its SSE framing (``core.framing``: comment lines, ``event:`` fields).
 """
 
 from __future__ import annotations
@@ -96,6 +97,10 @@ def value_format(key: str, value: Any) -> str | None:
     return None
 
 
+def _int_map(data: Mapping[str, Any], key: str) -> dict[str, int]:
+    return {str(k): int(v) for k, v in data.get(key, {}).items()}
+
+
 def _count_merge(a: Mapping[str, int] | None, b: Mapping[str, int] | None) -> dict[str, int]:
     out = dict(a or {})
     for k, n in (b or {}).items():
@@ -139,11 +144,11 @@ class PathStats:
         return cls(
             present=int(data["present"]),
             nulls=int(data.get("nulls", 0)),
-            types={str(k): int(v) for k, v in data.get("types", {}).items()},
+            types=_int_map(data, "types"),
             values=None if values is None else {str(k): int(v) for k, v in values.items()},
             empty=int(data.get("empty", 0)),
             enum=bool(data.get("enum", "values" in data)),
-            formats={str(k): int(v) for k, v in data.get("formats", {}).items()},
+            formats=_int_map(data, "formats"),
         )
 
 
@@ -155,6 +160,12 @@ class Shape:
     header_samples: int = 0
     headers: Mapping[str, int] = field(default_factory=dict)
     media: Mapping[str, int] = field(default_factory=dict)
+    # A stream's SSE framing (``core.framing``): samples whose framing was recorded (0 in shapes
+    # of JSON bodies and in baselines stored before it was), the samples carrying each feature
+    # and the lines carrying it in all of them.
+    framing_samples: int = 0
+    framing: Mapping[str, int] = field(default_factory=dict)
+    framing_lines: Mapping[str, int] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -165,6 +176,10 @@ class Shape:
             out["header_samples"] = self.header_samples
             out["headers"] = dict(sorted(self.headers.items()))
             out["media"] = dict(sorted(self.media.items()))
+        if self.framing_samples:  # absent otherwise, so shapes without framing read as before
+            out["framing_samples"] = self.framing_samples
+            out["framing"] = dict(sorted(self.framing.items()))
+            out["framing_lines"] = dict(sorted(self.framing_lines.items()))
         return out
 
     @classmethod
@@ -173,8 +188,11 @@ class Shape:
             samples=int(data.get("samples", 0)),
             paths={p: PathStats.from_json(s) for p, s in data.get("paths", {}).items()},
             header_samples=int(data.get("header_samples", 0)),
-            headers={str(k): int(v) for k, v in data.get("headers", {}).items()},
-            media={str(k): int(v) for k, v in data.get("media", {}).items()},
+            headers=_int_map(data, "headers"),
+            media=_int_map(data, "media"),
+            framing_samples=int(data.get("framing_samples", 0)),
+            framing=_int_map(data, "framing"),
+            framing_lines=_int_map(data, "framing_lines"),
         )
 
     def containers(self, path: str) -> int:
@@ -326,4 +344,7 @@ def merge_shapes(a: Shape, b: Shape) -> Shape:
         header_samples=a.header_samples + b.header_samples,
         headers=_count_merge(a.headers, b.headers),
         media=_count_merge(a.media, b.media),
+        framing_samples=a.framing_samples + b.framing_samples,
+        framing=_count_merge(a.framing, b.framing),
+        framing_lines=_count_merge(a.framing_lines, b.framing_lines),
     )

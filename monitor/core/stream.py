@@ -4,9 +4,10 @@ Why a hand-written parser rather than httpx-sse: a stream labelled ``text/plain`
 event or bytes that are not UTF-8 must become findings, not exceptions, and the parser must
 be fed raw pieces as they arrive so timing is measured per event. It follows the WHATWG
 event-stream rules: lines end in CRLF, LF or CR; ``:`` starts a comment (keep-alives such as
-``: ping`` or ``: OPENROUTER PROCESSING``, counted, never a finding); ``data:`` lines of one
-event join with ``\\n``; a blank line dispatches; ``event:`` names the event; one space after
-the colon is dropped. Memory is bounded by the caller, which stops feeding at its body cap.
+``: ping`` or ``: OPENROUTER PROCESSING``: counted, and learned as framing, ``core.framing``);
+``data:`` lines of one event join with ``\\n``; a blank line dispatches; ``event:`` names the
+event; one space after the colon is dropped. Memory is bounded by the caller, which stops
+feeding at its body cap.
 """
 
 from __future__ import annotations

@@ -72,7 +72,7 @@ _KINDS: tuple[Kind, ...] = (
     Kind("sse-finish-reason-missing", W, None, "no chunk carries `finish_reason`"),
     Kind("sse-usage-chunk-missing", W, None, "include_usage was set and no usage chunk came"),
     Kind("sse-error-event", B, None, "an error object inside an HTTP 200 stream"),
-    Kind("sse-framing-changed", INFO, None, "comment lines or `event:` fields appeared"),
+    Kind("sse-framing-changed", INFO, None, "`: comment` lines or `event:` fields appeared"),
     # transport and operations (emitted by the transport and the probe kinds)
     Kind("connect-refused", B, None, "nothing listens at the target"),
     Kind("dns-failure", B, None, "the target's host name does not resolve"),

@@ -313,6 +313,10 @@ SCENARIOS: dict[str, Scenario] = {
     "stream-wrong-content-type": Scenario(
         "Streams are labelled text/plain.", shape=shaping.wrong_content_type
     ),
+    "stream-data-only": Scenario(
+        "Streams carry nothing but `data:` lines: no leading `: ping` comment.",
+        shape=shaping.data_only,
+    ),
     "stream-keepalive-comments": Scenario(
         "Healthy stream with ': OPENROUTER PROCESSING' comment lines interleaved.",
         shape=shaping.keepalive_comments,

@@ -158,6 +158,12 @@ def _with_comments(parts: Iterable[bytes]) -> Iterator[bytes]:
         yield part
 
 
+def data_only(plan: Plan, ctx: Ctx) -> None:
+    if plan.stream:
+        kept = (p for p in plan.parts if p != PING)
+        plan.parts = list(kept) if isinstance(plan.parts, list | tuple) else kept
+
+
 def keepalive_comments(plan: Plan, ctx: Ctx) -> None:
     if plan.stream:
         plan.parts = _with_comments(plan.parts)

@@ -149,6 +149,52 @@ def test_a_first_token_later_than_the_ttft_slo_is_a_warning_not_a_failure(
     assert "ttft-slo-exceeded" not in [f["kind"] for f in fast["findings"]]
 
 
+# Learn a chunk baseline on one scenario, then run under another: the framing finding, if any.
+FRAMING_CHANGES = [
+    pytest.param(
+        "stream-data-only",
+        [("sse-framing-changed", "sse:comments", "info")],
+        "sse framing: data: lines only",
+        id="comments a data-only stream never sent are an info finding",
+    ),
+    pytest.param(
+        "healthy",
+        [],
+        "sse framing: comments 2/2",
+        id="comments the baseline already saw (the simulator's `: ping`) are nothing",
+    ),
+]
+
+
+@pytest.mark.parametrize(("learned_on", "findings", "framing"), FRAMING_CHANGES)
+def test_keepalive_comments_against_a_learned_stream_baseline_pass_the_run(
+    cli: Any,
+    sim: Simulator,
+    sim_url: str,
+    tmp_path: Path,
+    db_url: str,
+    learned_on: str,
+    findings: list[tuple[str, str, str]],
+    framing: str,
+) -> None:
+    # On both backends: the framing is stored in the baseline's JSON column and read back.
+    stream_config = write_config(tmp_path, stream_probe_config(sim_url, db_url))
+    sim.set_scenario(learned_on)
+    check(cli, stream_config)
+    (learned,) = check(cli, stream_config)
+    assert learned["baseline"] == {"class": "chunk", "state": "active", "version": 1}
+    shown = cli("baseline", "show", "chat-basic", "--config", str(stream_config))
+    assert framing in shown.out
+    sim.set_scenario("stream-keepalive-comments")
+    (run,) = check(cli, stream_config)
+    assert run["outcome"] == "pass", run
+    assert [(f["kind"], f["path"], f["severity"]) for f in run["findings"]] == findings
+    if findings:
+        assert (
+            "a line parser that expects only `data:` lines breaks" in run["findings"][0]["message"]
+        )
+
+
 def test_a_slow_answer_beyond_the_latency_slo_is_a_warning_not_a_failure(
     cli: Any, sim: Simulator, sim_url: str, tmp_path: Path, sqlite_url: str
 ) -> None:

@@ -512,6 +512,21 @@ def test_stream_keepalive_comments_interleave_comments_in_a_valid_stream(
     assert data_events(text)[-1] == "[DONE]"
 
 
+def test_stream_data_only_sends_no_comment_line_at_all(
+    client: httpx.Client, sim: Simulator
+) -> None:
+    sim.set_scenario("stream-data-only")
+    text = client.post(CHAT, json=STREAM_BODY).text
+    assert [line for line in text.splitlines() if line] == [
+        f"data: {event}" for event in data_events(text)
+    ]
+    assert data_events(text)[-1] == "[DONE]"
+    sim.set_scenario("stream-data-only,stream-keepalive-comments")
+    combined = client.post(CHAT, json=STREAM_BODY).text
+    assert ": ping" not in combined
+    assert ": OPENROUTER PROCESSING" in combined
+
+
 def test_comet_errors_use_cometapis_envelope_and_no_request_id_header(
     client: httpx.Client, sim: Simulator
 ) -> None:

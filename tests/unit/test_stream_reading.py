@@ -112,7 +112,7 @@ def test_a_real_stream_spread_over_time_is_not_a_burst() -> None:
     assert kinds(capture_of(HEALTHY, offsets, duration=740.0)) == []
 
 
-def test_keepalive_comments_are_never_a_finding() -> None:
+def test_keepalive_comments_are_no_stream_finding_on_their_own() -> None:
     capture = build_capture(
         [SseEvent(d) for d in HEALTHY], [float(i) for i in range(6)], comments=40, duration_ms=9
     )
