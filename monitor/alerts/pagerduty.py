@@ -18,6 +18,7 @@ from monitor.alerts.httpsend import HttpClient, post_json
 
 DEDUP_LIMIT = 255
 SUMMARY_LIMIT = 1024
+MEMBER_DETAILS_LIMIT = 100
 
 
 def dedup_key(fingerprint: str) -> str:
@@ -67,13 +68,39 @@ def pagerduty_event(payload: dict[str, Any], routing_key: str) -> dict[str, Any]
     }
 
 
+def member_details(payload: dict[str, Any]) -> dict[str, Any]:
+    """What a grouped page says of one member, as fields PagerDuty shows and rules can match."""
+    event = payload.get("event", {})
+    details: dict[str, Any] = {
+        "probe": event.get("probe"),
+        "severity": event.get("severity"),
+        "finding": render.lead_line(payload),
+        "message": event.get("message"),
+    }
+    details.update(render.member_facts(payload))
+    details.update(render.links(payload))
+    details["details"] = render.show_command(payload)
+    return details
+
+
 def group_trigger(payloads: list[dict[str, Any]], routing_key: str) -> dict[str, Any]:
-    """One page for a grouped opening, keyed by its first event."""
+    """One page for a grouped opening, keyed by its first event. ``events`` lists one line per
+    member; ``members`` the same members' details (the first MEMBER_DETAILS_LIMIT, which keeps
+    the page well under PagerDuty's 512 KB)."""
     body = pagerduty_event(payloads[0], routing_key)
+    shown = render.group_members(payloads)[:MEMBER_DETAILS_LIMIT]
+    details: dict[str, Any] = dict(render.group_facts(payloads))
+    details.update(
+        events=[render.group_line(p) for p in shown],
+        members=[member_details(p) for p in shown],
+        history=render.group_history_command(payloads),
+    )
+    if len(payloads) > len(shown):
+        details["not_shown"] = len(payloads) - len(shown)
     body["payload"].update(
         summary=render.group_headline(payloads)[:SUMMARY_LIMIT],
         component=", ".join(sorted({str(p["event"]["probe"]) for p in payloads}))[:255],
-        custom_details={"events": [render.group_line(p) for p in payloads]},
+        custom_details=details,
     )
     return body
 

@@ -3,6 +3,9 @@
 An opening alert answers "what broke and whose problem is it": probe, target, environment,
 owner, the findings (kind, path, before → after, severity), category and verdict, first seen,
 run count, request id, trace id (and link), runbook, and the commands that query the history.
+A grouped opening (several probes of one target: an outage) says the same of every member — its
+lead finding, category / verdict, first seen, run count, request id, trace, runbook — under one
+line with what the members share (environment, target).
 Any transition reason renders: ``opened``, ``reminder``, ``resolved``, ``accepted`` (a
 ``baseline accept`` that explains the event) and reasons added later (shown upper-cased).
 """
@@ -104,6 +107,18 @@ def facts(payload: dict[str, Any]) -> list[tuple[str, str]]:
     ]
 
 
+def links(payload: dict[str, Any]) -> list[tuple[str, str]]:
+    """The trace (where ``alerts.trace_link`` is configured) and the runbook, when known."""
+    out = []
+    trace = trace_url(payload)
+    if trace:
+        out.append(("trace", trace))
+    runbook = payload.get("probe", {}).get("runbook_url")
+    if runbook:
+        out.append(("runbook", str(runbook)))
+    return out
+
+
 def state_line(payload: dict[str, Any]) -> str:
     event = payload.get("event", {})
     if is_closing(payload):
@@ -120,14 +135,26 @@ def render_text(payload: dict[str, Any]) -> str:
         lines += [f"  - {line}" for line in finding_lines(payload)]
     lines.append("  " + " · ".join(f"{k} {v}" for k, v in facts(payload)[4:]))
     lines.append(f"  {state_line(payload)}")
-    link = trace_url(payload)
-    if link:
-        lines.append(f"  trace: {link}")
-    runbook = payload.get("probe", {}).get("runbook_url")
-    if runbook:
-        lines.append(f"  runbook: {runbook}")
+    lines += [f"  {label}: {url}" for label, url in links(payload)]
     lines.append(f"  history: {history_command(payload)} · {show_command(payload)}")
     return "\n".join(lines)
+
+
+# What the members of a grouped opening share: shown once, not per member.
+GROUP_SHARED = frozenset({"environment"})
+SEVERITY_ORDER = {"breaking": 0, "warning": 1, "info": 2}
+
+
+def group_members(payloads: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A grouped opening's members in the order shown: breaking first, then by probe — the same
+    order in every sink, and the ones a long list cuts are the least severe."""
+
+    def key(payload: dict[str, Any]) -> tuple[int, str, str]:
+        event = payload.get("event", {})
+        rank = SEVERITY_ORDER.get(str(event.get("severity")), len(SEVERITY_ORDER))
+        return rank, str(event.get("probe")), str(event.get("id"))
+
+    return sorted(payloads, key=key)
 
 
 def group_headline(payloads: Sequence[dict[str, Any]]) -> str:
@@ -139,18 +166,55 @@ def group_headline(payloads: Sequence[dict[str, Any]]) -> str:
     )
 
 
-def group_line(payload: dict[str, Any]) -> str:
+def group_facts(payloads: Sequence[dict[str, Any]]) -> list[tuple[str, str]]:
+    """The line every member shares: environment (one config, so normally one) and target."""
+    environments = sorted({str(p.get("probe", {}).get("environment") or "-") for p in payloads})
+    target = payloads[0].get("event", {}).get("target")
+    return [("environment", ", ".join(environments)), ("target", str(target))]
+
+
+def group_history_command(payloads: Sequence[dict[str, Any]]) -> str:
+    return f"monitor history --target {payloads[0].get('event', {}).get('target')} --since 2h"
+
+
+def lead_finding(payload: dict[str, Any]) -> dict[str, Any]:
+    """The change the event is about: the run's finding of the event's kind and path, else the
+    event's own (a failing probe's event is named after its health, not after a finding)."""
     event = payload.get("event", {})
-    owner = payload.get("probe", {}).get("owner") or "-"
-    return (
-        f"{event.get('probe')}: {event.get('severity')} {event.get('kind')} "
-        f"{event.get('path') or '(body)'} — {short(event.get('message'), 90)} (owner {owner})"
-    )
+    key = (event.get("kind"), event.get("path") or "")
+    for finding in payload.get("findings") or []:
+        if (finding.get("kind"), finding.get("path") or "") == key:
+            return dict(finding)
+    return dict(event)
+
+
+def lead_line(payload: dict[str, Any]) -> str:
+    """The lead finding as the single opening lists findings: severity kind path: before → after."""
+    return _finding_line(lead_finding(payload))
+
+
+def group_line(payload: dict[str, Any]) -> str:
+    """A member's headline: probe, lead finding (before → after) and the event's message."""
+    event = payload.get("event", {})
+    line = f"{event.get('probe')}: {lead_line(payload)}"
+    message = short(event.get("message"), 90) if event.get("message") else ""
+    return f"{line} — {message}" if message and message not in line else line
+
+
+def member_facts(payload: dict[str, Any]) -> list[tuple[str, str]]:
+    """A member's facts: the single opening's, less the shared ones and the severity (which its
+    headline shows)."""
+    return [(k, v) for k, v in facts(payload) if k not in GROUP_SHARED and k != "severity"]
 
 
 def render_group_text(payloads: Sequence[dict[str, Any]]) -> str:
-    target = payloads[0].get("event", {}).get("target")
     lines = [group_headline(payloads)]
-    lines += [f"  - {group_line(p)}" for p in payloads]
-    lines.append(f"  history: monitor history --target {target} --since 2h")
+    lines.append("  " + " · ".join(f"{k}={v}" for k, v in group_facts(payloads)))
+    for payload in group_members(payloads):
+        lines.append(f"  - {group_line(payload)}")
+        lines.append("      " + " · ".join(f"{k} {v}" for k, v in member_facts(payload)))
+        member_links = links(payload)
+        if member_links:
+            lines.append("      " + " · ".join(f"{k}: {v}" for k, v in member_links))
+    lines.append(f"  history: {group_history_command(payloads)}")
     return "\n".join(lines)

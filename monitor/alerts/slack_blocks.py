@@ -3,7 +3,8 @@
 Three shapes: the opening message (one event, or a grouped alert listing several), the thread
 reply (reminder, resolution, acceptance) and the opening message updated to show the state.
 Slack's limits are respected here: a header of 150 characters, sections of 3000, ten fields,
-50 blocks. Text is escaped for mrkdwn (``&``, ``<``, ``>``).
+50 blocks, and (for a grouped opening, the one message that grows with the event count) about
+8,000 characters of text in all. Text is escaped for mrkdwn (``&``, ``<``, ``>``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,12 @@ from monitor.alerts import render
 Block = dict[str, Any]
 SECTION_LIMIT = 3000
 HEADER_LIMIT = 150
+BLOCK_LIMIT = 50
+# Slack also refuses a message whose blocks hold about 12,000 characters of text in all
+# (``msg_blocks_too_long``, a permanent error; the exact total is undocumented): a grouped
+# opening stays well under it.
+TEXT_BUDGET = 8000
+MORE_LIMIT = 1000  # the "and N more" line
 ICONS = {"open": "🔴", "resolved": "✅", "suspected": "🟡"}
 
 
@@ -52,25 +59,31 @@ def _title(payload: dict[str, Any]) -> str:
     return f"{_icon(payload)} {render.headline_word(payload)}: {where}"
 
 
+def _fact_value(payload: dict[str, Any], label: str, value: str) -> str:
+    """One fact as mrkdwn: ids as code, the trace id linked where ``alerts.trace_link`` is set."""
+    if label == "trace id":
+        link = render.trace_url(payload)
+        return f"<{link}|{esc(value)}>" if link else f"`{esc(value)}`"
+    if label == "request id":
+        return f"`{esc(value)}`"
+    return esc(value)
+
+
 def _fact_fields(payload: dict[str, Any]) -> Block:
-    fields = []
-    for label, value in render.facts(payload):
-        if label == "trace id":
-            link = render.trace_url(payload)
-            value = f"<{link}|{esc(value)}>" if link else f"`{esc(value)}`"
-        elif label == "request id":
-            value = f"`{esc(value)}`"
-        else:
-            value = esc(value)
-        fields.append({"type": "mrkdwn", "text": f"*{label.capitalize()}*\n{value}"})
+    fields = [
+        {"type": "mrkdwn", "text": f"*{label.capitalize()}*\n{_fact_value(payload, label, value)}"}
+        for label, value in render.facts(payload)
+    ]
     return {"type": "section", "fields": fields[:10]}
 
 
-def _links(payload: dict[str, Any]) -> list[str]:
-    parts = []
+def _runbook(payload: dict[str, Any]) -> list[str]:
     runbook = payload.get("probe", {}).get("runbook_url")
-    if runbook:
-        parts.append(f"<{runbook}|Runbook>")
+    return [f"<{runbook}|Runbook>"] if runbook else []
+
+
+def _links(payload: dict[str, Any]) -> list[str]:
+    parts = _runbook(payload)
     parts.append(f"History: `{esc(render.history_command(payload))}`")
     parts.append(f"Details: `{esc(render.show_command(payload))}`")
     return parts
@@ -91,15 +104,54 @@ def opening(payload: dict[str, Any]) -> list[Block]:
     return blocks
 
 
+def _member_section(payload: dict[str, Any]) -> Block:
+    """One member of a grouped opening: its headline, its facts, its runbook — one block."""
+    facts = " · ".join(
+        f"*{label.capitalize()}* {_fact_value(payload, label, value)}"
+        for label, value in render.member_facts(payload)
+    )
+    lines = [f"• {esc(render.group_line(payload))}", facts, *_runbook(payload)]
+    return _section("\n".join(lines))
+
+
 def group_opening(payloads: Sequence[dict[str, Any]]) -> list[Block]:
+    """One block per member between a fixed head and tail, while the blocks and the text budget
+    last; the members past that are named in one "and N more" line (the history command shows
+    them all)."""
     target = payloads[0].get("event", {}).get("target")
-    lines = "\n".join(f"• {esc(render.group_line(p))}" for p in payloads)
-    return [
+    head = [
         _header(f"{ICONS['open']} {len(payloads)} events on target {target}"),
         _section(esc(render.group_headline(payloads))),
-        _section(lines),
-        _context([f"History: `monitor history --target {esc(target)} --since 2h`"]),
+        _context([f"*{k.capitalize()}* {esc(v)}" for k, v in render.group_facts(payloads)]),
     ]
+    tail = [_context([f"History: `{esc(render.group_history_command(payloads))}`"])]
+    room = BLOCK_LIMIT - len(head) - len(tail) - 1  # one left for "and N more"
+    budget = TEXT_BUDGET - text_size(head + tail) - MORE_LIMIT
+    ordered = render.group_members(payloads)
+    members: list[Block] = []
+    for payload in ordered[:room]:
+        section = _member_section(payload)
+        budget -= text_size(section)
+        if budget < 0:
+            break
+        members.append(section)
+    rest = ordered[len(members) :]
+    if rest:
+        names = ", ".join(str(p.get("event", {}).get("probe")) for p in rest)
+        members.append(_context([_cut(esc(f"…and {len(rest)} more: {names}"), MORE_LIMIT)]))
+    return head + members + tail
+
+
+def text_size(node: Any) -> int:
+    """The characters of every text in ``node`` (blocks), as Slack counts them against its
+    per-message total."""
+    if isinstance(node, dict):
+        return sum(
+            len(v) if k == "text" and isinstance(v, str) else text_size(v) for k, v in node.items()
+        )
+    if isinstance(node, list):
+        return sum(text_size(v) for v in node)
+    return 0
 
 
 def reply(payload: dict[str, Any]) -> list[Block]:

@@ -21,21 +21,24 @@ def test_ten_probe_outage_is_one_grouped_alert_per_sink_and_one_page(
     sim_url: str,
     db_url: str,
     slack: SlackApi,
+    slack_hook: SlackWebhook,
     pagerduty: PagerDuty,
     webhook: WebhookReceiver,
     clock: FakeClock,
 ) -> None:
     async def scenario() -> None:
         text = probes_config(sim_url, db_url, TEN) + alerts_config(
-            slack=slack, pagerduty=pagerduty, webhook=webhook
+            slack=slack, slack_hook=slack_hook, pagerduty=pagerduty, webhook=webhook
         )
-        async with Harness(text, sink_env(), clock) as h:
+        async with Harness(text, sink_env(slack_hook), clock) as h:
             await h.run()
             sim.set_scenario("server-error")
             await h.run()
             await h.run()
-            assert await h.deliver() == 3  # one message per sink
+            assert await h.deliver() == 4  # one message per sink
             (root,) = slack.top_level()
+            (hook_post,) = slack_hook.posts()
+            assert hook_post["blocks"] == root.blocks  # the same grouped message
             assert "10 events on target sim" in root.all_text
             for name in TEN:
                 assert name in root.all_text
@@ -48,6 +51,24 @@ def test_ten_probe_outage_is_one_grouped_alert_per_sink_and_one_page(
             assert body["grouped"] is True
             assert sorted(a["event"]["probe"] for a in body["alerts"]) == TEN
             assert all(webhook.signature_ok(r) for r in webhook.requests)
+            # every member's evidence, in the Slack message and the page: trace (linked),
+            # category / verdict, run count, runbook; the environment once for all
+            assert "*Environment* test" in root.all_text
+            members = {m["probe"]: m for m in page["payload"]["custom_details"]["members"]}
+            assert page["payload"]["custom_details"]["environment"] == "test"
+            for alert in body["alerts"]:
+                event, trace_id = alert["event"], alert["run"]["trace_id"]
+                assert trace_id
+                assert alert["probe"]["environment"] == "test"
+                link = f"https://traces.example/trace/{trace_id}"
+                category = f"{event['category']} / {event['verdict']}"
+                assert f"<{link}|{trace_id}>" in root.all_text
+                assert f"*Category / verdict* {category}" in root.all_text
+                assert f"<https://runbooks.example/{event['probe']}|Runbook>" in root.all_text
+                detail = members[event["probe"]]
+                assert (detail["trace id"], detail["trace"]) == (trace_id, link)
+                assert detail["category / verdict"] == category
+                assert detail["seen in"] == f"{event['run_count']} run(s)"
 
             sim.set_scenario("healthy")
             await h.run()

@@ -2,8 +2,9 @@
 ``chat.update``, ``conversations.history``, ``conversations.replies`` and ``auth.test``.
 
 Like Slack it answers HTTP 200 with ``{"ok": false, "error": ...}`` for API errors (a bad
-token is ``invalid_auth``, an unknown channel ``channel_not_found``), 429 with
-``Retry-After`` when rate limited, and needs a channel *id* for updates and history.
+token is ``invalid_auth``, an unknown channel ``channel_not_found``, blocks past its limits
+``invalid_blocks``/``msg_blocks_too_long``), 429 with ``Retry-After`` when rate limited, and
+needs a channel *id* for updates and history.
 """
 
 from __future__ import annotations
@@ -55,6 +56,21 @@ class Message:
 
         walk(self.blocks)
         return "\n".join(parts)
+
+
+def blocks_error(blocks: Any) -> str | None:
+    """Slack's refusal of blocks past its limits: 50 blocks, 3000 characters in a section's
+    text, and (undocumented; about 12,000 in practice) the text of all blocks together."""
+    if not isinstance(blocks, list):
+        return None
+    if len(blocks) > 50:
+        return "invalid_blocks"
+    sections = [b.get("text") for b in blocks if isinstance(b, dict) and b.get("type") == "section"]
+    if any(isinstance(t, dict) and len(str(t.get("text", ""))) > 3000 for t in sections):
+        return "invalid_blocks"
+    if len(Message("", "", "", blocks, None, None).all_text) > 12_000:
+        return "msg_blocks_too_long"
+    return None
 
 
 def ok_false(error: str, status: int = 200, **headers: str) -> Reply:
@@ -125,6 +141,9 @@ class SlackApi(FakeServer):
             return ok_false("not_in_channel")
         if not params.get("text") and not params.get("blocks"):
             return ok_false("no_text")
+        refused = blocks_error(params.get("blocks"))
+        if refused is not None:
+            return ok_false(refused)
         thread_ts = params.get("thread_ts")
         with self._data_lock:
             if thread_ts and not any(m.ts == thread_ts for m in self.messages):

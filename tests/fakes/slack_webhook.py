@@ -2,7 +2,8 @@
 
 Like Slack it answers ``200 ok`` as plain text, and plain-text errors with a status: 400
 ``invalid_payload``, 403 ``invalid_token``, 404 ``no_service``, 410 ``channel_is_archived``,
-429 with ``Retry-After``, 500.
+429 with ``Retry-After``, 500; blocks past Slack's limits are a 400 (``invalid_blocks``,
+``msg_blocks_too_long``).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import json
 from typing import Any
 
 from tests.fakes.http_fake import FakeServer, Recorded, Reply
+from tests.fakes.slack_api import blocks_error
 
 HOOK_PATH = "/services/T0TEST/B0TEST/abcdefSECRET123456"
 
@@ -35,4 +37,7 @@ class SlackWebhook(FakeServer):
             return Reply(400, "invalid_payload")
         if not body.get("text") and not body.get("blocks"):
             return Reply(400, "no_text")
+        refused = blocks_error(body.get("blocks"))
+        if refused is not None:
+            return Reply(400, refused)
         return Reply(200, "ok")

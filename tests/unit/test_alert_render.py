@@ -10,7 +10,13 @@ from typing import Any
 
 from monitor.alerts import render, slack_blocks
 from monitor.alerts.httpsend import retry_after_seconds
-from monitor.alerts.pagerduty import DEDUP_LIMIT, dedup_key, group_trigger, pagerduty_event
+from monitor.alerts.pagerduty import (
+    DEDUP_LIMIT,
+    MEMBER_DETAILS_LIMIT,
+    dedup_key,
+    group_trigger,
+    pagerduty_event,
+)
 from monitor.alerts.webhook import signature
 from monitor.dispatch import backoff_delay
 
@@ -106,6 +112,26 @@ def test_slack_blocks_stay_within_slacks_limits_and_escape_mrkdwn() -> None:
     assert any(f"<https://traces/{'ab' * 16}|" in f["text"] for f in fields)
 
 
+def member(i: int, **event: Any) -> dict[str, Any]:
+    """A grouped opening's ``i``-th member: its own probe, owner, category, run and runbook."""
+    own = {
+        "probe": f"p{i}",
+        "id": f"ev-{i}",
+        "fingerprint": f"p{i}|success|property-removed|usage",
+        "category": f"category_{i}",
+        "verdict": f"verdict_{i}",
+        "first_seen": f"2026-05-08T13:{i:02d}:00+00:00",
+        "run_count": 10 + i,
+        "before": f"before-{i}",
+        "after": f"after-{i}",
+    }
+    p = payload(**{**own, **event})
+    p["run"].update(trace_id=f"{i:032x}", request_id=f"req_{i}")
+    p["probe"].update(owner=f"team-{i}", runbook_url=f"https://rb/p{i}")
+    p["findings"][0].update(before=f"before-{i}", after=f"after-{i}")
+    return p
+
+
 def test_a_grouped_opening_lists_every_probe_and_its_owner() -> None:
     members = [payload(probe=f"p{i}") for i in range(10)]
     text = render.render_group_text(members)
@@ -113,6 +139,96 @@ def test_a_grouped_opening_lists_every_probe_and_its_owner() -> None:
     assert all(f"p{i}: breaking property-removed usage" in text for i in range(10))
     blocks = slack_blocks.group_opening(members)
     assert "10 events on target comet" in blocks[0]["text"]["text"]
+
+
+def test_a_grouped_opening_text_carries_each_members_evidence_and_the_shared_environment() -> None:
+    text = render.render_group_text([member(1), member(2)])
+    assert text.splitlines()[1] == "  environment=prod · target=comet"
+    assert text.count("prod") == 1  # shared, not repeated per member
+    for i in (1, 2):
+        for expected in (
+            f"p{i}: breaking property-removed usage: before-{i} → after-{i}",
+            f"category / verdict category_{i} / verdict_{i}",
+            f"owner team-{i}",
+            f"first seen 2026-05-08T13:0{i}:00+00:00",
+            f"seen in {10 + i} run(s)",
+            f"request id req_{i}",
+            f"trace id {i:032x}",
+            f"trace: https://traces/{i:032x}",
+            f"runbook: https://rb/p{i}",
+        ):
+            assert expected in text, expected
+    assert "history: monitor history --target comet --since 2h" in text
+
+
+def test_a_groups_members_show_breaking_first_then_by_probe_in_every_sink() -> None:
+    members = [member(3), member(1, severity="warning"), member(2)]
+    expected = ["p2", "p3", "p1"]
+    text = render.render_group_text(members)
+    assert [line.split(":")[0] for line in text.splitlines() if line.startswith("  - ")] == [
+        f"  - {p}" for p in expected
+    ]
+    sections = [b["text"]["text"] for b in slack_blocks.group_opening(members)[3:-1]]
+    assert [t.removeprefix("• ").split(":")[0] for t in sections] == expected
+    details = group_trigger(members, "R" * 32)["payload"]["custom_details"]
+    assert [m["probe"] for m in details["members"]] == expected
+    # the page is still keyed by the first event (the outbox's order), not the first shown
+    assert group_trigger(members, "R" * 32)["dedup_key"] == "p3|success|property-removed|usage"
+
+
+def test_a_group_members_lead_finding_is_the_events_own_change() -> None:
+    drift = member(1)
+    drift["findings"].insert(0, {"kind": "type-changed", "path": "id", "severity": "warning"})
+    assert render.lead_line(drift) == "breaking property-removed usage: before-1 → after-1"
+    failing = member(
+        2, kind="probe-failing", path="status_code", before=200, after=500, message="HTTP 500"
+    )
+    assert (
+        render.group_line(failing) == "p2: breaking probe-failing status_code: 200 → 500 — HTTP 500"
+    )
+
+
+def test_a_grouped_slack_opening_carries_each_members_evidence_with_trace_links() -> None:
+    plain = member(2)
+    del plain["probe"]["trace_link"]  # alerts.trace_link not configured
+    blocks = slack_blocks.group_opening([member(1), plain])
+    shared = next(b for b in blocks if b["type"] == "context")
+    assert [e["text"] for e in shared["elements"]] == ["*Environment* prod", "*Target* comet"]
+    sections = [b["text"]["text"] for b in blocks if b["type"] == "section"][1:]
+    assert len(sections) == 2
+    for i, section in enumerate(sections, start=1):
+        for expected in (
+            f"p{i}: breaking property-removed usage: before-{i} → after-{i}",
+            f"*Category / verdict* category_{i} / verdict_{i}",
+            f"*Owner* team-{i}",
+            f"*First seen* 2026-05-08T13:0{i}:00+00:00",
+            f"*Seen in* {10 + i} run(s)",
+            f"*Request id* `req_{i}`",
+            f"<https://rb/p{i}|Runbook>",
+        ):
+            assert expected in section, expected
+    assert f"*Trace id* <https://traces/{1:032x}|{1:032x}>" in sections[0]
+    assert f"*Trace id* `{2:032x}`" in sections[1]
+
+
+def test_a_large_grouped_slack_opening_stays_within_limits_and_names_the_rest() -> None:
+    members = [member(i, message="<b>&" + "x" * 5000) for i in range(200)]
+    blocks = slack_blocks.group_opening(members)
+    assert len(blocks) <= slack_blocks.BLOCK_LIMIT
+    assert slack_blocks.text_size(blocks) <= slack_blocks.TEXT_BUDGET
+    assert len(blocks[0]["text"]["text"]) <= 150
+    sections = [b["text"]["text"] for b in blocks if b["type"] == "section"]
+    assert all(len(t) <= 3000 for t in sections)
+    assert all("&lt;b&gt;&amp;" in t for t in sections[1:])
+    shown = len(sections) - 1
+    assert 2 <= shown < 200
+    more = blocks[-2]["elements"][0]["text"]
+    by_probe = sorted(f"p{i}" for i in range(200))
+    assert more.startswith(f"…and {200 - shown} more: {by_probe[shown]}, {by_probe[shown + 1]}, ")
+    assert len(more) <= slack_blocks.MORE_LIMIT
+    assert "monitor history --target comet" in blocks[-1]["elements"][0]["text"]
+    # few enough members all show, with no "more" line
+    assert "more:" not in str(slack_blocks.group_opening(members[:3]))
 
 
 def test_a_redrawn_group_counts_what_is_still_open() -> None:
@@ -155,6 +271,31 @@ def test_a_grouped_page_names_every_probe() -> None:
     body = group_trigger([payload(probe="a"), payload(probe="b")], "R" * 32)
     assert body["payload"]["component"] == "a, b"
     assert len(body["payload"]["custom_details"]["events"]) == 2
+
+
+def test_a_grouped_page_keeps_each_members_details() -> None:
+    details = group_trigger([member(1), member(2)], "R" * 32)["payload"]["custom_details"]
+    assert (details["environment"], details["target"]) == ("prod", "comet")
+    assert details["history"] == "monitor history --target comet --since 2h"
+    assert details["members"][1] == {
+        "probe": "p2",
+        "severity": "breaking",
+        "finding": "breaking property-removed usage: before-2 → after-2",
+        "message": "`usage` was present in all 5 baseline responses and is missing",
+        "category / verdict": "category_2 / verdict_2",
+        "owner": "team-2",
+        "first seen": "2026-05-08T13:02:00+00:00",
+        "seen in": "12 run(s)",
+        "request id": "req_2",
+        "trace id": f"{2:032x}",
+        "trace": f"https://traces/{2:032x}",
+        "runbook": "https://rb/p2",
+        "details": "monitor events show ev-2",
+    }
+    many = [member(i) for i in range(MEMBER_DETAILS_LIMIT + 5)]
+    capped = group_trigger(many, "R" * 32)["payload"]["custom_details"]
+    assert len(capped["members"]) == len(capped["events"]) == MEMBER_DETAILS_LIMIT
+    assert capped["not_shown"] == 5
 
 
 def test_the_webhook_signature_is_hmac_sha256_over_timestamp_and_body() -> None:
