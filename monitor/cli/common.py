@@ -43,13 +43,17 @@ class Context:
         self.stderr.write(message + "\n")
 
 
-def require_secrets(loaded: LoadedConfig, targets: Iterable[str]) -> None:
-    """At run time an unset secret is an error (``config check`` only warns)."""
-    wanted = set(targets)
+def require_secrets(
+    loaded: LoadedConfig, targets: Iterable[str], *, sections: Iterable[str] = ("alerts",)
+) -> None:
+    """At run time an unset secret is an error (``config check`` only warns), reported as
+    ``config check`` locates it: the targets' keys, and those of ``sections`` (the sinks; the
+    API's token for ``run``)."""
+    prefixes = tuple(f"targets.{t}." for t in targets) + tuple(f"{s}." for s in sections)
     missing = [
         ConfigIssue(w.file, w.line, w.key_path, w.message)
         for w in loaded.warnings
-        if any(w.key_path.startswith(f"targets.{t}.") for t in wanted)
+        if w.key_path.startswith(prefixes)
     ]
     if missing:
         raise ConfigError(missing)

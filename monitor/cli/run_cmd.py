@@ -46,7 +46,8 @@ def _duration(text: str) -> timedelta:
 
 def handle(ctx: Context) -> int:
     loaded = ctx.load()
-    require_secrets(loaded, {p.target for p in loaded.config.probes})
+    served = ("alerts", "api") if loaded.config.api.enabled else ("alerts",)
+    require_secrets(loaded, {p.target for p in loaded.config.probes}, sections=served)
     if ctx.args.log_format is None and loaded.config.telemetry.log_format == "json":
         configure_logging(ctx.stderr, ctx.args.log_level, "json")
     return asyncio.run(_serve(ctx, loaded))

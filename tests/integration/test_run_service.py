@@ -119,3 +119,23 @@ def test_run_refuses_a_config_with_an_unset_secret_with_exit_2(
     assert result.code == 2
     assert "targets.sim.api_key_env: environment variable SIM_API_KEY is not set" in result.err
     assert not (tmp_path / "monitor.db").exists()  # nothing written
+
+
+def test_unset_sink_secrets_and_an_unprotected_api_are_located_errors_at_run_time(
+    cli: object, tmp_path: Path, sim_url: str, sqlite_url: str
+) -> None:
+    text = chat_probe_config(sim_url, sqlite_url) + (
+        "alerts:\n  slack: {token_env: NOPE_SLACK, channel: C123}\n"
+        'api: {listen: "0.0.0.0:18093"}\n'
+    )
+    config = write_config(tmp_path, text)
+    env = {"SIM_API_KEY": SIM_KEY}
+    ran = cli("run", "--config", str(config), env=env)  # type: ignore[operator]
+    checked = cli("check", "--config", str(config), env=env)  # type: ignore[operator]
+    for result in (ran, checked):
+        assert result.code == 2
+        assert f"{config}:" in result.err  # located like `config check` locates it
+        assert "alerts.slack.token_env: environment variable NOPE_SLACK is not set" in result.err
+    assert "api.token_env: refusing to serve the API on non-loopback address" in ran.err
+    assert "api.token_env" not in checked.err  # `check` serves no API
+    assert not (tmp_path / "monitor.db").exists()
