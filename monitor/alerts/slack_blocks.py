@@ -9,7 +9,7 @@ Slack's limits are respected here: a header of 150 characters, sections of 3000,
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from monitor.alerts import render
@@ -104,23 +104,32 @@ def opening(payload: dict[str, Any]) -> list[Block]:
     return blocks
 
 
-def _member_section(payload: dict[str, Any]) -> Block:
-    """One member of a grouped opening: its headline, its facts, its runbook — one block."""
+def _member_section(payload: dict[str, Any], state: str | None = None) -> Block:
+    """One member of a grouped opening: its headline, its facts, its runbook — one block.
+    With ``state`` (a redraw), the member's state now leads its line."""
     facts = " · ".join(
         f"*{label.capitalize()}* {_fact_value(payload, label, value)}"
         for label, value in render.member_facts(payload)
     )
-    lines = [f"• {esc(render.group_line(payload))}", facts, *_runbook(payload)]
+    lead = f"{ICONS.get(state, '•')} *{esc(state)}* " if state else "• "
+    lines = [f"{lead}{esc(render.group_line(payload))}", facts, *_runbook(payload)]
     return _section("\n".join(lines))
 
 
-def group_opening(payloads: Sequence[dict[str, Any]]) -> list[Block]:
+def group_opening(
+    payloads: Sequence[dict[str, Any]], states: Mapping[str, str] | None = None
+) -> list[Block]:
     """One block per member between a fixed head and tail, while the blocks and the text budget
     last; the members past that are named in one "and N more" line (the history command shows
-    them all)."""
+    them all). ``states`` (event id -> state) redraws it after a reply in its thread."""
     target = payloads[0].get("event", {}).get("target")
+    title = f"{ICONS['open']} {len(payloads)} events on target {target}"
+    if states is not None:
+        still = sum(1 for state in states.values() if state != "resolved")
+        title = f"{ICONS['open' if still else 'resolved']} {len(payloads)} events on target "
+        title += f"{target}: {still} still open"
     head = [
-        _header(f"{ICONS['open']} {len(payloads)} events on target {target}"),
+        _header(title),
         _section(esc(render.group_headline(payloads))),
         _context([f"*{k.capitalize()}* {esc(v)}" for k, v in render.group_facts(payloads)]),
     ]
@@ -130,7 +139,8 @@ def group_opening(payloads: Sequence[dict[str, Any]]) -> list[Block]:
     ordered = render.group_members(payloads)
     members: list[Block] = []
     for payload in ordered[:room]:
-        section = _member_section(payload)
+        state = states.get(str(payload.get("event", {}).get("id"))) if states else None
+        section = _member_section(payload, state)
         budget -= text_size(section)
         if budget < 0:
             break
@@ -179,6 +189,10 @@ def updated_opening(payload: dict[str, Any], members: Sequence[dict[str, Any]]) 
         if event.get("last_trace_id"):
             run.update(trace_id=event["last_trace_id"], request_id=event.get("last_request_id"))
         return opening({**payload, "run": run, "findings": []})
+    openings = [m["opening"] for m in members if m.get("opening")]
+    if len(openings) == len(members):
+        return group_opening(openings, {str(m["id"]): str(m.get("state")) for m in members})
+    # A member whose opening row is gone (pruned): the states alone.
     open_count = sum(1 for m in members if m.get("state") != "resolved")
     target = members[0].get("target")
     lines = "\n".join(

@@ -108,11 +108,22 @@ def _thread_events(conn: Connection, sink: str, ref: str) -> list[dict[str, Any]
         .where(events.c.id.in_(ids))
         .order_by(events.c.probe, events.c.id)
     )
+    # Each member's payload as the opening message showed it (its first row in this thread), so
+    # a redraw keeps the evidence (trace ids, runbooks) and only the states change.
+    first_rows = (
+        sa.select(outbox.c.event_id, outbox.c.payload)
+        .where(outbox.c.sink == sink, outbox.c.external_ref == ref)
+        .order_by(outbox.c.id)
+    )
+    openings: dict[str, Any] = {}
+    for row in conn.execute(first_rows).mappings():
+        openings.setdefault(row["event_id"], row["payload"])
     return [
         {
             **dict(r),
             "opened_at": iso_z(r["opened_at"]),
             "resolved_at": iso_z(r["resolved_at"]),
+            "opening": openings.get(r["id"]),
         }
         for r in conn.execute(query).mappings()
     ]

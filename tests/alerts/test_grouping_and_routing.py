@@ -78,7 +78,14 @@ def test_ten_probe_outage_is_one_grouped_alert_per_sink_and_one_page(
             replies = slack.thread(root.ts)
             assert len(replies) == 10
             assert all("PROBE RECOVERED" in r.all_text for r in replies)
-            assert "0 still open" in slack.find(root.ts).all_text
+            redrawn = slack.find(root.ts).all_text
+            assert "0 still open" in redrawn
+            # the redraw changes the states and keeps every member's evidence
+            for alert in body["alerts"]:
+                trace_id = alert["run"]["trace_id"]
+                assert f"<https://traces.example/trace/{trace_id}|{trace_id}>" in redrawn
+                assert f"<https://runbooks.example/{alert['event']['probe']}|Runbook>" in redrawn
+            assert redrawn.count("✅ *resolved*") == 10
             resolves = [e for e in pagerduty.events() if e["event_action"] == "resolve"]
             assert [e["dedup_key"] for e in resolves] == [leader]
             assert pagerduty.alerts[leader] == {"status": "resolved", "triggers": 1}
