@@ -124,6 +124,27 @@ class SelfWatch:
             )
             router = self._router(frozenset())
             written += len(await self.db.run(self.store.observe_self, obs, now, router))
+        return written + await self._resolve_removed(now)
+
+    async def _resolve_removed(self, now: datetime) -> int:
+        """A probe taken out of the configuration is not stale: its open ``monitor-stale``
+        event resolves (otherwise it would remind someone about it forever)."""
+        configured = {p.name for p in self.config.probes}
+        written = 0
+        for event in await self.db.run(self.store.active_stale_events):
+            if event["probe"] in configured:
+                continue
+            obs = SelfObservation(
+                fingerprint=stale_fingerprint(event["probe"]),
+                probe=event["probe"],
+                target=event["target"],
+                kind="monitor-stale",
+                message="the probe is no longer in the configuration",
+                seen=False,
+                probe_info=self._probe_info(None),
+            )
+            router = self._router(frozenset())
+            written += len(await self.db.run(self.store.observe_self, obs, now, router))
         return written
 
     async def check_sinks(self, now: datetime | None = None, only: str | None = None) -> int:

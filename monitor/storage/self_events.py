@@ -103,6 +103,15 @@ def observe_self(
     return outbox_ids
 
 
+def active_stale_events(conn: Connection) -> list[dict[str, Any]]:
+    """Probe and target of every ``monitor-stale`` event not yet resolved (few: one per probe,
+    found through the unique ``active_fingerprint`` index's non-null rows)."""
+    query = sa.select(events.c.probe, events.c.target).where(
+        events.c.active_fingerprint.is_not(None), events.c.kind == "monitor-stale"
+    )
+    return [dict(r) for r in conn.execute(query).mappings()]
+
+
 def last_completed_runs(conn: Connection, probes: Sequence[str]) -> dict[str, datetime]:
     """When each probe last finished a run that reached its target (skipped runs do not count:
     a probe skipped for hours is as silent as a dead one).

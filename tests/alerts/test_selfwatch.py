@@ -123,3 +123,26 @@ def test_a_sink_that_delivers_again_resolves_its_meta_alert_in_the_thread(
             assert "ALERT DELIVERY OK" in reply.all_text
 
     asyncio.run(scenario())
+
+
+def test_a_probe_taken_out_of_the_configuration_is_no_longer_stale(
+    sim_url: str, db: str, slack: SlackApi, clock: FakeClock
+) -> None:
+    async def scenario() -> None:
+        async with Harness(one_probe(sim_url, db, slack=slack), sink_env(), clock) as h:
+            clock.advance(181)
+            assert await h.app.selfwatch.tick() == 1  # stale: it never ran
+            await h.deliver()
+            (root,) = slack.top_level()
+            # the next deploy removes the probe; its stale event must not remind forever
+            without = h.app.config.model_copy(update={"probes": []})
+            redeployed = SelfWatch(h.app.store, h.app.db, clock, without, list(h.app.sinks))
+            assert await redeployed.check_stale() == 1  # the resolution
+            assert await redeployed.check_stale() == 0
+            await h.deliver()
+            (reply,) = slack.thread(root.ts)
+            assert "MONITOR CAUGHT UP" in reply.all_text
+            stale = h.app.store.list_events(probes=("p",))
+            assert [(e["kind"], e["state"]) for e in stale] == [("monitor-stale", "resolved")]
+
+    asyncio.run(scenario())
