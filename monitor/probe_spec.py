@@ -13,7 +13,7 @@ from monitor.core.events import EventGate
 from monitor.core.judge import ProbeSpec
 from monitor.core.model import Severity
 from monitor.core.overrides import IgnoreRule, Overrides, parse_until
-from monitor.probes import request_hash
+from monitor.probes import kind_for, request_hash
 
 
 def probe_assumptions(probe: ProbeConfig) -> Assumptions | None:
@@ -63,4 +63,5 @@ def probe_spec(probe: ProbeConfig, expected: frozenset[int]) -> ProbeSpec:
         enum_paths=frozenset(probe.enum_paths) | frozenset(assumes.enums if assumes else ()),
         assumptions=probe_assumptions(probe),
         overrides=probe_overrides(probe),
+        request_invalid_on_purpose=kind_for(probe.kind).request_invalid_on_purpose,
     )

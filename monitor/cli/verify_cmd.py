@@ -3,8 +3,10 @@
 Checks a sanitized request/response pair captured from production against the published
 contract, the probe's learned baseline and its assumptions, and prints the assumption ledger and
 the findings: the seed's "compare the client contract to the published endpoint from production
-artifacts, not from memory". Nothing is stored or alerted. Exit 0 when nothing is breaking and
-no assumption is unsupported, 1 otherwise, 2 on usage errors.
+artifacts, not from memory". Without ``--header`` the response headers count as not captured:
+they are not compared with the baseline and header assumptions need confirmation (an absent
+header proves nothing when no header was given). Nothing is stored or alerted. Exit 0 when
+nothing is breaking and no assumption is unsupported, 1 otherwise, 2 on usage errors.
 """
 
 from __future__ import annotations
@@ -36,7 +38,10 @@ def register(
         parents=[common],
         help="check a captured request/response pair against contract, baseline and assumptions",
         description="Check a sanitized request/response pair captured from production against "
-        "the probe's contract, baseline and assumptions; print the ledger and the findings.",
+        "the probe's contract, baseline and assumptions; print the ledger and the findings. "
+        "The request is validated against the contract's request schema. Without --header the "
+        "response headers count as not captured: no header drift is reported and header "
+        "assumptions are marked needs_confirmation (headers not captured).",
     )
     parser.add_argument("--request", required=True, metavar="FILE", help="request body (JSON)")
     parser.add_argument("--response", required=True, metavar="FILE", help="response body")
@@ -47,7 +52,9 @@ def register(
         action="append",
         default=[],
         metavar="NAME:VALUE",
-        help="a response header (repeatable); content-type defaults to application/json",
+        help="a response header (repeatable); content-type defaults to application/json. "
+        "Give the captured headers to have them compared with the baseline and the assumptions; "
+        "without any, headers are not checked",
     )
     parser.add_argument("--json", action="store_true", help="JSON output")
     parser.set_defaults(handler=handle)
@@ -112,6 +119,7 @@ def handle(ctx: Context) -> int:
         request_body=request_body,
         status_code=ctx.args.status,
         response_headers=_headers(ctx.args.header),
+        headers_captured=bool(ctx.args.header),
         body=response,
     )
     contract = load_contracts(loaded, now).get(probe.target)

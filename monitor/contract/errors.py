@@ -5,6 +5,11 @@ Kinds reuse the taxonomy's ids with ``source: contract``: ``property-removed`` (
 property is missing), ``type-changed`` / ``null-appeared`` (type mismatch; null where the
 contract does not allow it), ``enum-value-added`` (a value outside the documented enum),
 ``undocumented-property`` (info) and ``schema-violation`` for any other keyword.
+
+The request body has kinds of its own (``request-*``: the judge and the classification tell
+the client's mistakes from the provider's drift by that prefix), at ``request:PATH``
+(``request:`` alone for the body itself): ``request-required-field-missing``,
+``request-type-mismatch`` and ``request-schema-violation``.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from monitor.core.shape import Shape, leaf_key, member_path, parent_path, type_n
 from monitor.core.taxonomy import make_finding
 
 MAX_FINDINGS = 50
+REQUEST_PREFIX = "request:"
 
 
 def _path(parts: deque[str | int] | Iterable[str | int]) -> str:
@@ -126,6 +132,70 @@ def _from_error(error: ValidationError) -> list[Finding]:
             None,
         )
     ]
+
+
+def request_findings(errors: Iterable[ValidationError], operation: str) -> list[Finding]:
+    """The request body against ``operation``'s documented request schema, one finding per
+    (kind, path). The top level's ``additionalProperties`` is left to
+    ``request-undocumented-field``, which names each field once."""
+    out: dict[tuple[str, str], Finding] = {}
+    for error in errors:
+        for finding in _request_finding(error, operation):
+            out.setdefault((finding.kind, finding.path), finding)
+        if len(out) >= MAX_FINDINGS:
+            break
+    return list(out.values())
+
+
+def _request_finding(error: ValidationError, operation: str) -> list[Finding]:
+    keyword, instance = error.validator, error.instance
+    path = _path(error.absolute_path)
+    shown = f"`{path}`" if path else "the request body"
+    if keyword in ("oneOf", "anyOf") and error.context:
+        alternatives = [e for e in error.context if e.validator == "type" and not e.relative_path]
+        if len(alternatives) == len(error.context):  # `stop: 5`: neither a string nor an array
+            documented = " or ".join(str(e.validator_value) for e in alternatives)
+            return [_request_type(path, shown, instance, documented, operation)]
+        best = best_match(error.context)
+        return _request_finding(best, operation) if best is not None else []
+    if keyword == "required" and isinstance(instance, dict):
+        return [
+            contract_finding(
+                "request-required-field-missing",
+                REQUEST_PREFIX + member_path(path, str(name)),
+                f"the request lacks `{member_path(path, str(name))}`, which the contract "
+                f"requires for {operation}",
+                "required",
+                "absent",
+            )
+            for name in error.validator_value or ()
+            if name not in instance
+        ]
+    if keyword == "type":
+        return [_request_type(path, shown, instance, str(error.validator_value), operation)]
+    if keyword == "additionalProperties" and not path:
+        return []
+    return [
+        contract_finding(
+            "request-schema-violation",
+            REQUEST_PREFIX + path,
+            f"{shown} violates `{keyword}` of the contract for {operation}: {error.message[:200]}",
+            keyword,
+            None,
+        )
+    ]
+
+
+def _request_type(path: str, shown: str, instance: Any, documented: str, op: str) -> Finding:
+    sent = type_name(instance)
+    return contract_finding(
+        "request-type-mismatch",
+        REQUEST_PREFIX + path,
+        f"{shown} is {sent}; the contract documents {documented} for {op}"
+        + (" (not nullable)" if instance is None else ""),
+        documented,
+        sent,
+    )
 
 
 def undocumented_members(facts: SchemaFacts, shape: Shape) -> list[Finding]:

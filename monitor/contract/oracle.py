@@ -5,6 +5,11 @@ status and media type gets an OpenAPI-aware validator (openapi-schema-validator'
 ``OAS30Validator`` honours 3.0 ``nullable``; ``OAS31Validator`` for 3.1) and its flattened
 facts. ``check`` then only looks things up and validates. Findings carry ``source: contract``.
 
+Requests: the body the client sends is validated against the operation's documented request
+schema (openapi-schema-validator's write validator for 3.0: ``readOnly`` members must not be
+sent), also precompiled once; a missing required field, a wrong type or another violated
+constraint is a ``request-*`` finding (a client bug), beside the undocumented fields.
+
 Streams: a ``text/event-stream`` media type may carry ``x-sse-chunk-schema``, the schema of the
 JSON in each ``data:`` event (the shipped contract says why an extension and not 3.2's
 ``itemSchema``). A stream's representative chunks are validated against it, and its chunk shape
@@ -20,10 +25,16 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlsplit
 
-from openapi_schema_validator import OAS30Validator, OAS31Validator
+from openapi_schema_validator import OAS30Validator, OAS30WriteValidator, OAS31Validator
 
 from monitor.contract.document import ContractDocument
-from monitor.contract.errors import contract_finding, findings_from_errors, undocumented_members
+from monitor.contract.errors import (
+    REQUEST_PREFIX,
+    contract_finding,
+    findings_from_errors,
+    request_findings,
+    undocumented_members,
+)
 from monitor.contract.facts import SchemaFacts, schema_facts
 from monitor.contract.resolve import dereference
 from monitor.core.documented import ContractResult, Exchange, RequestFacts, ResponseFacts
@@ -50,6 +61,8 @@ class Operation:
     template: str
     pattern: re.Pattern[str]
     request: RequestFacts
+    request_validator: Any | None  # None: no request body schema is documented
+    request_body_required: bool
     # status key ("200", "4XX", "default") -> media type -> compiled response
     responses: dict[str, dict[str, CompiledResponse]] = field(default_factory=dict)
 
@@ -59,6 +72,7 @@ class Contract:
         self.document = document
         spec = dereference(document.spec)
         validator_cls = OAS30Validator if document.openapi == "3.0" else OAS31Validator
+        request_cls = OAS30WriteValidator if document.openapi == "3.0" else OAS31Validator
         self.operations: list[Operation] = []
         for template, item in (spec.get("paths") or {}).items():
             if not isinstance(item, dict):
@@ -66,7 +80,9 @@ class Contract:
             for method in METHODS:
                 op = item.get(method)
                 if isinstance(op, dict):
-                    self.operations.append(_compile(method, template, op, validator_cls))
+                    self.operations.append(
+                        _compile(method, template, op, validator_cls, request_cls)
+                    )
         # the longest template wins: /v1/chat/completions before /completions
         self.operations.sort(key=lambda o: len(o.template), reverse=True)
 
@@ -80,8 +96,12 @@ class Contract:
                 return op
         return None
 
-    def check_request(self, method: str, url: str, body: Any) -> list[Finding]:
-        """Every field the probe sends must be documented (an undocumented one: client bug)."""
+    def check_request(
+        self, method: str, url: str, body: Any, *, validate: bool = True
+    ) -> list[Finding]:
+        """A request the contract does not document is a client bug: an undocumented operation
+        or field and, unless ``validate`` is off (a request invalid on purpose), a body the
+        documented request schema rejects (a required field missing, a wrong type, ...)."""
         op = self.operation(method, url)
         if op is None:
             return [
@@ -91,21 +111,29 @@ class Contract:
                     f"{method.upper()} {urlsplit(url).path} is not in the contract",
                 )
             ]
-        if not isinstance(body, dict) or op.request.open:
-            return []
-        return [
-            contract_finding(
-                "request-undocumented-field",
-                f"request:{name}",
-                f"the request sends `{name}`, which the contract does not document for "
-                f"{method.upper()} {op.template}",
-            )
-            for name in sorted(body)
-            if name not in op.request.fields
-        ]
+        where = f"{op.method.upper()} {op.template}"
+        findings = []
+        if isinstance(body, dict) and not op.request.open:
+            findings = [
+                contract_finding(
+                    "request-undocumented-field",
+                    f"{REQUEST_PREFIX}{name}",
+                    f"the request sends `{name}`, which the contract does not document for {where}",
+                )
+                for name in sorted(body)
+                if name not in op.request.fields
+            ]
+        if validate:
+            findings.extend(_check_request_body(op, body, where))
+        return findings
 
     def check(self, exchange: Exchange) -> ContractResult:
-        findings = self.check_request(exchange.method, exchange.url, exchange.request_body)
+        findings = self.check_request(
+            exchange.method,
+            exchange.url,
+            exchange.request_body,
+            validate=not exchange.request_invalid_on_purpose,
+        )
         op = self.operation(exchange.method, exchange.url)
         if op is None or exchange.status is None:
             return ContractResult(tuple(findings), None, op.request if op else None)
@@ -155,6 +183,24 @@ class Contract:
         return ContractResult(tuple(findings), facts, op.request)
 
 
+def _check_request_body(op: Operation, body: Any, where: str) -> list[Finding]:
+    if op.request_validator is None:
+        return []
+    if body is None:  # nothing sent: only a finding when the contract requires a body
+        if not op.request_body_required:
+            return []
+        return [
+            contract_finding(
+                "request-required-field-missing",
+                REQUEST_PREFIX,
+                f"the request has no body; the contract requires one for {where}",
+                "required",
+                "absent",
+            )
+        ]
+    return request_findings(op.request_validator.iter_errors(body), where)
+
+
 def _check_chunks(compiled: CompiledResponse, exchange: Exchange) -> list[Finding]:
     """Every representative chunk against the chunk schema; a finding many chunks share is
     said once (``findings_from_errors`` keys them by kind, path and value)."""
@@ -174,11 +220,22 @@ def _response_class(status: int, *, stream: bool) -> ResponseClass:
     return ResponseClass.CHUNK if stream else ResponseClass.SUCCESS
 
 
-def _compile(method: str, template: str, op: dict[str, Any], validator_cls: Any) -> Operation:
+def _compile(
+    method: str, template: str, op: dict[str, Any], validator_cls: Any, request_cls: Any
+) -> Operation:
     pattern = re.compile(
         "(^|/)" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template.strip("/"))) + "$"
     )
-    operation = Operation(method, template, pattern, _request_facts(op))
+    schema = _request_schema(op)
+    body = op.get("requestBody")
+    operation = Operation(
+        method,
+        template,
+        pattern,
+        _request_facts(op, schema),
+        request_cls(schema) if schema is not None else None,
+        isinstance(body, dict) and body.get("required") is True,
+    )
     for status, response in (op.get("responses") or {}).items():
         if not isinstance(response, dict):
             continue
@@ -202,15 +259,20 @@ def _compiled_schema(schema: Any, validator_cls: Any) -> tuple[Any | None, Schem
     return validator_cls(schema), schema_facts(schema)
 
 
-def _request_facts(op: dict[str, Any]) -> RequestFacts:
+def _request_schema(op: dict[str, Any]) -> dict[str, Any] | None:
+    """The documented JSON request body's schema (the first media type's if no JSON one)."""
     body = op.get("requestBody")
     content = body.get("content") if isinstance(body, dict) else None
     schema = None
     if isinstance(content, dict):
         json_content = content.get("application/json") or next(iter(content.values()), None)
         schema = json_content.get("schema") if isinstance(json_content, dict) else None
-    if not isinstance(schema, dict):
-        return RequestFacts(documented=True, open=body is None)
+    return schema if isinstance(schema, dict) else None
+
+
+def _request_facts(op: dict[str, Any], schema: dict[str, Any] | None) -> RequestFacts:
+    if schema is None:
+        return RequestFacts(documented=True, open=op.get("requestBody") is None)
     props = schema.get("properties") or {}
     additional = schema.get("additionalProperties")
     return RequestFacts(

@@ -110,7 +110,9 @@ def _judge_body(
     status = observation.status_code or 0
     cls = ResponseClass.SUCCESS if status < 400 else ResponseClass.ERROR
     out.response_class = cls
-    out.shape = infer_shape(parsed.value, spec.enum_paths, observation.response_headers)
+    # A shape without headers is never compared on headers (``core.header_changes``).
+    headers = observation.response_headers if observation.headers_captured else None
+    out.shape = infer_shape(parsed.value, spec.enum_paths, headers)
     return _against_baseline(out, spec, state, now)
 
 

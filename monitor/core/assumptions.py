@@ -9,8 +9,9 @@ as supported, unsupported or needing vendor confirmation. Marks, per assumption 
   contract or the baseline know that the client does not handle -> needs_confirmation.
 - ``token_field``: rejected by a 4xx naming it -> unsupported; not sent by the probe, deprecated
   or undocumented -> needs_confirmation.
-- ``header`` (a response header the client reads): absent -> unsupported; not documented ->
-  needs_confirmation. ``status``: another status -> unsupported.
+- ``header`` (a response header the client reads): absent -> unsupported; not documented, or
+  the headers were not captured (``monitor verify`` without ``--header``) -> needs_confirmation.
+  ``status``: another status -> unsupported.
 
 An unsupported assumption is always ``breaking``: findings touching an assumed path are raised
 to breaking, and an assumption no finding explains gets its own ``assumed-*`` finding.
@@ -75,6 +76,7 @@ class Evidence:
     baseline: Shape | None  # the active baseline, if any
     contract: ContractResult | None
     error_param: str | None = None  # the parameter a 4xx error names
+    headers_captured: bool = True  # False: ``headers`` holds no evidence about any header
 
 
 def path_values(document: Any, path: str) -> list[Any]:
@@ -225,6 +227,8 @@ def _header_entry(name: str, ev: Evidence) -> LedgerEntry:
     lower = name.lower()
     if ev.status is None:
         return LedgerEntry("header", lower, NEEDS_CONFIRMATION, "no response")
+    if not ev.headers_captured:
+        return LedgerEntry("header", lower, NEEDS_CONFIRMATION, "headers not captured")
     if lower not in {k.lower() for k in ev.headers}:
         return LedgerEntry("header", lower, UNSUPPORTED, "absent from this response")
     facts = ev.contract.response if ev.contract else None

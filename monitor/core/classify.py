@@ -100,6 +100,11 @@ def _names_sent_param(f: Finding, ctx: ClassifyContext) -> bool:
     )
 
 
+_REQUEST_SCHEMA_KINDS = frozenset(
+    {"request-required-field-missing", "request-type-mismatch", "request-schema-violation"}
+)
+
+
 def _contract_only(f: Finding, ctx: ClassifyContext) -> bool:
     return f.source is Source.CONTRACT and not _related(f.path, ctx.baseline_paths)
 
@@ -250,6 +255,13 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "a request field the contract does not document -> client bug",
         lambda f, _c: f.kind == "request-undocumented-field",
+        Category.REQUEST_SCHEMA_MISMATCH,
+        _always(Verdict.CLIENT_BUG),
+        "client bug",
+    ),
+    Rule(
+        "a request the contract's schema rejects (missing, mistyped) -> client bug",
+        lambda f, _c: f.kind in _REQUEST_SCHEMA_KINDS,
         Category.REQUEST_SCHEMA_MISMATCH,
         _always(Verdict.CLIENT_BUG),
         "client bug",

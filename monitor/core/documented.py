@@ -4,8 +4,9 @@ The OpenAPI machinery (loading, resolving, validating with a schema library) liv
 pure core in ``monitor.contract``; the judge only sees a ``ContractOracle`` passed in and the
 ``ContractResult`` it returns: findings with ``source: contract`` plus the facts the assumption
 ledger needs (which paths are guaranteed, nullable, their documented enums and headers, which
-request fields are documented or deprecated). A streamed answer is asked about too: its chunks
-against the documented chunk schema, with the same finding rules as a JSON body.
+request fields are documented or deprecated; findings about the request itself, ``request-*``).
+A streamed answer is asked about too: its chunks against the documented chunk schema, with the
+same finding rules as a JSON body.
 """
 
 from __future__ import annotations
@@ -69,6 +70,9 @@ class Exchange:
     # A stream's representative chunks (bounded: ``core.chunks.representatives``), each checked
     # against the documented chunk schema; None when the answer is not a stream.
     chunks: tuple[Any, ...] | None = None
+    # The probe sends an invalid request on purpose (``request_validation``): the documented
+    # request schema would only restate that. Undocumented fields are still reported.
+    request_invalid_on_purpose: bool = False
 
 
 class ContractOracle(Protocol):

@@ -96,7 +96,9 @@ def judge(
     findings = body.findings
     if param is not None:
         findings = [name_param(f, param) for f in findings]
-    result = ask_contract(contract, observation, body)
+    result = ask_contract(
+        contract, observation, body, request_invalid_on_purpose=spec.request_invalid_on_purpose
+    )
     findings.extend(result.findings if result else ())
 
     active = state.baselines.get(body.response_class or ResponseClass.SUCCESS)
@@ -106,6 +108,7 @@ def judge(
             status=observation.status_code if observation.failure is None else None,
             expected_status=spec.expected_status,
             headers=observation.response_headers,
+            headers_captured=observation.headers_captured,
             request_body=request,
             document=body.document,
             parsed=body.parsed,
@@ -158,7 +161,11 @@ def judge(
 
 
 def ask_contract(
-    contract: ContractOracle | None, observation: Observation, body: Answer
+    contract: ContractOracle | None,
+    observation: Observation,
+    body: Answer,
+    *,
+    request_invalid_on_purpose: bool = False,
 ) -> ContractResult | None:
     if contract is None:
         return None
@@ -176,6 +183,7 @@ def ask_contract(
             shape=body.shape,
             body_size=len(observation.body),
             chunks=None if stream is None else body.chunks,
+            request_invalid_on_purpose=request_invalid_on_purpose,
         )
     )
 

@@ -104,6 +104,12 @@ class Observation:
     failure: TransportFailure | None = None
     attempts: tuple[AttemptRecord, ...] = ()
     stream: StreamCapture | None = None
+    # False when nobody saw the response headers (``monitor verify`` without ``--header``: only
+    # an assumed content type). A fact about the evidence, kept on the observation rather than
+    # filtered out of the findings afterwards, so every stage that reads headers (the shape and
+    # its header drift, the assumption ledger) honours it alike and none infers "removed" from
+    # "not captured".
+    headers_captured: bool = True
 
     @property
     def content_type(self) -> str:

@@ -31,6 +31,7 @@ class ProbeSpec:
     enum_paths: frozenset[str] = frozenset()
     assumptions: Assumptions | None = None
     overrides: Overrides = field(default_factory=Overrides)
+    request_invalid_on_purpose: bool = False  # request_validation: not checked against the schema
 
 
 @dataclass(frozen=True)

@@ -66,6 +66,9 @@ _KINDS: tuple[Kind, ...] = (
     # the request side (needs the contract)
     Kind("request-undocumented-field", None, W, "the probe sends a field the contract lacks"),
     Kind("request-undocumented-operation", None, W, "the contract lacks this method and path"),
+    Kind("request-required-field-missing", None, B, "the request lacks a required field"),
+    Kind("request-type-mismatch", None, B, "a request field (or the body) has the wrong JSON type"),
+    Kind("request-schema-violation", None, W, "a request value breaks another constraint"),
     # streaming (emitted by the streaming probe kind)
     Kind("sse-not-streamed", B, None, "`stream: true` answered with one JSON body"),
     Kind("sse-terminator-missing", B, None, "the stream ended without `data: [DONE]`"),

@@ -42,6 +42,8 @@ NO_CONTEXT = ProbeContext()
 
 class ProbeKind(Protocol):
     name: str
+    # The kind sends a request the contract rejects, on purpose (``request_validation``).
+    request_invalid_on_purpose: bool
 
     def prepare(
         self,
@@ -85,6 +87,7 @@ class KindBase:
     and ``check`` = the shared checks (``probes.checks``) then the kind's ``kind_findings``."""
 
     default_status: frozenset[int] = frozenset({200})
+    request_invalid_on_purpose: bool = False
 
     def expected_status(self, probe: ProbeConfig) -> frozenset[int]:
         return expected_or(probe, self.default_status)

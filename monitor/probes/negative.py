@@ -82,6 +82,7 @@ class AuthRejection(KindBase):
 class RequestValidation(KindBase):
     name = "request_validation"
     default_status = frozenset({400, 422})
+    request_invalid_on_purpose = True  # no `messages`: the contract's request schema says so too
 
     def prepare(
         self,

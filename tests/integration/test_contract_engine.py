@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import httpx
 import sqlalchemy as sa
 
 from monitor.runview import run_view
@@ -253,6 +254,19 @@ def test_accept_adopts_the_new_shape_and_resolves_the_events_it_explains(
     assert after["baseline"]["version"] == 2
 
 
+def _verify(cli: Any, config: Path, request: Path, response: Path, *extra: str) -> Any:
+    return cli(
+        "verify",
+        "--config",
+        str(config),
+        "--request",
+        str(request),
+        "--response",
+        str(response),
+        *extra,
+    )
+
+
 def test_verify_checks_a_production_pair_and_prints_the_ledger(
     cli: Any, tmp_path: Path, sqlite_url: str
 ) -> None:
@@ -263,40 +277,140 @@ def test_verify_checks_a_production_pair_and_prints_the_ledger(
         encoding="utf-8",
     )
     response = ROOT / "tests" / "fixtures" / "mistral" / "ok-mistral-small-2025.json"
-    result = cli(
-        "verify", "--config", str(config), "--request", str(request), "--response", str(response)
+    result = _verify(cli, config, request, response)
+    assert result.code == 0, result.out  # no header given: nothing is known about x-request-id
+    assert "header       x-request-id               needs_confirmation  headers not captured" in (
+        result.out
     )
-    assert result.code == 1  # the client reads x-request-id, which the pair lacks
-    assert "header       x-request-id               unsupported" in result.out
-    assert "assumed-header-missing" in result.out
+    assert "assumed-header-missing" not in result.out
     assert "documentation_drift" in result.out
-    as_json = cli(
-        "verify",
-        "--config",
-        str(config),
-        "--request",
-        str(request),
-        "--response",
-        str(response),
-        "--header",
-        "x-request-id: abc",
-        "--json",
+    without_id = _verify(
+        cli, config, request, response, "--header", "content-type: application/json"
     )
+    assert without_id.code == 1  # headers given, and the client reads x-request-id, which is absent
+    assert "header       x-request-id               unsupported" in without_id.out
+    assert "assumed-header-missing" in without_id.out
+    as_json = _verify(cli, config, request, response, "--header", "x-request-id: abc", "--json")
     view = json.loads(as_json.out)
     assert as_json.code == 0
     assert {e["mark"] for e in view["ledger"]} <= {"supported", "needs_confirmation"}
     assert view["contract"]["source"] == str(SHIPPED)
-    missing = cli(
-        "verify",
-        "--config",
-        str(config),
-        "--request",
-        str(tmp_path / "nope.json"),
-        "--response",
-        str(response),
-    )
+    missing = _verify(cli, config, tmp_path / "nope.json", response)
     assert missing.code == 2
     assert "cannot read" in missing.err
+
+
+def test_verify_checks_the_request_against_the_documented_request_schema(
+    cli: Any, tmp_path: Path, sqlite_url: str
+) -> None:
+    config = _config(tmp_path, "http://127.0.0.1:9", sqlite_url, SHIPPED)
+    response = ROOT / "tests" / "fixtures" / "openai" / "ok-gpt-4.1-nano-raw-pretty.json"
+    request = tmp_path / "req.json"
+    request.write_text(json.dumps({"max_tokens": "five"}), encoding="utf-8")
+    result = _verify(cli, config, request, response, "--json")
+    assert result.code == 1, result.err
+    view = json.loads(result.out)
+    assert [
+        (f["kind"], f["path"], f["severity"], f["category"], f["verdict"]) for f in view["findings"]
+    ] == [
+        (kind, path, "breaking", "request_schema_mismatch", "client_bug")
+        for kind, path in (
+            ("request-required-field-missing", "request:model"),
+            ("request-required-field-missing", "request:messages"),
+            ("request-type-mismatch", "request:max_tokens"),
+        )
+    ]
+    assert (view["outcome"], view["verdict"]) == ("drift", "client_bug")
+    request.write_text(json.dumps([{"role": "user", "content": "x"}]), encoding="utf-8")
+    listed = _verify(cli, config, request, response, "--json")
+    assert listed.code == 1
+    assert [(f["kind"], f["path"], f["after"]) for f in json.loads(listed.out)["findings"]] == [
+        ("request-type-mismatch", "request:", "array")
+    ]
+
+
+def test_verify_compares_headers_with_an_active_baseline_only_when_they_are_given(
+    cli: Any, sim_url: str, tmp_path: Path, sqlite_url: str
+) -> None:
+    config = _config(tmp_path, sim_url, sqlite_url, SHIPPED, ASSUMES)
+    for _ in range(2):  # learn_runs: 2, then the baseline is active
+        assert cli("check", "--config", str(config), env=ENV).code == 0
+    sent = {
+        "model": "gpt-4o-mini",
+        "messages": [{"role": "user", "content": "contract_probe redacted"}],
+        "temperature": 0,
+        "max_tokens": 32,
+    }
+    healthy = httpx.post(
+        f"{sim_url}/v1/chat/completions",
+        json=sent,
+        headers={"Authorization": f"Bearer {SIM_KEY}"},
+        timeout=10,
+    )
+    assert healthy.status_code == 200
+    assert "x-request-id" in healthy.headers  # learned into the baseline by `check`
+    request, response = tmp_path / "req.json", tmp_path / "resp.json"
+    request.write_text(json.dumps(sent), encoding="utf-8")
+    response.write_bytes(healthy.content)
+
+    result = _verify(cli, config, request, response, "--json")
+    assert result.code == 0, result.out
+    view = json.loads(result.out)
+    assert view["baseline"]["compared"] is True
+    assert (view["outcome"], view["findings"]) == ("pass", [])
+    header = next(e for e in view["ledger"] if e["kind"] == "header")
+    assert (header["mark"], header["reason"]) == ("needs_confirmation", "headers not captured")
+
+    captured = [f"{name}: {value}" for name, value in healthy.headers.items()]
+    complete = _verify(
+        cli, config, request, response, "--json", *[a for h in captured for a in ("--header", h)]
+    )
+    assert complete.code == 0, complete.out
+    assert json.loads(complete.out)["outcome"] == "pass"  # the same headers: no header drift
+    without_id = [h for h in captured if not h.startswith("x-request-id:")]
+    given = _verify(
+        cli, config, request, response, "--json", *[a for h in without_id for a in ("--header", h)]
+    )
+    assert given.code == 1
+    view = json.loads(given.out)
+    assert ("header-removed", "header:x-request-id", "breaking") in {
+        (f["kind"], f["path"], f["severity"]) for f in view["findings"]
+    }
+    header = next(e for e in view["ledger"] if e["kind"] == "header")
+    assert header["mark"] == "unsupported"
+
+
+def test_scheduled_probes_send_requests_the_shipped_contract_documents(
+    cli: Any, sim_url: str, tmp_path: Path, sqlite_url: str
+) -> None:
+    """Every kind's request meets the documented request schema on a healthy simulator, and the
+    request_validation probe's missing `messages` (on purpose) is not reported."""
+    probes = """
+  - name: auth
+    target: sim
+    kind: auth_rejection
+  - name: validation
+    target: sim
+    kind: request_validation
+  - name: models
+    target: sim
+    kind: models
+    every: 1h
+  - name: tokens
+    target: sim
+    kind: token_field
+    every: 1h
+    model: o3-mini
+"""
+    config = _config(tmp_path, sim_url, sqlite_url, SHIPPED)
+    config.write_text(config.read_text(encoding="utf-8") + probes, encoding="utf-8")
+    for _ in range(2):
+        result = cli("check", "--config", str(config), "--json", env=ENV)
+        assert result.code == 0, result.err
+        runs = {r["probe"]: r for r in _runs(result.out)}
+        assert {p: (r["outcome"], r["findings"]) for p, r in runs.items()} == {
+            p: ("pass", []) for p in ("chat-basic", "auth", "validation", "models", "tokens")
+        }
 
 
 def test_accept_on_a_streaming_probe_adopts_the_chunk_shape(

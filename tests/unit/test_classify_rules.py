@@ -117,6 +117,11 @@ CASES: dict[str, tuple[Finding, ClassifyContext, tuple[str, str]]] = {
         ACCEPTED,
         REQUEST_CLIENT,
     ),
+    "a request the contract's schema rejects (missing, mistyped) -> client bug": (
+        _f("request-type-mismatch", Source.CONTRACT, "request:max_tokens"),
+        ACCEPTED,
+        REQUEST_CLIENT,
+    ),
     "a method and path the contract does not document -> client bug": (
         _f("request-undocumented-operation", Source.CONTRACT),
         ACCEPTED,

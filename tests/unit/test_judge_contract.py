@@ -95,6 +95,63 @@ def test_a_request_field_the_contract_does_not_document_is_a_client_bug() -> Non
     )
 
 
+def test_a_request_the_contract_schema_rejects_is_a_client_bug_at_its_request_path() -> None:
+    series = Series(contract=contract())
+    body = fixture("openai/ok-gpt-4.1-nano-raw-pretty.json")
+    judgement = series.run(observe(body, request={"max_tokens": "five"}))
+    found = {(f.kind, f.path, f.severity.value) for f in judgement.findings}
+    assert found == {
+        ("request-required-field-missing", "request:model", "breaking"),
+        ("request-required-field-missing", "request:messages", "breaking"),
+        ("request-type-mismatch", "request:max_tokens", "breaking"),
+    }
+    assert {(f.source.value, f.category.value, f.verdict.value) for f in judgement.findings} == {
+        ("contract", "request_schema_mismatch", "client_bug")
+    }
+    assert (judgement.outcome.value, judgement.verdict.value) == ("drift", "client_bug")
+    mistyped = next(f for f in judgement.findings if f.path == "request:max_tokens")
+    assert (mistyped.before, mistyped.after) == ("integer", "string")
+
+
+@pytest.mark.parametrize(
+    ("request_body", "expected"),
+    [
+        (["not", "an", "object"], {("request-type-mismatch", "request:")}),
+        (
+            {**REQUEST, "model": None, "stop": 5},  # null where not nullable; neither alternative
+            {("request-type-mismatch", "request:model"), ("request-type-mismatch", "request:stop")},
+        ),
+        (
+            {**REQUEST, "messages": [{"role": "robot"}, {"content": "x"}], "temperature": 3},
+            {
+                ("request-schema-violation", "request:messages[].role"),
+                ("request-required-field-missing", "request:messages[].role"),
+                ("request-schema-violation", "request:temperature"),
+            },
+        ),
+        ({**REQUEST, "max_tokens": None, "stop": ["a"]}, set()),  # nullable; one alternative
+    ],
+)
+def test_request_body_validation_against_the_documented_request_schema(
+    request_body: object, expected: set[tuple[str, str]]
+) -> None:
+    body = fixture("openai/ok-gpt-4.1-nano-raw-pretty.json")
+    judgement = Series(contract=contract()).run(observe(body, request=request_body))
+    assert {(f.kind, f.path) for f in judgement.findings} == expected
+    assert {f.verdict.value for f in judgement.findings} <= {"client_bug"}
+
+
+def test_a_request_invalid_on_purpose_is_not_checked_against_the_request_schema() -> None:
+    spec = make_spec(expected_status=frozenset({400}), request_invalid_on_purpose=True)
+    series = Series(spec=spec, contract=contract())
+    refused = fixture("openai/error-400-unsupported-parameter-max-tokens.json")
+    sent = {"model": "gpt-4o-mini", "max_tokens": 1, "reasoning_budget": 5}  # no `messages`
+    judgement = series.run(observe(refused, status=400, request=sent))
+    assert [(f.kind, f.path) for f in judgement.findings] == [
+        ("request-undocumented-field", "request:reasoning_budget")  # still said
+    ]
+
+
 def test_a_400_naming_a_parameter_accepted_before_is_request_schema_deployment_drift() -> None:
     series = Series(spec=make_spec(learn_runs=1), contract=contract())
     series.run(observe(fixture("openai/ok-gpt-4.1-nano-raw-pretty.json")))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -77,6 +78,17 @@ def test_an_assumed_header_removed_from_every_baseline_response_is_breaking() ->
     headers = {k: v for k, v in HEADERS.items() if k != "x-request-id"}
     found = kinds(series.run(observe(BODY, headers=headers)))
     assert found == {("header-removed", "header:x-request-id", "breaking")}
+
+
+def test_headers_not_captured_are_neither_drift_nor_evidence_against_an_assumption() -> None:
+    series = learned(assumptions=Assumptions(headers=("x-request-id",)))
+    uncaptured = replace(
+        observe(BODY, headers={"content-type": "application/json"}), headers_captured=False
+    )
+    judgement = series.run(uncaptured)
+    assert (judgement.findings, judgement.outcome.value) == ((), "pass")
+    (entry,) = [e for e in judgement.ledger if e.kind == "header"]
+    assert (entry.mark, entry.reason) == ("needs_confirmation", "headers not captured")
 
 
 def test_a_path_the_baseline_saw_only_sometimes_needs_confirmation() -> None:
