@@ -125,8 +125,7 @@ def test_unset_sink_secrets_and_an_unprotected_api_are_located_errors_at_run_tim
     cli: object, tmp_path: Path, sim_url: str, sqlite_url: str
 ) -> None:
     text = chat_probe_config(sim_url, sqlite_url) + (
-        "alerts:\n  slack: {token_env: NOPE_SLACK, channel: C123}\n"
-        'api: {listen: "0.0.0.0:18093"}\n'
+        'alerts:\n  slack: {token_env: NOPE_SLACK, channel: C123}\napi: {listen: "0.0.0.0:18093"}\n'
     )
     config = write_config(tmp_path, text)
     env = {"SIM_API_KEY": SIM_KEY}
