@@ -19,6 +19,7 @@ eviction (cold), then again (warm: the pages the first pass read are cached).
     .venv/bin/python bench/query_bench.py --backend sqlite --runs 1000000
     .venv/bin/python bench/query_bench.py --backend postgres --runs 10000000 --keep
     .venv/bin/python bench/query_bench.py --backend postgres --reuse SCHEMA   # no seeding
+    .venv/bin/python bench/query_bench.py --runs 200000 --evidence-kb 5 --undigested
 """
 
 from __future__ import annotations
@@ -205,6 +206,10 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the seeded database")
     parser.add_argument("--reuse", help="an already seeded SQLite file or PostgreSQL schema")
     parser.add_argument("--upgrade", action="store_true", help="migrate a --reuse database")
+    parser.add_argument("--evidence-kb", type=int, default=0, help="pad evidence rows (SQLite)")
+    parser.add_argument(
+        "--undigested", action="store_true", help="runs without ledger_digest (before 0007)"
+    )
     parser.add_argument("--no-explain", action="store_true")
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -215,7 +220,14 @@ def main() -> None:
     try:
         if fresh:
             began = time.perf_counter()
-            (seed_sqlite if store.is_sqlite else seed_postgres)(store, args.runs, args.probes)
+            seed = seed_sqlite if store.is_sqlite else seed_postgres
+            seed(
+                store,
+                args.runs,
+                args.probes,
+                evidence_kb=args.evidence_kb,
+                digested=not args.undigested,
+            )
             print(f"seeded {args.runs:,} runs in {time.perf_counter() - began:.0f} s: {url}")
         window = day_window(store)
         cold = cold_reports(store, url, window, args.cold)

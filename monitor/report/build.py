@@ -15,8 +15,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from monitor.report.model import Report, Section, Statement
-from monitor.report.sections import account, ledger, open_questions, spend, usage
-from monitor.report.text import pct, runs_phrase, utc
+from monitor.report.sections import ACCOUNT, account, ledger, open_questions, spend, usage
+from monitor.report.text import CITED_RUNS, pct, runs_phrase, utc
 
 MAX_SEGMENTS_PER_PROBE = 12
 
@@ -55,8 +55,12 @@ def build_report(inp: ReportInput) -> Report:
         Section("ledger", "Assumption ledger", ledger(f["ledgers"])),
         Section("usage", "Usage fields", usage(totals, f["usage_absent_ids"])),
         Section("spend", "What the monitor itself spent", spend(totals)),
-        Section("open_questions", "Open questions", open_questions(f["open_questions"])),
-        Section("account", "Rate-limit and billing observations", account(f["account"])),
+        Section(
+            "open_questions",
+            "Open questions",
+            open_questions(f["open_questions"], f["account_questions"]),
+        ),
+        Section("account", ACCOUNT, account(f["account"])),
     )
     title = "Incident packet" + (f": target {inp.target}" if inp.target else "")
     return Report(title, scope, window, inp.target, inp.environment, sections, dict(totals))
@@ -75,9 +79,10 @@ def _versions(inp: ReportInput) -> tuple[Statement, ...]:
                 "findings come from learned baselines only."
             )
         )
+    counts: dict[str, int] = defaultdict(int)
     notes: dict[str, list[str]] = defaultdict(list)
-    for row in inp.facts["ledgers"]:
-        contract = row.get("contract")
+    for group in inp.facts["ledgers"]:  # the window's runs by ledger digest (contract included)
+        contract = group.get("contract")
         if isinstance(contract, dict) and contract.get("source"):
             # the contract engine records the document's source, version, sha256 and fetch time
             label = str(contract["source"])
@@ -88,14 +93,14 @@ def _versions(inp: ReportInput) -> tuple[Statement, ...]:
                 label += (
                     f", fetched {contract['fetched_at']})" if contract.get("fetched_at") else ")"
                 )
-            notes[label].append(row["id"])
-    for label, ids in sorted(notes.items()):
+            counts[label] += group["count"]
+            notes[label].extend(group["run_ids"])
+    for label, n in sorted(counts.items()):
         out.append(
             Statement(
-                f"{runs_phrase(len(ids))} {'was' if len(ids) == 1 else 'were'} checked "
-                f"against {label}.",
-                len(ids),
-                tuple(ids),
+                f"{runs_phrase(n)} {'was' if n == 1 else 'were'} checked against {label}.",
+                n,
+                tuple(notes[label][:CITED_RUNS]),
             )
         )
     for b in inp.facts["baselines"]:

@@ -7,7 +7,9 @@ from collections import defaultdict
 from typing import Any
 
 from monitor.report.model import Statement
-from monitor.report.text import pct, runs_phrase, utc
+from monitor.report.text import CITED_RUNS, pct, runs_phrase, utc
+
+ACCOUNT = "Rate-limit and billing observations"  # the title of the section ``account`` fills
 
 
 def _entry_name(entry: dict[str, Any]) -> str:
@@ -18,28 +20,33 @@ def _entry_name(entry: dict[str, Any]) -> str:
     return "an unnamed assumption"
 
 
-def ledger(rows: list[dict[str, Any]]) -> tuple[Statement, ...]:
+def ledger(digests: list[dict[str, Any]]) -> tuple[Statement, ...]:
+    """``digests``: the window's runs grouped by ledger digest, each with its run count, the
+    runs to cite and the ledger they share, so every count is over the whole window."""
     # The contract engine writes the ledger; entries are read tolerantly (name and mark keys).
-    marks: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    for row in rows:
-        for entry in row.get("ledger") or []:
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    cited: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for group in digests:
+        marked: dict[tuple[str, str], None] = {}  # in ledger order: ties keep it
+        for entry in group.get("ledger") or []:
             if not isinstance(entry, dict):
                 continue
             mark = str(entry.get("mark") or entry.get("status") or entry.get("state") or "?")
-            marks[_entry_name(entry)][mark].append(row["id"])
+            marked[(_entry_name(entry), mark)] = None
+        for name, mark in marked:  # a run counts once per assumption and mark
+            counts[name][mark] += group["count"]
+            cited[name][mark].extend(group["run_ids"])
     out = []
     order = ("unsupported", "needs_confirmation", "supported")
-    for name, by_mark in sorted(
-        marks.items(), key=lambda kv: [-len(kv[1].get(m, [])) for m in order]
-    ):
-        parts = [f"{m} in {runs_phrase(len(by_mark[m]))}" for m in order if by_mark.get(m)]
-        parts += [f"{m} in {runs_phrase(len(ids))}" for m, ids in by_mark.items() if m not in order]
+    for name, by_mark in sorted(counts.items(), key=lambda kv: [-kv[1].get(m, 0) for m in order]):
+        parts = [f"{m} in {runs_phrase(by_mark[m])}" for m in order if by_mark.get(m)]
+        parts += [f"{m} in {runs_phrase(n)}" for m, n in by_mark.items() if m not in order]
         worst = next((m for m in order if by_mark.get(m)), next(iter(by_mark)))
         out.append(
             Statement(
                 f"Assumption `{name}` was " + ", ".join(parts) + ".",
-                sum(len(v) for v in by_mark.values()),
-                tuple(by_mark[worst]),
+                sum(by_mark.values()),
+                tuple(cited[name][worst][:CITED_RUNS]),
                 needs_account_confirmation=False,
             )
         )
@@ -87,7 +94,10 @@ def spend(t: dict[str, int]) -> tuple[Statement, ...]:
     return tuple(out)
 
 
-def open_questions(groups: list[dict[str, Any]]) -> tuple[Statement, ...]:
+def open_questions(groups: list[dict[str, Any]], left_out: dict[str, Any]) -> tuple[Statement, ...]:
+    """``left_out``: the runs whose vendor question is a 402/429 answer; they are the account's
+    to confirm and shown there, but "Failed runs" counts them with the verdict vendor_question,
+    so this section says they exist instead of claiming there is no vendor question."""
     out = [
         Statement(
             f"Open question: {runs_phrase(g['count'])} showed `{g['kind']}`"
@@ -99,6 +109,15 @@ def open_questions(groups: list[dict[str, Any]]) -> tuple[Statement, ...]:
         )
         for g in groups
     ]
+    if n := left_out["count"]:
+        answers = f"the rate-limit or billing answers of {runs_phrase(n)} (HTTP 402/429; see "
+        answers += f"{ACCOUNT})"
+        text = (
+            f"Besides these, {answers} are questions for the account."
+            if out
+            else f"No open vendor question besides {answers}."
+        )
+        out.append(Statement(text, n, tuple(left_out["run_ids"]), needs_account_confirmation=True))
     if not out:
         out.append(Statement("No finding in the window is an open vendor question.", 0))
     return tuple(out)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+CITED_RUNS = 5  # run ids behind one statement, as the queries sample them per group
+
 
 def utc(value: datetime) -> str:
     return value.strftime("%Y-%m-%d %H:%M:%S UTC")

@@ -7,8 +7,9 @@ for 144 000 runs (BENCHMARKS.md). Plain columns are read once, in the order of
 ``ix_runs_started_at`` (``started_at, id``): ordering by probe first cost SQLite a sort of the
 whole day (~100 ms). Each probe's stretches, baselines and usage samples are kept apart while
 the rows stream (memory stays O(probes + stretches)) and put in probe order at the end, so the
-result is the one a probe-ordered scan gives. Only the stretch ends' start times are read back
-afterwards.
+result is the one a probe-ordered scan gives. The same pass counts runs per probe and
+``ledger_digest`` (``report_ledgers``). Only the start times of the stretch ends and of each
+digest group's first and last run are read back afterwards.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from monitor.storage.report_ledgers import Groups
 from monitor.storage.tables import Run
 
 runs = Run.__table__  # type: ignore[attr-defined]
@@ -31,13 +33,14 @@ TOTAL_KEYS = (
 class _ProbeScan:
     """What one probe's rows add up to; plain attributes because this runs per row."""
 
-    __slots__ = ("baselines", "current", "segments", "usage_absent")
+    __slots__ = ("baselines", "current", "digests", "segments", "usage_absent")
 
     def __init__(self) -> None:
         self.segments: list[dict[str, Any]] = []
         self.current: dict[str, Any] | None = None
         self.baselines: dict[tuple[Any, ...], dict[str, Any]] = {}
         self.usage_absent: list[str] = []
+        self.digests: dict[str, list[Any]] = {}  # digest -> [count, first id, last id]
 
 
 def scan_window(conn: Connection, where: list[Any]) -> dict[str, Any]:
@@ -53,12 +56,13 @@ def scan_window(conn: Connection, where: list[Any]) -> dict[str, Any]:
             runs.c.baseline_class,
             runs.c.baseline_version,
             runs.c.baseline_state,
+            runs.c.ledger_digest,
         )
         .where(*where)
         .order_by(runs.c.started_at, runs.c.id)
     )
     outcomes: dict[Any, int] = {}
-    attempts_sum = ok2xx = usage_present = prompt_sum = completion_sum = 0
+    attempts_sum = ok2xx = usage_present = prompt_sum = completion_sum = undigested = 0
     probes: dict[str, _ProbeScan] = {}
     for (
         probe,
@@ -71,6 +75,7 @@ def scan_window(conn: Connection, where: list[Any]) -> dict[str, Any]:
         b_cls,
         b_ver,
         b_state,
+        digest,
     ) in conn.execute(query):
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
         scan = probes.get(probe)
@@ -85,6 +90,14 @@ def scan_window(conn: Connection, where: list[Any]) -> dict[str, Any]:
                 usage_present += 1
             elif len(scan.usage_absent) < SAMPLE_IDS:
                 scan.usage_absent.append(run_id)
+        if digest is None:
+            undigested += 1
+        else:
+            seen = scan.digests.get(digest)
+            if seen is None:
+                seen = scan.digests[digest] = [0, run_id, run_id]
+            seen[0] += 1
+            seen[2] = run_id
         if prompt:
             prompt_sum += prompt
         if completion:
@@ -131,12 +144,25 @@ def scan_window(conn: Connection, where: list[Any]) -> dict[str, Any]:
     }
     segments = [segment for scan in ordered for segment in scan.segments]
     baselines = {k: v for scan in ordered for k, v in scan.baselines.items()}
-    _add_times(conn, segments)
+    groups: Groups = {
+        (probe, digest): {
+            "probe": probe,
+            "digest": digest,
+            "count": count,
+            "first_id": first_id,
+            "last_id": last_id,
+        }
+        for probe, scan in probes.items()
+        for digest, (count, first_id, last_id) in scan.digests.items()
+    }
+    _add_times(conn, [*segments, *groups.values()])
     return {
         "totals": totals,
         "timeline": segments,
         "baselines": [baselines[k] for k in sorted(baselines, key=_sortable)],
         "usage_absent_ids": [i for scan in ordered for i in scan.usage_absent][:SAMPLE_IDS],
+        "digest_groups": groups,
+        "undigested": undigested,
     }
 
 
@@ -145,6 +171,7 @@ def _sortable(key: tuple[Any, ...]) -> tuple[str, ...]:
 
 
 def _add_times(conn: Connection, segments: list[dict[str, Any]]) -> None:
+    """Start times of the first and last run of each stretch or digest group."""
     wanted = sorted({s["first_id"] for s in segments} | {s["last_id"] for s in segments})
     times: dict[str, Any] = {}
     for start in range(0, len(wanted), 500):

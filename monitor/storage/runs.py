@@ -26,6 +26,7 @@ from monitor.core.judge import Judgement, ProbeState
 from monitor.core.model import ResponseClass, Severity
 from monitor.errors import ClaimLost
 from monitor.storage.convert import baseline_from_row, baseline_values, event_from_row
+from monitor.storage.digest import ledger_digest
 from monitor.storage.events_write import write_events
 from monitor.storage.records import AlertRouter, Judge, RecordedRun, RunClaim, RunCompletion
 from monitor.storage.tables import BaselineRow, EventRow, Evidence, FindingRow, Run
@@ -127,6 +128,10 @@ def _save_baseline(conn: Connection, record: BaselineRecord) -> None:
         conn.execute(baselines.insert().values(**values, source="learned"))
 
 
+def _ledger(judgement: Judgement) -> list[dict[str, str]]:
+    return [entry.to_json() for entry in judgement.ledger]
+
+
 def _usage(document: Any) -> dict[str, Any] | None:
     if isinstance(document, dict) and isinstance(document.get("usage"), dict):
         return dict(document["usage"])
@@ -187,6 +192,7 @@ def _complete_run_row(conn: Connection, completion: RunCompletion, judgement: Ju
             prompt_tokens=_int_or_none(usage.get("prompt_tokens")),
             completion_tokens=_int_or_none(usage.get("completion_tokens")),
             error=lead.message[:500] if lead and judgement.outcome.value == "fail" else None,
+            ledger_digest=ledger_digest(_ledger(judgement), completion.contract_ref),
         )
     )
     if result.rowcount != 1:
@@ -217,7 +223,7 @@ def _insert_evidence(conn: Connection, completion: RunCompletion, judgement: Jud
             stream=obs.stream.to_json() if obs.stream is not None else None,
             extra=completion.evidence_extra or None,
             contract=completion.contract_ref,
-            ledger=[entry.to_json() for entry in judgement.ledger] or None,
+            ledger=_ledger(judgement) or None,
         )
     )
 
@@ -282,6 +288,7 @@ def complete_unrecordable(
             outcome="fail",
             error=reason[:500],
             note="the result could not be stored",
+            ledger_digest=ledger_digest(None, None),  # no evidence: nothing for the report
         )
     )
     return bool(result.rowcount == 1)

@@ -69,6 +69,8 @@ class Run(SQLModel, table=True):
     baseline_version: int | None = None
     request_hash: str | None = Field(default=None, max_length=16)
     config_hash: str | None = Field(default=None, max_length=16)
+    # the ledger's entries and the contract reference in evidence, digested (storage/digest.py)
+    ledger_digest: str | None = Field(default=None, max_length=16)
     served_model: str | None = Field(default=None, max_length=200)
     prompt_tokens: int | None = None
     completion_tokens: int | None = None

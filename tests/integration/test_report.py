@@ -4,7 +4,8 @@
     chat-timeout: 1 x timeout (slow)
 
 12 runs in [14:00, 15:00) UTC on 2026-05-08; every statement is checked against those counts
-and run ids."""
+and run ids. A second window, checked against the shipped contract, holds more passing runs
+than any sample the report might take: 2 x 401, 1 x 429, then 60 x pass."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ import pytest
 from monitor.app import App
 from tests.conftest import SIM_KEY, write_config
 from tests.incident import StepClock, make_app, run_probe
+from tests.integration.test_contract_engine import SHIPPED
 
 WINDOW = ("--since", "2026-05-08T14:00:00Z", "--until", "2026-05-08T15:00:00Z")
 
@@ -165,9 +167,15 @@ def test_usage_spend_and_account_questions(cli: Any, incident: dict[str, Any]) -
     assert limited["needs_account_confirmation"] is True
     assert limited["text"].startswith("1 run answered HTTP 429 (rate limiting)")
     assert limited["run_ids"] == _ids(runs["limited"])
-    (question,) = _statements(report, "open_questions")
+    question, besides = _statements(report, "open_questions")
     assert question["text"].startswith("Open question: 1 run showed `timeout`")
     assert question["run_ids"] == _ids(runs["timeout"])
+    # "Failed runs" counts the 429 with the timeout as vendor_question: it is named, not denied
+    assert besides["text"] == (
+        "Besides these, the rate-limit or billing answers of 1 run (HTTP 402/429; see "
+        "Rate-limit and billing observations) are questions for the account."
+    )
+    assert (besides["count"], besides["run_ids"]) == (1, _ids(runs["limited"]))
 
 
 def test_the_window_is_shown_in_utc_and_local_time(cli: Any, incident: dict[str, Any]) -> None:
@@ -209,3 +217,78 @@ def test_report_rejects_an_unknown_target_or_time_zone(cli: Any, incident: dict[
     bad_tz = cli("report", "--config", config, *WINDOW, "--tz", "Mars/Olympus", env=env)
     assert bad_tz.code == 2
     assert "unknown time zone" in bad_tz.err
+
+
+@pytest.fixture
+def long_window(tmp_path: Path, sim: Any, sim_url: str, db_url: str) -> dict[str, Any]:
+    text = _config(sim_url, db_url).replace(
+        "    api_key_env: SIM_API_KEY", f'    api_key_env: SIM_API_KEY\n    contract: "{SHIPPED}"'
+    )
+    app = make_app(tmp_path, sim_url, db_url, clock=StepClock(), config_text=text)
+
+    async def seed(app: App) -> dict[str, list[dict[str, Any]]]:
+        runs: dict[str, list[dict[str, Any]]] = {}
+        try:
+            for name, scenario, n in (
+                ("auth", "auth-rejects", 2),
+                ("limited", "rate-limit-long", 1),
+                ("healthy", "healthy", 60),
+            ):
+                sim.set_scenario(scenario)
+                runs[name] = [await run_probe(app, "chat-basic") for _ in range(n)]
+        finally:
+            await app.aclose()
+        return runs
+
+    runs = asyncio.run(seed(app))
+    return {"runs": runs, "config": write_config(tmp_path, text)}
+
+
+def _whole_day(cli: Any, long_window: dict[str, Any]) -> dict[str, Any]:
+    day = ("--since", "2026-05-08T00:00:00Z", "--until", "2026-05-09T00:00:00Z")
+    result = cli(
+        "report",
+        "--config",
+        str(long_window["config"]),
+        *day,
+        "--format",
+        "json",
+        env={"SIM_API_KEY": SIM_KEY},
+    )
+    assert result.code == 0, result.err
+    return json.loads(result.out)
+
+
+def test_ledger_and_contract_counts_cover_every_run_of_the_window(
+    cli: Any, long_window: dict[str, Any]
+) -> None:
+    runs = long_window["runs"]
+    report = _whole_day(cli, long_window)
+    assert report["totals"]["runs"] == 63
+    (status,) = _statements(report, "ledger")
+    assert (
+        status["text"] == "Assumption `status 200` was unsupported in 3 runs, supported in 60 runs."
+    )
+    assert status["count"] == 63
+    # one ledger digest for the 401s and the 429: its first and last run are cited
+    assert status["run_ids"] == [runs["auth"][0]["id"], runs["limited"][0]["id"]]
+    (checked,) = [s for s in _statements(report, "versions") if " were checked " in s["text"]]
+    assert checked["text"].startswith(f"63 runs were checked against {SHIPPED} version ")
+    assert checked["count"] == 63
+    assert checked["run_ids"][0] == runs["auth"][0]["id"]
+
+
+def test_a_rate_limit_vendor_question_is_named_in_open_questions(
+    cli: Any, long_window: dict[str, Any]
+) -> None:
+    runs = long_window["runs"]
+    report = _whole_day(cli, long_window)
+    failures = [s["text"] for s in _statements(report, "failures")]
+    assert any("timeout_retry_mismatch (vendor_question)" in text for text in failures)
+    (question,) = _statements(report, "open_questions")
+    assert question["text"] == (
+        "No open vendor question besides the rate-limit or billing answers of 1 run "
+        "(HTTP 402/429; see Rate-limit and billing observations)."
+    )
+    assert (question["count"], question["run_ids"]) == (1, _ids(runs["limited"]))
+    assert question["needs_account_confirmation"] is True

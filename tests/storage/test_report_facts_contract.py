@@ -1,6 +1,7 @@
 """The incident report's facts on every backend, for runs recorded the way replicas record
-them: a taken-over run keeps its (older) id and gets a new start time, and first failure and
-recovery cost the same number of statements however many probes fail."""
+them: a taken-over run keeps its (older) id and gets a new start time, first failure and
+recovery cost the same number of statements however many probes fail, and the assumption
+ledger is counted over every run of the window, with or without ``runs.ledger_digest``."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import event
 
+from monitor.report.sections import ledger
 from monitor.storage import SqlStore
-from monitor.storage.report_queries import Window
+from monitor.storage.report_queries import Window, runs
 from tests.storage.builders import T0, Recorder, claim
 
 WINDOW = Window(T0, T0 + timedelta(hours=1))
@@ -72,3 +75,36 @@ def test_first_failure_and_recovery_take_the_same_statements_for_one_or_many_fai
             assert episode["first"]["id"] == episode["last"]["id"]
             assert episode["recovered"]["started_at"] == T0 + 3 * MINUTE
     assert counts[0] == counts[1]
+
+
+def _ledger_lines(store: SqlStore) -> list[tuple[str, int, tuple[str, ...]]]:
+    statements = ledger(store.report_facts(WINDOW)["ledgers"])
+    return [(s.text, s.count or 0, s.run_ids) for s in statements]
+
+
+def test_ledger_counts_cover_every_run_of_the_window_whether_or_not_it_has_a_digest(
+    store: SqlStore,
+) -> None:
+    chat, other = Recorder(store), Recorder(store, probe="other")
+    failed = [chat.run(T0 + i * MINUTE, {"error": {"message": "no"}}, status=500) for i in (0, 1)]
+    for i in range(2, 57):  # more passing runs than any sample: 55 + 1
+        chat.run(T0 + i * MINUTE)
+    other.run(T0 + 30 * MINUTE)
+    outside = Recorder(store, probe="late")
+    outside.run(T0 + 61 * MINUTE)  # after the window: not counted
+
+    lines = _ledger_lines(store)
+
+    assert lines == [
+        (
+            "Assumption `status 200` was unsupported in 2 runs, supported in 56 runs.",
+            58,
+            (failed[0].run_id, failed[1].run_id),
+        )
+    ]
+    # runs recorded before migration 0007 have no digest: their evidence is read instead
+    with store.engine.begin() as conn:
+        conn.execute(
+            sa.update(runs).where(runs.c.started_at < T0 + 40 * MINUTE).values(ledger_digest=None)
+        )
+    assert _ledger_lines(store) == lines

@@ -42,6 +42,7 @@ def _facts(**overrides: Any) -> dict[str, Any]:
         "timeline": [],
         "episodes": [],
         "open_questions": [],
+        "account_questions": {"count": 0, "run_ids": []},
         "account": {"statuses": [], "findings": []},
         "usage_absent_ids": ["r7", "r8"],
         "baselines": [],
@@ -69,21 +70,71 @@ def test_retries_are_attempts_beyond_one_per_request() -> None:
 
 
 def test_the_ledger_is_aggregated_per_assumption_worst_mark_first() -> None:
+    # the window's runs grouped by ledger digest: counts are the groups' sizes, not the ids cited
     ledgers = [
-        {"id": "r1", "ledger": [{"assumption": "usage", "kind": "path", "mark": "unsupported"}]},
         {
-            "id": "r2",
+            "count": 40,
+            "run_ids": ["r1", "r9"],
+            "ledger": [{"assumption": "usage", "kind": "path", "mark": "unsupported"}],
+        },
+        {
+            "count": 70,
+            "run_ids": ["r2"],
             "ledger": [
                 {"assumption": "usage", "kind": "path", "mark": "supported"},
                 {"name": "x-request-id", "status": "needs_confirmation"},
             ],
         },
-        {"id": "r3", "ledger": [{"assumption": "usage", "kind": "path", "mark": "unsupported"}]},
+        {
+            "count": 3,
+            "run_ids": ["r3", "r4", "r5", "r6", "r7"],
+            "ledger": [{"assumption": "usage", "kind": "path", "mark": "unsupported"}],
+        },
     ]
     usage, header = _report(_facts(ledgers=ledgers)).section("ledger").statements
-    assert usage.text == "Assumption `path usage` was unsupported in 2 runs, supported in 1 run."
-    assert usage.run_ids == ("r1", "r3")
-    assert header.text == "Assumption `x-request-id` was needs_confirmation in 1 run."
+    assert usage.text == "Assumption `path usage` was unsupported in 43 runs, supported in 70 runs."
+    assert usage.count == 113
+    assert usage.run_ids == ("r1", "r9", "r3", "r4", "r5")
+    assert header.text == "Assumption `x-request-id` was needs_confirmation in 70 runs."
+    assert header.run_ids == ("r2",)
+
+
+def test_contract_versions_are_counted_over_the_digest_groups() -> None:
+    contract = {"source": "openai.yaml", "version": "2.3.0", "sha256": "ab" * 32}
+    ledgers = [
+        {"count": 61, "run_ids": ["r1", "r2"], "ledger": [], "contract": contract},
+        {"count": 1, "run_ids": ["r3"], "ledger": [], "contract": contract},
+        {"count": 5, "run_ids": ["r4"], "ledger": [], "contract": None},
+    ]
+    versions = _report(_facts(ledgers=ledgers)).section("versions").statements
+    (checked,) = [s for s in versions if "checked against openai.yaml" in s.text]
+    assert checked.text == (
+        "62 runs were checked against openai.yaml version 2.3.0 (sha256 abababababab)."
+    )
+    assert (checked.count, checked.run_ids) == (62, ("r1", "r2", "r3"))
+
+
+def test_rate_limit_vendor_questions_are_named_not_denied() -> None:
+    left_out = {"count": 2, "run_ids": ["r4", "r5"]}
+    (only,) = _report(_facts(account_questions=left_out)).section("open_questions").statements
+    assert only.text == (
+        "No open vendor question besides the rate-limit or billing answers of 2 runs "
+        "(HTTP 402/429; see Rate-limit and billing observations)."
+    )
+    assert (only.count, only.run_ids, only.needs_account_confirmation) == (2, ("r4", "r5"), True)
+    timeout = {
+        "kind": "timeout",
+        "path": "",
+        "category": "timeout_retry_mismatch",
+        "verdict": "vendor_question",
+        "count": 1,
+        "first_at": T0,
+        "run_ids": ["r6"],
+    }
+    facts = _facts(open_questions=[timeout], account_questions=left_out)
+    question, besides = _report(facts).section("open_questions").statements
+    assert question.text.startswith("Open question: 1 run showed `timeout`")
+    assert besides.text.startswith("Besides these, the rate-limit or billing answers of 2 runs")
 
 
 def test_a_quiet_window_still_says_so_in_every_section() -> None:
