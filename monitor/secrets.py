@@ -92,10 +92,9 @@ def redact_headers(
     for name, value in headers.items():
         lower = name.lower()
         if lower in masked or sensitive_header(lower):
-            scheme = value.partition(" ")[0]
             # the scheme stays readable: "Basic" where "Bearer" was expected is a finding
-            shown = scheme in ("Bearer", "Basic", "bearer", "basic") and " " in value
-            out[lower] = f"{scheme.capitalize()} {REDACTED}" if shown else REDACTED
+            scheme, _ = _credential(value)
+            out[lower] = f"{scheme} {REDACTED}" if scheme else REDACTED
         elif key and key in value:
             out[lower] = value.replace(key, REDACTED)
         else:
@@ -110,6 +109,13 @@ def header_secrets(headers: Mapping[str, str], masked: frozenset[str] = frozense
     for name, value in headers.items():
         lower = name.lower()
         if lower in masked or sensitive_header(lower):
-            scheme, _, rest = value.partition(" ")
-            values.append(rest if scheme.lower() in ("bearer", "basic") and rest else value)
+            values.append(_credential(value)[1])
     return values
+
+
+def _credential(value: str) -> tuple[str | None, str]:
+    """``Bearer X`` -> ("Bearer", "X"); anything else is the secret whole, with no scheme."""
+    scheme, _, rest = value.partition(" ")
+    if scheme.lower() in ("bearer", "basic") and rest.strip():
+        return scheme.capitalize(), rest.strip()
+    return None, value
