@@ -1,6 +1,7 @@
 """Three ``monitor run`` replicas on PostgreSQL, 20 probes every second against the simulator,
 one replica killed with SIGKILL mid-way, then every probe drifts. Over the steady-state window:
-no slot ran twice, no slot is missing beyond the lease, no alert was delivered twice."""
+no slot ran twice (each request is matched to its run by ``traceparent``), no slot is missing
+beyond the lease, no alert was delivered twice."""
 
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ environment: test
 storage: {lease_margin: 2s}
 api: {enabled: false}  # three replicas on one host would share api.listen
 targets:
-  sim: {base_url: "URL", api_key_env: SIM_API_KEY, max_connections: 20}
+  sim: {base_url: "URL", api_key_env: SIM_API_KEY, max_connections: 20, traceparent: true}
 probes:
 """
 PROBE = (
@@ -126,8 +127,8 @@ def test_three_replicas_run_each_slot_once_survive_a_sigkill_and_alert_once(
     with engine.connect() as conn:
         rows = conn.execute(
             sa.text(
-                "SELECT probe, slot_at, state, outcome, claimed_by, note, attempts FROM runs "
-                "WHERE slot_at IS NOT NULL"
+                "SELECT probe, slot_at, state, outcome, claimed_by, note, attempts, trace_id "
+                "FROM runs WHERE slot_at IS NOT NULL"
             )
         ).all()
         deliveries = conn.execute(
@@ -160,11 +161,23 @@ def test_three_replicas_run_each_slot_once_survive_a_sigkill_and_alert_once(
     assert reaped, "the SIGKILLed replica held runs in flight; none was re-run"
     assert all(r.state == "completed" and not victim_id.search(r.claimed_by) for r in reaped)
 
-    # no slot executed twice: the simulator saw one request per executed run, plus at most one
-    # more per re-run slot (the victim may have sent it before dying)
-    executed = sum(1 for r in rows if r.state == "completed" and r.outcome != "skipped")
-    requests = sum(1 for q in sim.requests if q.path.endswith("/chat/completions"))
-    assert executed <= requests <= executed + len(reaped)
+    # no slot executed twice. Every request names its run's span (``traceparent``), so each
+    # request is matched to the run that sent it: a completed run sent exactly one, and the
+    # requests no completed run claims are explained one for one by a re-run slot (its first
+    # owner sent before dying, or outlived its lease on a starved host: the lease, not luck,
+    # bounds the duplicates, and each is on record) or by a run left unfinished at shutdown.
+    sent = Counter(
+        q.headers.get("traceparent", "-").split("-")[1]
+        for q in sim.requests
+        if q.path.endswith("/chat/completions")
+    )
+    executed = [r for r in rows if r.state == "completed" and r.outcome != "skipped"]
+    assert [r for r in executed if sent[r.trace_id] != 1] == []
+    stray = sent - Counter(r.trace_id for r in executed)
+    re_runs = [r for r in rows if r.note and r.note.startswith("re-run by")]
+    unfinished = [r for r in rows if r.state != "completed"]
+    explained = [(r.probe, r.slot_at, r.state, r.note) for r in re_runs + unfinished]
+    assert stray.total() <= len(explained), (stray, explained)
 
     # no alert duplicated: one drift alert per probe, delivered once, in one replica's output
     assert len(deliveries) == PROBES
