@@ -34,7 +34,7 @@ from monitor.probes import context_for, kind_for, request_hash
 from monitor.run_rows import evidence_extra, judged_row, skipped_row, spooled_row
 from monitor.runspan import JudgeTiming, RunFacts, annotate_run_span, with_traceparent
 from monitor.runview import run_view
-from monitor.secrets import header_secrets, resolve_api_key
+from monitor.secrets import resolve_api_key, run_secrets
 from monitor.spool import Spool, decode_completion, encode_completion
 from monitor.storage.records import AlertRouter, RecordedRun, RunClaim, RunCompletion
 from monitor.storage.sql import SqlStore
@@ -149,8 +149,7 @@ class Pipeline:
                 api_key = resolve_api_key(probe.target, target, d.env)
                 request = kind.prepare(probe, target, api_key, probe_context)
                 sent_key = request.key_fingerprint
-                masked = target.env_headers | probe.env_headers
-                secrets = [api_key, *header_secrets(request.headers, masked)]
+                secrets = run_secrets(api_key, request.headers, target, probe)
                 if ticket and ticket.attempts < request.retry.attempts:
                     request = replace(
                         request, retry=replace(request.retry, attempts=ticket.attempts)

@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
-from monitor.config.schema import TargetConfig
+from monitor.config.schema import TargetConfig, WithHeaders
 from monitor.errors import SecretError
 
 REDACTED = "***"
@@ -111,6 +111,19 @@ def header_secrets(headers: Mapping[str, str], masked: frozenset[str] = frozense
         if lower in masked or sensitive_header(lower):
             values.append(_credential(value)[1])
     return values
+
+
+def run_secrets(
+    api_key: str | None, headers: Mapping[str, str], target: WithHeaders, probe: WithHeaders
+) -> list[str | None]:
+    """Everything a run must scrub from what it observes: the key, credential headers and the
+    values the config took from the environment (``WithHeaders.env_secrets``)."""
+    masked = target.env_headers | probe.env_headers
+    return [
+        api_key,
+        *header_secrets(headers, masked),
+        *sorted(target.env_secrets | probe.env_secrets),
+    ]
 
 
 def _credential(value: str) -> tuple[str | None, str]:

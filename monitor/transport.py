@@ -112,6 +112,10 @@ class HttpTransport:
         # one: never let it log below INFO, whatever level the root logger is given.
         httpcore_log = logging.getLogger("httpcore")
         httpcore_log.setLevel(max(httpcore_log.getEffectiveLevel(), logging.INFO))
+        # httpx logs each request's full URL at INFO, and a URL may carry a credential from the
+        # environment (a gateway token in the path): ``monitor.runs`` logs each run without it.
+        httpx_log = logging.getLogger("httpx")
+        httpx_log.setLevel(max(httpx_log.getEffectiveLevel(), logging.WARNING))
         self.body_cap = body_cap
         self._sleep = sleep
         self._random = random

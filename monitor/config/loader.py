@@ -19,10 +19,11 @@ import yaml
 from pydantic import ValidationError
 
 from monitor.config.checks import check_config
-from monitor.config.schema import Config
+from monitor.config.schema import Config, WithHeaders
 from monitor.config.typewalk import valid_keys
 from monitor.errors import ConfigError, ConfigIssue
 
+EnvUse = tuple[list[str | int], str]  # where a ``${NAME}`` was expanded, and its value
 _ENV_REF = re.compile(r"\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 Loc = Sequence[str | int]
 
@@ -123,7 +124,7 @@ def parse_config(
     if not isinstance(data, dict):
         issues.append(ConfigIssue(filename, 1, "", "the top level must be a mapping of keys"))
         raise ConfigError(issues)
-    from_env: list[list[str | int]] = []
+    from_env: list[EnvUse] = []
     data = _expand_env(data, [], environ, issues, filename, locator, from_env)
     if issues:
         raise ConfigError(issues)
@@ -131,7 +132,7 @@ def parse_config(
         config = Config.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(_pydantic_issues(exc, filename, locator)) from None
-    _note_env_headers(config, from_env)
+    _note_env_secrets(config, from_env)
     errors, warnings = check_config(config, filename, locator.line, environ, secrets_required)
     if errors:
         raise ConfigError(errors)
@@ -186,10 +187,10 @@ def _expand_env(
     issues: list[ConfigIssue],
     filename: str,
     locator: Locator,
-    from_env: list[list[str | int]],
+    from_env: list[EnvUse],
 ) -> Any:
     """``value`` with ``${NAME}`` references expanded; where a variable's value was used, the
-    location is appended to ``from_env``."""
+    location and the value are appended to ``from_env``."""
     if isinstance(value, dict):
         return {
             k: _expand_env(v, [*loc, str(k)], env, issues, filename, locator, from_env)
@@ -208,7 +209,7 @@ def _expand_env(
             return "$"
         name, default = match.group(1), match.group(2)
         if name in env:
-            from_env.append(loc)
+            from_env.append((loc, env[name]))
             return env[name]
         if default is not None:
             return default
@@ -226,15 +227,25 @@ def _expand_env(
     return _ENV_REF.sub(replace, value)
 
 
-def _note_env_headers(config: Config, from_env: list[list[str | int]]) -> None:
-    for loc in from_env:
-        if len(loc) != 4 or loc[2] != "headers":
-            continue
-        section, owner, _, header = loc
+def _note_env_secrets(config: Config, from_env: list[EnvUse]) -> None:
+    """Values from the environment where a credential can hide are scrubbed wherever they are
+    echoed, like the API key: configured headers (evidence also masks them by name), an
+    ``http`` probe's path and body, a target's ``base_url`` (``?token=${T}``). Model names,
+    messages and params are left alone: masking a prompt would mangle its echoes and hide
+    nothing."""
+    for loc, value in from_env:
+        section, owner, field = [*loc, "", "", ""][:3]
         if section == "targets" and owner in config.targets:
-            config.targets[str(owner)].note_env_header(str(header))
+            model: WithHeaders = config.targets[str(owner)]
         elif section == "probes" and isinstance(owner, int) and owner < len(config.probes):
-            config.probes[owner].note_env_header(str(header))
+            model = config.probes[owner]
+        else:
+            continue
+        if field == "headers" and len(loc) == 4:
+            model.note_env_header(str(loc[3]))
+            model.note_env_secret(value)
+        elif field in ("path", "body", "base_url"):
+            model.note_env_secret(value)
 
 
 def _pydantic_issues(exc: ValidationError, filename: str, locator: Locator) -> list[ConfigIssue]:

@@ -61,6 +61,7 @@ class WithHeaders(Strict):
 
     headers: dict[str, str] = Field(default_factory=dict)
     _env_headers: frozenset[str] = PrivateAttr(default_factory=frozenset)
+    _env_secrets: frozenset[str] = PrivateAttr(default_factory=frozenset)
 
     @field_validator("headers")
     @classmethod
@@ -81,6 +82,15 @@ class WithHeaders(Strict):
 
     def note_env_header(self, name: str) -> None:
         self._env_headers = self._env_headers | {name.lower()}
+
+    @property
+    def env_secrets(self) -> frozenset[str]:
+        """Values from ``${...}`` in headers, an ``http`` probe's path or body, or a target's
+        ``base_url``: scrubbed wherever an upstream echoes them (see the config loader)."""
+        return self._env_secrets
+
+    def note_env_secret(self, value: str) -> None:
+        self._env_secrets = self._env_secrets | {value}
 
 
 class StorageConfig(Strict):

@@ -26,7 +26,8 @@ MIN_SECRET_LEN = 6
 def redact_observation(
     observation: Observation, *, response_text: bool, secrets: Sequence[str | None]
 ) -> Observation:
-    keys = [s for s in secrets if s and len(s) >= MIN_SECRET_LEN]
+    # longest first: a secret that contains another (a URL around the key) goes whole
+    keys = sorted({s for s in secrets if s and len(s) >= MIN_SECRET_LEN}, key=len, reverse=True)
     body = observation.body
     stream = observation.stream
     if response_text:
@@ -51,8 +52,8 @@ def redact_observation(
 def scrub(text: str, keys: Sequence[str | None]) -> str:
     """``text`` with every secret in ``keys`` masked (ones too short to be a secret skipped:
     masking "ab" would mangle the text and hide nothing)."""
-    for key in keys:
-        if key and len(key) >= MIN_SECRET_LEN:
+    for key in sorted((k for k in keys if k), key=len, reverse=True):
+        if len(key) >= MIN_SECRET_LEN:
             text = text.replace(key, MASK)
     return text
 

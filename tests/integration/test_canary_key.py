@@ -29,7 +29,12 @@ CANARY = "cmk-canary-7f3a9c41d2b84e6f0a1b2c3d4e5f6071"
 # A gateway credential passed through configured headers: one header named like a credential,
 # one whose only clue is that its value comes from the environment.
 GATEWAY = "gwc-canary-0b1c2d3e4f5a6b7c8d9e"
-NEEDLES = (CANARY, CANARY[10:-6], GATEWAY)
+# Credentials an ``http`` probe's body and path and a target's ``base_url`` take from the
+# environment: scrubbed like the key, since nothing else marks them.
+IN_BODY = "bdy-canary-5e6f7a8b9c0d1e2f"
+IN_PATH = "pth-canary-3c4d5e6f7a8b9c0d"
+IN_URL = "url-canary-1a2b3c4d5e6f7a8b"
+NEEDLES = (CANARY, CANARY[10:-6], GATEWAY, IN_BODY, IN_PATH, IN_URL)
 SCENARIOS = (
     "healthy",
     "drop-usage",
@@ -39,7 +44,13 @@ SCENARIOS = (
     "error-in-200",
     "flaky",
 )
-ENV = {"CANARY_KEY": CANARY, "GATEWAY_SECRET": GATEWAY}
+ENV = {
+    "CANARY_KEY": CANARY,
+    "GATEWAY_SECRET": GATEWAY,
+    "BODY_SECRET": IN_BODY,
+    "PATH_SECRET": IN_PATH,
+    "URL_SECRET": IN_URL,
+}
 
 
 def config_text(base_url: str, db_url: str) -> str:
@@ -67,6 +78,9 @@ targets:
   leaky:
     base_url: "{base_url}/?key=${{CANARY_KEY}}"
     api_key_env: CANARY_KEY
+  gw:  # an account token in the gateway's path, as some gateways have it
+    base_url: "{base_url}/gw/${{URL_SECRET}}"
+    api_key_env: CANARY_KEY
 probes:
   - name: chat{chat}
   - name: stream
@@ -83,9 +97,19 @@ probes:
     kind: http
     every: 1h
     method: POST
-    path: /v1/chat/completions
+    path: /v1/chat/completions?sig=${{PATH_SECRET}}
     headers: {{x-debug-key: "${{CANARY_KEY}}"}}
-    body: {{model: gpt-4o-mini, messages: [{{role: user, content: hi}}], max_tokens: 4}}
+    body:
+      model: gpt-4o-mini
+      messages: [{{role: user, content: hi}}]
+      max_tokens: 4
+      metadata: {{session: "${{BODY_SECRET}}"}}
+  - name: viagw
+    target: gw
+    every: 60s
+    model: gpt-4o-mini
+    messages: [{{role: user, content: hi}}]
+    params: {{max_tokens: 4}}
   - name: leaky
     target: leaky
     every: 60s
@@ -165,9 +189,11 @@ def test_a_canary_key_reaches_no_output_channel(
 
     assert CANARY in "".join(r.headers.get("authorization", "") for r in sim.requests)
     assert GATEWAY in "".join(r.headers.get("x-portkey-config", "") for r in sim.requests)
+    sent = "".join(f"{r.path}?{r.query} {r.body.decode()}" for r in sim.requests)
+    assert IN_BODY in sent and IN_PATH in sent and IN_URL in sent
     assert "[DRIFT OPEN]" in alerts.getvalue() or "OPEN]" in alerts.getvalue()
     assert len(exporter.get_finished_spans()) >= 30
-    assert len(check.out.splitlines()) == 6, check.err
+    assert len(check.out.splitlines()) == 7, check.err
     assert len(history.out.splitlines()) >= 36
     stored = database_text(db_url)
     scan("the database", stored)

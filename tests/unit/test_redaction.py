@@ -140,3 +140,56 @@ probes:
     loaded = parse_config(text, "c.yaml", {"GW": "secret-gw-value"})
     assert loaded.config.targets["gw"].env_headers == {"x-portkey-config", "x-mixed"}
     assert loaded.config.probes[0].env_headers == {"x-gw"}  # a default is not from the env
+
+
+def test_the_loader_notes_environment_values_where_a_credential_can_hide() -> None:
+    text = """\
+targets:
+  gw:
+    base_url: "https://gateway.example/acct/${ACCOUNT}"
+    headers: {x-portkey-config: "${GW}"}
+probes:
+  - name: raw
+    target: gw
+    kind: http
+    every: 1h
+    path: "/v1/things?sig=${SIG}"
+    body: {metadata: {session: "${SESSION}"}, model: "${MODEL}"}
+  - name: chat
+    target: gw
+    every: 1h
+    model: "${MODEL}"
+    messages: [{role: user, content: "${PROMPT}"}]
+    params: {max_tokens: 8}
+"""
+    env = {
+        "ACCOUNT": "acct-123456",
+        "GW": "gw-secret-value",
+        "SIG": "sig-abcdef",
+        "SESSION": "sess-778899",
+        "MODEL": "gpt-4o-mini",
+        "PROMPT": "contract_probe",
+    }
+    config = parse_config(text, "c.yaml", env).config
+    assert config.targets["gw"].env_secrets == {"acct-123456", "gw-secret-value"}
+    # an http probe's body is free-form: every value from the environment in it is scrubbed
+    # (one that is no secret, like this model name, can be written literally instead)
+    assert config.probes[0].env_secrets == {"sig-abcdef", "sess-778899", "gpt-4o-mini"}
+    # a model name or a prompt is not a credential: masking it would mangle its echoes
+    assert config.probes[1].env_secrets == frozenset()
+
+
+def test_a_run_scrubs_the_longest_secret_first() -> None:
+    url = f"https://gw.example/acct/{KEY}-tail"
+    observation = Observation(
+        probe="p",
+        target="t",
+        method="POST",
+        url=url,
+        started_at=datetime(2026, 1, 1, tzinfo=UTC),
+        latency_ms=1.0,
+        body=f"echo {url}/x".encode(),
+    )
+    scrubbed = redact_observation(observation, response_text=False, secrets=[KEY, f"{KEY}-tail"])
+    assert scrubbed.body == b"echo https://gw.example/acct/***/x"
+    assert scrubbed.url == "https://gw.example/acct/***"
