@@ -142,6 +142,7 @@ class SelfWatch:
                 message="the probe is no longer in the configuration",
                 seen=False,
                 probe_info=self._probe_info(None),
+                resolve_reason="removed",
             )
             router = self._router(frozenset())
             written += len(await self.db.run(self.store.observe_self, obs, now, router))

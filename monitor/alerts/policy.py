@@ -20,7 +20,7 @@ from monitor.storage.records import OutboxItem
 from monitor.timeparse import parse_instant
 
 PAGING_SINKS = frozenset({"pagerduty"})
-RESOLUTIONS = frozenset({"resolved", "accepted"})
+RESOLUTIONS = frozenset({"resolved", "accepted", "removed"})
 FOLLOW_UPS = RESOLUTIONS | {"reminder"}
 
 

@@ -7,7 +7,8 @@ A grouped opening (several probes of one target: an outage) says the same of eve
 lead finding, category / verdict, first seen, run count, request id, trace, runbook — under one
 line with what the members share (environment, target).
 Any transition reason renders: ``opened``, ``reminder``, ``resolved``, ``accepted`` (a
-``baseline accept`` that explains the event) and reasons added later (shown upper-cased).
+``baseline accept`` that explains the event), ``removed`` (a stale probe taken out of the
+configuration) and reasons added later (shown upper-cased).
 """
 
 from __future__ import annotations
@@ -20,13 +21,20 @@ HEADLINES = {
     "reminder": "STILL OPEN",
     "resolved": "RESOLVED",
     "accepted": "ACCEPTED",  # resolved by `baseline accept`: the new shape explains it
+    "removed": "PROBE REMOVED",  # resolved because the probe left the configuration
 }
 KIND_HEADLINES = {
     "probe-failing": {"opened": "PROBE FAILING", "resolved": "PROBE RECOVERED"},
     "monitor-stale": {"opened": "MONITOR STALE", "resolved": "MONITOR CAUGHT UP"},
     "delivery-failing": {"opened": "ALERT DELIVERY FAILING", "resolved": "ALERT DELIVERY OK"},
 }
-CLOSING = frozenset({"resolved", "accepted"})
+CLOSING = frozenset({"resolved", "accepted", "removed"})
+
+
+RESOLVED_HOW = {
+    "accepted": "baseline accepted",
+    "removed": "the probe is no longer in the configuration",
+}
 
 
 def reason_of(payload: dict[str, Any]) -> str:
@@ -122,7 +130,7 @@ def links(payload: dict[str, Any]) -> list[tuple[str, str]]:
 def state_line(payload: dict[str, Any]) -> str:
     event = payload.get("event", {})
     if is_closing(payload):
-        how = "baseline accepted" if reason_of(payload) == "accepted" else "clean runs"
+        how = RESOLVED_HOW.get(reason_of(payload), "clean runs")
         resolved, opened = event.get("resolved_at") or "-", event.get("opened_at") or "-"
         return f"resolved at {resolved} ({how}); opened {opened}"
     return f"open since {event.get('opened_at') or event.get('first_seen') or '-'}"

@@ -46,7 +46,7 @@ class Transition:
     from_state: EventState | None
     to_state: EventState
     at: datetime
-    reason: str  # suspected, opened, reminder, resolved, expired
+    reason: str  # suspected, opened, reminder, resolved, expired (self-watch: removed)
     notify: bool  # alerts follow opened, reminder and resolved-after-open
 
 

@@ -9,7 +9,7 @@ other alert. Written under the probe's lock, so replicas watching together write
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -42,6 +42,9 @@ class SelfObservation:
     category: str = SELF_CATEGORY
     verdict: str = "monitor_fault"
     probe_info: dict[str, Any] = field(default_factory=dict)
+    # why a resolution happens when it is not that the condition cleared: ``removed`` (the
+    # probe left the configuration) reads "PROBE REMOVED", not "MONITOR CAUGHT UP"
+    resolve_reason: str = "resolved"
 
 
 def observe_self(
@@ -64,6 +67,9 @@ def observe_self(
     )
     if after is None or after == before:
         return []
+    transitions = [
+        replace(t, reason=obs.resolve_reason) if t.reason == "resolved" else t for t in transitions
+    ]
     values = event_state_values(after)
     if obs.seen:
         values.update(message=obs.message, severity=obs.severity)

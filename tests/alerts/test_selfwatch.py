@@ -141,8 +141,15 @@ def test_a_probe_taken_out_of_the_configuration_is_no_longer_stale(
             assert await redeployed.check_stale() == 0
             await h.deliver()
             (reply,) = slack.thread(root.ts)
-            assert "MONITOR CAUGHT UP" in reply.all_text
+            # the reply says why it resolved: the probe is gone, the monitor did not catch up
+            assert "PROBE REMOVED" in reply.all_text
+            assert "the probe is no longer in the configuration" in reply.all_text
+            assert "CAUGHT UP" not in reply.all_text
+            assert "✅" in reply.all_text  # a resolution, and read as one
             stale = h.app.store.list_events(probes=("p",))
             assert [(e["kind"], e["state"]) for e in stale] == [("monitor-stale", "resolved")]
+            (event,) = stale
+            reasons = [t["reason"] for t in h.app.store.event_detail(event["id"])["transitions"]]
+            assert sorted(reasons) == ["opened", "removed", "suspected"]
 
     asyncio.run(scenario())
