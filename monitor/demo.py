@@ -17,10 +17,11 @@ from importlib import resources
 from pathlib import Path
 from typing import TextIO
 
-from monitor.app import App, build_app, serve
+from monitor.app import App, build_app
 from monitor.cli.render import run_rows_table
 from monitor.config.loader import parse_config
 from monitor.runview import run_view
+from monitor.service import serve
 from monitor.simulator import Simulator
 from monitor.storage.queries import RunFilter
 

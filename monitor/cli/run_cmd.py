@@ -9,10 +9,11 @@ from datetime import timedelta
 
 from monitor.api.server import ApiServer
 from monitor.api.wiring import make_api_server
-from monitor.app import SHUTDOWN_GRACE_S, build_app, serve
+from monitor.app import SHUTDOWN_GRACE_S, build_app
 from monitor.cli.common import Context, require_secrets
 from monitor.config.loader import LoadedConfig
 from monitor.logs import configure_logging
+from monitor.service import serve
 from monitor.timeparse import parse_duration
 
 

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from monitor.app import build_app, serve
+from monitor.app import build_app
 from monitor.config.loader import parse_config
+from monitor.service import serve
 from tests.conftest import SIM_KEY, chat_probe_config
 from tests.fakes.tcp_proxy import TcpProxy
 
