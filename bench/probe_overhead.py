@@ -10,7 +10,11 @@ simulator (in its own process, so this process's CPU time is the client's alone)
 - monitor with persistence: ``Pipeline.run_once`` through ``build_app`` on SQLite (claim, one
   transaction with evidence, findings, baseline and events), measured separately.
 
-Run: ``make bench`` or ``.venv/bin/python bench/probe_overhead.py [--runs 300]``.
+The clients take turns in rounds (``--rounds``), and each ratio is the median of the rounds'
+own ratios: a baseline measured a minute before its monitor row is not "the same run" on a
+shared VM.
+
+Run: ``make bench`` or ``.venv/bin/python bench/probe_overhead.py [--runs 300] [--rounds 5]``.
 """
 
 from __future__ import annotations
@@ -26,7 +30,9 @@ import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
+from statistics import median
 from typing import Any
 
 import httpx
@@ -83,9 +89,7 @@ probes:
 
 
 async def measure(runs: int, once: Callable[[], Awaitable[None]]) -> tuple[float, float]:
-    """(CPU ms per run, wall ms per run) after a warm-up."""
-    for _ in range(max(runs // 10, 5)):
-        await once()
+    """(CPU ms per run, wall ms per run); the caller warms up."""
     cpu, wall = time.process_time(), time.perf_counter()
     for _ in range(runs):
         await once()
@@ -109,74 +113,79 @@ async def bare(client: httpx.AsyncClient, url: str, stream: bool) -> None:
                 json.loads(line[6:])
 
 
-async def run(runs: int, base_url: str, folder: Path) -> list[tuple[str, str, float, float]]:
+Once = Callable[[], Awaitable[None]]
+CLIENTS = ("bare httpx", "monitor, no persistence", "monitor + SQLite")
+
+
+async def run(
+    runs: int, rounds: int, base_url: str, folder: Path
+) -> dict[tuple[str, str], list[tuple[float, float]]]:
+    """Per (probe, client), one (CPU ms, wall ms) per round. The clients take turns within each
+    round (bare, then monitor, then monitor + SQLite, ``runs // rounds`` probes each), so a
+    slow minute on this shared VM weighs on a round's baseline and its monitor rows alike."""
     db_url = f"sqlite:///{folder / 'bench.db'}"
     path = folder / "bench.yaml"
     path.write_text(config_text(base_url, db_url), encoding="utf-8")
     env = {"BENCH_KEY": KEY}
     loaded = load_config(path, env)
-    rows: list[tuple[str, str, float, float]] = []
     url = base_url + "/v1/chat/completions"
+    onces: dict[tuple[str, str], Once] = {}
     async with httpx.AsyncClient() as client:
-        for name, stream in (("json", False), ("sse", True)):
+        transport = HttpTransport()
+        app = build_app(loaded, env=env)
+        try:
+            for probe in loaded.config.probes:
+                stream = probe.name == "sse"
+                onces[(probe.name, CLIENTS[0])] = partial(bare, client, url, stream)
+                onces[(probe.name, CLIENTS[1])] = unstored(transport, loaded, probe)
+                onces[(probe.name, CLIENTS[2])] = partial(stored, app, probe)
+            for once in onces.values():  # warm-up: connections, imports, the baselines
+                for _ in range(max(runs // 10, 5)):
+                    await once()
+            per_round = max(runs // rounds, 1)
+            results: dict[tuple[str, str], list[tuple[float, float]]] = {k: [] for k in onces}
+            for _ in range(rounds):
+                for key, once in onces.items():
+                    results[key].append(await measure(per_round, once))
+            return results
+        finally:
+            await app.aclose()
+            await transport.aclose()
 
-            async def bare_once(stream: bool = stream) -> None:
-                await bare(client, url, stream)
 
-            rows.append((name, "bare httpx", *await measure(runs, bare_once)))
+def unstored(transport: HttpTransport, loaded: Any, probe: Any) -> Once:
+    """Everything a probe does but the database: prepare, send, judge against a baseline."""
+    kind = kind_for(probe.kind)
+    target = loaded.config.targets[probe.target]
+    context = context_for(probe, loaded.config)
+    spec = probe_spec(probe, kind.expected_status(probe))
+    state = ProbeState()
 
-    transport = HttpTransport()
-    try:
-        for probe in loaded.config.probes:
-            kind = kind_for(probe.kind)
-            target = loaded.config.targets[probe.target]
-            context = context_for(probe, loaded.config)
-            spec = probe_spec(probe, kind.expected_status(probe))
-            state = ProbeState()
+    async def once() -> None:
+        nonlocal state
+        request = kind.prepare(probe, target, KEY, context)
+        now = datetime.now(UTC)
+        observation = await transport.send(
+            request, probe=probe.name, target=probe.target, started_at=now
+        )
+        verdict = judge(
+            observation,
+            spec,
+            state,
+            now,
+            kind_checks=lambda doc: kind.check(probe, observation, doc, context),
+        )
+        assert verdict.outcome.value == "pass", verdict.findings
+        if verdict.baseline is not None and verdict.baseline_changed:
+            state = ProbeState(baselines={verdict.baseline.response_class: verdict.baseline})
 
-            async def monitor_once(
-                probe: Any = probe,
-                kind: Any = kind,
-                target: Any = target,
-                context: Any = context,
-                spec: Any = spec,
-            ) -> None:
-                nonlocal state
-                request = kind.prepare(probe, target, KEY, context)
-                now = datetime.now(UTC)
-                observation = await transport.send(
-                    request, probe=probe.name, target=probe.target, started_at=now
-                )
-                verdict = judge(
-                    observation,
-                    spec,
-                    state,
-                    now,
-                    kind_checks=lambda doc: kind.check(probe, observation, doc, context),
-                )
-                assert verdict.outcome.value == "pass", verdict.findings
-                if verdict.baseline is not None and verdict.baseline_changed:
-                    state = ProbeState(
-                        baselines={verdict.baseline.response_class: verdict.baseline}
-                    )
+    return once
 
-            rows.append((probe.name, "monitor, no persistence", *await measure(runs, monitor_once)))
-    finally:
-        await transport.aclose()
 
-    app = build_app(loaded, env=env)
-    try:
-        for probe in loaded.config.probes:
-
-            async def stored_once(probe: Any = probe) -> None:
-                row = await app.pipeline.run_once(probe, None, Trigger.CHECK)
-                assert row is not None
-                assert row["outcome"] == "pass", row
-
-            rows.append((probe.name, "monitor + SQLite", *await measure(runs, stored_once)))
-    finally:
-        await app.aclose()
-    return rows
+async def stored(app: Any, probe: Any) -> None:
+    row = await app.pipeline.run_once(probe, None, Trigger.CHECK)
+    assert row is not None
+    assert row["outcome"] == "pass", row
 
 
 def machine() -> str:
@@ -195,20 +204,30 @@ def machine() -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", "--n", type=int, default=300, help="probes per row")
+    parser.add_argument(
+        "--rounds", type=int, default=5, help="turns the clients take (the runs are split)"
+    )
     args = parser.parse_args()
     process, base_url = start_simulator()
     try:
         with tempfile.TemporaryDirectory() as folder:
-            rows = asyncio.run(run(args.runs, base_url, Path(folder)))
+            results = asyncio.run(run(args.runs, args.rounds, base_url, Path(folder)))
     finally:
         process.terminate()
         process.wait(10)
-    print(f"machine: {machine()}; {args.runs} runs each after a warm-up\n")
-    print("| probe | client | CPU ms/probe | wall ms/probe | CPU vs bare |")
+    print(
+        f"machine: {machine()}; load average {os.getloadavg()[0]:.2f}; {args.runs} runs per "
+        f"row in {args.rounds} interleaved rounds, after a warm-up\n"
+    )
+    print("| probe | client | CPU ms/probe (median round) | wall ms/probe | CPU vs bare (median) |")
     print("|---|---|---:|---:|---:|")
-    bare_cpu = {name: cpu for name, client, cpu, _ in rows if client == "bare httpx"}
-    for name, client, cpu, wall in rows:
-        print(f"| {name} | {client} | {cpu:.2f} | {wall:.2f} | {cpu / bare_cpu[name]:.2f}× |")
+    for (name, client), samples in results.items():
+        bare_cpu = [cpu for cpu, _ in results[(name, CLIENTS[0])]]
+        ratios = [cpu / base for (cpu, _), base in zip(samples, bare_cpu, strict=True)]
+        cpu = median(c for c, _ in samples)
+        wall = median(w for _, w in samples)
+        spread = f" ({min(ratios):.2f}–{max(ratios):.2f})" if client != CLIENTS[0] else ""
+        print(f"| {name} | {client} | {cpu:.2f} | {wall:.2f} | {median(ratios):.2f}×{spread} |")
 
 
 if __name__ == "__main__":

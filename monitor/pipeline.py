@@ -35,7 +35,8 @@ from monitor.run_rows import evidence_extra, judged_row, skipped_row, spooled_ro
 from monitor.runspan import JudgeTiming, RunFacts, annotate_run_span, with_traceparent
 from monitor.runview import run_view
 from monitor.secrets import resolve_api_key, run_secrets
-from monitor.spool import Spool, decode_completion, encode_completion
+from monitor.spool import Spool, encode_completion
+from monitor.spool_replay import replay_spool
 from monitor.storage.records import AlertRouter, RecordedRun, RunClaim, RunCompletion
 from monitor.storage.sql import SqlStore
 from monitor.telemetry import format_span_id, format_trace_id
@@ -277,46 +278,8 @@ class Pipeline:
 
     async def replay_spool(self) -> int:
         """Record spooled runs, oldest first, until the spool is empty or the database fails
-        again. Returns how many runs were recorded."""
-        d = self.deps
-        if d.spool is None:
-            return 0
-        recorded_count = 0
-        for path in d.spool.pending():
-            data = d.spool.load(path)
-            probe = d.loaded.config.probe(data["claim"]["probe"])
-            if probe is None:
-                d.spool.set_aside(path, "the probe is no longer in the configuration")
-                log.warning("spooled run %s set aside: its probe left the config", path.name)
-                continue
-            spec = probe_spec(probe, kind_for(probe.kind).expected_status(probe))
-            completion = decode_completion(data, spec)
-            judge_run = self.judge_for(probe, completion.observation, completion.finished_at)
-            try:
-                if not data["claimed"] and not await d.db.run(d.store.claim_run, completion.claim):
-                    d.spool.remove(path)  # another replica ran this slot: its result stands
-                    continue
-                recorded = await d.db.run(d.store.record_run, completion, judge_run, d.router)
-            except StorageError as exc:
-                if exc.retryable:
-                    return recorded_count  # still down: try again later
-                raise
-            except ClaimLost:
-                d.spool.remove(path)
-                continue
-            d.spool.remove(path)
-            recorded_count += 1
-            if recorded.outbox_ids:
-                d.on_alerts()
-            row = judged_row(
-                completion.claim,
-                completion.observation,
-                recorded.judgement,
-                completion.trace_id or "",
-                completion.request_id,
-            )
-            d.observer.run_completed(run_view(row), completion.observation, recorded.judgement)
-        return recorded_count
+        again. Returns how many runs were recorded (see ``monitor.spool_replay``)."""
+        return await replay_spool(self)
 
     async def _skip(self, claim: RunClaim, reason: str, dry_run: bool) -> dict[str, Any] | None:
         """Not sent (circuit open, budget): recorded as ``skipped``, never judged."""

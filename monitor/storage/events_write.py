@@ -1,7 +1,8 @@
 """Persist event state, transitions and the outbox rows for the alerts they cause.
 
 Runs inside the run's transaction. An outbox row holds a snapshot of what the alert says,
-so delivery (maybe in another process, maybe after a restart) needs nothing else.
+so delivery (maybe in another process, maybe after a restart) needs nothing else (built by
+``alert_payload``).
 """
 
 from __future__ import annotations
@@ -16,16 +17,15 @@ from sqlalchemy.engine import Connection
 
 from monitor.core.events import Transition
 from monitor.core.judge import HEALTH_KIND, Judgement, ProbeState, health_fingerprint
-from monitor.core.model import EventState, Finding, ResponseClass, Severity
+from monitor.core.model import EventState, Finding, Severity
+from monitor.storage.alert_payload import event_payload, run_payload
 from monitor.storage.convert import event_state_values
 from monitor.storage.records import AlertContext, AlertRouter, RunCompletion
 from monitor.storage.tables import EventRow, OutboxRow, TransitionRow
-from monitor.timeparse import iso_z
 
 events = EventRow.__table__  # type: ignore[attr-defined]
 transitions_t = TransitionRow.__table__  # type: ignore[attr-defined]
 outbox = OutboxRow.__table__  # type: ignore[attr-defined]
-MAX_FINDINGS_IN_ALERT = 20
 
 
 def idempotency_key(transition_id: str, sink: str) -> str:
@@ -112,7 +112,7 @@ def write_events(
             def payload(
                 event: Any, transition: Transition = transition, tid: str = transition_id
             ) -> dict[str, Any]:
-                return _payload(completion, judgement, transition, tid, event)
+                return run_payload(completion, judgement, transition, tid, event)
 
             outbox_ids.extend(
                 _enqueue(conn, transition, transition_id, event_id, router, new_id, payload)
@@ -214,81 +214,9 @@ def enqueue_alerts(
     """Outbox rows for a notifying transition written outside a run (the self-watch)."""
 
     def payload(event: Any) -> dict[str, Any]:
-        return _event_payload(event, transition, transition_id, run, findings, probe_info)
+        return event_payload(event, transition, transition_id, run, findings, probe_info)
 
     return _enqueue(conn, transition, transition_id, event_id, router, new_id, payload)
-
-
-def _payload(
-    completion: RunCompletion,
-    judgement: Judgement,
-    transition: Transition,
-    transition_id: str,
-    event: Any,
-) -> dict[str, Any]:
-    obs = completion.observation
-    run_findings = [
-        f.to_json() for f in judgement.findings if f.severity.rank >= Severity.WARNING.rank
-    ][:MAX_FINDINGS_IN_ALERT]
-    run = {
-        "id": completion.claim.run_id,
-        "trace_id": completion.trace_id,
-        "span_id": completion.span_id,
-        "request_id": completion.request_id,
-        "status_code": obs.status_code,
-        "outcome": judgement.outcome.value,
-        "started_at": iso_z(completion.claim.started_at),
-        "latency_ms": round(obs.latency_ms, 1),
-    }
-    return _event_payload(
-        event, transition, transition_id, run, run_findings, dict(completion.probe_info)
-    )
-
-
-def _event_payload(
-    event: Any,
-    transition: Transition,
-    transition_id: str,
-    run: dict[str, Any],
-    findings: list[dict[str, Any]],
-    probe_info: dict[str, Any],
-) -> dict[str, Any]:
-    return {
-        "event": {
-            "id": event["id"],
-            "fingerprint": event["fingerprint"],
-            "probe": event["probe"],
-            "target": event["target"],
-            "response_class": event["response_class"] or ResponseClass.SUCCESS.value,
-            "kind": event["kind"],
-            "path": event["path"],
-            "severity": event["severity"],
-            "category": event["category"],
-            "verdict": event["verdict"],
-            "message": event["message"],
-            "before": event["before"],
-            "after": event["after"],
-            "state": event["state"],
-            "first_seen": iso_z(event["first_seen"]),
-            "opened_at": iso_z(event["opened_at"]),
-            "resolved_at": iso_z(event["resolved_at"]),
-            "run_count": event["run_count"],
-            # The run that last saw it (a resolution's own run is a clean one).
-            "last_run_id": event["last_run_id"],
-            "last_trace_id": event["last_trace_id"],
-            "last_request_id": event["last_request_id"],
-        },
-        "transition": {
-            "id": transition_id,
-            "from": transition.from_state.value if transition.from_state else None,
-            "to": transition.to_state.value,
-            "reason": transition.reason,
-            "at": iso_z(transition.at),
-        },
-        "run": run,
-        "findings": findings,
-        "probe": probe_info,
-    }
 
 
 def resolve_events(
@@ -338,7 +266,7 @@ def resolve_events(
             def payload(
                 event: Any, transition: Transition = transition, tid: str = transition_id
             ) -> dict[str, Any]:
-                return _event_payload(event, transition, tid, run, [], probe_info)
+                return event_payload(event, transition, tid, run, [], probe_info)
 
             outbox_ids.extend(
                 _enqueue(conn, transition, transition_id, event_id, router, new_id, payload)
