@@ -138,7 +138,12 @@ def build_app(
     contracts = load_contracts(loaded, clock.now()) if contracts is None else contracts
     # Sinks before the store: an unset sink secret fails before anything is opened or written.
     sinks = build_sinks(
-        config.alerts, env=environ, stderr=stderr or sys.stderr, stdout=stdout, clock=clock
+        config.alerts,
+        env=environ,
+        stderr=stderr or sys.stderr,
+        stdout=stdout,
+        clock=clock,
+        routes=config.routes,
     )
     sink_names = list(sinks)
     try:

@@ -8,8 +8,10 @@ half-configured sink. The console sink is on when configured or when no other si
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import TextIO
+
+from slack_sdk import WebClient
 
 from monitor.alerts import slack, slack_webhook
 from monitor.alerts.base import AlertSink, Delivery
@@ -20,7 +22,7 @@ from monitor.alerts.slack import SlackSink
 from monitor.alerts.slack_webhook import SlackWebhookSink
 from monitor.alerts.webhook import WebhookSink
 from monitor.clock import Clock, SystemClock
-from monitor.config.schema import AlertsConfig
+from monitor.config.schema import AlertsConfig, RouteConfig, slack_channel_of
 from monitor.errors import SecretError
 
 
@@ -38,19 +40,30 @@ def build_sinks(
     stderr: TextIO | None = None,
     stdout: TextIO | None = None,
     clock: Clock | None = None,
+    routes: Sequence[RouteConfig] = (),
 ) -> dict[str, AlertSink]:
     """The configured sinks. ``stdout`` is where ``alerts.console.stream: stdout`` writes (a
-    command printing JSON for scripts passes its stderr so alerts never mix with its output)."""
+    command printing JSON for scripts passes its stderr so alerts never mix with its output).
+    A route's ``slack:<channel>`` sink is ``alerts.slack``'s bot posting to that channel: a
+    sink of its own (own threads, pacing, delivery health) sharing the bot's client."""
     environ = env or {}
     builders: dict[str, Callable[[], AlertSink]] = {}
     if config.slack is not None:
         cfg = config.slack
-        builders["slack"] = lambda: SlackSink(
-            slack.build_client(
-                _secret(environ, cfg.token_env, "alerts.slack.token_env"), cfg.api_url
-            ),
-            cfg.channel,
-        )
+        clients: list[WebClient] = []
+
+        def bot() -> WebClient:
+            if not clients:
+                token = _secret(environ, cfg.token_env, "alerts.slack.token_env")
+                clients.append(slack.build_client(token, cfg.api_url))
+            return clients[0]
+
+        def slack_sink(name: str, channel: str) -> Callable[[], AlertSink]:
+            return lambda: SlackSink(bot(), channel, name=name)
+
+        builders["slack"] = slack_sink("slack", cfg.channel)
+        for name in dict.fromkeys(s for r in routes for s in r.sinks if slack_channel_of(s)):
+            builders[name] = slack_sink(name, slack_channel_of(name) or "")
     if config.slack_webhook is not None:
         variable = config.slack_webhook.url_env
         builders["slack_webhook"] = lambda: SlackWebhookSink(

@@ -84,7 +84,8 @@ class SlackSink:
     groups = True
     pace_interval = 1.0  # Slack allows about one message per second per channel
 
-    def __init__(self, client: WebClient, channel: str) -> None:
+    def __init__(self, client: WebClient, channel: str, *, name: str = "slack") -> None:
+        self.name = name  # "slack", or a route's "slack:<channel>"
         self.client = client
         self.channel = channel
         self._channel_id = channel if CHANNEL_ID.match(channel) else None

@@ -12,7 +12,7 @@ from monitor.cli.common import Context, add_format_options
 from monitor.cli.output import write_json, write_table
 from monitor.clock import SystemClock
 from monitor.config.checks import SINK_NAMES
-from monitor.config.schema import AlertsConfig
+from monitor.config.schema import Config, slack_channel_of
 from monitor.eventview import event_view
 from monitor.storage.event_queries import EventFilter
 
@@ -37,11 +37,14 @@ def register(
     status.set_defaults(handler=handle_status)
 
 
-def configured_sinks(alerts: AlertsConfig) -> list[str]:
+def configured_sinks(config: Config) -> list[str]:
+    alerts = config.alerts
     names = [n for n in SINK_NAMES if n != "console" and getattr(alerts, n) is not None]
     if alerts.console is not None or not names:
         names.insert(0, "console")
-    return names
+    if alerts.slack is not None:  # a route's other channels: sinks of their own
+        names += [s for r in config.routes for s in r.sinks if slack_channel_of(s)]
+    return list(dict.fromkeys(names))
 
 
 def handle_status(ctx: Context) -> int:
@@ -60,12 +63,13 @@ def handle_status(ctx: Context) -> int:
     finally:
         store.close()
     sinks = []
-    for name in dict.fromkeys([*configured_sinks(config.alerts), *per_sink]):
+    configured = configured_sinks(config)
+    for name in dict.fromkeys([*configured, *per_sink]):
         row = per_sink.get(name) or {"sink": name}
         sinks.append(
             {
                 "sink": name,
-                "configured": name in configured_sinks(config.alerts),
+                "configured": name in configured,
                 **{
                     s: row.get(s, 0)
                     for s in ("pending", "sending", "delivered", "failed", "suppressed")

@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 
 from monitor.config.listen import api_token, parse_listen, token_problem
-from monitor.config.schema import Config, ProbeConfig
+from monitor.config.schema import Config, ProbeConfig, slack_channel_of
 from monitor.core.model import SELF_CATEGORY, SELF_PROBE, Category
 from monitor.dburl import normalize_database_url
 from monitor.errors import ConfigIssue
@@ -94,10 +94,21 @@ def _check_routes(config: Config, err: Callable[..., None]) -> None:
     probes = {p.name for p in config.probes} | {SELF_PROBE}
     for index, route in enumerate(config.routes):
         for s_index, sink in enumerate(route.sinks):
-            if sink not in configured:
+            channel = slack_channel_of(sink)
+            if channel is not None and config.alerts.slack is None:
                 err(
                     ["routes", index, "sinks", s_index],
-                    f"sink {sink!r} is not configured under alerts",
+                    f"sink {sink!r} posts with alerts.slack's bot, but alerts.slack is not "
+                    "configured",
+                )
+            elif channel is not None and not channel.lstrip("#"):
+                err(["routes", index, "sinks", s_index], "name a channel after 'slack:'")
+            elif channel is None and sink not in configured:
+                err(
+                    ["routes", index, "sinks", s_index],
+                    f"sink {sink!r} is not configured under alerts (configured: "
+                    f"{', '.join(sorted(configured))}; 'slack:#channel' posts to another "
+                    "channel with alerts.slack's bot)",
                 )
         for c_index, category in enumerate(route.match.category or ()):
             if category not in categories:

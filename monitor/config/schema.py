@@ -256,9 +256,18 @@ class RouteMatch(Strict):
     probe: list[str] | None = None
 
 
+SLACK_CHANNEL_SINK = "slack:"  # a route's sink "slack:#team": alerts.slack's bot, another channel
+
+
+def slack_channel_of(sink: str) -> str | None:
+    """The channel of a ``slack:<channel>`` route sink; None for any other sink name."""
+    return sink.removeprefix(SLACK_CHANNEL_SINK) if sink.startswith(SLACK_CHANNEL_SINK) else None
+
+
 class RouteConfig(Strict):
     match: RouteMatch = Field(default_factory=RouteMatch)
-    sinks: list[str] = Field(min_length=1)  # an empty list would drop the alerts it matches
+    # an empty list would drop the alerts it matches; 40: the outbox's sink column
+    sinks: list[Annotated[str, Field(min_length=1, max_length=40)]] = Field(min_length=1)
     owner: str | None = None
 
 

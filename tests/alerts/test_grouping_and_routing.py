@@ -4,6 +4,10 @@ severity policy (breaking pages and posts, warning only posts) — end to end.""
 from __future__ import annotations
 
 import asyncio
+import json
+from typing import Any
+
+import pytest
 
 from monitor.simulator import Simulator
 from tests.alerts.conftest import Harness, alerts_config, probes_config, sink_env
@@ -183,5 +187,88 @@ def test_breaking_pages_and_posts_while_warning_only_posts(
             assert page["dedup_key"] == "chat-basic|success|property-removed|usage"
             assert page["payload"]["severity"] == "critical"
             assert page["payload"]["group"] == "sim"
+
+    asyncio.run(scenario())
+
+
+def test_a_route_posts_to_its_teams_slack_channel_and_resolves_in_that_thread(
+    sim: Simulator,
+    sim_url: str,
+    db: str,
+    slack: SlackApi,
+    clock: FakeClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(slack, "not_in_channel", frozenset())  # the bot was invited
+    routes = """routes:
+  - match: {category: [usage_billing_assumption]}
+    sinks: ["slack:#platform"]
+    owner: FinOps/platform
+  - match: {category: [response_parser_mismatch, request_schema_mismatch]}
+    sinks: [slack]
+"""
+
+    async def scenario() -> None:
+        text = probes_config(sim_url, db, ["chat-basic"]) + alerts_config(slack=slack) + routes
+        async with Harness(text, sink_env(), clock) as h:
+            assert list(h.app.sinks) == ["slack", "slack:#platform"]
+            await h.run()
+            sim.set_scenario("drop-usage,new-finish-reason")
+            await h.run()
+            await h.run()
+            await h.deliver()
+            by_channel = {m.channel: m for m in slack.top_level()}
+            assert sorted(by_channel) == ["C0ALERTS01", "C0PLATFRM1"]
+            finops = by_channel["C0PLATFRM1"]
+            assert "property-removed" in finops.all_text
+            assert "FinOps/platform" in finops.all_text
+            assert "enum-value-added" in by_channel["C0ALERTS01"].all_text
+            routed = {(r["sink"], _payload(r)["event"]["kind"]) for r in h.outbox()}
+            assert routed == {
+                ("slack:#platform", "property-removed"),
+                ("slack", "enum-value-added"),
+            }
+
+            sim.set_scenario("healthy")
+            await h.run()
+            await h.run()
+            await h.deliver()
+            (reply,) = slack.thread(finops.ts)
+            assert reply.channel == "C0PLATFRM1"
+            assert "RESOLVED" in reply.all_text
+            assert slack.find(finops.ts).updates  # the root in its channel is redrawn
+
+    asyncio.run(scenario())
+
+
+def _payload(row: dict[str, Any]) -> dict[str, Any]:
+    payload = row["payload"]
+    return json.loads(payload) if isinstance(payload, str) else dict(payload)
+
+
+def test_a_team_channel_the_bot_is_not_in_is_a_meta_alert_in_the_default_channel(
+    sim: Simulator, sim_url: str, db: str, slack: SlackApi, clock: FakeClock
+) -> None:
+    # the stand-in answers not_in_channel for C0PLATFRM1, as Slack does before an invite
+    routes = """routes:
+  - match: {category: [usage_billing_assumption]}
+    sinks: ["slack:C0PLATFRM1"]
+"""
+
+    async def scenario() -> None:
+        text = probes_config(sim_url, db, ["chat-basic"]) + alerts_config(slack=slack) + routes
+        async with Harness(text, sink_env(), clock) as h:
+            await h.run()
+            sim.set_scenario("drop-usage")
+            await h.run()
+            await h.run()
+            await h.deliver()
+            (meta,) = slack.top_level()
+            assert meta.channel == "C0ALERTS01"
+            assert "ALERT DELIVERY FAILING" in meta.all_text
+            assert "slack:C0PLATFRM1" in meta.all_text
+            assert "not_in_channel" in meta.all_text
+            (failed,) = [r for r in h.outbox() if r["sink"] == "slack:C0PLATFRM1"]
+            assert failed["state"] == "failed"
 
     asyncio.run(scenario())

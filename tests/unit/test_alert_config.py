@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from monitor.cli.alert_cmd import configured_sinks
 from monitor.config import parse_config
 from monitor.errors import ConfigError
 from tests.unit.test_config_errors import GOOD
@@ -65,5 +66,39 @@ def test_a_trace_link_without_the_trace_id_placeholder_is_rejected() -> None:
 def test_a_route_to_a_sink_that_is_not_configured_is_rejected() -> None:
     text = GOOD + "routes:\n  - {match: {severity: [breaking]}, sinks: [pagerduty]}\n"
     assert _errors(text) == [
-        "config.yaml:14: routes[0].sinks[0]: sink 'pagerduty' is not configured under alerts"
+        "config.yaml:14: routes[0].sinks[0]: sink 'pagerduty' is not configured under alerts "
+        "(configured: console; 'slack:#channel' posts to another channel with alerts.slack's bot)"
+    ]
+
+
+def test_a_route_to_another_slack_channel_needs_the_slack_sink_and_a_channel() -> None:
+    text = GOOD + (
+        "routes:\n  - {match: {category: [usage_billing_assumption]}, sinks: ['slack:#finops']}\n"
+    )
+    assert _errors(text) == [
+        "config.yaml:14: routes[0].sinks[0]: sink 'slack:#finops' posts with alerts.slack's bot, "
+        "but alerts.slack is not configured"
+    ]
+    slack = "alerts:\n  slack: {token_env: SLACK_BOT_TOKEN, channel: '#alerts'}\n"
+    assert _errors(GOOD + slack + "routes:\n  - {sinks: ['slack:#']}\n") == [
+        "config.yaml:16: routes[0].sinks[0]: name a channel after 'slack:'"
+    ]
+    long_name = "slack:#" + "x" * 40
+    (error,) = _errors(GOOD + slack + f"routes:\n  - {{sinks: ['{long_name}']}}\n")
+    assert "routes[0].sinks[0]" in error
+    assert "at most 40 characters" in error
+    ok = GOOD + slack + "routes:\n  - {sinks: [slack, 'slack:#finops']}\n"
+    loaded = parse_config(ok, "config.yaml", {"COMETAPI_API_KEY": "k"})
+    assert loaded.config.routes[0].sinks == ["slack", "slack:#finops"]
+
+
+def test_alert_status_counts_a_routes_slack_channel_as_a_configured_sink() -> None:
+    text = (ROOT / "config" / "routes.example.yaml").read_text()
+    config = parse_config(text, "routes.example.yaml", {}).config
+    assert configured_sinks(config) == [
+        "slack",
+        "slack_webhook",
+        "pagerduty",
+        "webhook",
+        "slack:#finops",
     ]
