@@ -40,6 +40,23 @@ class Delivery:
     def reason(self) -> str:
         return str(self.lead.get("transition", {}).get("reason", ""))
 
+    @property
+    def in_group_thread(self) -> bool:
+        """A follow-up to a grouped alert (its message announced several events)."""
+        return self.thread_ref is not None and len(self.thread_events) > 1
+
+    def closes_thread(self) -> bool:
+        """Whether this resolution closes what its opening announced: always for one event; for
+        a grouped alert, only once every member is resolved, and then only the resolution of
+        the member that resolved last (ties: the highest id) — exactly one of them."""
+        members = [m for m in self.thread_events if m.get("id")]
+        if not members:
+            return True
+        if any(m.get("state") != "resolved" for m in members):
+            return False
+        last = max(members, key=lambda m: (str(m.get("resolved_at") or ""), str(m["id"])))
+        return bool(last["id"] == self.items[0].event_id)
+
 
 class AlertSink(Protocol):
     name: str

@@ -105,18 +105,6 @@ def group_trigger(payloads: list[dict[str, Any]], routing_key: str) -> dict[str,
     return body
 
 
-def _closes_page(delivery: Delivery) -> bool:
-    """A page covering a group stays open while any of its events is; the resolution of the
-    event that resolved last (ties: the highest id) closes it — exactly one of them."""
-    members = [m for m in delivery.thread_events if m.get("id")]
-    if not members:
-        return True
-    if any(m.get("state") != "resolved" for m in members):
-        return False
-    last = max(members, key=lambda m: (str(m.get("resolved_at") or ""), str(m["id"])))
-    return bool(last["id"] == delivery.items[0].event_id)
-
-
 class PagerDutySink:
     name = "pagerduty"
     groups = True
@@ -140,7 +128,7 @@ class PagerDutySink:
             body = pagerduty_event(delivery.lead, self.routing_key)
             if delivery.thread_ref is not None:
                 body["dedup_key"] = delivery.thread_ref  # the page that announced it
-            if body["event_action"] == "resolve" and not _closes_page(delivery):
+            if body["event_action"] == "resolve" and not delivery.closes_thread():
                 return str(body["dedup_key"])
         post_json(self.client, "PagerDuty", self.api_url, body, secrets=[self.routing_key])
         return str(body["dedup_key"])

@@ -105,6 +105,18 @@ class SlackSink:
                     log.info("alert %s was already in Slack (ts %s)", delivery.key, found)
                     return found
             reply_to = delivery.thread_ref
+            if reply_to is not None and self._quiet_recovery(delivery):
+                # One member of a grouped alert recovered while others are still open: the
+                # opening message shows it (member states); one reply when the last recovers,
+                # not one per member (ten recoveries of an outage are not ten notifications).
+                try:
+                    self._redraw(delivery, reply_to, strict=True)
+                    return reply_to
+                except SlackApiError as exc:
+                    error = slack_error("chat.update", exc)
+                    if not error.permanent:
+                        raise error from None
+                    log.warning("cannot redraw %s (%s): replying instead", reply_to, error)
             response = self.client.chat_postMessage(
                 channel=self.channel,
                 text=slack_blocks.fallback_text(delivery.payloads),
@@ -135,14 +147,26 @@ class SlackSink:
                 f"Slack {method}: {type(exc).__name__}: {exc}", permanent=False
             ) from None
 
+    def _quiet_recovery(self, delivery: Delivery) -> bool:
+        # Only when the opening can be redrawn (its channel id is known); else a reply it is.
+        return (
+            delivery.in_group_thread
+            and is_closing(delivery.lead)
+            and not delivery.closes_thread()
+            and self._channel_id is not None
+        )
+
     def _blocks(self, delivery: Delivery) -> list[dict[str, Any]]:
         if delivery.grouped:
             return slack_blocks.group_opening(delivery.payloads)
         if delivery.thread_ref is not None:
-            return slack_blocks.reply(delivery.lead)
+            members = delivery.thread_events if delivery.in_group_thread else ()
+            return slack_blocks.reply(delivery.lead, members)
         return slack_blocks.opening(delivery.lead)
 
-    def _redraw(self, delivery: Delivery, root_ts: str) -> None:
+    def _redraw(self, delivery: Delivery, root_ts: str, *, strict: bool = False) -> None:
+        """Redraw the opening with the states now. ``strict``: the redraw is the delivery
+        itself, so a failure is the delivery's (retried or surfaced), not just a warning."""
         if self._channel_id is None:
             return
         members = list(delivery.thread_events)
@@ -155,6 +179,8 @@ class SlackSink:
                 blocks=slack_blocks.updated_opening(payload, members),
             )
         except (SlackApiError, OSError) as exc:
+            if strict:
+                raise
             log.warning("could not update the opening Slack message %s: %s", root_ts, exc)
         if is_closing(payload):
             log.info("alert %s resolved in thread %s", delivery.key, root_ts)

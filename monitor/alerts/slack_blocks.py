@@ -164,12 +164,19 @@ def text_size(node: Any) -> int:
     return 0
 
 
-def reply(payload: dict[str, Any]) -> list[Block]:
+def reply(payload: dict[str, Any], members: Sequence[dict[str, Any]] = ()) -> list[Block]:
+    """A reminder or resolution in the opening's thread. ``members``: the events of a grouped
+    opening; its one resolution reply says all of them are resolved."""
     event = payload.get("event", {})
     what = f"*{esc(render.headline_word(payload))}* {esc(event.get('probe'))}: "
     what += esc(render.state_line(payload))
     if not render.is_closing(payload):
         what += f" · seen in {esc(event.get('run_count'))} run(s)"
+    elif len(members) > 1:
+        what = (
+            f"All {len(members)} events on target {esc(members[0].get('target'))} are "
+            f"resolved (the message above shows each). Last: {what}"
+        )
     parts = []
     link = render.trace_url(payload)
     trace_id = payload.get("run", {}).get("trace_id")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
 
 from monitor.simulator import Simulator
@@ -131,3 +132,44 @@ def test_a_resolution_waiting_for_its_opening_is_still_sent_in_the_shutdown_drai
             assert {r["state"] for r in h.outbox()} == {"delivered"}
 
     asyncio.run(scenario())
+
+
+def test_a_grouped_outage_recovering_one_probe_at_a_time_redraws_then_replies_once(
+    sim: Simulator, sim_url: str, db: str, slack: SlackApi, clock: FakeClock
+) -> None:
+    async def scenario() -> None:
+        text = probes_config(sim_url, db, ["a", "b"]) + alerts_config(slack=slack)
+        async with Harness(text, sink_env(), clock) as h:
+            await h.run()
+            sim.set_scenario("server-error")
+            await h.run()
+            await h.run()
+            await h.deliver()
+            (root,) = slack.top_level()
+            assert "2 events on target sim" in root.all_text
+
+            sim.set_scenario("healthy")
+            await h.run("a")
+            await h.run("a")  # a recovers; b is still failing
+            await h.deliver()
+            assert slack.thread(root.ts) == []  # no notification for half a recovery
+            assert "2 events on target sim: 1 still open" in slack.find(root.ts).text
+            (a_resolved,) = [r for r in h.outbox() if _reason(r) == "resolved"]
+            assert a_resolved["state"] == "delivered"
+            assert a_resolved["external_ref"] == root.ts  # delivered as the redraw
+
+            await h.run("b")
+            await h.run("b")
+            await h.deliver()
+            (reply,) = slack.thread(root.ts)
+            assert "All 2 events on target sim are resolved" in reply.all_text
+            assert "b:" in reply.all_text  # the last one to recover
+            assert "0 still open" in slack.find(root.ts).text
+
+    asyncio.run(scenario())
+
+
+def _reason(row: dict[str, Any]) -> str:
+    payload = row["payload"]
+    payload = json.loads(payload) if isinstance(payload, str) else payload
+    return str(payload["transition"]["reason"])
