@@ -173,3 +173,47 @@ def _reason(row: dict[str, Any]) -> str:
     payload = row["payload"]
     payload = json.loads(payload) if isinstance(payload, str) else payload
     return str(payload["transition"]["reason"])
+
+
+def test_a_grouped_outage_is_reminded_of_once_a_round_by_one_member(
+    sim: Simulator, sim_url: str, db: str, slack: SlackApi, clock: FakeClock
+) -> None:
+    events = "{open_after: 2, window: 3, resolve_after: 2, remind_every: 2m}"
+    text = probes_config(sim_url, db, ["a", "b"], events=events) + alerts_config(slack=slack)
+
+    async def scenario() -> None:
+        async with Harness(text, sink_env(), clock) as h:
+            await h.run()
+            sim.set_scenario("drop-usage")
+            await h.run()
+            await h.run()  # both open: one grouped message
+            await h.deliver()
+            (root,) = slack.top_level()
+            await h.run()
+            await h.run()  # two minutes on: both members' reminders are due
+            await h.deliver()
+            (reminder,) = slack.thread(root.ts)
+            assert "STILL OPEN" in reminder.all_text
+            assert "2 of 2 events on target sim still open" in reminder.all_text
+            reminders = [r for r in h.outbox() if _reason(r) == "reminder"]
+            assert [r["state"] for r in reminders] == ["delivered", "delivered"]
+            assert sorted(r["external_ref"] for r in reminders) == sorted([root.ts, reminder.ts])
+
+            # the member that spoke is acknowledged: the other one reminds for the group
+            lead = min(r["event_id"] for r in reminders)
+            h.app.store.ack_event(lead, by="alice", now=clock.now())
+            await h.run()
+            await h.run()
+            await h.deliver()
+            replies = slack.thread(root.ts)
+            assert len(replies) == 2
+            assert "2 of 2 events on target sim still open" in replies[-1].all_text
+            spoke = [
+                r["event_id"]
+                for r in h.outbox()
+                if _reason(r) == "reminder" and r["external_ref"] == replies[-1].ts
+            ]
+            assert spoke != [lead]
+            assert len(spoke) == 1
+
+    asyncio.run(scenario())
