@@ -52,6 +52,17 @@ def configure_logging(stream: TextIO, level: str = "warning", fmt: str = "text")
     root.propagate = False
 
 
+def quiet_http_client_logs() -> None:
+    """Keep httpx and httpcore from logging what may carry a credential, whatever level the root
+    logger is given: httpcore's DEBUG trace prints raw response headers (a target may echo the
+    key in one), and httpx logs each request's full URL at INFO (a gateway token in a probe's
+    path, a webhook's token, a dead man's switch's UUID). ``monitor.runs`` logs each run
+    without them."""
+    for name, floor in (("httpcore", logging.INFO), ("httpx", logging.WARNING)):
+        logger = logging.getLogger(name)
+        logger.setLevel(max(logger.getEffectiveLevel(), floor))
+
+
 class TraceContextFilter(logging.Filter):
     """Adds the current span's trace id to records that do not carry one."""
 

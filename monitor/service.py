@@ -15,6 +15,7 @@ from monitor.api.server import ApiServer
 from monitor.app import SHUTDOWN_GRACE_S, App
 from monitor.config.schema import ProbeConfig
 from monitor.core.model import Trigger
+from monitor.deadman import DeadmanSwitch
 from monitor.reaper import Reaper
 from monitor.retention import RetentionJob
 from monitor.scheduler import ProbeScheduler
@@ -30,6 +31,7 @@ async def serve(
     *,
     grace_s: float = SHUTDOWN_GRACE_S,
     api: ApiServer | None = None,
+    deadman: DeadmanSwitch | None = None,
 ) -> None:
     """Run the scheduler, reaper, retention, dispatcher and heartbeat (and the API when given)
     until ``stop`` is set, then wind down in bounds: runs in flight get ``grace_s`` to finish;
@@ -78,6 +80,8 @@ async def serve(
         background.append(asyncio.create_task(app.heartbeat.run(stop)))
     if api is not None:
         background.append(asyncio.create_task(api.run(stop)))
+    if deadman is not None:
+        background.append(asyncio.create_task(deadman.run(stop)))
     log.info("monitor running: %d probe(s)", len(selected))
     try:
         await stop.wait()

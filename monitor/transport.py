@@ -29,6 +29,7 @@ from monitor.core.inflate import Inflater
 from monitor.core.observation import AttemptRecord, Observation, StreamCapture, TransportFailure
 from monitor.core.retry import RetryPolicy, decide, parse_retry_after
 from monitor.core.stream import SseEvent, SseParser, build_capture
+from monitor.logs import quiet_http_client_logs
 
 DEFAULT_BODY_CAP = 1024 * 1024
 log = logging.getLogger("monitor.transport")
@@ -108,14 +109,7 @@ class HttpTransport:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         random: Callable[[], float] = pyrandom.random,
     ) -> None:
-        # httpcore's DEBUG trace prints raw response headers, and a target may echo the key in
-        # one: never let it log below INFO, whatever level the root logger is given.
-        httpcore_log = logging.getLogger("httpcore")
-        httpcore_log.setLevel(max(httpcore_log.getEffectiveLevel(), logging.INFO))
-        # httpx logs each request's full URL at INFO, and a URL may carry a credential from the
-        # environment (a gateway token in the path): ``monitor.runs`` logs each run without it.
-        httpx_log = logging.getLogger("httpx")
-        httpx_log.setLevel(max(httpx_log.getEffectiveLevel(), logging.WARNING))
+        quiet_http_client_logs()
         self.body_cap = body_cap
         self._sleep = sleep
         self._random = random

@@ -19,6 +19,7 @@ import httpx
 
 from monitor.core.redact import scrub
 from monitor.errors import DeliveryError
+from monitor.logs import quiet_http_client_logs
 
 TRANSIENT_STATUS = frozenset({408, 425, 429})
 BODY_EXCERPT = 200
@@ -30,6 +31,7 @@ HttpClient = httpx.Client
 
 def new_client(timeout_s: float = SINK_TIMEOUT_S) -> HttpClient:
     """A client for a sink: no redirects (a moved webhook is a finding for its owner)."""
+    quiet_http_client_logs()  # a webhook's URL may hold its token
     return httpx.Client(timeout=timeout_s, follow_redirects=False)
 
 

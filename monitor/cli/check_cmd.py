@@ -16,6 +16,7 @@ from monitor.app import build_app
 from monitor.cli.common import Context, add_format_options, require_secrets
 from monitor.cli.output import write_csv, write_json_lines
 from monitor.cli.render import run_rows_table
+from monitor.config.checks import SINK_NAMES
 from monitor.config.loader import LoadedConfig
 from monitor.core.model import Trigger
 from monitor.errors import UsageError
@@ -68,7 +69,9 @@ def handle(ctx: Context) -> int:
         known = ", ".join(p.name for p in loaded.config.probes) or "none"
         raise UsageError(f"unknown probe {', '.join(unknown)} (probes: {known})")
     probes = [p for p in loaded.config.probes if p.name in names]
-    require_secrets(loaded, {p.target for p in probes})
+    # the sinks' secrets (alerts are delivered before exit), not the dead man's switch's
+    sinks = tuple(f"alerts.{name}" for name in SINK_NAMES)
+    require_secrets(loaded, {p.target for p in probes}, sections=sinks)
     views = asyncio.run(_check(ctx, loaded, names))
     fmt = ctx.args.format
     if fmt == "json":

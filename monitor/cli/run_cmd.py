@@ -9,9 +9,10 @@ from datetime import timedelta
 
 from monitor.api.server import ApiServer
 from monitor.api.wiring import make_api_server
-from monitor.app import SHUTDOWN_GRACE_S, build_app
+from monitor.app import SHUTDOWN_GRACE_S, App, build_app
 from monitor.cli.common import Context, require_secrets
 from monitor.config.loader import LoadedConfig
+from monitor.deadman import DeadmanSwitch
 from monitor.logs import configure_logging
 from monitor.service import serve
 from monitor.timeparse import parse_duration
@@ -75,11 +76,28 @@ async def _serve(ctx: Context, loaded: LoadedConfig) -> int:
         f"[environment {loaded.config.environment}, config {loaded.config_hash}]"
         + (f"; API on {api.url}" if api else "")
     )
+    deadman = _deadman(loaded, ctx, app)
     try:
-        await serve(app, stop, grace_s=ctx.args.shutdown_grace.total_seconds(), api=api)
+        await serve(
+            app,
+            stop,
+            grace_s=ctx.args.shutdown_grace.total_seconds(),
+            api=api,
+            deadman=deadman,
+        )
     finally:
+        if deadman is not None:
+            deadman.close()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(sig)
         await app.aclose()
     ctx.warn("monitor: stopped")
     return 0
+
+
+def _deadman(loaded: LoadedConfig, ctx: Context, app: App) -> DeadmanSwitch | None:
+    config = loaded.config.alerts.deadman
+    if config is None:
+        return None
+    url = ctx.env[config.url_env]  # require_secrets made sure it is set
+    return DeadmanSwitch(url=url, store=app.store, db=app.db, every=config.every)

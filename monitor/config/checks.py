@@ -143,6 +143,7 @@ ALERT_SECRETS = (
     ("slack_webhook", "url_env"),
     ("pagerduty", "routing_key_env"),
     ("webhook", "secret_env"),
+    ("deadman", "url_env"),
 )
 
 

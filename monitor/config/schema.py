@@ -239,6 +239,13 @@ class WebhookSinkConfig(Strict):
     secret_env: str | None = None
 
 
+class DeadmanConfig(Strict):
+    """A dead man's switch: pinged while the monitor is healthy (see ``monitor.deadman``)."""
+
+    url_env: str  # the ping URL is a credential (healthchecks.io's holds the check's UUID)
+    every: Duration = timedelta(seconds=60)
+
+
 class AlertsConfig(Strict):
     console: ConsoleSinkConfig | None = None
     slack: SlackSinkConfig | None = None
@@ -248,6 +255,7 @@ class AlertsConfig(Strict):
     trace_link: str | None = None  # e.g. "https://grafana.example/explore?traceId={trace_id}"
     group_window: Duration = timedelta(seconds=30)
     undelivered_after: Duration = timedelta(minutes=15)
+    deadman: DeadmanConfig | None = None
 
 
 class RouteMatch(Strict):

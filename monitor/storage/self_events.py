@@ -109,6 +109,17 @@ def observe_self(
     return outbox_ids
 
 
+def open_self_events(conn: Connection) -> list[dict[str, Any]]:
+    """The monitor's own open health events (a stale probe, a failing sink): kind, probe,
+    target, message."""
+    query = sa.select(events.c.kind, events.c.probe, events.c.target, events.c.message).where(
+        events.c.active_fingerprint.is_not(None),
+        events.c.category == SELF_CATEGORY,
+        events.c.state == "open",
+    )
+    return [dict(r) for r in conn.execute(query).mappings()]
+
+
 def active_stale_events(conn: Connection) -> list[dict[str, Any]]:
     """Probe and target of every ``monitor-stale`` event not yet resolved (few: one per probe,
     found through the unique ``active_fingerprint`` index's non-null rows)."""

@@ -95,6 +95,10 @@ class AlertStore(StoreBase):
         with self._begin() as conn:
             return self_events.observe_self(conn, obs, now, router, self.new_id)
 
+    def open_self_events(self) -> list[dict[str, Any]]:
+        with self._begin() as conn:
+            return self_events.open_self_events(conn)
+
     def active_stale_events(self) -> list[dict[str, Any]]:
         with self._begin() as conn:
             return self_events.active_stale_events(conn)

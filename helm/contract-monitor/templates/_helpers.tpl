@@ -67,10 +67,11 @@ The monitor's config.yaml: .Values.config with the API listening on all interfac
 {{- toYaml $config }}
 {{- end }}
 
-{{/* Environment variables from the Secret: provider key, Slack, PagerDuty, API token, DB URL. */}}
+{{/* Environment variables from the Secret: provider key, Slack, PagerDuty, API token, DB URL,
+dead man's switch URL. */}}
 {{- define "contract-monitor.secretEnv" -}}
 {{- $secret := include "contract-monitor.secretName" . }}
-{{- range $name := list "databaseUrl" "providerKey" "slackToken" "pagerdutyKey" "apiToken" }}
+{{- range $name := list "databaseUrl" "providerKey" "slackToken" "pagerdutyKey" "apiToken" "deadmanUrl" }}
 {{- $ref := get $.Values.secrets $name }}
 - name: {{ $ref.env }}
   valueFrom:
