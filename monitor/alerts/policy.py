@@ -12,8 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
+
+from apscheduler.triggers.cron import CronTrigger
 
 from monitor.config.schema import MaintenanceWindow
 from monitor.storage.records import OutboxItem
@@ -34,30 +36,82 @@ def allowed(severity: str, sink: str) -> bool:
 
 @dataclass(frozen=True)
 class Window:
-    start: datetime
-    end: datetime
+    """A maintenance window: one-off (``start``..``end``) or recurring (every ``cron`` fire,
+    for ``duration``; UTC)."""
+
+    start: datetime | None
+    end: datetime | None
     probes: frozenset[str] | None
     targets: frozenset[str] | None
     reason: str
+    cron: CronTrigger | None = None
+    duration: timedelta = timedelta(0)
+    cron_text: str = ""
+
+    def occurrence(self, at: datetime) -> tuple[datetime, datetime] | None:
+        """The [start, end) of this window's occurrence that contains ``at``, if any."""
+        if self.cron is None:
+            assert self.start is not None
+            assert self.end is not None
+            return (self.start, self.end) if self.start <= at < self.end else None
+        # the first fire at or after at - duration: the occurrence covers ``at`` iff that fire
+        # is not later than ``at`` (fires are at least a minute apart, durations may overlap:
+        # the earliest candidate is the one that can still cover ``at``)
+        fire = self.cron.get_next_fire_time(None, at - self.duration)
+        if fire is None or fire > at or at >= fire + self.duration:
+            return None
+        return fire, fire + self.duration
 
     def covers(self, probe: str, target: str, at: datetime) -> bool:
-        if not self.start <= at < self.end:
-            return False
         if self.probes is not None and probe not in self.probes:
             return False
-        return self.targets is None or target in self.targets
+        if self.targets is not None and target not in self.targets:
+            return False
+        return self.occurrence(at) is not None
+
+    def describe(self, at: datetime) -> str:
+        start, end = self.occurrence(at) or (self.start, self.end)
+        text = f"maintenance window {_iso(start)} – {_iso(end)}"
+        if self.cron is not None:
+            text += f" (every {self.cron_text!r} for {_span(self.duration)})"
+        return text + (f": {self.reason}" if self.reason else "")
+
+
+def _iso(value: datetime | None) -> str:
+    return value.isoformat() if value is not None else "?"
+
+
+def _span(value: timedelta) -> str:
+    minutes = int(value.total_seconds() // 60)
+    return f"{minutes // 60}h{minutes % 60:02d}m" if minutes >= 60 else f"{minutes}m"
 
 
 def windows_from_config(config: Sequence[MaintenanceWindow]) -> tuple[Window, ...]:
-    return tuple(
-        Window(
-            start=parse_instant(w.start),
-            end=parse_instant(w.end),
-            probes=frozenset(w.probes) if w.probes is not None else None,
-            targets=frozenset(w.targets) if w.targets is not None else None,
+    return tuple(_window(w) for w in config)
+
+
+def _window(w: MaintenanceWindow) -> Window:
+    probes = frozenset(w.probes) if w.probes is not None else None
+    targets = frozenset(w.targets) if w.targets is not None else None
+    if w.cron is not None and w.duration is not None:
+        return Window(
+            start=None,
+            end=None,
+            probes=probes,
+            targets=targets,
             reason=w.reason,
+            cron=CronTrigger.from_crontab(w.cron, timezone=UTC),
+            duration=w.duration,
+            cron_text=w.cron,
         )
-        for w in config
+    assert w.start is not None
+    assert w.end is not None
+    return Window(
+        start=parse_instant(w.start),
+        end=parse_instant(w.end),
+        probes=probes,
+        targets=targets,
+        reason=w.reason,
     )
 
 
@@ -82,9 +136,7 @@ def suppression_reason(item: OutboxItem, now: datetime, windows: Sequence[Window
     at = parse_instant(at_text) if at_text else item.created_at or now
     for window in windows:
         if window.covers(str(event.get("probe")), str(event.get("target")), at):
-            return f"maintenance window {window.start.isoformat()} – {window.end.isoformat()}" + (
-                f": {window.reason}" if window.reason else ""
-            )
+            return window.describe(at)
     if reason in RESOLUTIONS and item.opening_state != "delivered":
         # Nothing was announced here (the opening was muted, failed or predates the sink):
         # a resolution of nothing is noise. A reminder, by contrast, then announces the event.

@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 
 from monitor.config.listen import api_token, parse_listen, token_problem
-from monitor.config.schema import Config, ProbeConfig, slack_channel_of
+from monitor.config.schema import Config, MaintenanceWindow, ProbeConfig, slack_channel_of
 from monitor.core.model import SELF_CATEGORY, SELF_PROBE, Category
 from monitor.dburl import normalize_database_url
 from monitor.errors import ConfigIssue
@@ -172,14 +172,7 @@ def _check_maintenance(config: Config, err: Callable[..., None]) -> None:
     probes = {p.name for p in config.probes}
     for index, window in enumerate(config.maintenance):
         loc: list[str | int] = ["maintenance", index]
-        times = {}
-        for key in ("start", "end"):
-            try:
-                times[key] = parse_instant(getattr(window, key))
-            except ValueError as exc:
-                err([*loc, key], str(exc))
-        if len(times) == 2 and times["end"] <= times["start"]:
-            err([*loc, "end"], "must be after start")
+        _check_window_time(window, loc, err)
         for p_index, name in enumerate(window.probes or []):
             if name not in probes:
                 err([*loc, "probes", p_index], f"unknown probe {name!r}")
@@ -188,18 +181,53 @@ def _check_maintenance(config: Config, err: Callable[..., None]) -> None:
                 err([*loc, "targets", t_index], f"unknown target {name!r}")
 
 
+def _check_window_time(
+    window: MaintenanceWindow, loc: list[str | int], err: Callable[..., None]
+) -> None:
+    """One-off (``start``/``end``) or recurring (``cron``/``duration``), never a mix."""
+    one_off = window.start is not None or window.end is not None
+    if window.cron is not None or window.duration is not None:
+        if one_off:
+            err(loc, "set start and end (one window) or cron and duration (recurring), not both")
+        elif window.cron is None:
+            err([*loc, "duration"], "a recurring window needs cron too, e.g. '0 22 * * SUN'")
+        elif window.duration is None:
+            err([*loc, "cron"], "a recurring window needs duration too, e.g. 90m")
+        elif (problem := cron_problem(window.cron)) is not None:
+            err([*loc, "cron"], f"invalid cron expression {window.cron!r}: {problem}")
+        return
+    times = {}
+    for key in ("start", "end"):
+        value = getattr(window, key)
+        if value is None:
+            err([*loc, key] if one_off else loc, f"{key} is required (or cron and duration)")
+            continue
+        try:
+            times[key] = parse_instant(value)
+        except ValueError as exc:
+            err([*loc, key], str(exc))
+    if len(times) == 2 and times["end"] <= times["start"]:
+        err([*loc, "end"], "must be after start")
+
+
+def cron_problem(expression: str) -> str | None:
+    """Why a crontab expression is invalid (None when it is valid), evaluated in UTC."""
+    from apscheduler.triggers.cron import CronTrigger
+
+    try:
+        CronTrigger.from_crontab(expression, timezone="UTC")
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
 def _check_schedule(probe: ProbeConfig, loc: list[str | int], err: Callable[..., None]) -> None:
     if probe.every is not None and probe.cron is not None:
         err([*loc, "cron"], "set either every or cron, not both")
     if probe.every is None and probe.cron is None and probe.kind not in NEGATIVE_KINDS:
         err([*loc], "a schedule is required: set every (e.g. 60s) or cron")
-    if probe.cron is not None:
-        from apscheduler.triggers.cron import CronTrigger
-
-        try:
-            CronTrigger.from_crontab(probe.cron, timezone="UTC")
-        except ValueError as exc:
-            err([*loc, "cron"], f"invalid cron expression {probe.cron!r}: {exc}")
+    if probe.cron is not None and (problem := cron_problem(probe.cron)) is not None:
+        err([*loc, "cron"], f"invalid cron expression {probe.cron!r}: {problem}")
 
 
 def _check_generation(probe: ProbeConfig, loc: list[str | int], err: Callable[..., None]) -> None:

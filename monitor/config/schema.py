@@ -280,8 +280,11 @@ class RouteConfig(Strict):
 
 
 class MaintenanceWindow(Strict):
-    start: IsoText
-    end: IsoText
+    # one-off (start, end) or recurring (cron, duration, UTC): the config check wants one pair
+    start: IsoText | None = None
+    end: IsoText | None = None
+    cron: str | None = None
+    duration: Duration | None = None
     probes: list[str] | None = None
     targets: list[str] | None = None
     reason: str = ""

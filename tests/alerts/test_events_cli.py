@@ -9,6 +9,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from monitor.simulator import Simulator
 from tests.alerts.conftest import Harness, alerts_config, probes_config, sink_env
 from tests.fakes.clock import FakeClock
@@ -135,14 +137,18 @@ def test_reminders_go_into_the_thread_until_the_event_is_acknowledged(
     asyncio.run(scenario())
 
 
+@pytest.mark.parametrize(
+    "when",
+    [
+        'start: "2026-05-08T13:30:00Z", end: "2026-05-08T15:00:00Z"',
+        'cron: "0 14 * * *", duration: 2h',  # every day 14:00-16:00 UTC
+    ],
+    ids=["one-off", "recurring"],
+)
 def test_alerts_inside_a_maintenance_window_are_suppressed(
-    sim: Simulator, sim_url: str, db: str, slack: SlackApi, clock: FakeClock
+    sim: Simulator, sim_url: str, db: str, slack: SlackApi, clock: FakeClock, when: str
 ) -> None:
-    window = (
-        "maintenance:\n"
-        '  - {start: "2026-05-08T13:30:00Z", end: "2026-05-08T15:00:00Z", targets: [sim],'
-        ' reason: "provider migration"}\n'
-    )
+    window = f'maintenance:\n  - {{{when}, targets: [sim], reason: "provider migration"}}\n'
     text = probes_config(sim_url, db, ["p"], extra=window) + alerts_config(slack=slack)
 
     async def scenario() -> None:

@@ -56,6 +56,37 @@ def test_a_maintenance_window_needs_iso_times_in_order_and_known_names() -> None
     ]
 
 
+def test_a_maintenance_window_is_one_off_or_recurring_never_both_nor_half() -> None:
+    text = GOOD + (
+        "maintenance:\n"
+        "  - {cron: '0 22 * * SUN', duration: 90m, reason: vendor window}\n"
+        "  - {start: '2026-06-01T22:00:00Z', end: '2026-06-01T23:00:00Z', cron: '0 1 * * *'}\n"
+        "  - {cron: '0 22 * * SUN'}\n"
+        "  - {duration: 1h}\n"
+        "  - {cron: '61 22 * * *', duration: 1h}\n"
+        "  - {reason: nothing else}\n"
+        "  - {start: '2026-06-01T22:00:00Z'}\n"
+    )
+    errors = _errors(text)
+    assert errors[0] == (
+        "config.yaml:15: maintenance[1]: set start and end (one window) or cron and duration "
+        "(recurring), not both"
+    )
+    assert errors[1] == (
+        "config.yaml:16: maintenance[2].cron: a recurring window needs duration too, e.g. 90m"
+    )
+    assert errors[2] == (
+        "config.yaml:17: maintenance[3].duration: a recurring window needs cron too, "
+        "e.g. '0 22 * * SUN'"
+    )
+    assert errors[3].startswith("config.yaml:18: maintenance[4].cron: invalid cron expression")
+    assert errors[4:] == [
+        "config.yaml:19: maintenance[5]: start is required (or cron and duration)",
+        "config.yaml:19: maintenance[5]: end is required (or cron and duration)",
+        "config.yaml:20: maintenance[6].end: end is required (or cron and duration)",
+    ]
+
+
 def test_a_trace_link_without_the_trace_id_placeholder_is_rejected() -> None:
     text = GOOD + "alerts:\n  trace_link: https://grafana.example/explore\n"
     assert _errors(text) == [

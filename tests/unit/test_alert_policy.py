@@ -5,9 +5,15 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from monitor.alerts.policy import Window, allowed, suppression_reason, waits_for_opening
+from monitor.alerts.policy import (
+    Window,
+    allowed,
+    suppression_reason,
+    waits_for_opening,
+    windows_from_config,
+)
 from monitor.alerts.routing import route, route_owner, select_sinks
-from monitor.config.schema import RouteConfig, RouteMatch
+from monitor.config.schema import MaintenanceWindow, RouteConfig, RouteMatch
 from monitor.storage.records import AlertContext, OutboxItem
 
 T0 = datetime(2026, 5, 8, 14, 0, tzinfo=UTC)
@@ -37,10 +43,10 @@ def ctx(
     )
 
 
-def item(reason: str = "opened", **kw: Any) -> OutboxItem:
+def item(reason: str = "opened", at: datetime = T0, **kw: Any) -> OutboxItem:
     payload = {
         "event": {"probe": "p", "target": "t"},
-        "transition": {"reason": reason, "at": T0.isoformat()},
+        "transition": {"reason": reason, "at": at.isoformat()},
     }
     return OutboxItem(
         id="o",
@@ -114,6 +120,36 @@ def test_a_maintenance_window_covers_its_targets_and_time_only() -> None:
     assert suppression_reason(item(), T0, [elsewhere]) is None
     over = Window(T0 - timedelta(hours=2), T0 - timedelta(hours=1), None, None, "")
     assert suppression_reason(item(), T0, [over]) is None
+
+
+def test_a_recurring_window_covers_each_occurrence_for_its_duration() -> None:
+    weekly = MaintenanceWindow(
+        cron="0 22 * * SUN", duration=timedelta(minutes=90), targets=["t"], reason="vendor"
+    )
+    (window,) = windows_from_config([weekly])
+    sunday = datetime(2026, 5, 10, 22, 0, tzinfo=UTC)  # a Sunday
+    for at, covered in (
+        (sunday - timedelta(minutes=1), False),
+        (sunday, True),
+        (sunday + timedelta(minutes=89), True),
+        (sunday + timedelta(minutes=90), False),  # [start, end)
+        (sunday + timedelta(days=1, minutes=30), False),  # Monday, same hour
+        (sunday + timedelta(days=7, minutes=30), True),  # next Sunday
+    ):
+        assert window.covers("p", "t", at) is covered, at
+    assert not window.covers("p", "other", sunday)
+    why = suppression_reason(item(at=sunday + timedelta(minutes=5)), T0, [window])
+    assert why == (
+        "maintenance window 2026-05-10T22:00:00+00:00 – 2026-05-10T23:30:00+00:00 "
+        "(every '0 22 * * SUN' for 1h30m): vendor"
+    )
+
+
+def test_a_recurring_window_crosses_midnight() -> None:
+    nightly = MaintenanceWindow(cron="30 23 * * *", duration=timedelta(hours=1))
+    (window,) = windows_from_config([nightly])
+    assert window.covers("p", "t", datetime(2026, 5, 9, 0, 15, tzinfo=UTC))
+    assert not window.covers("p", "t", datetime(2026, 5, 9, 0, 30, tzinfo=UTC))
 
 
 def test_a_resolution_of_an_event_never_announced_on_the_sink_is_not_sent() -> None:
