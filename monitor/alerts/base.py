@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any, Protocol
 
 from monitor.storage.records import OutboxItem
@@ -57,31 +56,6 @@ class Delivery:
             return False
         last = max(members, key=lambda m: (str(m.get("resolved_at") or ""), str(m["id"])))
         return bool(last["id"] == self.items[0].event_id)
-
-    def leads_reminders(self) -> bool:
-        """Whether this reminder speaks for its grouped alert: the open member with the lowest
-        id that is neither acknowledged nor muted when the reminder fell due (such members'
-        reminders are suppressed) reminds for all; the others' only redraw. Always true
-        outside a group."""
-        if not self.in_group_thread:
-            return True
-        due = _instant(self.lead.get("transition", {}).get("at"))
-        waiting = sorted(
-            str(m["id"])
-            for m in self.thread_events
-            if m.get("id")
-            and m.get("state") != "resolved"
-            and not m.get("acked_at")
-            and not (due and (muted := _instant(m.get("muted_until"))) and muted > due)
-        )
-        return not waiting or waiting[0] == self.items[0].event_id
-
-
-def _instant(text: Any) -> datetime | None:
-    try:
-        return datetime.fromisoformat(str(text)) if text else None
-    except ValueError:
-        return None
 
 
 class AlertSink(Protocol):

@@ -105,11 +105,10 @@ class SlackSink:
                     log.info("alert %s was already in Slack (ts %s)", delivery.key, found)
                     return found
             reply_to = delivery.thread_ref
-            if reply_to is not None and self._quiet_follow_up(delivery):
-                # One member of a grouped alert recovered while others are still open, or is
-                # reminded of while another member reminds for the group: the opening message
-                # shows it (member states). One reply when the last recovers, one reminder per
-                # round — not one per member (an outage's ten recoveries are not ten pings).
+            if reply_to is not None and self._quiet_recovery(delivery):
+                # One member of a grouped alert recovered while others are still open: the
+                # opening message shows it (member states); one reply when the last recovers,
+                # not one per member (ten recoveries of an outage are not ten notifications).
                 try:
                     self._redraw(delivery, reply_to, strict=True)
                     return reply_to
@@ -148,13 +147,14 @@ class SlackSink:
                 f"Slack {method}: {type(exc).__name__}: {exc}", permanent=False
             ) from None
 
-    def _quiet_follow_up(self, delivery: Delivery) -> bool:
+    def _quiet_recovery(self, delivery: Delivery) -> bool:
         # Only when the opening can be redrawn (its channel id is known); else a reply it is.
-        if not delivery.in_group_thread or self._channel_id is None:
-            return False
-        if is_closing(delivery.lead):
-            return not delivery.closes_thread()
-        return delivery.reason == "reminder" and not delivery.leads_reminders()
+        return (
+            delivery.in_group_thread
+            and is_closing(delivery.lead)
+            and not delivery.closes_thread()
+            and self._channel_id is not None
+        )
 
     def _blocks(self, delivery: Delivery) -> list[dict[str, Any]]:
         if delivery.grouped:

@@ -166,19 +166,12 @@ def text_size(node: Any) -> int:
 
 def reply(payload: dict[str, Any], members: Sequence[dict[str, Any]] = ()) -> list[Block]:
     """A reminder or resolution in the opening's thread. ``members``: the events of a grouped
-    opening: its one reminder a round says how many are still open, its one resolution reply
-    that all of them are resolved."""
+    opening; its one resolution reply says all of them are resolved."""
     event = payload.get("event", {})
     what = f"*{esc(render.headline_word(payload))}* {esc(event.get('probe'))}: "
     what += esc(render.state_line(payload))
     if not render.is_closing(payload):
         what += f" · seen in {esc(event.get('run_count'))} run(s)"
-        if len(members) > 1:
-            still = sum(1 for m in members if m.get("state") != "resolved")
-            what += (
-                f" · {still} of {len(members)} events on target "
-                f"{esc(members[0].get('target'))} still open (the message above shows each)"
-            )
     elif len(members) > 1:
         what = (
             f"All {len(members)} events on target {esc(members[0].get('target'))} are "

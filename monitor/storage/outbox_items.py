@@ -104,8 +104,6 @@ def _thread_events(conn: Connection, sink: str, ref: str) -> list[dict[str, Any]
             events.c.message,
             events.c.opened_at,
             events.c.resolved_at,
-            events.c.acked_at,
-            events.c.muted_until,
         )
         .where(events.c.id.in_(ids))
         .order_by(events.c.probe, events.c.id)
@@ -125,8 +123,6 @@ def _thread_events(conn: Connection, sink: str, ref: str) -> list[dict[str, Any]
             **dict(r),
             "opened_at": iso_z(r["opened_at"]),
             "resolved_at": iso_z(r["resolved_at"]),
-            "acked_at": iso_z(r["acked_at"]),
-            "muted_until": iso_z(r["muted_until"]),
             "opening": openings.get(r["id"]),
         }
         for r in conn.execute(query).mappings()
