@@ -36,6 +36,7 @@ class JsonFormatter(logging.Formatter):
 
 
 def configure_logging(stream: TextIO, level: str = "warning", fmt: str = "text") -> None:
+    quiet_http_client_logs()  # before anything (a contract fetched by URL) makes a request
     root = logging.getLogger("monitor")
     for handler in list(root.handlers):
         if handler.get_name() == _HANDLER_NAME:

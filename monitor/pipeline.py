@@ -145,7 +145,8 @@ class Pipeline:
             span_id = format_span_id(context.span_id)
             api_key: str | None = None
             sent_key: str | None = None
-            secrets: list[str | None] = []
+            # the config's own secrets even when the key cannot be read (its URL is recorded)
+            secrets: list[str | None] = run_secrets(None, {}, target, probe)
             try:
                 api_key = resolve_api_key(probe.target, target, d.env)
                 request = kind.prepare(probe, target, api_key, probe_context)

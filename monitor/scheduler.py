@@ -23,10 +23,10 @@ from apscheduler.events import EVENT_JOB_MAX_INSTANCES
 from apscheduler.executors.asyncio import AsyncIOExecutor
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.base import BaseTrigger
-from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from monitor.config.schema import ProbeConfig
+from monitor.crontab import crontab_trigger
 from monitor.slots import SlotLedger
 
 log = logging.getLogger("monitor.scheduler")
@@ -59,7 +59,7 @@ def trigger_for(probe: ProbeConfig) -> BaseTrigger:
             timezone=UTC,
         )
     assert probe.cron is not None
-    cron = CronTrigger.from_crontab(probe.cron, timezone=UTC)
+    cron = crontab_trigger(probe.cron, timezone=UTC)
     return ShiftedTrigger(cron, start_offset(probe.name, CRON_SPREAD))
 
 

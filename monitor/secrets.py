@@ -12,6 +12,7 @@ import hashlib
 import re
 from collections.abc import Mapping
 from pathlib import Path
+from urllib.parse import quote, quote_plus
 
 from monitor.config.schema import TargetConfig, WithHeaders
 from monitor.errors import SecretError
@@ -119,11 +120,10 @@ def run_secrets(
     """Everything a run must scrub from what it observes: the key, credential headers and the
     values the config took from the environment (``WithHeaders.env_secrets``)."""
     masked = target.env_headers | probe.env_headers
-    return [
-        api_key,
-        *header_secrets(headers, masked),
-        *sorted(target.env_secrets | probe.env_secrets),
-    ]
+    values = [api_key, *header_secrets(headers, masked), *(target.env_secrets | probe.env_secrets)]
+    # A value in a URL is recorded percent-encoded (``==`` as ``%3D%3D``): scrub those forms too.
+    encoded = [form for v in values if v for form in (quote(v), quote(v, safe=""), quote_plus(v))]
+    return list(dict.fromkeys([*values, *encoded]))
 
 
 def _credential(value: str) -> tuple[str | None, str]:

@@ -47,15 +47,23 @@ class Delivery:
 
     def closes_thread(self) -> bool:
         """Whether this resolution closes what its opening announced: always for one event; for
-        a grouped alert, only once every member is resolved, and then only the resolution of
-        the member that resolved last (ties: the highest id) — exactly one of them."""
+        a grouped alert, only once every member is resolved and no other member's resolution
+        closed it, and then the one with the highest id among the members whose resolution is
+        not yet delivered on this sink (``resolution``: None, ``quiet`` or ``sent``).
+
+        Decided by delivery, not by ``resolved_at``: a run's finish time is not the order its
+        resolution was committed (a spool replay, replicas' clocks), and ordering by it could
+        leave every member waiting for another to close the thread."""
         members = [m for m in self.thread_events if m.get("id")]
         if not members:
             return True
         if any(m.get("state") != "resolved" for m in members):
             return False
-        last = max(members, key=lambda m: (str(m.get("resolved_at") or ""), str(m["id"])))
-        return bool(last["id"] == self.items[0].event_id)
+        own = self.items[0].event_id
+        if any(m.get("resolution") == "sent" and m["id"] != own for m in members):
+            return False  # another member's resolution closed it already
+        waiting = [str(m["id"]) for m in members if m.get("resolution") is None]
+        return own not in waiting or max(waiting) == own
 
 
 class AlertSink(Protocol):

@@ -15,6 +15,7 @@ from typing import Any
 from monitor.alerts import render
 from monitor.alerts.base import Delivery
 from monitor.alerts.httpsend import HttpClient, post_json
+from monitor.storage.records import QUIET_REF
 
 DEDUP_LIMIT = 255
 SUMMARY_LIMIT = 1024
@@ -129,6 +130,6 @@ class PagerDutySink:
             if delivery.thread_ref is not None:
                 body["dedup_key"] = delivery.thread_ref  # the page that announced it
             if body["event_action"] == "resolve" and not delivery.closes_thread():
-                return str(body["dedup_key"])
+                return QUIET_REF + str(body["dedup_key"])  # the page stays open for the others
         post_json(self.client, "PagerDuty", self.api_url, body, secrets=[self.routing_key])
         return str(body["dedup_key"])

@@ -18,6 +18,7 @@ from typing import Any
 from apscheduler.triggers.cron import CronTrigger
 
 from monitor.config.schema import MaintenanceWindow
+from monitor.crontab import crontab_trigger
 from monitor.storage.records import OutboxItem
 from monitor.timeparse import parse_instant
 
@@ -54,10 +55,10 @@ class Window:
             assert self.start is not None
             assert self.end is not None
             return (self.start, self.end) if self.start <= at < self.end else None
-        # the first fire at or after at - duration: the occurrence covers ``at`` iff that fire
-        # is not later than ``at`` (fires are at least a minute apart, durations may overlap:
-        # the earliest candidate is the one that can still cover ``at``)
-        fire = self.cron.get_next_fire_time(None, at - self.duration)
+        # the first fire after at - duration (an occurrence is [fire, fire + duration)): it
+        # covers ``at`` iff it is not later than ``at``; the earliest such fire is the one
+        # to report when occurrences overlap
+        fire = self.cron.get_next_fire_time(None, at - self.duration + timedelta(microseconds=1))
         if fire is None or fire > at or at >= fire + self.duration:
             return None
         return fire, fire + self.duration
@@ -100,7 +101,7 @@ def _window(w: MaintenanceWindow) -> Window:
             probes=probes,
             targets=targets,
             reason=w.reason,
-            cron=CronTrigger.from_crontab(w.cron, timezone=UTC),
+            cron=crontab_trigger(w.cron, timezone=UTC),
             duration=w.duration,
             cron_text=w.cron,
         )

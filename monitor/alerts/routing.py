@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from monitor.alerts.policy import allowed
-from monitor.config.schema import RouteConfig
+from monitor.config.schema import RouteConfig, slack_channel_of
 from monitor.core.model import SELF_CATEGORY
 from monitor.storage.records import AlertContext
 
@@ -49,7 +49,9 @@ def select_sinks(
     available = [s for s in sinks if s not in exclude]
     chosen = route(context, routes, available)
     if not chosen and context.category == SELF_CATEGORY:
-        chosen = available
+        # every configured sink, not a route's team channels (the monitor's health is not
+        # theirs, and they share the bot of ``slack``, failing with it)
+        chosen = [s for s in available if slack_channel_of(s) is None]
     return [s for s in chosen if allowed(context.severity, s)]
 
 

@@ -30,6 +30,7 @@ from monitor.alerts.base import Delivery, slack_sdk_logger
 from monitor.alerts.httpsend import retry_after_seconds
 from monitor.alerts.render import is_closing
 from monitor.errors import DeliveryError
+from monitor.storage.records import QUIET_REF
 
 log = logging.getLogger("monitor.alerts.slack")
 METADATA_TYPE = "contract_monitor_alert"
@@ -111,7 +112,7 @@ class SlackSink:
                 # not one per member (ten recoveries of an outage are not ten notifications).
                 try:
                     self._redraw(delivery, reply_to, strict=True)
-                    return reply_to
+                    return QUIET_REF + reply_to
                 except SlackApiError as exc:
                     error = slack_error("chat.update", exc)
                     if not error.permanent:

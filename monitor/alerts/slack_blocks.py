@@ -166,17 +166,22 @@ def text_size(node: Any) -> int:
 
 def reply(payload: dict[str, Any], members: Sequence[dict[str, Any]] = ()) -> list[Block]:
     """A reminder or resolution in the opening's thread. ``members``: the events of a grouped
-    opening; its one resolution reply says all of them are resolved."""
+    opening: a resolution reply says how many are still open (normally none: a member's
+    recovery while others are open only redraws the opening)."""
     event = payload.get("event", {})
     what = f"*{esc(render.headline_word(payload))}* {esc(event.get('probe'))}: "
     what += esc(render.state_line(payload))
     if not render.is_closing(payload):
         what += f" · seen in {esc(event.get('run_count'))} run(s)"
     elif len(members) > 1:
-        what = (
-            f"All {len(members)} events on target {esc(members[0].get('target'))} are "
-            f"resolved (the message above shows each). Last: {what}"
+        still = sum(1 for m in members if m.get("state") != "resolved")
+        target = esc(members[0].get("target"))
+        summary = (
+            f"{still} of {len(members)} events on target {target} still open"
+            if still
+            else f"All {len(members)} events on target {target} are resolved"
         )
+        what = f"{summary} (the message above shows each). {what}"
     parts = []
     link = render.trace_url(payload)
     trace_id = payload.get("run", {}).get("trace_id")

@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 from monitor.config.listen import api_token, parse_listen, token_problem
 from monitor.config.schema import Config, MaintenanceWindow, ProbeConfig, slack_channel_of
 from monitor.core.model import SELF_CATEGORY, SELF_PROBE, Category
+from monitor.crontab import crontab_trigger
 from monitor.dburl import normalize_database_url
 from monitor.errors import ConfigIssue
 from monitor.timeparse import parse_instant
@@ -212,10 +213,8 @@ def _check_window_time(
 
 def cron_problem(expression: str) -> str | None:
     """Why a crontab expression is invalid (None when it is valid), evaluated in UTC."""
-    from apscheduler.triggers.cron import CronTrigger
-
     try:
-        CronTrigger.from_crontab(expression, timezone="UTC")
+        crontab_trigger(expression)
     except ValueError as exc:
         return str(exc)
     return None

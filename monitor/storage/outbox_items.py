@@ -10,12 +10,14 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from monitor.storage.records import OutboxItem
-from monitor.storage.tables import EventRow, OutboxRow
+from monitor.storage.records import QUIET_REF, OutboxItem
+from monitor.storage.tables import EventRow, OutboxRow, TransitionRow
 from monitor.timeparse import iso_z
 
 outbox = OutboxRow.__table__  # type: ignore[attr-defined]
 events = EventRow.__table__  # type: ignore[attr-defined]
+transitions = TransitionRow.__table__  # type: ignore[attr-defined]
+RESOLUTION_REASONS = ("resolved", "accepted", "removed")
 
 
 def item_with_context(conn: Connection, row: dict[str, Any]) -> OutboxItem:
@@ -118,12 +120,27 @@ def _thread_events(conn: Connection, sink: str, ref: str) -> list[dict[str, Any]
     openings: dict[str, Any] = {}
     for row in conn.execute(first_rows).mappings():
         openings.setdefault(row["event_id"], row["payload"])
+    resolutions = {
+        str(r.event_id): "quiet" if str(r.external_ref or "").startswith(QUIET_REF) else "sent"
+        for r in conn.execute(
+            sa.select(outbox.c.event_id, outbox.c.external_ref)
+            .join(transitions, transitions.c.id == outbox.c.transition_id)
+            .where(
+                outbox.c.sink == sink,
+                outbox.c.state == "delivered",
+                outbox.c.event_id.in_(ids),
+                transitions.c.reason.in_(RESOLUTION_REASONS),
+            )
+        )
+    }
     return [
         {
             **dict(r),
             "opened_at": iso_z(r["opened_at"]),
             "resolved_at": iso_z(r["resolved_at"]),
             "opening": openings.get(r["id"]),
+            # how its resolution went out on this sink (see ``Delivery.closes_thread``)
+            "resolution": resolutions.get(str(r["id"])),
         }
         for r in conn.execute(query).mappings()
     ]

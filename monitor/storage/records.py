@@ -66,6 +66,11 @@ class RecordedRun:
     baseline_version: int | None = None
 
 
+# The reference a sink returns for a grouped alert member's resolution that closed nothing (the
+# thread root was redrawn, the page left open for the others), told apart from one that did.
+QUIET_REF = "quiet:"
+
+
 @dataclass(frozen=True)
 class OutboxItem:
     id: str

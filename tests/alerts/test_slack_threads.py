@@ -156,7 +156,7 @@ def test_a_grouped_outage_recovering_one_probe_at_a_time_redraws_then_replies_on
             assert "2 events on target sim: 1 still open" in slack.find(root.ts).text
             (a_resolved,) = [r for r in h.outbox() if _reason(r) == "resolved"]
             assert a_resolved["state"] == "delivered"
-            assert a_resolved["external_ref"] == root.ts  # delivered as the redraw
+            assert a_resolved["external_ref"] == f"quiet:{root.ts}"  # delivered as the redraw
 
             await h.run("b")
             await h.run("b")

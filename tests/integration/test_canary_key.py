@@ -133,7 +133,7 @@ def scan(channel: str, text: str) -> None:
         assert needle not in text, f"the canary key leaked into {channel}"
 
 
-def database_text(db_url: str) -> str:
+def database_text(db_url: str, at_least: int = 30) -> str:
     engine = sa.create_engine(db_url)
     out = []
     try:
@@ -152,7 +152,7 @@ def database_text(db_url: str) -> str:
                     )
     finally:
         engine.dispose()
-    assert len(out) > 30  # runs, evidence, findings, baselines, events, outbox... all there
+    assert len(out) > at_least  # runs, evidence, findings, baselines, events, outbox... all there
     return "\n".join(out)
 
 
@@ -212,3 +212,41 @@ def test_a_canary_key_reaches_no_output_channel(
     assert "?key=***" in messages  # the redirect's Location
     leaky = [json.loads(line) for line in check.out.splitlines() if '"leaky"' in line]
     assert leaky[0]["findings"][0]["kind"] == "key-in-query-string"
+
+
+def test_a_base_url_secret_is_masked_when_the_key_cannot_be_read(
+    canary_sim: Any, tmp_path: Path, db_url: str
+) -> None:
+    _sim, url = canary_sim
+    text = f"""
+environment: test
+storage: {{url: "{db_url}"}}
+targets:
+  gw:
+    base_url: "{url}/gw/${{URL_SECRET}}"
+    api_key_env: ROTATED_AWAY
+probes:
+  - name: p
+    target: gw
+    every: 60s
+    model: gpt-4o-mini
+    messages: [{{role: user, content: hi}}]
+    params: {{max_tokens: 4}}
+"""
+    env = {"URL_SECRET": IN_URL}  # the key's variable is gone (a rotation in progress)
+    loaded = load_config(write_config(tmp_path, text), env)
+
+    async def probe() -> dict[str, Any] | None:
+        app = build_app(loaded, env=env)
+        try:
+            return await app.pipeline.run_once(loaded.config.probes[0], None, Trigger.CHECK)
+        finally:
+            await app.aclose()
+
+    row = asyncio.run(probe())
+    assert row is not None
+    assert row["outcome"] == "fail"
+    stored = database_text(db_url, at_least=3)
+    assert "secret-unavailable" in stored
+    assert "/gw/***" in stored
+    scan("the database", stored + repr(row))

@@ -165,3 +165,33 @@ def test_follow_ups_wait_while_their_opening_is_on_its_way() -> None:
     assert waits_for_opening(item("reminder", opening_state="sending"))
     assert not waits_for_opening(item("opened", opening_state=None))
     assert not waits_for_opening(item("resolved", opening_state="failed"))
+
+
+def test_back_to_back_recurring_occurrences_leave_no_gap() -> None:
+    hourly = MaintenanceWindow(cron="0 * * * *", duration=timedelta(hours=1))
+    (window,) = windows_from_config([hourly])
+    on_the_hour = datetime(2026, 5, 8, 10, 0, tzinfo=UTC)
+    assert window.occurrence(on_the_hour) == (on_the_hour, on_the_hour + timedelta(hours=1))
+    overlapping = MaintenanceWindow(cron="0 * * * *", duration=timedelta(minutes=90))
+    (window,) = windows_from_config([overlapping])
+    half_past = on_the_hour + timedelta(minutes=30)
+    # 09:00-10:30 has just ended ([start, end)); 10:00-11:30 covers it
+    assert window.occurrence(half_past) == (on_the_hour, on_the_hour + timedelta(minutes=90))
+
+
+def test_self_watch_alerts_no_route_takes_skip_the_team_channels() -> None:
+    health = AlertContext(
+        probe="p", target="t", category="monitor_health", severity="breaking", reason="opened"
+    )
+    routes = [
+        RouteConfig(
+            match=RouteMatch(category=["usage_billing_assumption"]), sinks=["slack:#finops"]
+        )
+    ]
+    sinks = ["slack", "pagerduty", "slack:#finops"]
+    assert select_sinks(health, routes, sinks) == ["slack", "pagerduty"]
+    explicit = [
+        *routes,
+        RouteConfig(match=RouteMatch(category=["monitor_health"]), sinks=["slack:#finops"]),
+    ]
+    assert select_sinks(health, explicit, sinks) == ["slack:#finops"]

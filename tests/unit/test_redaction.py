@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 
 from monitor.config import parse_config
 from monitor.core.observation import AttemptRecord, Observation, TransportFailure
-from monitor.core.redact import redact_observation
+from monitor.core.redact import redact_observation, scrub
 from monitor.core.stream import SseEvent, build_capture
-from monitor.secrets import header_secrets, redact_headers
+from monitor.secrets import header_secrets, redact_headers, run_secrets
 
 KEY = "sk-canary-0123456789abcdef"
 STARTED = datetime(2026, 5, 8, tzinfo=UTC)
@@ -193,3 +193,21 @@ def test_a_run_scrubs_the_longest_secret_first() -> None:
     scrubbed = redact_observation(observation, response_text=False, secrets=[KEY, f"{KEY}-tail"])
     assert scrubbed.body == b"echo https://gw.example/acct/***/x"
     assert scrubbed.url == "https://gw.example/acct/***"
+
+
+def test_a_secret_is_scrubbed_in_its_percent_encoded_forms_too() -> None:
+    text = """\
+targets:
+  fn:
+    base_url: "https://fn.example/api?code=${FUNC_KEY}"
+probes:
+  - name: raw
+    target: fn
+    kind: http
+    every: 1h
+    path: /v1/things
+"""
+    config = parse_config(text, "c.yaml", {"FUNC_KEY": "a1b2c3+d4e5/f6=="}).config
+    secrets = run_secrets(None, {}, config.targets["fn"], config.probes[0])
+    shown = "https://fn.example/api?code=a1b2c3%2Bd4e5/f6%3D%3D and a1b2c3%2Bd4e5%2Ff6%3D%3D"
+    assert scrub(shown, secrets) == "https://fn.example/api?code=*** and ***"
