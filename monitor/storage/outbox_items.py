@@ -120,14 +120,18 @@ def _thread_events(conn: Connection, sink: str, ref: str) -> list[dict[str, Any]
     openings: dict[str, Any] = {}
     for row in conn.execute(first_rows).mappings():
         openings.setdefault(row["event_id"], row["payload"])
+    # a resolution held back (muted, failed for good) closes nothing either: count it quiet,
+    # so the members still waiting pick the closer among themselves
     resolutions = {
-        str(r.event_id): "quiet" if str(r.external_ref or "").startswith(QUIET_REF) else "sent"
+        str(r.event_id): "sent"
+        if r.state == "delivered" and not str(r.external_ref or "").startswith(QUIET_REF)
+        else "quiet"
         for r in conn.execute(
-            sa.select(outbox.c.event_id, outbox.c.external_ref)
+            sa.select(outbox.c.event_id, outbox.c.external_ref, outbox.c.state)
             .join(transitions, transitions.c.id == outbox.c.transition_id)
             .where(
                 outbox.c.sink == sink,
-                outbox.c.state == "delivered",
+                outbox.c.state.in_(("delivered", "suppressed", "failed")),
                 outbox.c.event_id.in_(ids),
                 transitions.c.reason.in_(RESOLUTION_REASONS),
             )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from datetime import timedelta
 from typing import Any
 
 from monitor.simulator import Simulator
@@ -173,3 +174,35 @@ def _reason(row: dict[str, Any]) -> str:
     payload = row["payload"]
     payload = json.loads(payload) if isinstance(payload, str) else payload
     return str(payload["transition"]["reason"])
+
+
+def test_a_muted_member_recovering_first_does_not_keep_the_group_from_closing(
+    sim: Simulator, sim_url: str, db: str, slack: SlackApi, clock: FakeClock
+) -> None:
+    async def scenario() -> None:
+        text = probes_config(sim_url, db, ["a", "b"]) + alerts_config(slack=slack)
+        async with Harness(text, sink_env(), clock) as h:
+            await h.run()
+            sim.set_scenario("server-error")
+            await h.run()
+            await h.run()
+            await h.deliver()
+            (root,) = slack.top_level()
+            events = {e["probe"]: e["id"] for e in h.app.store.list_events(probes=("a", "b"))}
+            closer = max(events.values())  # the member that would close the group
+            h.app.store.mute_event(closer, until=clock.now() + timedelta(days=1), reason="noisy")
+            first = next(p for p, e in events.items() if e == closer)
+            other = next(p for p in events if p != first)
+
+            sim.set_scenario("healthy")
+            await h.run(first)
+            await h.run(first)  # the muted member recovers: its resolution is held back
+            await h.deliver()
+            assert slack.thread(root.ts) == []
+            await h.run(other)
+            await h.run(other)
+            await h.deliver()
+            (reply,) = slack.thread(root.ts)  # the other one closes the group
+            assert "All 2 events on target sim are resolved" in reply.all_text
+
+    asyncio.run(scenario())
