@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from monitor.alerts import slack_blocks
 from monitor.alerts.base import Delivery
 from monitor.storage.records import OutboxItem
 
@@ -66,3 +67,16 @@ def test_once_one_resolution_closed_the_thread_no_other_does() -> None:
 def test_one_event_always_closes() -> None:
     assert resolution("a", [member("a")]).closes_thread()
     assert resolution("a", []).closes_thread()
+
+
+def test_a_group_reply_says_how_many_are_still_open_and_never_claims_all_resolved_early() -> None:
+    payload = {
+        "event": {"id": "a", "probe": "a", "target": "sim", "kind": "probe-failing"},
+        "transition": {"reason": "resolved", "to": "resolved"},
+    }
+    early = [member("a", target="sim"), member("b", state="open", target="sim")]
+    text = str(slack_blocks.reply(payload, early))
+    assert "1 of 2 events on target sim still open" in text
+    assert "All 2" not in text
+    done = [member("a", target="sim"), member("b", target="sim")]
+    assert "All 2 events on target sim are resolved" in str(slack_blocks.reply(payload, done))
