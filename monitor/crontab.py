@@ -27,10 +27,14 @@ def crontab_trigger(expression: str, timezone: tzinfo | str = "UTC") -> CronTrig
 
 def crontab_weekdays(field: str) -> str:
     """The day-of-week field with crontab's numbers turned into APScheduler's names."""
-    if field in ("*", "?") or any(ch.isalpha() for ch in field):
+    if field in ("*", "?"):
         return field
     days: list[int] = []
+    named: list[str] = []  # items written with names (``sun``, ``mon-fri``) mean the same to both
     for item in field.split(","):
+        if any(ch.isalpha() for ch in item):
+            named.append(item)
+            continue
         base, _, step_text = item.partition("/")
         step = _number(step_text, 1, 7) if step_text else 1
         if base == "*":
@@ -44,7 +48,7 @@ def crontab_weekdays(field: str) -> str:
             first = _number(base, 0, 7)
             last = 6 if step_text else first
         days += [day % 7 for day in range(first, last + 1, step)]
-    return ",".join(DAY_NAMES[day] for day in sorted(set(days)))
+    return ",".join([*(DAY_NAMES[day] for day in sorted(set(days))), *named])
 
 
 def _number(text: str, low: int, high: int) -> int:

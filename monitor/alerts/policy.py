@@ -18,12 +18,13 @@ from typing import Any
 from apscheduler.triggers.cron import CronTrigger
 
 from monitor.config.schema import MaintenanceWindow
+from monitor.core.events import RESOLVING_REASONS
 from monitor.crontab import crontab_trigger
 from monitor.storage.records import OutboxItem
 from monitor.timeparse import parse_instant
 
 PAGING_SINKS = frozenset({"pagerduty"})
-RESOLUTIONS = frozenset({"resolved", "accepted", "removed"})
+RESOLUTIONS = RESOLVING_REASONS
 FOLLOW_UPS = RESOLUTIONS | {"reminder"}
 
 

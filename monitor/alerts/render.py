@@ -16,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from monitor.core.events import RESOLVING_REASONS
+
 HEADLINES = {
     "opened": "DRIFT OPEN",
     "reminder": "STILL OPEN",
@@ -28,7 +30,7 @@ KIND_HEADLINES = {
     "monitor-stale": {"opened": "MONITOR STALE", "resolved": "MONITOR CAUGHT UP"},
     "delivery-failing": {"opened": "ALERT DELIVERY FAILING", "resolved": "ALERT DELIVERY OK"},
 }
-CLOSING = frozenset({"resolved", "accepted", "removed"})
+CLOSING = RESOLVING_REASONS
 
 
 RESOLVED_HOW = {

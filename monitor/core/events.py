@@ -17,6 +17,10 @@ from datetime import datetime, timedelta
 
 from monitor.core.model import EventState
 
+# Transition reasons that close an event, as alerts read them: ``resolved`` by clean runs,
+# ``accepted`` by ``baseline accept``, ``removed`` (self-watch) with its probe's config.
+RESOLVING_REASONS = frozenset({"resolved", "accepted", "removed"})
+
 
 @dataclass(frozen=True)
 class EventGate:

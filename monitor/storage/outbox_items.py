@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from monitor.core.events import RESOLVING_REASONS
 from monitor.storage.records import QUIET_REF, OutboxItem
 from monitor.storage.tables import EventRow, OutboxRow, TransitionRow
 from monitor.timeparse import iso_z
@@ -17,7 +18,6 @@ from monitor.timeparse import iso_z
 outbox = OutboxRow.__table__  # type: ignore[attr-defined]
 events = EventRow.__table__  # type: ignore[attr-defined]
 transitions = TransitionRow.__table__  # type: ignore[attr-defined]
-RESOLUTION_REASONS = ("resolved", "accepted", "removed")
 
 
 def item_with_context(conn: Connection, row: dict[str, Any]) -> OutboxItem:
@@ -133,7 +133,7 @@ def _thread_events(conn: Connection, sink: str, ref: str) -> list[dict[str, Any]
                 outbox.c.sink == sink,
                 outbox.c.state.in_(("delivered", "suppressed", "failed")),
                 outbox.c.event_id.in_(ids),
-                transitions.c.reason.in_(RESOLUTION_REASONS),
+                transitions.c.reason.in_(sorted(RESOLVING_REASONS)),
             )
         )
     }

@@ -9,7 +9,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -25,6 +24,7 @@ from tests.alerts.conftest import Harness, one_probe, probes_config, sink_env
 from tests.fakes.clock import FakeClock
 from tests.fakes.http_fake import Reply
 from tests.fakes.ping_checker import CHECK_UUID, PingChecker
+from tests.integration.processes import wait_until
 
 EVERY = timedelta(seconds=60)
 
@@ -142,10 +142,7 @@ def test_monitor_run_pings_the_checker_and_monitor_check_needs_no_ping_url(
         text=True,
     )
     try:
-        deadline = time.monotonic() + 30
-        while checker.pings() < 2:
-            assert time.monotonic() < deadline, "no pings from monitor run"
-            time.sleep(0.2)
+        wait_until(lambda: checker.pings() >= 2, 30, "two pings from monitor run")
         proc.send_signal(signal.SIGTERM)
         _out, err = proc.communicate(timeout=30)
     finally:

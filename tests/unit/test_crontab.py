@@ -33,6 +33,7 @@ def _weekdays(expression: str, days: int = 14) -> set[str]:
         ("1-5/2", {"Mon", "Wed", "Fri"}),
         ("SUN", {"Sun"}),
         ("mon-fri", {"Mon", "Tue", "Wed", "Thu", "Fri"}),
+        ("0,sat", {"Sun", "Sat"}),  # numbers and names mixed: each item read as crontab does
         ("*", {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"}),
     ],
 )
