@@ -31,10 +31,10 @@ from jsonschema import Draft4Validator
 
 from monitor.contract import load_contract
 from monitor.contract.resolve import dereference
-from monitor.core.body import parse_json_body
-from monitor.core.diff import diff_shapes
 from monitor.core.documented import Exchange
-from monitor.core.shape import infer_shape, merge_shapes
+from monitor.core.shape.body import parse_json_body
+from monitor.core.shape.diff import diff_shapes
+from monitor.core.shape.stats import infer_shape, merge_shapes
 
 ROOT = Path(__file__).resolve().parents[1]
 TYPICAL = ROOT / "tests" / "fixtures" / "openai" / "ok-gpt-4.1-nano-raw-pretty.json"

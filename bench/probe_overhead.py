@@ -41,9 +41,9 @@ from monitor.app import build_app
 from monitor.config.loader import load_config
 from monitor.core.judge import ProbeState, judge
 from monitor.core.model import Trigger
-from monitor.probe_spec import probe_spec
 from monitor.probes import context_for, kind_for
-from monitor.transport import HttpTransport
+from monitor.probes.spec import probe_spec
+from monitor.probes.transport import HttpTransport
 
 KEY = "sk-bench-0123456789abcdef"
 MESSAGES = [{"role": "user", "content": "contract_probe redacted"}]

@@ -40,9 +40,9 @@ from query_seed import STEP_S, seed_postgres, seed_sqlite
 from sqlalchemy import event
 
 from monitor.storage import create_store
-from monitor.storage.queries import RunFilter
-from monitor.storage.report_queries import Window
-from monitor.storage.sql import SqlStore
+from monitor.storage.sql.queries import RunFilter
+from monitor.storage.sql.report_queries import Window
+from monitor.storage.sql.store import SqlStore
 
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 

@@ -28,7 +28,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from monitor.storage.sql import SqlStore
+from monitor.storage.sql.store import SqlStore
 
 CHURN_FACTOR = 6  # passes over shared_buffers: a page's usage count goes up to 5
 

@@ -24,8 +24,8 @@ from query_cold import buffer_misses, evict, read_bytes
 from monitor.report.build import ReportInput, build_report
 from monitor.report.markdown import render_markdown
 from monitor.storage import create_store
-from monitor.storage.report_queries import Window, report_facts
-from monitor.storage.sql import SqlStore
+from monitor.storage.sql.report_queries import Window, report_facts
+from monitor.storage.sql.store import SqlStore
 
 CONFIG = """
 environment: bench

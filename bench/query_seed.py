@@ -23,7 +23,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from monitor.storage.sql import SqlStore
+from monitor.storage.sql.store import SqlStore
 
 BASE = datetime(2026, 1, 1, tzinfo=UTC)
 STEP_S = 60
@@ -59,7 +59,7 @@ def _by_status(values: dict[int, str]) -> str:
 def _digests(digested: bool) -> str:
     if not digested:
         return "NULL"
-    from monitor.storage.digest import ledger_digest  # main's code, benched --reuse, has none
+    from monitor.storage.sql.digest import ledger_digest  # main's code, benched --reuse, has none
 
     digests = {status: ledger_digest(_ledger(status), CONTRACT) for status in (200, 401, 429)}
     return _by_status(digests).replace("status_code", "{status}")

@@ -32,9 +32,9 @@ import httpx
 import sqlalchemy as sa
 
 from monitor.config.schema import ProbeConfig
-from monitor.scheduler import slot_time, trigger_for
-from monitor.storage.engine import create_db_engine
-from monitor.storage.migrate import upgrade
+from monitor.runner.scheduler import slot_time, trigger_for
+from monitor.storage.sql.engine import create_db_engine
+from monitor.storage.sql.migrate import upgrade
 
 KEY = "sk-sim-bench-0123456789"
 PG = os.environ.get("MONITOR_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")

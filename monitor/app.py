@@ -20,30 +20,30 @@ from typing import TextIO
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SpanExporter
 
-from monitor.admission import Admission
 from monitor.alerts import AlertSink, build_sinks, close_sinks
+from monitor.alerts.dispatch import Checkpoints, Dispatcher, Sleep
 from monitor.alerts.policy import windows_from_config
 from monitor.alerts.routing import select_sinks
 from monitor.blocking import BlockingPool
 from monitor.clock import Clock, SystemClock
+from monitor.config.dburl import normalize_database_url
 from monitor.config.loader import LoadedConfig
 from monitor.config.schema import Config
 from monitor.contract import Contract, load_contracts
-from monitor.dburl import normalize_database_url
-from monitor.dispatch import Checkpoints, Dispatcher, Sleep
 from monitor.errors import StorageError, UsageError
-from monitor.health import Heartbeat
 from monitor.ids import new_id
-from monitor.logs import RunLogObserver
-from monitor.metrics import MonitorMetrics, MonitorState
-from monitor.observers import FanOut, Observer
-from monitor.pipeline import Pipeline, PipelineDeps
-from monitor.selfwatch import SelfWatch
-from monitor.spool import Spool
+from monitor.probes.transport import HttpTransport
+from monitor.runner.admission import Admission
+from monitor.runner.pipeline import Pipeline, PipelineDeps
+from monitor.runner.spool import Spool
+from monitor.selfcheck.health import Heartbeat
+from monitor.selfcheck.selfwatch import SelfWatch
 from monitor.storage import SqlStore, create_store
 from monitor.storage.records import AlertContext
-from monitor.telemetry import build_tracer_provider
-from monitor.transport import HttpTransport
+from monitor.telemetry.logs import RunLogObserver
+from monitor.telemetry.metrics import MonitorMetrics, MonitorState
+from monitor.telemetry.observers import FanOut, Observer
+from monitor.telemetry.tracing import build_tracer_provider
 
 log = logging.getLogger("monitor.app")
 SHUTDOWN_GRACE_S = 10.0

@@ -15,11 +15,11 @@ from monitor.api.server import ApiServer
 from monitor.app import SHUTDOWN_GRACE_S, App
 from monitor.config.schema import ProbeConfig
 from monitor.core.model import Trigger
-from monitor.deadman import DeadmanSwitch
-from monitor.reaper import Reaper
-from monitor.retention import RetentionJob
-from monitor.scheduler import ProbeScheduler
-from monitor.slots import SlotLedger
+from monitor.runner.reaper import Reaper
+from monitor.runner.retention import RetentionJob
+from monitor.runner.scheduler import ProbeScheduler
+from monitor.runner.slots import SlotLedger
+from monitor.selfcheck.deadman import DeadmanSwitch
 
 log = logging.getLogger("monitor.service")
 

@@ -147,8 +147,8 @@ def pg_schema_url() -> Iterator[str]:
     with admin.begin() as conn:
         conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
     url = f"{PG_BASE_URL}?options=-csearch_path%3D{schema}"
-    from monitor.storage.engine import create_db_engine
-    from monitor.storage.migrate import upgrade
+    from monitor.storage.sql.engine import create_db_engine
+    from monitor.storage.sql.migrate import upgrade
 
     engine = create_db_engine(url)
     upgrade(engine)

@@ -17,15 +17,15 @@ from typing import Any
 
 import httpx
 
-from monitor.core.redact import scrub
+from monitor.core.policy.redact import scrub
 from monitor.errors import DeliveryError
-from monitor.logs import quiet_http_client_logs
+from monitor.telemetry.logs import quiet_http_client_logs
 
 TRANSIENT_STATUS = frozenset({408, 425, 429})
 BODY_EXCERPT = 200
 SINK_TIMEOUT_S = 10.0
 # The sinks' HTTP client type: sinks import it from here, so httpx (no release since 0.28.1)
-# stays behind two modules, this one for alerts and ``monitor.transport`` for probes.
+# stays behind two modules, this one for alerts and ``monitor.probes.transport`` for probes.
 HttpClient = httpx.Client
 
 

@@ -17,11 +17,11 @@ from typing import Any
 
 from apscheduler.triggers.cron import CronTrigger
 
+from monitor.config.crontab import crontab_trigger
 from monitor.config.schema import MaintenanceWindow
+from monitor.config.timeparse import parse_instant
 from monitor.core.events import RESOLVING_REASONS
-from monitor.crontab import crontab_trigger
 from monitor.storage.records import OutboxItem
-from monitor.timeparse import parse_instant
 
 PAGING_SINKS = frozenset({"pagerduty"})
 RESOLUTIONS = RESOLVING_REASONS

@@ -14,7 +14,7 @@ from slack_sdk.webhook import WebhookClient
 from monitor.alerts import slack_blocks
 from monitor.alerts.base import Delivery, slack_sdk_logger
 from monitor.alerts.httpsend import classify_status
-from monitor.core.redact import scrub
+from monitor.core.policy.redact import scrub
 from monitor.errors import DeliveryError
 
 

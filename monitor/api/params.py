@@ -7,8 +7,8 @@ from typing import Any
 
 from starlette.datastructures import QueryParams
 
-from monitor.storage.queries import Cursor
-from monitor.timeparse import parse_time
+from monitor.config.timeparse import parse_time
+from monitor.storage.sql.queries import Cursor
 
 MAX_LIMIT = 500
 OUTCOMES = ("pass", "drift", "fail", "skipped")

@@ -28,13 +28,13 @@ from monitor.api.openapi import openapi_document
 from monitor.clock import Clock
 from monitor.config.schema import Config
 from monitor.errors import UsageError
-from monitor.evidenceview import run_detail
-from monitor.health import Health
-from monitor.metrics import MonitorMetrics
 from monitor.report.service import make_report
-from monitor.runview import run_view
-from monitor.storage.queries import RunFilter
-from monitor.storage.sql import SqlStore
+from monitor.selfcheck.health import Health
+from monitor.storage.sql.queries import RunFilter
+from monitor.storage.sql.store import SqlStore
+from monitor.telemetry.metrics import MonitorMetrics
+from monitor.views.evidence import run_detail
+from monitor.views.run import run_view
 
 Handler = Callable[[Request], Awaitable[Response]]
 MAX_REPORT_DAYS = 92

@@ -9,9 +9,9 @@ from monitor.api.server import ApiServer, checked_listen, parse_listen
 from monitor.clock import Clock
 from monitor.config.listen import api_token
 from monitor.config.schema import Config
-from monitor.health import Health, Heartbeat
-from monitor.metrics import MonitorMetrics
-from monitor.storage.sql import SqlStore
+from monitor.selfcheck.health import Health, Heartbeat
+from monitor.storage.sql.store import SqlStore
+from monitor.telemetry.metrics import MonitorMetrics
 
 
 def make_api_server(

@@ -36,7 +36,7 @@ from monitor.cli import (
 )
 from monitor.cli.common import Context, add_config_option, environ
 from monitor.errors import ConfigError, MonitorError, SecretError, StorageError, UsageError
-from monitor.logs import configure_logging
+from monitor.telemetry.logs import configure_logging
 
 COMMANDS = (
     run_cmd,

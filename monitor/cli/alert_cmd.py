@@ -11,10 +11,10 @@ from monitor.app import open_store
 from monitor.cli.common import Context, add_format_options
 from monitor.cli.output import write_json, write_table
 from monitor.clock import SystemClock
-from monitor.config.checks import SINK_NAMES
+from monitor.config.crossrefs import SINK_NAMES
 from monitor.config.schema import Config, slack_channel_of
-from monitor.eventview import event_view
-from monitor.storage.event_queries import EventFilter
+from monitor.storage.sql.event_queries import EventFilter
+from monitor.views.event import event_view
 
 SELF_KINDS = ("monitor-stale", "delivery-failing")
 

@@ -18,10 +18,10 @@ from monitor.app import build_app, open_store
 from monitor.cli.common import Context
 from monitor.cli.output import write_json, write_table
 from monitor.clock import SystemClock
-from monitor.core.shape import Shape
+from monitor.core.shape.stats import Shape
 from monitor.errors import UsageError
 from monitor.probes import request_hash
-from monitor.storage.baselines import ImportProblem
+from monitor.storage.sql.baselines import ImportProblem
 
 ALERT_DRAIN_S = 30.0
 MAX_IMPORT_BYTES = 16 * 1024 * 1024

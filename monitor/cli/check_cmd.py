@@ -15,12 +15,12 @@ from typing import Any
 from monitor.app import build_app
 from monitor.cli.common import Context, add_format_options, require_secrets
 from monitor.cli.output import write_csv, write_json_lines
-from monitor.cli.render import run_rows_table
-from monitor.config.checks import SINK_NAMES
+from monitor.cli.tables import run_rows_table
+from monitor.config.crossrefs import SINK_NAMES
 from monitor.config.loader import LoadedConfig
 from monitor.core.model import Trigger
 from monitor.errors import UsageError
-from monitor.runview import run_view
+from monitor.views.run import run_view
 
 ALERT_DRAIN_S = 30.0
 CSV_COLUMNS = (

@@ -10,8 +10,8 @@ from datetime import datetime
 from typing import TextIO
 
 from monitor.config.loader import LoadedConfig, load_config
+from monitor.config.timeparse import parse_time
 from monitor.errors import ConfigError, ConfigIssue, UsageError
-from monitor.timeparse import parse_time
 
 
 class Context:

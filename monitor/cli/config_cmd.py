@@ -13,7 +13,7 @@ from monitor.clock import SystemClock
 from monitor.config.loader import LoadedConfig, load_config
 from monitor.contract import load_contracts
 from monitor.probes.cost import tokens_per_run
-from monitor.scheduler import fires_per_day
+from monitor.runner.scheduler import fires_per_day
 
 MINUTES_PER_DAY = 24 * 60
 

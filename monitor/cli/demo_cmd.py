@@ -25,7 +25,7 @@ def register(
 
 
 def handle(ctx: Context) -> int:
-    from monitor.demo import run_demo
+    from monitor.cli.demo_story import run_demo
 
     spans = ctx.stdout if ctx.args.spans else None
     return asyncio.run(run_demo(ctx.stdout, ctx.stderr, console_spans=spans))

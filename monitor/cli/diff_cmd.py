@@ -9,7 +9,7 @@ from monitor.cli.common import Context
 from monitor.cli.output import write_json
 from monitor.clock import SystemClock
 from monitor.errors import UsageError
-from monitor.rundiff import diff_runs, render_diff
+from monitor.views.diff import diff_runs, render_diff
 
 
 def register(

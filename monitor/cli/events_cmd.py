@@ -15,11 +15,11 @@ from monitor.app import open_store
 from monitor.cli.common import Context, add_format_options, resolve_time
 from monitor.cli.output import write_json, write_json_lines, write_table
 from monitor.clock import SystemClock
+from monitor.config.timeparse import parse_duration
 from monitor.errors import UsageError
-from monitor.eventview import event_detail_view, event_view
-from monitor.storage.event_queries import EventFilter
-from monitor.storage.sql import SqlStore
-from monitor.timeparse import parse_duration
+from monitor.storage.sql.event_queries import EventFilter
+from monitor.storage.sql.store import SqlStore
+from monitor.views.event import event_detail_view, event_view
 
 ACTIVE = ("suspected", "open")
 

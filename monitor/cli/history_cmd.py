@@ -13,11 +13,11 @@ from monitor.cli.common import (
     resolve_window,
 )
 from monitor.cli.output import write_csv, write_json_lines
-from monitor.cli.render import run_rows_table
+from monitor.cli.tables import run_rows_table
 from monitor.clock import SystemClock
 from monitor.core.model import Category, Verdict
-from monitor.runview import run_view
-from monitor.storage.queries import RunFilter
+from monitor.storage.sql.queries import RunFilter
+from monitor.views.run import run_view
 
 CSV_COLUMNS = (
     "run_id",

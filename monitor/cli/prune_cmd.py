@@ -8,8 +8,8 @@ from monitor.app import open_store
 from monitor.cli.common import Context
 from monitor.cli.output import write_json
 from monitor.clock import SystemClock
-from monitor.retention import BATCH_SIZE, prune
-from monitor.timeparse import format_duration
+from monitor.config.timeparse import format_duration
+from monitor.runner.retention import BATCH_SIZE, prune
 
 
 def register(

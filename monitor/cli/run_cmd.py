@@ -12,10 +12,10 @@ from monitor.api.wiring import make_api_server
 from monitor.app import SHUTDOWN_GRACE_S, App, build_app
 from monitor.cli.common import Context, require_secrets
 from monitor.config.loader import LoadedConfig
-from monitor.deadman import DeadmanSwitch
-from monitor.logs import configure_logging
+from monitor.config.timeparse import parse_duration
+from monitor.selfcheck.deadman import DeadmanSwitch
 from monitor.service import serve
-from monitor.timeparse import parse_duration
+from monitor.telemetry.logs import configure_logging
 
 
 def register(

@@ -11,7 +11,7 @@ from monitor.cli.common import Context
 from monitor.cli.output import to_jsonable, write_json
 from monitor.clock import SystemClock
 from monitor.errors import UsageError
-from monitor.evidenceview import run_detail
+from monitor.views.evidence import run_detail
 
 
 def register(

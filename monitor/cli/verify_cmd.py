@@ -22,12 +22,12 @@ from monitor.cli.output import write_json, write_table
 from monitor.clock import SystemClock
 from monitor.config.schema import ProbeConfig
 from monitor.contract import load_contracts
-from monitor.core.body import MAX_BODY_BYTES
 from monitor.core.judge import Judgement, judge
 from monitor.core.observation import Observation
+from monitor.core.shape.body import MAX_BODY_BYTES
 from monitor.errors import UsageError
-from monitor.probe_spec import probe_spec
 from monitor.probes import kind_for, request_hash
+from monitor.probes.spec import probe_spec
 
 
 def register(

@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from monitor.config.checks import check_config
+from monitor.config.crossrefs import check_config
 from monitor.config.schema import Config, WithHeaders
 from monitor.config.typewalk import valid_keys
 from monitor.errors import ConfigError, ConfigIssue

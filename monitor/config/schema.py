@@ -1,7 +1,7 @@
 """The configuration schema: every key, its type and its default (see CONFIGURATION.md).
 
 Models reject unknown keys; cross-references (a probe's target, duplicate names, placeholder
-models) are checked after parsing in ``monitor.config.checks`` so each error names its own key.
+models) are checked after parsing in ``monitor.config.crossrefs`` so each error names its own key.
 Sections filled by later work are declared here already so the outline never changes shape.
 """
 
@@ -21,7 +21,7 @@ from pydantic import (
     field_validator,
 )
 
-from monitor.timeparse import format_duration, parse_duration
+from monitor.config.timeparse import format_duration, parse_duration
 
 
 def _duration(value: Any) -> Any:
@@ -240,7 +240,7 @@ class WebhookSinkConfig(Strict):
 
 
 class DeadmanConfig(Strict):
-    """A dead man's switch: pinged while the monitor is healthy (see ``monitor.deadman``)."""
+    """A dead man's switch, pinged while the monitor is healthy (``monitor.selfcheck.deadman``)."""
 
     url_env: str  # the ping URL is a credential (healthchecks.io's holds the check's UUID)
     every: Duration = timedelta(seconds=60)

@@ -28,18 +28,18 @@ from urllib.parse import urlsplit
 from openapi_schema_validator import OAS30Validator, OAS30WriteValidator, OAS31Validator
 
 from monitor.contract.document import ContractDocument
-from monitor.contract.errors import (
+from monitor.contract.facts import SchemaFacts, schema_facts
+from monitor.contract.resolve import dereference
+from monitor.contract.violations import (
     REQUEST_PREFIX,
     contract_finding,
     findings_from_errors,
     request_findings,
     undocumented_members,
 )
-from monitor.contract.facts import SchemaFacts, schema_facts
-from monitor.contract.resolve import dereference
 from monitor.core.documented import ContractResult, Exchange, RequestFacts, ResponseFacts
 from monitor.core.model import Finding, ResponseClass, Severity
-from monitor.core.stream import SSE_MEDIA_TYPE
+from monitor.core.stream.sse import SSE_MEDIA_TYPE
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 MAX_VALIDATED_BYTES = 512 * 1024  # bigger bodies get shape checks only; validation would be slow

@@ -25,7 +25,7 @@ from typing import Any
 
 from monitor.core.documented import ContractResult
 from monitor.core.model import Finding, Severity, Source
-from monitor.core.shape import Shape
+from monitor.core.shape.stats import Shape
 
 SUPPORTED = "supported"
 UNSUPPORTED = "unsupported"

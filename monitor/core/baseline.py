@@ -7,7 +7,7 @@ it becomes ``active`` (frozen) and every later response is compared with it. Ver
 grow: ``monitor baseline accept`` and ``import`` add a version and keep the old ones. An active
 baseline changes in three bounded ways only: a field it only ever saw null takes its first
 non-null type, a chunk baseline stored before SSE framing was recorded takes its first stream's
-(``monitor.core.framing``), and its ``watch`` counts runs (``monitor.core.watch``).
+(``monitor.core.stream.framing``), and its ``watch`` counts runs (``monitor.core.shape.watch``).
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from monitor.core.model import ResponseClass
-from monitor.core.shape import Shape, merge_shapes
-from monitor.core.watch import Watch
+from monitor.core.shape.stats import Shape, merge_shapes
+from monitor.core.shape.watch import Watch
 
 LEARNING = "learning"
 ACTIVE = "active"

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from monitor.core.model import Finding
-from monitor.core.shape import Shape, parent_path
+from monitor.core.shape.stats import Shape, parent_path
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,9 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from monitor.core.body import is_json_media_type
 from monitor.core.model import Finding, Severity, Source
 from monitor.core.observation import Observation
+from monitor.core.shape.body import is_json_media_type
 
 _QUOTED = re.compile(r"""['"`]([A-Za-z_][A-Za-z0-9_.]{0,63})['"`]""")
 

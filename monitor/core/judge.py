@@ -48,7 +48,7 @@ from monitor.core.run_events import (
     health_fingerprint,
     lead_finding,
 )
-from monitor.core.shape import Shape
+from monitor.core.shape.stats import Shape
 from monitor.core.spec import ProbeSpec, ProbeState
 
 __all__ = [

@@ -18,12 +18,12 @@ from typing import Any, Protocol
 from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
 
 from monitor.config.schema import ProbeConfig, TargetConfig
+from monitor.config.secrets import REDACTED, key_fingerprint, redact_headers
 from monitor.core.model import Finding, ResponseClass, Severity, Source
 from monitor.core.observation import Observation, TransportFailure
-from monitor.core.retry import RetryPolicy
-from monitor.probes.checks import shared_findings
-from monitor.secrets import REDACTED, key_fingerprint, redact_headers
-from monitor.transport import PreparedRequest
+from monitor.core.policy.retry import RetryPolicy
+from monitor.probes.shared_checks import shared_findings
+from monitor.probes.transport import PreparedRequest
 
 CHAT_PATH = "/v1/chat/completions"
 MODELS_PATH = "/v1/models"

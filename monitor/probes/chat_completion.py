@@ -21,9 +21,9 @@ from monitor.probes.base import (
     ProbeContext,
     build_request,
 )
-from monitor.probes.checks import endpoint_mismatch
 from monitor.probes.sdk_parser import sdk_completion_findings
-from monitor.transport import PreparedRequest
+from monitor.probes.shared_checks import endpoint_mismatch
+from monitor.probes.transport import PreparedRequest
 
 
 def chat_body(probe: ProbeConfig, **extra: Any) -> dict[str, Any]:

@@ -10,14 +10,14 @@ request: ``sse-not-streamed`` when a JSON body came back, ``sse-usage-chunk-miss
 from __future__ import annotations
 
 from monitor.config.schema import ProbeConfig, TargetConfig
-from monitor.core.chunks import is_error_chunk
+from monitor.config.timeparse import format_duration
 from monitor.core.model import Finding, ResponseClass, Severity
 from monitor.core.observation import Observation
+from monitor.core.stream.chunks import is_error_chunk
 from monitor.probes.base import NO_CONTEXT, KindAnswer, KindBase, ProbeContext, expectation
 from monitor.probes.chat_completion import chat_body, chat_request, chat_request_findings
 from monitor.probes.sdk_parser import sdk_findings
-from monitor.timeparse import format_duration
-from monitor.transport import PreparedRequest
+from monitor.probes.transport import PreparedRequest
 
 
 def usage_requested(probe: ProbeConfig) -> bool:

@@ -6,7 +6,7 @@ completion limit the probe sets; kinds built to be refused (or that generate not
 from __future__ import annotations
 
 from monitor.config.schema import ProbeConfig
-from monitor.core.budget import estimate_tokens
+from monitor.core.policy.budget import estimate_tokens
 from monitor.probes.negative import SYNTHETIC
 from monitor.probes.token_field import DEFAULT_LIMIT, TOKEN_FIELDS
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from monitor.config.schema import ProbeConfig, TargetConfig
 from monitor.probes.base import NO_CONTEXT, KindBase, ProbeContext, build_request
-from monitor.transport import PreparedRequest
+from monitor.probes.transport import PreparedRequest
 
 
 class Http(KindBase):

@@ -21,7 +21,7 @@ from monitor.probes.base import (
     expectation,
 )
 from monitor.probes.sdk_parser import sdk_findings
-from monitor.transport import PreparedRequest
+from monitor.probes.transport import PreparedRequest
 
 
 def listed_models(document: Any) -> set[str] | None:

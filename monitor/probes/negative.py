@@ -23,7 +23,7 @@ from monitor.probes.base import (
     error_object,
     expectation,
 )
-from monitor.transport import PreparedRequest
+from monitor.probes.transport import PreparedRequest
 
 # Obviously not a real key, fixed so its fingerprint is recognisable in evidence.
 INVALID_KEY = "sk-contract-monitor-deliberately-invalid-key"

@@ -25,7 +25,7 @@ from monitor.probes.base import (
 from monitor.probes.chat_completion import chat_request
 from monitor.probes.negative import SYNTHETIC, names_parameter
 from monitor.probes.sdk_parser import sdk_completion_findings
-from monitor.transport import PreparedRequest
+from monitor.probes.transport import PreparedRequest
 
 TOKEN_FIELDS = ("max_tokens", "max_completion_tokens")
 DEFAULT_LIMIT = 16

@@ -9,8 +9,8 @@ from monitor.config.schema import Config
 from monitor.errors import UsageError
 from monitor.report.build import ReportInput, build_report
 from monitor.report.model import Report
-from monitor.storage.report_queries import Window
-from monitor.storage.sql import SqlStore
+from monitor.storage.sql.report_queries import Window
+from monitor.storage.sql.store import SqlStore
 
 
 def check_timezone(tz: str) -> str:

@@ -22,7 +22,7 @@ from types import FrameType
 import uvicorn
 
 from monitor.simulator import payloads
-from monitor.simulator.app import build_app
+from monitor.simulator.asgi import build_app
 from monitor.simulator.delivery import Hub
 from monitor.simulator.plan import Settings
 from monitor.simulator.scenarios import SCENARIOS

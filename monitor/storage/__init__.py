@@ -12,7 +12,7 @@ from monitor.storage.records import (
     RunClaim,
     RunCompletion,
 )
-from monitor.storage.sql import SqlStore, create_store
+from monitor.storage.sql.store import SqlStore, create_store
 
 __all__ = [
     "AlertRouter",

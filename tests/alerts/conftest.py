@@ -14,12 +14,12 @@ import pytest
 import sqlalchemy as sa
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
+from monitor.alerts.dispatch import Checkpoints
 from monitor.app import App, build_app
 from monitor.config.loader import parse_config
 from monitor.core.model import Trigger
-from monitor.dispatch import Checkpoints
 from monitor.simulator import Simulator
-from monitor.storage.tables import OutboxRow
+from monitor.storage.sql.tables import OutboxRow
 from tests.conftest import SIM_KEY
 from tests.fakes.clock import FakeClock
 from tests.fakes.pagerduty import ROUTING_KEY, PagerDuty

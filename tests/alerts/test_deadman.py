@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 
 from monitor.blocking import BlockingPool
-from monitor.deadman import DeadmanSwitch
 from monitor.errors import StorageError
+from monitor.selfcheck.deadman import DeadmanSwitch
 from monitor.simulator import Simulator
 from tests.alerts.conftest import Harness, one_probe, probes_config, sink_env
 from tests.fakes.clock import FakeClock
@@ -44,7 +44,7 @@ def test_it_pings_while_healthy_and_falls_silent_while_a_probe_is_stale(
     sim_url: str, db: str, clock: FakeClock, checker: PingChecker, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)  # everything, httpx included: the URL must not appear
-    caplog.set_level(logging.INFO, logger="monitor.deadman")
+    caplog.set_level(logging.INFO, logger="monitor.selfcheck.deadman")
 
     async def scenario() -> None:
         async with Harness(one_probe(sim_url, db), sink_env(), clock) as h:
@@ -76,7 +76,7 @@ def test_a_failing_checker_or_an_unreachable_one_is_logged_without_the_url(
     sim_url: str, db: str, clock: FakeClock, checker: PingChecker, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    caplog.set_level(logging.DEBUG, logger="monitor.deadman")
+    caplog.set_level(logging.DEBUG, logger="monitor.selfcheck.deadman")
 
     async def scenario() -> None:
         async with Harness(one_probe(sim_url, db), sink_env(), clock) as h:

@@ -14,10 +14,10 @@ from sqlmodel import SQLModel
 
 from monitor.ids import new_id
 from monitor.storage import SqlStore, create_store
-from monitor.storage.outbox import ClaimPolicy
 from monitor.storage.records import AlertContext
-from monitor.storage.self_events import SelfObservation
-from monitor.storage.tables import DeliveryAttemptRow
+from monitor.storage.sql.outbox import ClaimPolicy
+from monitor.storage.sql.self_events import SelfObservation
+from monitor.storage.sql.tables import DeliveryAttemptRow
 
 T0 = datetime(2026, 5, 8, 14, 0, tzinfo=UTC)
 LEASE = timedelta(seconds=60)

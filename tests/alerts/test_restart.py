@@ -21,7 +21,7 @@ import pytest
 import sqlalchemy as sa
 
 from monitor.simulator import Simulator
-from monitor.storage.tables import DeliveryAttemptRow
+from monitor.storage.sql.tables import DeliveryAttemptRow
 from tests.alerts.conftest import Harness, alerts_config, probes_config, sink_env
 from tests.fakes.clock import FakeClock
 from tests.fakes.slack_api import SlackApi

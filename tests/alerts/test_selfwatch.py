@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 
-from monitor.selfwatch import SelfWatch
+from monitor.selfcheck.selfwatch import SelfWatch
 from monitor.simulator import Simulator
 from tests.alerts.conftest import Drifted, Harness, one_probe, sink_env
 from tests.fakes.clock import FakeClock

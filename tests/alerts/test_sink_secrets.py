@@ -6,8 +6,8 @@ from __future__ import annotations
 import asyncio
 import io
 
-from monitor.logs import configure_logging
 from monitor.simulator import Simulator
+from monitor.telemetry.logs import configure_logging
 from tests.alerts.conftest import (
     ROUTING_KEY,
     SECRET,

@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from monitor.cli import main
-from monitor.timeparse import parse_duration
+from monitor.config.timeparse import parse_duration
 from tests.helm.conftest import (
     KUBE_VERSIONS,
     RELEASE,

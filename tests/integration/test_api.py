@@ -17,7 +17,7 @@ from monitor.app import App
 from monitor.config.listen import api_token
 from monitor.config.schema import ApiConfig
 from monitor.errors import ConfigError
-from monitor.health import Health
+from monitor.selfcheck.health import Health
 from tests.conftest import SIM_KEY
 from tests.incident import RunningApi, StepClock, make_app, run_probe
 

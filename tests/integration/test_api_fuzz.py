@@ -19,7 +19,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from monitor.api.routes import ApiDeps, build_api
-from monitor.health import Health
+from monitor.selfcheck.health import Health
 from tests.incident import StepClock, make_app, run_probe
 
 TOKEN = "fuzz-token-0123456789"

@@ -19,7 +19,7 @@ from monitor.app import build_app
 from monitor.config.loader import load_config
 from monitor.core.model import Trigger
 from monitor.simulator import Simulator
-from monitor.storage import tables  # noqa: F401  (registers every table on the metadata)
+from monitor.storage.sql import tables  # noqa: F401  (registers every table on the metadata)
 from tests.conftest import write_config
 
 # Not shaped like an OpenAI key on purpose: masking must come from knowing the key, not from

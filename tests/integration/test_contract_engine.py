@@ -9,8 +9,8 @@ from typing import Any
 import httpx
 import sqlalchemy as sa
 
-from monitor.runview import run_view
-from monitor.storage.sql import create_store
+from monitor.storage.sql.store import create_store
+from monitor.views.run import run_view
 from tests.conftest import SIM_KEY, chat_probe_config, stream_probe_config, write_config
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from monitor.cli import main
-from monitor.demo import run_demo
+from monitor.cli.demo_story import run_demo
 
 
 def test_demo_shows_baseline_drift_alert_and_resolution_in_under_a_minute(tmp_path: Path) -> None:

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from monitor.storage.holds import held_filter
-from monitor.storage.tables import Evidence, Run
+from monitor.storage.sql.holds import held_filter
+from monitor.storage.sql.tables import Evidence, Run
 from tests.conftest import SIM_KEY, chat_probe_config, write_config
 from tests.incident import INCIDENT_START, StepClock, make_app, run_probe
 

@@ -13,10 +13,10 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from monitor import __version__
 from monitor.api.routes import ApiDeps, build_api
-from monitor.health import Health, Heartbeat
 from monitor.ids import new_id
-from monitor.metrics import MonitorMetrics
+from monitor.selfcheck.health import Health, Heartbeat
 from monitor.storage import create_store
+from monitor.telemetry.metrics import MonitorMetrics
 from tests.incident import INCIDENT_START, RunningApi, StepClock, make_app, run_probe
 
 

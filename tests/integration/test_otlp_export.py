@@ -13,7 +13,7 @@ from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExport
 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter as HttpExporter
 
 from monitor.errors import ConfigError
-from monitor.telemetry import exporters_from_env
+from monitor.telemetry.tracing import exporters_from_env
 from tests.conftest import SIM_KEY, chat_probe_config, write_config
 from tests.fakes.otlp_receiver import Receiver
 from tests.incident import make_app, run_probe

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from monitor.config.secrets import key_fingerprint
 from monitor.probes.negative import INVALID_KEY
-from monitor.secrets import key_fingerprint
 from monitor.simulator import Simulator
 from tests.conftest import SIM_KEY, chat_probe_config, stream_probe_config, write_config
 

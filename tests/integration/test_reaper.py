@@ -12,10 +12,10 @@ from monitor.app import App, build_app
 from monitor.config.loader import parse_config
 from monitor.core.model import Trigger
 from monitor.ids import new_id
-from monitor.reaper import Reaper
-from monitor.slots import SlotLedger
-from monitor.storage.queries import RunFilter
+from monitor.runner.reaper import Reaper
+from monitor.runner.slots import SlotLedger
 from monitor.storage.records import RunClaim
+from monitor.storage.sql.queries import RunFilter
 from tests.conftest import SIM_KEY, chat_probe_config
 
 ENV = {"SIM_API_KEY": SIM_KEY}

@@ -17,7 +17,7 @@ import pytest
 import sqlalchemy as sa
 
 from monitor.config.schema import ProbeConfig
-from monitor.scheduler import slot_time, trigger_for
+from monitor.runner.scheduler import slot_time, trigger_for
 from monitor.simulator import Simulator
 from tests.conftest import SIM_KEY, write_config
 from tests.integration.processes import MonitorProcess, scalar, wait_until

@@ -13,7 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from monitor.scheduler import EPOCH, start_offset
+from monitor.runner.scheduler import EPOCH, start_offset
 from tests.conftest import API_ANY_PORT, SIM_KEY, chat_probe_config, write_config
 
 

@@ -14,11 +14,11 @@ import pytest
 import sqlalchemy as sa
 
 from monitor.config.schema import ProbeConfig
-from monitor.scheduler import slot_time, trigger_for
-from monitor.slots import MISSED
-from monitor.storage.engine import create_db_engine
-from monitor.storage.migrate import upgrade
-from monitor.storage.queries import runs
+from monitor.runner.scheduler import slot_time, trigger_for
+from monitor.runner.slots import MISSED
+from monitor.storage.sql.engine import create_db_engine
+from monitor.storage.sql.migrate import upgrade
+from monitor.storage.sql.queries import runs
 from tests.conftest import API_ANY_PORT, SIM_KEY, chat_probe_config, write_config
 from tests.integration.processes import MonitorProcess, scalar, wait_until
 

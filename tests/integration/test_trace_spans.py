@@ -11,8 +11,8 @@ from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind, StatusCode
 
-from monitor import semconv
-from monitor.telemetry import format_span_id, format_trace_id
+from monitor.telemetry import semconv
+from monitor.telemetry.tracing import format_span_id, format_trace_id
 from tests.conftest import SIM_KEY, chat_probe_config
 from tests.incident import make_app, run_probe
 

@@ -17,8 +17,8 @@ from monitor.clock import SystemClock
 from monitor.config.loader import parse_config
 from monitor.core.model import Trigger
 from monitor.errors import StorageError
-from monitor.storage.queries import RunFilter
-from monitor.storage.sql import SqlStore
+from monitor.storage.sql.queries import RunFilter
+from monitor.storage.sql.store import SqlStore
 from tests.conftest import SIM_KEY, chat_probe_config, write_config
 
 ENV = {"SIM_API_KEY": SIM_KEY}

@@ -9,9 +9,9 @@ import sqlalchemy as sa
 
 from monitor.config.schema import RetentionConfig
 from monitor.ids import new_id
-from monitor.retention import prune
+from monitor.runner.retention import prune
 from monitor.storage import SqlStore
-from monitor.storage.tables import HoldRow
+from monitor.storage.sql.tables import HoldRow
 from tests.storage.builders import T0, Recorder, no_usage_body
 
 POLICY = RetentionConfig(runs=timedelta(days=30), bodies=timedelta(days=7))
@@ -145,7 +145,7 @@ def test_unfinished_claims_are_left_to_the_reaper(store: SqlStore) -> None:
 
 def test_on_postgresql_only_one_replica_prunes_at_a_time(pg_url: str) -> None:
     from monitor.storage import create_store
-    from monitor.storage.prune import _LOCK_KEY
+    from monitor.storage.sql.prune import _LOCK_KEY
 
     store = create_store(pg_url, lambda: new_id(NOW))
     try:

@@ -20,7 +20,7 @@ from monitor.core.events import EventGate
 from monitor.core.judge import Judgement, ProbeSpec, ProbeState, judge
 from monitor.core.model import EventState, Finding
 from monitor.core.observation import Observation, StreamCapture
-from monitor.core.stream import SseEvent, SseParser, build_capture
+from monitor.core.stream.sse import SseEvent, SseParser, build_capture
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 SHIPPED_CONTRACT = (

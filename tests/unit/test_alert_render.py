@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from monitor.alerts import render, slack_blocks
+from monitor.alerts.dispatch import backoff_delay
 from monitor.alerts.httpsend import retry_after_seconds
 from monitor.alerts.pagerduty import (
     DEDUP_LIMIT,
@@ -18,7 +19,6 @@ from monitor.alerts.pagerduty import (
     pagerduty_event,
 )
 from monitor.alerts.webhook import signature
-from monitor.dispatch import backoff_delay
 
 
 def payload(reason: str = "opened", **event: Any) -> dict[str, Any]:

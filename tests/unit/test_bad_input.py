@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.core.body import MAX_BODY_BYTES, MAX_DEPTH, parse_json_body
+from monitor.core.shape.body import MAX_BODY_BYTES, MAX_DEPTH, parse_json_body
 from tests.unit.judging import Series, kinds, observe
 
 

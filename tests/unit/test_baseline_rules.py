@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from monitor.core.assumptions import Assumptions
 from monitor.core.baseline import LearnPolicy
-from monitor.core.shape import infer_shape, merge_shapes
+from monitor.core.shape.stats import infer_shape, merge_shapes
 from tests.unit.judging import Series, kinds, make_spec, observe
 
 BODY: dict[str, Any] = {

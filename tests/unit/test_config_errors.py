@@ -234,7 +234,7 @@ def test_storage_url_names_what_is_accepted_and_never_the_password(url: str, sho
 
 
 def test_postgres_urls_as_hosting_providers_write_them_are_read_as_psycopg() -> None:
-    from monitor.dburl import normalize_database_url
+    from monitor.config.dburl import normalize_database_url
 
     for alias in ("postgres://", "postgresql://"):
         assert normalize_database_url(f"{alias}u@h:5432/d") == "postgresql+psycopg://u@h:5432/d"

@@ -10,7 +10,7 @@ import pytest
 
 from monitor.contract import ContractError, load_contract
 from monitor.core.documented import Exchange
-from monitor.core.shape import infer_shape
+from monitor.core.shape.stats import infer_shape
 
 NOW = datetime(2026, 5, 9, tzinfo=UTC)
 

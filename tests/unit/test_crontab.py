@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from monitor.crontab import crontab_trigger, crontab_weekdays
+from monitor.config.crontab import crontab_trigger, crontab_weekdays
 
 FRIDAY = datetime(2026, 5, 8, 12, 0, tzinfo=UTC)
 

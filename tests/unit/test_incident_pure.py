@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 from opentelemetry.sdk.trace import TracerProvider
 
-from monitor.logs import configure_logging
 from monitor.report import ReportInput, build_report
 from monitor.report.markdown import render_markdown
-from monitor.runspan import provider_name, safe_url
-from monitor.storage.queries import Cursor
+from monitor.storage.sql.queries import Cursor
+from monitor.telemetry.logs import configure_logging
+from monitor.telemetry.run_span import provider_name, safe_url
 
 T0 = datetime(2026, 5, 8, 14, 0, tzinfo=UTC)
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from monitor.metrics import MonitorMetrics, MonitorState
+from monitor.telemetry.metrics import MonitorMetrics, MonitorState
 
 CHART = Path(__file__).resolve().parents[2] / "helm" / "contract-monitor"
 METRIC = re.compile(r"\bmonitor_[a-z_]+\b")

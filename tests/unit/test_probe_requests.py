@@ -9,10 +9,10 @@ from monitor.config.schema import ProbeConfig, TargetConfig
 from monitor.core.observation import Observation
 from monitor.probes import KINDS, ProbeContext
 from monitor.probes.base import guard_url
-from monitor.probes.checks import endpoint_mismatch, error_in_200
 from monitor.probes.cost import tokens_per_run
 from monitor.probes.negative import INVALID_KEY
 from monitor.probes.sdk_parser import sdk_findings, shape_path
+from monitor.probes.shared_checks import endpoint_mismatch, error_in_200
 from monitor.probes.token_field import token_body
 
 KEY = "sk-canary-0123456789abcdef"

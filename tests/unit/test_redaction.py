@@ -6,10 +6,10 @@ import json
 from datetime import UTC, datetime
 
 from monitor.config import parse_config
+from monitor.config.secrets import header_secrets, redact_headers, run_secrets
 from monitor.core.observation import AttemptRecord, Observation, TransportFailure
-from monitor.core.redact import redact_observation, scrub
-from monitor.core.stream import SseEvent, build_capture
-from monitor.secrets import header_secrets, redact_headers, run_secrets
+from monitor.core.policy.redact import redact_observation, scrub
+from monitor.core.stream.sse import SseEvent, build_capture
 
 KEY = "sk-canary-0123456789abcdef"
 STARTED = datetime(2026, 5, 8, tzinfo=UTC)

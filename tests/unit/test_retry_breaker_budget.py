@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from monitor.core import breaker
-from monitor.core.budget import Budget, Spend, attempts_allowed, estimate_tokens, refusal
-from monitor.core.retry import RetryPolicy, decide, full_jitter, parse_retry_after
+from monitor.core.policy import breaker
+from monitor.core.policy.budget import Budget, Spend, attempts_allowed, estimate_tokens, refusal
+from monitor.core.policy.retry import RetryPolicy, decide, full_jitter, parse_retry_after
 
 NOW = datetime(2026, 5, 8, 14, 0, tzinfo=UTC)
 POLICY = RetryPolicy(attempts=3, backoff_s=0.5, max_backoff_s=5.0)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from monitor.config.schema import ProbeConfig
-from monitor.scheduler import EPOCH, fires_per_day, start_offset, trigger_for
+from monitor.runner.scheduler import EPOCH, fires_per_day, start_offset, trigger_for
 
 
 def _probe(**kw: object) -> ProbeConfig:

@@ -18,7 +18,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from monitor.simulator import SCENARIOS, parse_scenario, payloads, pipeline, shaping
+from monitor.simulator import SCENARIOS, parse_scenario, payloads, respond, shaping
 from monitor.simulator.plan import DONE, PING, Ctx, Plan, Settings
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -138,7 +138,7 @@ def test_mask_key_shows_first_five_and_last_three_characters_only() -> None:
 
 def test_incorrect_key_envelope_matches_openai_wording() -> None:
     real = json.loads((FIXTURES / "openai/error-401-invalid-api-key.json").read_text())
-    plan = pipeline.authorize(ctx_for("healthy"), "Bearer sk-wrong-key", "sk-sim-test")
+    plan = respond.authorize(ctx_for("healthy"), "Bearer sk-wrong-key", "sk-sim-test")
     assert plan is not None
     assert plan.status == 401
     body = json.loads(plan.materialized() or b"")
@@ -159,12 +159,12 @@ def test_comet_error_envelope_matches_cometapi_layout() -> None:
 
 def test_max_tokens_rejection_is_byte_identical_to_openais_body() -> None:
     real = (FIXTURES / "openai/error-400-unsupported-parameter-max-tokens.json").read_bytes()
-    plan = pipeline.intercept(ctx_for("rename-token-field", {**REQUEST, "max_tokens": 5}))
+    plan = respond.intercept(ctx_for("rename-token-field", {**REQUEST, "max_tokens": 5}))
     assert plan is not None
     assert plan.status == 400
     assert plan.materialized() == real.rstrip(b"\n")
     assert (
-        pipeline.intercept(ctx_for("rename-token-field", {**REQUEST, "max_completion_tokens": 5}))
+        respond.intercept(ctx_for("rename-token-field", {**REQUEST, "max_completion_tokens": 5}))
         is None
     )
 
@@ -198,8 +198,8 @@ def test_every_scenario_has_a_description() -> None:
 
 
 def test_body_mutators_compose_in_registry_order_whatever_the_written_order() -> None:
-    one = pipeline.answer(ctx_for("add-field,drop-usage,new-finish-reason,type-change"))
-    two = pipeline.answer(ctx_for("type-change,new-finish-reason,drop-usage,add-field"))
+    one = respond.answer(ctx_for("add-field,drop-usage,new-finish-reason,type-change"))
+    two = respond.answer(ctx_for("type-change,new-finish-reason,drop-usage,add-field"))
     assert one.materialized() == two.materialized()
     body = json.loads(one.materialized() or b"")
     assert "usage" not in body
@@ -209,7 +209,7 @@ def test_body_mutators_compose_in_registry_order_whatever_the_written_order() ->
 
 
 def test_stream_mutators_reach_every_chunk() -> None:
-    plan = pipeline.answer(ctx_for("null-content,content-array,drop-usage", STREAM_REQUEST))
+    plan = respond.answer(ctx_for("null-content,content-array,drop-usage", STREAM_REQUEST))
     events = sse_payloads((plan.materialized() or b"").decode())
     assert events[-1] == "[DONE]"
     chunks = [json.loads(e) for e in events[:-1]]
@@ -218,7 +218,7 @@ def test_stream_mutators_reach_every_chunk() -> None:
 
 
 def test_healthy_stream_plan_starts_with_a_ping_and_ends_with_done() -> None:
-    plan = pipeline.answer(ctx_for("healthy", STREAM_REQUEST))
+    plan = respond.answer(ctx_for("healthy", STREAM_REQUEST))
     assert isinstance(plan.parts, list)
     assert plan.parts[0] == PING
     assert plan.parts[-1] == DONE
@@ -227,7 +227,7 @@ def test_healthy_stream_plan_starts_with_a_ping_and_ends_with_done() -> None:
 
 
 def test_huge_body_shaper_streams_fifty_megabytes_in_bounded_pieces() -> None:
-    plan = pipeline.answer(ctx_for("huge-body"))
+    plan = respond.answer(ctx_for("huge-body"))
     assert not isinstance(plan.parts, list)
     sizes = [len(part) for part in plan.parts]
     assert max(sizes) <= 64 * 1024
@@ -236,7 +236,7 @@ def test_huge_body_shaper_streams_fifty_megabytes_in_bounded_pieces() -> None:
 
 
 def test_trickle_shaper_sends_one_byte_per_part_and_keeps_the_length() -> None:
-    plan = pipeline.answer(ctx_for("trickle"))
+    plan = respond.answer(ctx_for("trickle"))
     length = plan.content_length()
     parts = list(plan.parts)
     assert all(len(p) == 1 for p in parts)
@@ -245,23 +245,23 @@ def test_trickle_shaper_sends_one_byte_per_part_and_keeps_the_length() -> None:
 
 
 def test_truncated_and_invalid_utf8_shapers_break_the_body_as_claimed() -> None:
-    whole = pipeline.answer(ctx_for("healthy")).materialized() or b""
-    cut = pipeline.answer(ctx_for("truncated-json")).materialized() or b""
+    whole = respond.answer(ctx_for("healthy")).materialized() or b""
+    cut = respond.answer(ctx_for("truncated-json")).materialized() or b""
     assert cut == whole[: len(whole) // 2]
-    bad = pipeline.answer(ctx_for("invalid-utf8")).materialized() or b""
+    bad = respond.answer(ctx_for("invalid-utf8")).materialized() or b""
     with pytest.raises(UnicodeDecodeError):
         bad.decode("utf-8")
 
 
 def test_lazy_bodies_are_never_joined_by_shapers_that_need_the_whole_body() -> None:
-    plan = pipeline.answer(ctx_for("stream-endless,stream-one-burst,trickle", STREAM_REQUEST))
+    plan = respond.answer(ctx_for("stream-endless,stream-one-burst,trickle", STREAM_REQUEST))
     assert plan.materialized() is None
     first = [next(iter(plan.parts)) for _ in range(3)]
     assert first[0] == PING
 
 
 def test_nan_scenario_writes_nan_and_infinity_literals() -> None:
-    body = pipeline.answer(ctx_for("nan")).materialized() or b""
+    body = respond.answer(ctx_for("nan")).materialized() or b""
     assert b"NaN" in body
     assert b"Infinity" in body
 

@@ -11,8 +11,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from monitor.config.schema import ProbeConfig
-from monitor.scheduler import ProbeScheduler, slot_time, start_offset, trigger_for
-from monitor.slots import COALESCED, IN_FLIGHT, MAX_GAP, MISSED, SlotLedger
+from monitor.runner.scheduler import ProbeScheduler, slot_time, start_offset, trigger_for
+from monitor.runner.slots import COALESCED, IN_FLIGHT, MAX_GAP, MISSED, SlotLedger
 
 T0 = datetime(2026, 5, 8, 14, 0, tzinfo=UTC)
 GRACE = timedelta(seconds=35)
@@ -143,7 +143,7 @@ def test_a_gap_longer_than_max_gap_records_the_first_slots_and_says_so(
     ledger = SlotLedger({"chat": GRACE})
     first_after_restart = s[0] + timedelta(hours=2)  # 7199 slots of 1 s in between
     ledger.resume("chat", s[0], first_after_restart)
-    with caplog.at_level(logging.WARNING, logger="monitor.slots"):
+    with caplog.at_level(logging.WARNING, logger="monitor.runner.slots"):
         missed = ledger.saw("chat", first_after_restart, _Trigger(probe))
     assert len(missed) == MAX_GAP
     assert missed[0].slot == s[0] + timedelta(seconds=1)

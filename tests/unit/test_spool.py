@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from monitor.core.observation import AttemptRecord, Observation, StreamCapture, TransportFailure
-from monitor.spool import (
+from monitor.runner.spool import (
     Spool,
     decode_claim,
     decode_observation,

@@ -9,8 +9,8 @@ from typing import Any
 from monitor.core.baseline import ACTIVE
 from monitor.core.model import Outcome, ResponseClass, Severity, Source
 from monitor.core.observation import StreamCapture
-from monitor.core.shape import Shape, merge_shapes
-from monitor.core.stream import SseEvent, SseParser, build_capture
+from monitor.core.shape.stats import Shape, merge_shapes
+from monitor.core.stream.sse import SseEvent, SseParser, build_capture
 from tests.unit.judging import Series, observe_stream
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor.core.stream import SseEvent, SseParser, build_capture
+from monitor.core.stream.sse import SseEvent, SseParser, build_capture
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 

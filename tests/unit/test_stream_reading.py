@@ -7,11 +7,11 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from monitor.core.chunks import read_stream
 from monitor.core.judge import ProbeSpec, ProbeState, judge
 from monitor.core.model import Outcome, ResponseClass
 from monitor.core.observation import Observation, StreamCapture
-from monitor.core.stream import SseEvent, build_capture
+from monitor.core.stream.chunks import read_stream
+from monitor.core.stream.sse import SseEvent, build_capture
 from tests.unit.judging import stream_fixture
 
 NOW = datetime(2026, 5, 8, 14, 0, tzinfo=UTC)

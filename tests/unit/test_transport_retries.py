@@ -15,8 +15,8 @@ from datetime import UTC, datetime
 import httpx
 
 from monitor.core.observation import Observation
-from monitor.core.retry import RetryPolicy
-from monitor.transport import HttpTransport, PreparedRequest
+from monitor.core.policy.retry import RetryPolicy
+from monitor.probes.transport import HttpTransport, PreparedRequest
 
 NOW = datetime(2026, 5, 8, 14, 0, tzinfo=UTC)
 URL = "http://provider.test/v1/chat/completions"

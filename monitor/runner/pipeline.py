@@ -1,0 +1,306 @@
+"""``run_once``: the one pipeline used by the scheduler and by ``monitor check``.
+
+claim the slot -> execute the probe (no transaction open) -> plain observation -> pure judge
+(inside the run's transaction, on fresh state) -> persist -> wake the dispatcher.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind
+
+from monitor import __version__
+from monitor.blocking import BlockingPool
+from monitor.clock import Clock
+from monitor.config.loader import LoadedConfig
+from monitor.config.schema import ProbeConfig
+from monitor.config.secrets import resolve_api_key, run_secrets
+from monitor.contract import Contract
+from monitor.core.evidence import extract_request_id
+from monitor.core.judge import Judgement, ProbeState, judge
+from monitor.core.model import Trigger
+from monitor.core.observation import Observation, TransportFailure
+from monitor.core.policy.redact import redact_observation
+from monitor.errors import ClaimLost, SecretError, StorageError
+from monitor.probes import context_for, kind_for, request_hash
+from monitor.probes.spec import probe_spec
+from monitor.probes.transport import HttpTransport
+from monitor.runner.admission import Admission, Ticket
+from monitor.runner.results import evidence_extra, judged_row, skipped_row, spooled_row
+from monitor.runner.spool import Spool, encode_completion
+from monitor.runner.spool_replay import replay_spool
+from monitor.storage.records import AlertRouter, RecordedRun, RunClaim, RunCompletion
+from monitor.storage.sql.store import SqlStore
+from monitor.telemetry import semconv
+from monitor.telemetry.observers import NullObserver, Observer
+from monitor.telemetry.run_span import JudgeTiming, RunFacts, annotate_run_span, with_traceparent
+from monitor.telemetry.tracing import format_span_id, format_trace_id
+from monitor.views.run import run_view
+
+log = logging.getLogger("monitor.runner.pipeline")
+
+
+@dataclass
+class PipelineDeps:
+    loaded: LoadedConfig
+    store: SqlStore
+    db: BlockingPool
+    transports: Mapping[str, HttpTransport]
+    env: Mapping[str, str]
+    clock: Clock
+    tracer: trace.Tracer
+    router: AlertRouter
+    new_id: Callable[[datetime], str]
+    worker_id: str
+    on_alerts: Callable[[], None] = lambda: None
+    observer: Observer = field(default_factory=NullObserver)
+    admission: Admission | None = None  # circuit breaker and budgets; None admits every run
+    contracts: Mapping[str, Contract] = field(default_factory=dict)  # by target name
+    spool: Spool | None = None  # where runs wait while the database is unavailable
+
+
+class Pipeline:
+    def __init__(self, deps: PipelineDeps) -> None:
+        self.deps = deps
+
+    async def run_once(
+        self,
+        probe: ProbeConfig,
+        slot: datetime | None,
+        trigger: Trigger,
+        *,
+        dry_run: bool = False,
+    ) -> dict[str, Any] | None:
+        """Run ``probe`` for ``slot``; None when another process already owns the slot."""
+        d = self.deps
+        started = d.clock.now()
+        claim = RunClaim(
+            run_id=d.new_id(started),
+            probe=probe.name,
+            target=probe.target,
+            kind=probe.kind,
+            trigger=trigger.value,
+            slot_at=slot,
+            started_at=started,
+            claimed_by=d.worker_id,
+            lease_until=started + self.lease(probe),
+            request_hash=request_hash(probe),
+            config_hash=d.loaded.config_hash,
+        )
+        ticket = await d.admission.admit(probe, started) if d.admission else None
+        if isinstance(ticket, str):
+            return await self._skip(claim, ticket, dry_run)
+        claimed: bool | None = True
+        if not dry_run:
+            try:
+                claimed = await d.db.run(d.store.claim_run, claim)
+            except StorageError as exc:
+                if not exc.retryable or d.spool is None:
+                    raise
+                # The database is down: probe anyway and let it decide at replay whether
+                # this slot is ours (another replica may have claimed it meanwhile).
+                log.warning("probe %s: cannot claim its slot (%s); will spool", probe.name, exc)
+                claimed = None
+            if claimed is False:
+                if d.admission and ticket:
+                    d.admission.settle(ticket, None, started)
+                return None
+        return await self.execute(
+            probe, claim, dry_run=dry_run, ticket=ticket, claimed=claimed is not None
+        )
+
+    def lease(self, probe: ProbeConfig) -> timedelta:
+        """How long a claim on ``probe`` holds before another replica presumes its owner dead."""
+        return probe.timeout + self.deps.loaded.config.storage.lease_margin
+
+    async def execute(
+        self,
+        probe: ProbeConfig,
+        claim: RunClaim,
+        *,
+        dry_run: bool = False,
+        ticket: Ticket | None = None,
+        claimed: bool = True,
+    ) -> dict[str, Any] | None:
+        """Probe and record a claimed run (the reaper re-runs a dead owner's slot through here).
+
+        None when the claim was lost meanwhile: another replica took the run over after our
+        lease expired, and its result is the one recorded. When the database cannot take the
+        result, the run is spooled and the row says so (outcome None, ``spooled`` in the note).
+        """
+        d = self.deps
+        kind = kind_for(probe.kind)
+        target = d.loaded.config.targets[probe.target]
+        started = claim.started_at
+        probe_context = context_for(probe, d.loaded.config)
+        name = f"chat {probe.model}" if probe.model else f"{probe.kind} {probe.name}"
+        with d.tracer.start_as_current_span(name, kind=SpanKind.CLIENT) as span:
+            context = span.get_span_context()
+            trace_id = format_trace_id(context.trace_id)
+            span_id = format_span_id(context.span_id)
+            api_key: str | None = None
+            sent_key: str | None = None
+            # the config's own secrets even when the key cannot be read (its URL is recorded)
+            secrets: list[str | None] = run_secrets(None, {}, target, probe)
+            try:
+                api_key = resolve_api_key(probe.target, target, d.env)
+                request = kind.prepare(probe, target, api_key, probe_context)
+                sent_key = request.key_fingerprint
+                secrets = run_secrets(api_key, request.headers, target, probe)
+                if ticket and ticket.attempts < request.retry.attempts:
+                    request = replace(
+                        request, retry=replace(request.retry, attempts=ticket.attempts)
+                    )
+                if target.traceparent:
+                    request = with_traceparent(request, span)
+                observation = await d.transports[probe.target].send(
+                    request, probe=probe.name, target=probe.target, started_at=started
+                )
+            except SecretError as exc:
+                observation = Observation(
+                    probe=probe.name,
+                    target=probe.target,
+                    method="POST",
+                    url=target.base_url,
+                    started_at=started,
+                    latency_ms=0.0,
+                    failure=TransportFailure("secret-unavailable", str(exc), retryable=False),
+                )
+            # Upstreams quote the key back (401 messages, 200 error envelopes, a Location
+            # header) and findings quote upstreams: from here on, the judge, the span and the
+            # stored evidence see it (and gateway credentials) masked. Only string values
+            # change, never the shape.
+            observation = redact_observation(observation, response_text=False, secrets=secrets)
+            finished = d.clock.now()
+            spec = probe_spec(probe, kind.expected_status(probe))
+            contract = d.contracts.get(probe.target)
+            judge_run = self.judge_for(probe, observation, finished)
+            completion = RunCompletion(
+                claim=claim,
+                # Stored: answer text withheld when asked; judged: with the text.
+                observation=redact_observation(
+                    observation, response_text=probe.redact.response_text, secrets=[]
+                ),
+                spec=spec,
+                finished_at=finished,
+                trace_id=trace_id,
+                span_id=span_id,
+                request_id=extract_request_id(observation),
+                key_fingerprint=sent_key,
+                monitor_version=__version__,
+                probe_info={
+                    "owner": probe.owner,
+                    "runbook_url": probe.runbook_url,
+                    "environment": d.loaded.config.environment,
+                    "trace_link": d.loaded.config.alerts.trace_link,
+                },
+                contract_ref=contract.reference() if contract is not None else None,
+                evidence_extra=evidence_extra(observation, d.loaded.config_hash),
+            )
+            timing = JudgeTiming(judge_run)
+            try:
+                recorded = await self._judge_and_store(completion, timing, probe, dry_run)
+            except StorageError as exc:
+                if dry_run:
+                    raise
+                if not exc.retryable:
+                    return await self._unrecordable(claim, observation, trace_id, exc)
+                if d.spool is None:
+                    raise
+                path = d.spool.put(encode_completion(completion, claimed=claimed))
+                log.warning("probe %s: %s; run spooled to %s", probe.name, exc, path)
+                span.set_attribute(semconv.MONITOR_SPOOLED, True)
+                return spooled_row(claim, observation, trace_id, str(exc))
+            except ClaimLost as exc:
+                log.warning("probe %s: result discarded: %s", probe.name, exc)
+                span.set_attribute(semconv.MONITOR_CLAIM_LOST, True)
+                return None
+            finally:  # settled once stored, so the budget never misses a run in between
+                if d.admission and ticket:
+                    d.admission.settle(ticket, observation, finished)
+            judgement = recorded.judgement
+            facts = RunFacts(
+                probe,
+                probe.target,
+                target.base_url,
+                claim.run_id,
+                claim.trigger,
+                completion.request_id,
+                observation,
+                judgement,
+            )
+            annotate_run_span(span, d.tracer, facts, timing)
+        if recorded.outbox_ids:
+            d.on_alerts()
+        row = judged_row(claim, observation, judgement, trace_id, completion.request_id)
+        if not dry_run:
+            d.observer.run_completed(run_view(row), observation, judgement)
+        return row
+
+    async def _unrecordable(
+        self, claim: RunClaim, observation: Observation, trace_id: str, exc: StorageError
+    ) -> dict[str, Any]:
+        """The database refused the result: close the run as failed so it is visible and not
+        re-run forever by the reaper; the error names why."""
+        d = self.deps
+        log.error("probe %s: run %s could not be stored: %s", claim.probe, claim.run_id, exc)
+        reason = f"the result could not be stored: {exc}"
+        await d.db.run(d.store.complete_unrecordable, claim, d.clock.now(), reason)
+        row = spooled_row(claim, observation, trace_id, str(exc))
+        row.update(outcome="fail", error=reason, note="the result could not be stored")
+        return row
+
+    def judge_for(
+        self, probe: ProbeConfig, observation: Observation, finished: datetime
+    ) -> Callable[[ProbeState], Judgement]:
+        """The pure judgement of ``observation``, to run inside the run's transaction."""
+        d = self.deps
+        kind = kind_for(probe.kind)
+        spec = probe_spec(probe, kind.expected_status(probe))
+        contract = d.contracts.get(probe.target)
+        probe_context = context_for(probe, d.loaded.config)
+
+        def judge_run(state: ProbeState) -> Judgement:
+            return judge(
+                observation,
+                spec,
+                state,
+                finished,
+                kind_checks=lambda doc: kind.check(probe, observation, doc, probe_context),
+                contract=contract,
+            )
+
+        return judge_run
+
+    async def replay_spool(self) -> int:
+        """Record spooled runs, oldest first, until the spool is empty or the database fails
+        again. Returns how many runs were recorded (see ``monitor.runner.spool_replay``)."""
+        return await replay_spool(self)
+
+    async def _skip(self, claim: RunClaim, reason: str, dry_run: bool) -> dict[str, Any] | None:
+        """Not sent (circuit open, budget): recorded as ``skipped``, never judged."""
+        d = self.deps
+        log.info("probe %s skipped: %s", claim.probe, reason)
+        if not dry_run and not await d.db.run(d.store.record_skipped, claim, d.clock.now(), reason):
+            return None
+        d.observer.run_skipped(claim.probe, claim.target, reason)
+        return skipped_row(claim, reason)
+
+    async def _judge_and_store(
+        self,
+        completion: RunCompletion,
+        judge_run: Callable[[ProbeState], Judgement],
+        probe: ProbeConfig,
+        dry_run: bool,
+    ) -> RecordedRun:
+        d = self.deps
+        if dry_run:
+            state = await d.db.run(d.store.load_state, probe.name, completion.claim.request_hash)
+            return RecordedRun(run_id=completion.claim.run_id, judgement=judge_run(state))
+        return await d.db.run(d.store.record_run, completion, judge_run, d.router)

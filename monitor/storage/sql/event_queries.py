@@ -1,0 +1,149 @@
+"""Events for people: list, show (with transitions and deliveries), acknowledge, mute.
+
+Acknowledging or muting changes what is *sent*, never what is *recorded*: transitions and
+their outbox rows are still written, and the dispatcher marks them ``suppressed`` with the
+reason (see ``monitor.alerts.policy``). An id may be given in full or as a unique prefix.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from monitor.errors import UsageError
+from monitor.storage.sql.queries import Cursor
+from monitor.storage.sql.tables import DeliveryAttemptRow, EventRow, OutboxRow, TransitionRow
+
+events = EventRow.__table__  # type: ignore[attr-defined]
+transitions_t = TransitionRow.__table__  # type: ignore[attr-defined]
+outbox = OutboxRow.__table__  # type: ignore[attr-defined]
+attempts_t = DeliveryAttemptRow.__table__  # type: ignore[attr-defined]
+MIN_PREFIX = 6
+
+
+@dataclass(frozen=True)
+class EventFilter:
+    probes: tuple[str, ...] = ()
+    targets: tuple[str, ...] = ()
+    states: tuple[str, ...] = ()
+    severities: tuple[str, ...] = ()
+    since: datetime | None = None  # last seen at or after
+    limit: int = 100
+    cursor: Cursor | None = None  # the page after this (first_seen, id)
+
+
+def list_events(conn: Connection, flt: EventFilter) -> list[dict[str, Any]]:
+    query = sa.select(events)
+    for column, values in (
+        (events.c.probe, flt.probes),
+        (events.c.target, flt.targets),
+        (events.c.state, flt.states),
+        (events.c.severity, flt.severities),
+    ):
+        if values:
+            query = query.where(column.in_(values))
+    if flt.since is not None:
+        query = query.where(events.c.last_seen >= flt.since)
+    # Newest first by first sighting: it never changes, so paging while events are still seen
+    # neither skips nor repeats one (last_seen moves under the cursor).
+    if flt.cursor is not None:
+        query = query.where(
+            sa.or_(
+                events.c.first_seen < flt.cursor.at,
+                sa.and_(events.c.first_seen == flt.cursor.at, events.c.id < flt.cursor.id),
+            )
+        )
+    query = query.order_by(events.c.first_seen.desc(), events.c.id.desc()).limit(flt.limit)
+    return [dict(r) for r in conn.execute(query).mappings()]
+
+
+def list_events_page(conn: Connection, flt: EventFilter) -> tuple[list[dict[str, Any]], str | None]:
+    """One page and the cursor of the next (None on the last page)."""
+    rows = list_events(conn, replace(flt, limit=flt.limit + 1))
+    if len(rows) <= flt.limit:
+        return rows, None
+    rows = rows[: flt.limit]
+    return rows, Cursor(rows[-1]["first_seen"], rows[-1]["id"]).encode()
+
+
+def resolve_event_id(conn: Connection, ref: str) -> str:
+    """The id of the event ``ref`` names (full id or unique prefix); UsageError otherwise."""
+    ref = ref.strip()
+    exact = conn.execute(sa.select(events.c.id).where(events.c.id == ref)).scalar_one_or_none()
+    if exact is not None:
+        return str(exact)
+    if len(ref) < MIN_PREFIX:
+        raise UsageError(f"no event {ref!r} (give the id or at least {MIN_PREFIX} characters)")
+    matches = [
+        str(r)
+        for r in conn.execute(
+            sa.select(events.c.id).where(events.c.id.like(f"{ref}%")).limit(3)
+        ).scalars()
+    ]
+    if not matches:
+        raise UsageError(f"no event {ref!r}: see `monitor events list`")
+    if len(matches) > 1:
+        raise UsageError(f"event prefix {ref!r} is ambiguous ({', '.join(matches[:2])}, …)")
+    return matches[0]
+
+
+def event_detail(conn: Connection, event_id: str) -> dict[str, Any]:
+    row = conn.execute(sa.select(events).where(events.c.id == event_id)).mappings().one()
+    detail = dict(row)
+    detail["transitions"] = [
+        dict(r)
+        for r in conn.execute(
+            sa.select(transitions_t)
+            .where(transitions_t.c.event_id == event_id)
+            .order_by(transitions_t.c.at, transitions_t.c.id)
+        ).mappings()
+    ]
+    deliveries = []
+    query = (
+        sa.select(
+            outbox.c.id,
+            outbox.c.transition_id,
+            outbox.c.sink,
+            outbox.c.state,
+            outbox.c.attempts,
+            outbox.c.created_at,
+            outbox.c.delivered_at,
+            outbox.c.external_ref,
+            outbox.c.last_error,
+            outbox.c.delivery_key,
+        )
+        .where(outbox.c.event_id == event_id)
+        .order_by(outbox.c.created_at, outbox.c.sink)
+    )
+    reasons = {t["id"]: t["reason"] for t in detail["transitions"]}
+    for r in conn.execute(query).mappings():
+        item = dict(r)
+        item["reason"] = reasons.get(item["transition_id"])
+        deliveries.append(item)
+    detail["deliveries"] = deliveries
+    return detail
+
+
+def ack_event(conn: Connection, event_id: str, *, by: str, now: datetime) -> dict[str, Any]:
+    conn.execute(sa.update(events).where(events.c.id == event_id).values(acked_at=now, acked_by=by))
+    return _row(conn, event_id)
+
+
+def mute_event(
+    conn: Connection, event_id: str, *, until: datetime | None, reason: str | None
+) -> dict[str, Any]:
+    """Mute until ``until`` (None lifts the mute)."""
+    conn.execute(
+        sa.update(events)
+        .where(events.c.id == event_id)
+        .values(muted_until=until, mute_reason=reason if until is not None else None)
+    )
+    return _row(conn, event_id)
+
+
+def _row(conn: Connection, event_id: str) -> dict[str, Any]:
+    return dict(conn.execute(sa.select(events).where(events.c.id == event_id)).mappings().one())

@@ -1,0 +1,76 @@
+"""The facade's read side: runs, events, evidence and status for the CLI, the API and the
+report (``storage.queries``, ``report_queries``). Nothing here writes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from monitor.storage.sql import event_queries, queries, report_queries
+from monitor.storage.sql.event_queries import EventFilter
+from monitor.storage.sql.queries import Cursor, RunFilter
+from monitor.storage.sql.store_base import StoreBase
+
+
+class ReadStore(StoreBase):
+    # queries
+    def list_runs(self, flt: RunFilter) -> list[dict[str, Any]]:
+        with self._begin() as conn:
+            return queries.list_runs(conn, flt)
+
+    def get_run(self, run_id: str) -> dict[str, Any] | None:
+        with self._begin() as conn:
+            return queries.get_run(conn, run_id)
+
+    def list_events(
+        self, *, probes: tuple[str, ...] = (), states: tuple[str, ...] = (), limit: int = 100
+    ) -> list[dict[str, Any]]:
+        flt = EventFilter(probes=probes, states=states, limit=limit)
+        with self._begin() as conn:
+            return event_queries.list_events(conn, flt)
+
+    def list_runs_page(self, flt: RunFilter) -> tuple[list[dict[str, Any]], str | None]:
+        with self._begin() as conn:
+            return queries.list_runs_page(conn, flt)
+
+    def list_events_page(
+        self,
+        *,
+        probes: tuple[str, ...] = (),
+        states: tuple[str, ...] = (),
+        limit: int = 100,
+        cursor: Cursor | None = None,
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        flt = EventFilter(probes=probes, states=states, limit=limit, cursor=cursor)
+        with self._begin() as conn:
+            return event_queries.list_events_page(conn, flt)
+
+    def get_evidence(self, run_id: str) -> dict[str, Any] | None:
+        with self._begin() as conn:
+            return queries.get_evidence(conn, run_id)
+
+    def last_run(
+        self, probe: str, *, outcomes: tuple[str, ...] = (), before: datetime | None = None
+    ) -> dict[str, Any] | None:
+        with self._begin() as conn:
+            return queries.last_run(conn, probe, outcomes=outcomes, before=before)
+
+    def outcome_counts(self, probe: str, after: datetime) -> dict[str, int]:
+        with self._begin() as conn:
+            return queries.outcome_counts(conn, probe, after)
+
+    def probe_status(self, probes: list[str]) -> list[dict[str, Any]]:
+        with self._begin() as conn:
+            return queries.probe_status(conn, probes)
+
+    def latest_slots(self, probes: list[str]) -> dict[str, datetime]:
+        with self._begin() as conn:
+            return queries.latest_slots(conn, probes)
+
+    def open_event_counts(self) -> dict[str, int]:
+        with self._begin() as conn:
+            return queries.open_event_counts(conn)
+
+    def report_facts(self, window: report_queries.Window) -> dict[str, Any]:
+        with self._begin() as conn:
+            return report_queries.report_facts(conn, window)
