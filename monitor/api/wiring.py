@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from monitor.api.guard import HostGuard, allowed_hosts
 from monitor.api.routes import ApiDeps, build_api
 from monitor.api.server import ApiServer, checked_listen, parse_listen
 from monitor.clock import Clock
-from monitor.config.listen import api_token
+from monitor.config.listen import api_token, tls_notice, token_notice
 from monitor.config.schema import Config
 from monitor.selfcheck.health import Health, Heartbeat
 from monitor.storage.sql.store import SqlStore
@@ -28,7 +29,11 @@ def make_api_server(
     api = config.api if listen is None else config.api.model_copy(update={"listen": listen})
     address = checked_listen(api, token)
     deps = ApiDeps(store, config, clock, Health(store, clock, heartbeat), metrics, token)
-    return ApiServer(build_api(deps), address)
+    # with a token, the token protects; without one, only local Host names are answered
+    hosts = None if token is not None else allowed_hosts(address.host, api.allowed_hosts)
+    tls = (api.tls_cert_file, api.tls_key_file) if api.tls_cert_file and api.tls_key_file else None
+    notices = tuple(n for n in (tls_notice(api, address), token_notice(api, token)) if n)
+    return ApiServer(HostGuard(build_api(deps), hosts), address, tls=tls, notices=notices)
 
 
 __all__ = ["make_api_server", "parse_listen"]

@@ -76,6 +76,8 @@ async def _serve(ctx: Context, loaded: LoadedConfig) -> int:
         f"[environment {loaded.config.environment}, config {loaded.config_hash}]"
         + (f"; API on {api.url}" if api else "")
     )
+    for notice in api.notices if api else ():
+        ctx.warn(f"monitor: warning: {notice}")
     deadman = _deadman(loaded, ctx, app)
     try:
         await serve(

@@ -9,7 +9,14 @@ from collections.abc import Callable, Mapping, Sequence
 
 from monitor.config.crontab import crontab_trigger
 from monitor.config.dburl import normalize_database_url
-from monitor.config.listen import api_token, parse_listen, token_problem
+from monitor.config.listen import (
+    api_token,
+    parse_listen,
+    tls_notice,
+    tls_problem,
+    token_notice,
+    token_problem,
+)
 from monitor.config.schema import Config, MaintenanceWindow, ProbeConfig, slack_channel_of
 from monitor.config.timeparse import parse_instant
 from monitor.core.model import SELF_CATEGORY, SELF_PROBE, Category
@@ -84,7 +91,11 @@ def check_config(
     _check_alerts(config, env, err, secret)
     _check_maintenance(config, err)
     _check_routes(config, err)
-    _check_api(config, env, err, secret)
+
+    def advise(loc: Sequence[str | int], message: str) -> None:
+        warnings.append(ConfigIssue(filename, line_of(loc), _fmt(loc), message, advisory=True))
+
+    _check_api(config, env, err, secret, advise)
     return errors, warnings
 
 
@@ -127,16 +138,28 @@ def _check_api(
     env: Mapping[str, str],
     err: Callable[..., None],
     secret: Callable[..., None],
+    advise: Callable[..., None],
 ) -> None:
     try:
         listen = parse_listen(config.api.listen)
     except ValueError as exc:
         err(["api", "listen"], str(exc))
         return
+    if (tls := tls_problem(config.api)) is not None:
+        err(["api", "tls_cert_file"], tls)
+    for key in ("tls_cert_file", "tls_key_file"):
+        path = getattr(config.api, key)
+        if path and not os.path.isfile(path):
+            secret(["api", key], f"file {path} does not exist")
     if config.api.enabled:
-        problem = token_problem(config.api, listen, api_token(config.api, env))
+        token = api_token(config.api, env)
+        problem = token_problem(config.api, listen, token)
         if problem is not None:
             secret(["api", "token_env"], problem)
+        if (short := token_notice(config.api, token)) is not None:
+            advise(["api", "token_env"], short)
+        if (clear := tls_notice(config.api, listen)) is not None:
+            advise(["api", "listen"], clear)
 
 
 ALERT_SECRETS = (

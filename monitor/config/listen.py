@@ -55,3 +55,34 @@ def token_problem(api: ApiConfig, listen: Listen, token: str | None) -> str | No
         f"refusing to serve the API on non-loopback address {api.listen} without a token: "
         f"{where}, or listen on 127.0.0.1"
     )
+
+
+MIN_TOKEN_CHARS = 16
+
+
+def token_notice(api: ApiConfig, token: str | None) -> str | None:
+    """A short token is guessable; a warning now, an error from the next minor release."""
+    if token is None or len(token) >= MIN_TOKEN_CHARS:
+        return None
+    return (
+        f"the token in {api.token_env} has {len(token)} characters; use at least "
+        f"{MIN_TOKEN_CHARS} (e.g. `openssl rand -hex 32`): shorter tokens will be refused "
+        "from the next minor release"
+    )
+
+
+def tls_notice(api: ApiConfig, listen: Listen) -> str | None:
+    """Off loopback, plain HTTP carries the API token in clear text."""
+    if listen.is_loopback or api.behind_tls_proxy or (api.tls_cert_file and api.tls_key_file):
+        return None
+    return (
+        f"the API on non-loopback address {api.listen} is plain HTTP: the token travels in "
+        "clear text; set api.tls_cert_file and api.tls_key_file, or api.behind_tls_proxy: "
+        "true when a TLS-terminating proxy or ingress is in front"
+    )
+
+
+def tls_problem(api: ApiConfig) -> str | None:
+    if bool(api.tls_cert_file) != bool(api.tls_key_file):
+        return "set both api.tls_cert_file and api.tls_key_file, or neither"
+    return None
