@@ -90,7 +90,9 @@ def _protected(deps: ApiDeps, handler: Handler) -> Handler:
             log.warning("API %s: %s", request.url.path, exc)
             if not exc.retryable:
                 raise
-            return _error(503, "the database is unavailable; try again later", **{"Retry-After": "5"})
+            return _error(
+                503, "the database is unavailable; try again later", **{"Retry-After": "5"}
+            )
 
     return guarded
 

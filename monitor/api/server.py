@@ -3,8 +3,9 @@
 Policy: with a token, every ``/api/*`` request needs ``Authorization: Bearer <token>``; without
 one the API is served only on a loopback address (a non-loopback ``listen`` without a token is
 refused before anything binds) and only to local ``Host`` names (``monitor.api.guard``).
-HTTPS is served directly from ``api.tls_cert_file``/``api.tls_key_file``. The socket is bound before uvicorn starts so a busy port is a
-clear error, and uvicorn never touches the process's signal handlers (the command owns them).
+HTTPS is served directly from ``api.tls_cert_file``/``api.tls_key_file``. The socket is bound
+before uvicorn starts so a busy port is a clear error, and uvicorn never touches the process's
+signal handlers (the command owns them).
 """
 
 from __future__ import annotations
@@ -105,7 +106,8 @@ class ApiServer:
         try:
             config.load()  # reads the certificate now: a bad one is a config error, not a crash
         except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError
-            raise _issue(f"cannot load the TLS certificate or key: {exc}", "api.tls_cert_file")
+            message = f"cannot load the TLS certificate or key: {exc}"
+            raise _issue(message, "api.tls_cert_file") from None
         self.sock = bind(listen)
         self.port = int(self.sock.getsockname()[1])
         self._server = _Server(config)

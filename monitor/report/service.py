@@ -12,7 +12,6 @@ from monitor.report.model import Report
 from monitor.storage.sql.report_queries import Window
 from monitor.storage.sql.store import SqlStore
 
-
 MAX_TZ_CHARS = 64  # the longest IANA name is 32 characters
 
 
