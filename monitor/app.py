@@ -187,6 +187,7 @@ def build_app(
         windows=windows_from_config(config.maintenance),
         checkpoints=checkpoints,
         on_sink_failure=selfwatch.sink_failed,
+        max_retry_after=config.alerts.max_retry_after,
     )
     selfwatch.on_alerts = dispatcher.wake
     pipeline = Pipeline(

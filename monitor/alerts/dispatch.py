@@ -91,7 +91,9 @@ class Dispatcher:
         windows: Sequence[Window] = (),
         checkpoints: Checkpoints | None = None,
         on_sink_failure: Callable[[str], Awaitable[None]] | None = None,
+        max_retry_after: timedelta = timedelta(hours=1),
     ) -> None:
+        self.max_retry_after = max_retry_after
         self.store = store
         self.sinks = sinks
         self.clock = clock
@@ -250,13 +252,19 @@ class Dispatcher:
             if self.on_sink_failure is not None:
                 await self.on_sink_failure(sink.name)
             return
+        parked = False
         if exc.retry_after is not None:
-            delay = max(MIN_RETRY_S, exc.retry_after)
+            # cut to alerts.max_retry_after; a sink asking for more is failing (self-watch)
+            cap = self.max_retry_after.total_seconds()
+            parked = exc.retry_after > cap
+            delay = max(MIN_RETRY_S, min(exc.retry_after, cap))
             await self.pacer.pause(sink.pace_key(), self.clock.now() + timedelta(seconds=delay))
         else:
             delay = self._backoff(items)
         retry_at = self.clock.now() + timedelta(seconds=delay)
         await self._record(items, "retry", error=str(exc), retry_at=retry_at, latency=latency)
+        if parked and self.on_sink_failure is not None:
+            await self.on_sink_failure(sink.name)
 
     async def _record(
         self,

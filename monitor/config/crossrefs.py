@@ -155,11 +155,11 @@ def _check_api(
         token = api_token(config.api, env)
         problem = token_problem(config.api, listen, token)
         if problem is not None:
-            secret(["api", "token_env"], problem)
+            secret(["api", "token_env"], problem)  # refused: plain HTTP is the lesser news
+        elif (clear := tls_notice(config.api, listen)) is not None:
+            advise(["api", "listen"], clear)
         if (short := token_notice(config.api, token)) is not None:
             advise(["api", "token_env"], short)
-        if (clear := tls_notice(config.api, listen)) is not None:
-            advise(["api", "listen"], clear)
 
 
 ALERT_SECRETS = (
