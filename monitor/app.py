@@ -172,7 +172,8 @@ def build_app(
     metrics = metrics_for(store, config, clock)
     observer = FanOut(metrics, RunLogObserver(), *([observer] if observer else []))
     tracer = provider.get_tracer("monitor")
-    selfwatch = SelfWatch(store, db, clock, config, sink_names)
+    spool = Spool(spool_directory(config, environ))
+    selfwatch = SelfWatch(store, db, clock, config, sink_names, spool=spool)
     dispatcher = Dispatcher(
         store,
         sinks,
@@ -206,7 +207,7 @@ def build_app(
             observer=observer,
             admission=Admission(config, store, db),
             contracts=dict(contracts),
-            spool=Spool(spool_directory(config, environ)),
+            spool=spool,
         )
     )
     heartbeat = Heartbeat(store, db, clock, worker)

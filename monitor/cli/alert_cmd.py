@@ -16,7 +16,7 @@ from monitor.config.schema import Config, slack_channel_of
 from monitor.storage.sql.event_queries import EventFilter
 from monitor.views.event import event_view
 
-SELF_KINDS = ("monitor-stale", "delivery-failing")
+SELF_KINDS = ("monitor-stale", "delivery-failing", "spool-set-aside")
 
 
 def register(

@@ -14,7 +14,7 @@ from monitor.errors import ClaimLost, StorageError
 from monitor.probes import kind_for
 from monitor.probes.spec import probe_spec
 from monitor.runner.results import judged_row
-from monitor.runner.spool import decode_completion
+from monitor.runner.spool import UNREADABLE, decode_completion
 from monitor.views.run import run_view
 
 if TYPE_CHECKING:
@@ -31,14 +31,22 @@ async def replay_spool(pipeline: Pipeline) -> int:
         return 0
     recorded_count = 0
     for path in d.spool.pending():
-        data = d.spool.load(path)
-        probe = d.loaded.config.probe(data["claim"]["probe"])
-        if probe is None:
-            d.spool.set_aside(path, "the probe is no longer in the configuration")
-            log.warning("spooled run %s set aside: its probe left the config", path.name)
+        try:
+            data = d.spool.load(path)
+            probe = d.loaded.config.probe(data["claim"]["probe"])
+            if probe is None:
+                d.spool.set_aside(path, "the probe is no longer in the configuration")
+                log.warning("spooled run %s set aside: its probe left the config", path.name)
+                continue
+            spec = probe_spec(probe, kind_for(probe.kind).expected_status(probe))
+            completion = decode_completion(data, spec)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            # one bad file (truncated by a full disk, edited by hand) must not stop the runs
+            # behind it from being recorded; it waits in set-aside/ for an operator
+            why = f"{UNREADABLE}: {type(exc).__name__}: {str(exc)[:200]}"
+            d.spool.set_aside(path, why)
+            log.warning("spooled run %s set aside: %s", path.name, why)
             continue
-        spec = probe_spec(probe, kind_for(probe.kind).expected_status(probe))
-        completion = decode_completion(data, spec)
         judge_run = pipeline.judge_for(probe, completion.observation, completion.finished_at)
         try:
             if not data["claimed"] and not await d.db.run(d.store.claim_run, completion.claim):
