@@ -120,7 +120,7 @@ def test_unreadable_files_are_listed_apart_from_runs_whose_probe_left(tmp_path: 
         spool.put({"claim": {"started_at": T0.isoformat(), "run_id": run_id}, "observation": {}})
     first, second = spool.pending()
     first.write_text('{"claim": {"started', encoding="utf-8")
-    with pytest.raises(ValueError):
+    with pytest.raises(json.JSONDecodeError):
         spool.load(first)
     spool.set_aside(first, "unreadable: JSONDecodeError: Unterminated string")
     spool.set_aside(second, "the probe is no longer in the configuration")
