@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import socket
 import ssl
 import time
@@ -16,7 +17,7 @@ import httpx
 import pytest
 import trustme
 
-from monitor.api.guard import HostGuard, allowed_hosts
+from monitor.api.guard import AcceptErrorFilter, HostGuard, allowed_hosts
 from monitor.api.routes import ApiDeps, build_api
 from monitor.api.server import ApiServer
 from monitor.api.wiring import make_api_server
@@ -235,3 +236,31 @@ def test_the_api_serves_https_from_the_configured_certificate(app: App, tmp_path
         _server(app, {}, tls_cert_file=str(cert_file))
     with pytest.raises(ConfigError, match="cannot load the TLS certificate"):
         _server(app, {}, tls_cert_file=str(key_file), tls_key_file=str(cert_file))
+
+
+def test_repeated_accept_errors_are_logged_once_a_minute_with_a_count() -> None:
+    now = [0.0]
+    accept_errors = AcceptErrorFilter(interval_s=60, clock=lambda: now[0])
+    logger = logging.getLogger("asyncio")
+    seen: list[str] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            seen.append(record.getMessage())
+
+    handler = Keep()
+    logger.addHandler(handler)
+    logger.addFilter(accept_errors)
+    try:
+        for _ in range(10_000):
+            logger.error("socket.accept() out of system resource\nsocket: %s", "<sock>")
+            now[0] += 0.001
+        logger.error("something else")
+        now[0] += 60
+        logger.error("socket.accept() out of system resource\nsocket: %s", "<sock>")
+    finally:
+        logger.removeFilter(accept_errors)
+        logger.removeHandler(handler)
+    assert len(seen) == 3
+    assert seen[1] == "something else"
+    assert "9999 more since the last one not logged" in seen[2]
