@@ -10,8 +10,10 @@ on the event loop's repeated accept errors.
   ``Host`` (kubelet and Prometheus send the pod IP) and show no runs.
 - **Slowloris**: uvicorn's h11 protocol arms no timer before a request's headers are complete,
   so a client sending one byte a minute holds a file descriptor forever. ``GuardedH11`` closes
-  a connection whose headers are not complete ``header_timeout`` after they began, and aborts
-  connections beyond ``max_connections`` at once, before they cost more than the accept.
+  a connection whose headers are not complete ``header_timeout`` after they began, and keeps
+  at most ``max_connections``: a new one beyond that evicts the oldest connection still waiting
+  for its headers (a client that sends its request at once, like the kubelet's ``/healthz``,
+  gets through a flood of slow ones); when every connection is busy, the new one is closed.
 - **Accept errors**: out of descriptors, asyncio logs one error per accept attempt (hundreds of
   thousands a minute); ``AcceptErrorFilter`` lets one through per interval with a count.
 """
@@ -89,13 +91,30 @@ class GuardedH11(H11Protocol):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._header_timer: asyncio.TimerHandle | None = None
+        self._opened_at = 0.0
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
+        self._opened_at = self.loop.time()
         if len(self.connections) > self.max_connections:
-            transport.abort()  # connection_lost forgets it; the descriptor is free at once
-            return
+            victim = self._oldest_waiting()
+            if victim is None:
+                transport.abort()  # connection_lost forgets it; the descriptor is free at once
+                return
+            victim._disarm()  # not chosen again before its connection_lost runs
+            victim.transport.abort()
         self._arm()
+
+    def _oldest_waiting(self) -> GuardedH11 | None:
+        waiting = [
+            c
+            for c in self.connections
+            if isinstance(c, GuardedH11)
+            and c is not self
+            and c._header_timer is not None
+            and not c.transport.is_closing()
+        ]
+        return min(waiting, key=lambda c: c._opened_at, default=None)
 
     def data_received(self, data: bytes) -> None:
         super().data_received(data)

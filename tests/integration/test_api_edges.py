@@ -5,9 +5,15 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import os
+import resource
+import signal
 import socket
 import ssl
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,6 +35,7 @@ from monitor.selfcheck.health import Health
 from tests.conftest import SIM_KEY, chat_probe_config, write_config
 from tests.fakes.tcp_proxy import TcpProxy
 from tests.incident import RunningApi, StepClock, make_app, run_probe
+from tests.integration.processes import wait_until
 
 TOKEN = "a-token-of-sixteen-or-more"
 KEY = {"SIM_API_KEY": SIM_KEY}
@@ -264,3 +271,48 @@ def test_repeated_accept_errors_are_logged_once_a_minute_with_a_count() -> None:
     assert len(seen) == 3
     assert seen[1] == "something else"
     assert "9999 more since the last one not logged" in seen[2]
+
+
+def test_a_flood_of_partial_connections_under_256_descriptors_leaves_healthz_answering(
+    tmp_path: Path, sim_url: str, sqlite_url: str
+) -> None:
+    config = write_config(tmp_path, chat_probe_config(sim_url, sqlite_url))
+    log = tmp_path / "api.log"
+    env = {k: v for k, v in os.environ.items() if k != "MONITOR_API_TOKEN"}
+
+    def limit_descriptors() -> None:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (256, 256))
+
+    command = [sys.executable, "-m", "monitor", "api", "--config", str(config)]
+    with log.open("w") as stderr:
+        proc = subprocess.Popen(
+            [*command, "--listen", "127.0.0.1:0"],
+            env={**env, **KEY},
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+            preexec_fn=limit_descriptors,
+        )
+    held: list[socket.socket] = []
+    try:
+        wait_until(lambda: "API on http://" in log.read_text(), 30, "the API to listen")
+        url = log.read_text().split("API on ")[1].split()[0]
+        port = int(url.rsplit(":", 1)[1])
+        for _ in range(500):
+            # the listen backlog may be full for a moment: the attacker retries anyway
+            with contextlib.suppress(OSError):
+                held.append(_partial(port))
+        started = time.monotonic()
+        answer = httpx.get(f"{url}/healthz", timeout=10)
+        assert answer.status_code in (200, 503)  # an answer; no scheduler heartbeat here
+        assert time.monotonic() - started < 5
+        time.sleep(1)
+        assert log.stat().st_size < 20_000, log.read_text()[-2000:]
+    finally:
+        for sock in held:
+            sock.close()
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
