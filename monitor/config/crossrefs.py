@@ -9,14 +9,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 from monitor.config.crontab import crontab_trigger
 from monitor.config.dburl import normalize_database_url
-from monitor.config.listen import (
-    api_token,
-    parse_listen,
-    tls_notice,
-    tls_problem,
-    token_notice,
-    token_problem,
-)
+from monitor.config.listen import check_api
 from monitor.config.schema import Config, MaintenanceWindow, ProbeConfig, slack_channel_of
 from monitor.config.timeparse import parse_instant
 from monitor.core.model import SELF_CATEGORY, SELF_PROBE, Category
@@ -95,7 +88,7 @@ def check_config(
     def advise(loc: Sequence[str | int], message: str) -> None:
         warnings.append(ConfigIssue(filename, line_of(loc), _fmt(loc), message, advisory=True))
 
-    _check_api(config, env, err, secret, advise)
+    check_api(config.api, env, err, secret, advise)
     return errors, warnings
 
 
@@ -131,35 +124,6 @@ def _check_routes(config: Config, err: Callable[..., None]) -> None:
         for p_index, probe in enumerate(route.match.probe or ()):
             if probe not in probes:
                 err(["routes", index, "match", "probe", p_index], f"unknown probe {probe!r}")
-
-
-def _check_api(
-    config: Config,
-    env: Mapping[str, str],
-    err: Callable[..., None],
-    secret: Callable[..., None],
-    advise: Callable[..., None],
-) -> None:
-    try:
-        listen = parse_listen(config.api.listen)
-    except ValueError as exc:
-        err(["api", "listen"], str(exc))
-        return
-    if (tls := tls_problem(config.api)) is not None:
-        err(["api", "tls_cert_file"], tls)
-    for key in ("tls_cert_file", "tls_key_file"):
-        path = getattr(config.api, key)
-        if path and not os.path.isfile(path):
-            secret(["api", key], f"file {path} does not exist")
-    if config.api.enabled:
-        token = api_token(config.api, env)
-        problem = token_problem(config.api, listen, token)
-        if problem is not None:
-            secret(["api", "token_env"], problem)  # refused: plain HTTP is the lesser news
-        elif (clear := tls_notice(config.api, listen)) is not None:
-            advise(["api", "listen"], clear)
-        if (short := token_notice(config.api, token)) is not None:
-            advise(["api", "token_env"], short)
 
 
 ALERT_SECRETS = (
