@@ -32,7 +32,8 @@ def make_api_server(
     # with a token, the token protects; without one, only local Host names are answered
     hosts = None if token is not None else allowed_hosts(address.host, api.allowed_hosts)
     tls = (api.tls_cert_file, api.tls_key_file) if api.tls_cert_file and api.tls_key_file else None
-    notices = tuple(n for n in (tls_notice(api, address), token_notice(api, token)) if n)
+    found = (("api.listen", tls_notice(api, address)), ("api.token_env", token_notice(api, token)))
+    notices = tuple(f"{key}: warning: {text}" for key, text in found if text)
     return ApiServer(HostGuard(build_api(deps), hosts), address, tls=tls, notices=notices)
 
 

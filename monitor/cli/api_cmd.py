@@ -38,7 +38,7 @@ def handle(ctx: Context) -> int:
             loaded.config, ctx.env, store, clock, metrics, listen=ctx.args.listen
         )
         for notice in server.notices:
-            ctx.warn(f"monitor: warning: {notice}")
+            ctx.warn(f"{loaded.path}: {notice}")
         ctx.warn(f"monitor: API on {server.url} (openapi: {server.url}/openapi.json)")
         asyncio.run(_serve(server.run))
     finally:

@@ -77,7 +77,7 @@ async def _serve(ctx: Context, loaded: LoadedConfig) -> int:
         + (f"; API on {api.url}" if api else "")
     )
     for notice in api.notices if api else ():
-        ctx.warn(f"monitor: warning: {notice}")
+        ctx.warn(f"{loaded.path}: {notice}")
     deadman = _deadman(loaded, ctx, app)
     try:
         await serve(
