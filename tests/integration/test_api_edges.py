@@ -229,7 +229,9 @@ def test_the_server_warns_at_start_off_loopback_without_tls(app: App) -> None:
     assert server.notices == ()
 
 
-def test_the_api_serves_https_from_the_configured_certificate(app: App, tmp_path: Path) -> None:
+def test_the_api_serves_https_from_the_configured_certificate(
+    app: App, tmp_path: Path, cli: Any
+) -> None:
     ca = trustme.CA()
     cert = ca.issue_cert("127.0.0.1", "localhost")
     cert_file, key_file = tmp_path / "api.pem", tmp_path / "api.key"
@@ -243,6 +245,9 @@ def test_the_api_serves_https_from_the_configured_certificate(app: App, tmp_path
         assert client.get(f"{running.url}/api/v1/runs").status_code == 200
         with pytest.raises(httpx.HTTPError):
             httpx.get(f"{running.url.replace('https', 'http')}/api/v1/runs", timeout=2)
+        probe = cli("healthcheck", "--ready", "--url", running.url)
+        assert probe.code == 0, probe.out  # the container's HEALTHCHECK speaks HTTPS too
+        assert "answered 200" in probe.out
     with pytest.raises(ConfigError, match=r"both api\.tls_cert_file and api\.tls_key_file"):
         _server(app, {}, tls_cert_file=str(cert_file))
     with pytest.raises(ConfigError, match="cannot load the TLS certificate"):
