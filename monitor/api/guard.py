@@ -78,7 +78,8 @@ async def _refuse(send: Send) -> None:
 
 def allowed_hosts(listen_host: str, extra: Iterable[str]) -> frozenset[str]:
     """The ``Host`` names a token-less API answers."""
-    names = {listen_host.lower(), *LOCAL_HOSTS, *(h.lower().rstrip(".") for h in extra)}
+    # an entry written with a port or brackets (``[fd00::1]:8080``) means its host
+    names = {listen_host.lower(), *LOCAL_HOSTS, *(host_name(h).rstrip(".") for h in extra)}
     return frozenset(names)
 
 

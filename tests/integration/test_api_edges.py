@@ -64,7 +64,7 @@ def _server(app: App, env: dict[str, str], **api: Any) -> ApiServer:
 
 
 def test_a_rebinding_host_is_refused_when_no_token_protects_the_api(app: App) -> None:
-    server = _server(app, {}, allowed_hosts=["monitor.internal"])
+    server = _server(app, {}, allowed_hosts=["monitor.internal", "[fd00::1]:8080"])
     with RunningApi(server=server) as running, httpx.Client(base_url=running.url) as client:
         port = running.server.port
         attacker = {"host": f"rebind.attacker.example:{port}"}
@@ -72,7 +72,8 @@ def test_a_rebinding_host_is_refused_when_no_token_protects_the_api(app: App) ->
         assert refused.status_code == 400
         assert "api.allowed_hosts" in refused.json()["error"]
         assert client.get("/openapi.json", headers=attacker).status_code == 400
-        for host in (f"127.0.0.1:{port}", f"localhost:{port}", "monitor.internal", "LOCALHOST."):
+        hosts = (f"127.0.0.1:{port}", f"localhost:{port}", "monitor.internal", "LOCALHOST.")
+        for host in (*hosts, f"[::1]:{port}", "[fd00::1]"):
             assert client.get("/api/v1/runs", headers={"host": host}).status_code == 200, host
         # kubelet and Prometheus send the pod IP: health and metrics answer any Host
         assert client.get("/metrics", headers=attacker).status_code == 200
@@ -172,6 +173,11 @@ def test_with_the_database_gone_runs_are_503_and_readyz_names_no_host(
                 ready = c.get("/readyz")
                 assert ready.status_code == 503
                 assert ready.json() == {"ok": False, "database": "unreachable"}
+                assert c.get("/metrics").status_code == 200  # the process's own numbers
+                assert c.get("/healthz").status_code == 503
+                assert "error" not in c.get("/healthz").json()
+                assert c.get("/api/v1/events").status_code == 503
+                assert c.get("/api/v1/runs/r1").status_code == 503
                 for leak in (str(port), "127.0.0.1", "psycopg", "Error", "connection"):
                     assert leak not in ready.text
                     assert leak not in runs.text
