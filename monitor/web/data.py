@@ -1,0 +1,186 @@
+"""What the pages show, read from the store and shaped by the same views the CLI and the API
+use (``views.run``, ``views.evidence``, ``views.event``, ``views.diff``), so a page can never say
+something ``monitor show`` or ``/api/v1`` would not. The only module of ``web`` that calls the
+store; it runs in a worker thread (the event loop also runs probes)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from monitor.config.schema import Config, ProbeConfig
+from monitor.config.timeparse import format_duration, iso_z
+from monitor.storage.sql.queries import RunFilter
+from monitor.storage.sql.store import SqlStore
+from monitor.views.diff import diff_runs
+from monitor.views.event import event_detail_view, event_view
+from monitor.views.evidence import run_detail
+from monitor.views.run import run_view
+from monitor.web.charts import Point
+
+STRIP_RUNS = 400  # newest runs read for a probe's 24-hour strip and percentiles
+OPEN_STATES = ("suspected", "open")
+SEVERITY_ORDER = ("breaking", "warning", "info")
+STATE_ORDER = {"fail": 0, "drift": 1, "skipped": 2, "learning": 3, "no runs": 4, "pass": 5}
+
+
+@dataclass
+class ProbeRow:
+    name: str
+    target: str
+    kind: str
+    owner: str | None
+    schedule: str
+    state: str
+    since: str | None
+    points: list[Point]
+    p50: float | None
+    p95: float | None
+    uptime: float | None
+    open_events: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class Overview:
+    now: datetime
+    probes: list[ProbeRow]
+    open_by_severity: dict[str, int]
+    self_events: list[dict[str, Any]]
+    failing_sinks: list[str]
+    database_ok: bool
+
+
+def schedule_of(probe: ProbeConfig) -> str:
+    if probe.cron:
+        return f"cron {probe.cron}"
+    return f"every {format_duration(probe.every)}" if probe.every else "manual"
+
+
+def _percentile(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def _state(latest: dict[str, Any] | None) -> str:
+    if latest is None:
+        return "no runs"
+    outcome = str(latest.get("outcome") or "skipped")
+    if outcome == "pass" and latest.get("baseline_state") == "learning":
+        return "learning"
+    return outcome
+
+
+def probe_row(store: SqlStore, probe: ProbeConfig, now: datetime) -> ProbeRow:
+    runs = store.list_runs(
+        RunFilter(probes=(probe.name,), since=now - timedelta(hours=24), limit=STRIP_RUNS)
+    )
+    latest = runs[0] if runs else store.last_run(probe.name)
+    state = _state(latest)
+    since = None
+    if runs:  # the current streak: the oldest run with the same outcome, newest first
+        streak = runs[0]["started_at"]
+        for run in runs:
+            if _state(run) != state:
+                break
+            streak = run["started_at"]
+        since = iso_z(streak)
+    points = [
+        Point(r["started_at"], str(r.get("outcome") or "skipped"), r["id"], r.get("latency_ms"))
+        for r in runs
+    ]
+    latencies = [
+        p.latency_ms for p in points if p.latency_ms is not None and p.outcome != "skipped"
+    ]
+    judged = [p for p in points if p.outcome in ("pass", "drift", "fail")]
+    uptime = 100.0 * sum(1 for p in judged if p.outcome != "fail") / len(judged) if judged else None
+    return ProbeRow(
+        name=probe.name,
+        target=probe.target,
+        kind=probe.kind,
+        owner=probe.owner,
+        schedule=schedule_of(probe),
+        state=state,
+        since=since,
+        points=points,
+        p50=_percentile(latencies, 0.5),
+        p95=_percentile(latencies, 0.95),
+        uptime=uptime,
+    )
+
+
+def overview(store: SqlStore, config: Config, now: datetime) -> Overview:
+    events = [event_view(e) for e in store.list_events(states=OPEN_STATES, limit=1000)]
+    by_probe: dict[str, list[dict[str, Any]]] = {}
+    for event in events:
+        by_probe.setdefault(event["probe"], []).append(event)
+    rows = []
+    for probe in config.probes:
+        row = probe_row(store, probe, now)
+        row.open_events = by_probe.get(probe.name, [])
+        rows.append(row)
+    counts = Counter(e["severity"] for e in events if e["state"] == "open")
+    failing = [str(s["sink"]) for s in store.alert_status() if s.get("failed") or s.get("failing")]
+    return Overview(
+        now=now,
+        probes=rows,
+        open_by_severity={s: counts.get(s, 0) for s in SEVERITY_ORDER},
+        self_events=store.open_self_events(),
+        failing_sinks=failing,
+        database_ok=True,
+    )
+
+
+def probe_page(
+    store: SqlStore, probe: ProbeConfig, now: datetime, window: timedelta
+) -> dict[str, Any]:
+    runs = store.list_runs(RunFilter(probes=(probe.name,), since=now - window, limit=2000))
+    points = [
+        Point(r["started_at"], str(r.get("outcome") or "skipped"), r["id"], r.get("latency_ms"))
+        for r in runs
+    ]
+    events = [event_view(e) for e in store.list_events(probes=(probe.name,), limit=50)]
+    good = store.last_run(probe.name, outcomes=("pass",))
+    return {
+        "runs": [run_view(r) for r in runs[:50]],
+        "points": points,
+        "events": events,
+        "baselines": [b for b in store.list_baselines(probe.name) if b["state"] != "superseded"],
+        "last_good": run_view(good) if good else None,
+    }
+
+
+def run_page(store: SqlStore, run_id: str) -> dict[str, Any] | None:
+    row = store.get_run(run_id)
+    if row is None:
+        return None
+    detail = run_detail(row, store.get_evidence(run_id))
+    previous = store.last_run(row["probe"], before=row["started_at"])
+    good = store.last_run(row["probe"], outcomes=("pass",))
+    detail["previous_run_id"] = previous["id"] if previous else None
+    detail["last_good_run_id"] = good["id"] if good and good["id"] != run_id else None
+    return detail
+
+
+def diff_page(store: SqlStore, before_id: str, after_id: str) -> dict[str, Any] | None:
+    before, after = store.get_run(before_id), store.get_run(after_id)
+    if before is None or after is None:
+        return None
+    return diff_runs(before, store.get_evidence(before_id), after, store.get_evidence(after_id))
+
+
+def last_good_ids(store: SqlStore, probe: str) -> tuple[str | None, str | None]:
+    good = store.last_run(probe, outcomes=("pass",))
+    latest = store.last_run(probe)
+    return (good["id"] if good else None, latest["id"] if latest else None)
+
+
+def events_page(store: SqlStore) -> list[dict[str, Any]]:
+    return [event_view(e) for e in store.list_events(limit=200)]
+
+
+def event_page(store: SqlStore, ref: str) -> dict[str, Any]:
+    return event_detail_view(store.event_detail(ref))
