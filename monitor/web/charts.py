@@ -30,43 +30,69 @@ def _iso(at: datetime) -> str:
     return at.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def strip(
-    points: Sequence[Point], now: datetime, *, hours: int = 24, cells: int = 96, links: bool = True
-) -> str:
-    """One cell per bucket of the window, coloured by its worst outcome (fail > drift > skipped
-    > pass); empty buckets are drawn hollow."""
-    width, height, gap = 3, 16, 1
+@dataclass(frozen=True)
+class Cell:
+    """One slice of a strip: its worst outcome, how many runs it holds and a run to link to."""
+
+    at: datetime
+    outcome: str
+    runs: int
+    run_id: str
+
+
+RANK = {"fail": 3, "drift": 2, "skipped": 1, "pass": 0}
+
+
+def cells_from_points(
+    points: Sequence[Point], now: datetime, *, hours: int = 24, cells: int = 96
+) -> list[Cell | None]:
     span = timedelta(hours=hours) / cells
     start = now - timedelta(hours=hours)
-    worst: list[Point | None] = [None] * cells
-    rank = {"fail": 3, "drift": 2, "skipped": 1, "pass": 0}
+    out: list[Cell | None] = [None] * cells
     for p in points:
         i = int((p.at - start) / span)
         if not 0 <= i < cells:
             continue
-        current = worst[i]
-        if current is None or rank.get(p.outcome, 0) > rank.get(current.outcome, 0):
-            worst[i] = p
+        current = out[i]
+        runs = 1 + (current.runs if current else 0)
+        if current is None or RANK.get(p.outcome, 0) > RANK.get(current.outcome, 0):
+            out[i] = Cell(start + span * i, p.outcome, runs, p.run_id)
+        else:
+            out[i] = Cell(current.at, current.outcome, runs, current.run_id)
+    return out
+
+
+def strip(
+    points: Sequence[Point], now: datetime, *, hours: int = 24, cells: int = 96, links: bool = True
+) -> str:
+    return draw_strip(cells_from_points(points, now, hours=hours, cells=cells), hours, links)
+
+
+def draw_strip(cells: Sequence[Cell | None], hours: int = 24, links: bool = True) -> str:
+    """One cell per slice of the window, drawn by its worst outcome (fail > drift > skipped >
+    pass, taller when not a pass); empty slices are drawn hollow."""
+    width, height, gap = 3, 16, 1
+    count = len(cells)
     parts = [
-        f'<svg class="strip" role="img" viewBox="0 0 {cells * (width + gap)} {height}" '
-        f'width="{cells * (width + gap)}" height="{height}" aria-label="runs over {hours} hours">'
+        f'<svg class="strip" role="img" viewBox="0 0 {count * (width + gap)} {height}" '
+        f'width="{count * (width + gap)}" height="{height}" aria-label="runs over {hours} hours">'
     ]
-    for i, cell_point in enumerate(worst):
+    for i, cell in enumerate(cells):
         x = i * (width + gap)
-        if cell_point is None:
+        if cell is None:
             parts.append(
                 f'<rect class="cell none" x="{x}" y="0" width="{width}" height="{height}"/>'
             )
             continue
-        p = cell_point
-        cls = OUTCOME_CLASS.get(p.outcome, "skip")
-        tall = height if p.outcome != "pass" else height - 4
-        cell = (
+        cls = OUTCOME_CLASS.get(cell.outcome, "skip")
+        tall = height if cell.outcome != "pass" else height - 4
+        label = f"{escape(cell.outcome)} {_iso(cell.at)}, {cell.runs} run{'s' * (cell.runs != 1)}"
+        rect = (
             f'<rect class="cell {cls}" x="{x}" y="{height - tall}" width="{width}" '
-            f'height="{tall}"><title>{escape(p.outcome)} {_iso(p.at)}'
-            f"{' run ' + escape(p.run_id) if links else ''}</title></rect>"
+            f'height="{tall}"><title>{label}{" run " + escape(cell.run_id) if links else ""}'
+            "</title></rect>"
         )
-        parts.append(f'<a href="/runs/{escape(p.run_id)}">{cell}</a>' if links else cell)
+        parts.append(f'<a href="/runs/{escape(cell.run_id)}">{rect}</a>' if links else rect)
     parts.append("</svg>")
     return "".join(parts)
 

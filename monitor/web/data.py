@@ -12,15 +12,14 @@ from typing import Any
 
 from monitor.config.schema import Config, ProbeConfig
 from monitor.config.timeparse import format_duration, iso_z
-from monitor.storage.sql.queries import RunFilter
+from monitor.storage.sql.queries import OutcomeBucket, RunFilter, RunPoint
 from monitor.storage.sql.store import SqlStore
 from monitor.views.diff import diff_runs
 from monitor.views.event import event_detail_view, event_view
 from monitor.views.evidence import run_detail
 from monitor.views.run import run_view
-from monitor.web.charts import Point
+from monitor.web.charts import RANK, Cell, Point
 
-STRIP_RUNS = 400  # newest runs read for a probe's 24-hour strip and percentiles
 OPEN_STATES = ("suspected", "open")
 SEVERITY_ORDER = ("breaking", "warning", "info")
 STATE_ORDER = {"fail": 0, "drift": 1, "skipped": 2, "learning": 3, "no runs": 4, "pass": 5}
@@ -36,6 +35,7 @@ class ProbeRow:
     state: str
     since: str | None
     points: list[Point]
+    cells: list[Cell | None]
     p50: float | None
     p95: float | None
     uptime: float | None
@@ -65,38 +65,39 @@ def _percentile(values: list[float], q: float) -> float | None:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def _state(latest: dict[str, Any] | None) -> str:
-    if latest is None:
-        return "no runs"
-    outcome = str(latest.get("outcome") or "skipped")
-    if outcome == "pass" and latest.get("baseline_state") == "learning":
+def _state(outcome: str | None, baseline_state: str | None) -> str:
+    if outcome is None:
+        return "skipped"
+    if outcome == "pass" and baseline_state == "learning":
         return "learning"
     return outcome
 
 
-def probe_row(store: SqlStore, probe: ProbeConfig, now: datetime) -> ProbeRow:
-    runs = store.list_runs(
-        RunFilter(probes=(probe.name,), since=now - timedelta(hours=24), limit=STRIP_RUNS)
-    )
-    latest = runs[0] if runs else store.last_run(probe.name)
-    state = _state(latest)
-    since = None
-    if runs:  # the current streak: the oldest run with the same outcome, newest first
-        streak = runs[0]["started_at"]
-        for run in runs:
-            if _state(run) != state:
+STRIP_CELLS = 96  # 15-minute slices of the day
+LATENCY_RUNS = 100  # p50/p95 over each probe's newest runs
+
+
+def _row(
+    probe: ProbeConfig,
+    latest: RunPoint | None,
+    cells: list[Cell | None],
+    latencies: list[float],
+    window_start: datetime,
+) -> ProbeRow:
+    state = _state(latest.outcome, latest.baseline_state) if latest else "no runs"
+    since: str | None = None
+    if latest is not None:
+        # the current streak, to the slice: back from the newest while slices hold only it
+        streak = latest.started_at
+        for cell in reversed(cells):
+            if cell is None:
+                continue
+            if cell.outcome != (latest.outcome or "skipped"):  # a slice's worst outcome
                 break
-            streak = run["started_at"]
-        since = iso_z(streak)
-    points = [
-        Point(r["started_at"], str(r.get("outcome") or "skipped"), r["id"], r.get("latency_ms"))
-        for r in runs
-    ]
-    latencies = [
-        p.latency_ms for p in points if p.latency_ms is not None and p.outcome != "skipped"
-    ]
-    judged = [p for p in points if p.outcome in ("pass", "drift", "fail")]
-    uptime = 100.0 * sum(1 for p in judged if p.outcome != "fail") / len(judged) if judged else None
+            streak = min(streak, cell.at)
+        since = iso_z(streak) if streak > window_start else None
+    judged = sum(c.runs for c in cells if c is not None and c.outcome != "skipped")
+    failed = sum(c.runs for c in cells if c is not None and c.outcome == "fail")
     return ProbeRow(
         name=probe.name,
         target=probe.target,
@@ -105,11 +106,55 @@ def probe_row(store: SqlStore, probe: ProbeConfig, now: datetime) -> ProbeRow:
         schedule=schedule_of(probe),
         state=state,
         since=since,
-        points=points,
+        points=[],
+        cells=cells,
         p50=_percentile(latencies, 0.5),
         p95=_percentile(latencies, 0.95),
-        uptime=uptime,
+        uptime=100.0 * (judged - failed) / judged if judged else None,
     )
+
+
+def _cells(
+    buckets: list[OutcomeBucket], start: datetime, span: timedelta
+) -> dict[str, list[Cell | None]]:
+    out: dict[str, list[Cell | None]] = {}
+    for b in buckets:
+        if b.index < 0:
+            continue
+        index = min(b.index, STRIP_CELLS - 1)  # a replica's clock a little ahead: the last slice
+        row = out.setdefault(b.probe, [None] * STRIP_CELLS)
+        outcome = b.outcome or "skipped"
+        current = row[index]
+        total = b.runs + (current.runs if current else 0)
+        if current is None or RANK.get(outcome, 0) > RANK.get(current.outcome, 0):
+            row[index] = Cell(start + span * index, outcome, total, b.newest_run_id)
+        else:
+            row[index] = Cell(current.at, current.outcome, total, current.run_id)
+    return out
+
+
+def probe_rows(store: SqlStore, probes: list[ProbeConfig], now: datetime) -> list[ProbeRow]:
+    start = now - timedelta(hours=24)
+    span = timedelta(hours=24) / STRIP_CELLS
+    names = [p.name for p in probes]
+    buckets, latest, latencies = store.status_page(
+        names, start, int(span.total_seconds()), LATENCY_RUNS
+    )
+    cells = _cells(buckets, start, span)
+    return [
+        _row(
+            p,
+            latest.get(p.name),
+            cells.get(p.name, [None] * STRIP_CELLS),
+            latencies.get(p.name, []),
+            start,
+        )
+        for p in probes
+    ]
+
+
+def probe_row(store: SqlStore, probe: ProbeConfig, now: datetime) -> ProbeRow:
+    return probe_rows(store, [probe], now)[0]
 
 
 def overview(store: SqlStore, config: Config, now: datetime) -> Overview:
@@ -117,13 +162,11 @@ def overview(store: SqlStore, config: Config, now: datetime) -> Overview:
     by_probe: dict[str, list[dict[str, Any]]] = {}
     for event in events:
         by_probe.setdefault(event["probe"], []).append(event)
-    rows = []
-    for probe in config.probes:
-        row = probe_row(store, probe, now)
-        row.open_events = by_probe.get(probe.name, [])
-        rows.append(row)
+    rows = probe_rows(store, list(config.probes), now)
+    for row in rows:
+        row.open_events = by_probe.get(row.name, [])
     counts = Counter(e["severity"] for e in events if e["state"] == "open")
-    failing = [str(s["sink"]) for s in store.alert_status() if s.get("failed") or s.get("failing")]
+    failing = [str(s["sink"]) for s in store.alert_status() if s.get("failed")]
     return Overview(
         now=now,
         probes=rows,
@@ -137,15 +180,15 @@ def overview(store: SqlStore, config: Config, now: datetime) -> Overview:
 def probe_page(
     store: SqlStore, probe: ProbeConfig, now: datetime, window: timedelta
 ) -> dict[str, Any]:
-    runs = store.list_runs(RunFilter(probes=(probe.name,), since=now - window, limit=2000))
+    window_runs = store.run_points([probe.name], now - window, limit=5000)[probe.name]
     points = [
-        Point(r["started_at"], str(r.get("outcome") or "skipped"), r["id"], r.get("latency_ms"))
-        for r in runs
+        Point(r.started_at, r.outcome or "skipped", r.run_id, r.latency_ms) for r in window_runs
     ]
+    runs = store.list_runs(RunFilter(probes=(probe.name,), since=now - window, limit=50))
     events = [event_view(e) for e in store.list_events(probes=(probe.name,), limit=50)]
     good = store.last_run(probe.name, outcomes=("pass",))
     return {
-        "runs": [run_view(r) for r in runs[:50]],
+        "runs": [run_view(r) for r in runs],
         "points": points,
         "events": events,
         "baselines": [b for b in store.list_baselines(probe.name) if b["state"] != "superseded"],

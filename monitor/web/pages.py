@@ -96,7 +96,7 @@ class WebPages:
         chosen = forms.overview_filter(request.query_params)
         rows = forms.filtered(view.probes, chosen)
         public = bool(getattr(request.state, "public", False))
-        strips = {r.name: charts.strip(r.points, now, links=not public) for r in rows}
+        strips = {r.name: charts.draw_strip(r.cells, links=not public) for r in rows}
         return self.render(
             request,
             "overview.html",

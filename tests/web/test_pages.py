@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ import pytest
 from monitor.api.routes import ApiDeps, build_api
 from monitor.app import App
 from monitor.selfcheck.health import Health
-from tests.incident import RunningApi, StepClock, make_app, run_probe
+from tests.incident import INCIDENT_START, RunningApi, StepClock, make_app, run_probe
 
 TOKEN = "web-token-for-tests-0123456789"
 HOSTILE = '<script>alert(1)</script>"><img src=x onerror=alert(2)>'
@@ -45,7 +46,9 @@ class Seeded:
 def _serve(app: App, token: str | None, **ui: Any) -> RunningApi:
     assert app.metrics is not None
     config = app.config.model_copy(update={"ui": app.config.ui.model_copy(update=ui)})
-    deps = ApiDeps(app.store, config, StepClock(), Health(app.store, app.clock), app.metrics, token)
+    # the pages' clock an hour after the seeded runs (StepClock starts at INCIDENT_START)
+    clock = StepClock(INCIDENT_START + timedelta(hours=1))
+    deps = ApiDeps(app.store, config, clock, Health(app.store, app.clock), app.metrics, token)
     return RunningApi(build_api(deps))
 
 
