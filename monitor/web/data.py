@@ -133,6 +133,17 @@ def _cells(
     return out
 
 
+def timeline(
+    store: SqlStore, probes: list[str], since: datetime, until: datetime
+) -> list[Cell | None]:
+    """The probes' runs over a window as one strip: each slice drawn by its worst outcome."""
+    span = (until - since) / STRIP_CELLS
+    bucket_s = max(1, int(span.total_seconds()))
+    buckets = store.outcome_buckets(probes, since, until, bucket_s)
+    merged = [OutcomeBucket("*", b.index, b.outcome, b.runs, b.newest_run_id) for b in buckets]
+    return _cells(merged, since, timedelta(seconds=bucket_s)).get("*", [None] * STRIP_CELLS)
+
+
 def probe_rows(store: SqlStore, probes: list[ProbeConfig], now: datetime) -> list[ProbeRow]:
     start = now - timedelta(hours=24)
     span = timedelta(hours=24) / STRIP_CELLS

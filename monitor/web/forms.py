@@ -18,7 +18,7 @@ from monitor.config.timeparse import parse_time
 from monitor.errors import UsageError
 from monitor.report.markdown import render_markdown
 from monitor.report.service import make_report
-from monitor.web import access
+from monitor.web import access, charts, data
 from monitor.web.data import STATE_ORDER, ProbeRow
 
 if TYPE_CHECKING:
@@ -147,5 +147,16 @@ async def report_page(pages: WebPages, request: Request) -> Response:
             headers={"Content-Disposition": 'attachment; filename="incident-report.md"'},
         )
         return access.with_security_headers(response)
+    target = q.get("target") or None
+    names = [p.name for p in pages.config.probes if target is None or p.target == target]
+    cells = await run_in_threadpool(data.timeline, pages.store, names, since, until)
+    hours = max(1, round((until - since).total_seconds() / 3600))
     download = urlencode({**{k: v for k, v in q.items() if k != "format"}, "format": "md"})
-    return pages.render(request, "report.html", report=report.to_json(), query=q, download=download)
+    return pages.render(
+        request,
+        "report.html",
+        report=report.to_json(),
+        query=q,
+        download=download,
+        timeline=charts.draw_strip(cells, hours),
+    )

@@ -128,6 +128,7 @@ def test_probe_run_diff_last_good_events_and_report_pages_render(open_site: http
     report = open_site.get("/report?since=30d")
     assert report.status_code == 200
     assert "Download Markdown" in report.text
+    assert report.text.count('class="cell drift"') >= 1  # the timeline shows the drifting runs
     markdown = open_site.get("/report?since=30d&format=md")
     assert markdown.headers["content-type"].startswith("text/markdown")
     assert "attachment" in markdown.headers["content-disposition"]

@@ -296,7 +296,11 @@ class OutcomeBucket:
 
 
 def outcome_buckets(
-    conn: Connection, probes: list[str], since: datetime, bucket_s: int
+    conn: Connection,
+    probes: list[str],
+    since: datetime,
+    bucket_s: int,
+    until: datetime | None = None,
 ) -> list[OutcomeBucket]:
     """One grouped scan of the window for every probe (the database counts; Python never sees
     the runs): the status page's strips over hundreds of probes and a day of runs."""
@@ -311,6 +315,8 @@ def outcome_buckets(
         .where(runs.c.probe.in_(probes), runs.c.started_at >= start, COMPLETED)
         .group_by(runs.c.probe, index, runs.c.outcome)
     )
+    if until is not None:
+        query = query.where(runs.c.started_at < until)
     return [
         OutcomeBucket(p, int(i), o, int(n), str(newest))
         for p, i, o, n, newest in conn.execute(query)

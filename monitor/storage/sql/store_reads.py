@@ -81,6 +81,12 @@ class ReadStore(StoreBase):
                 queries.recent_latencies(conn, probes, latencies),
             )
 
+    def outcome_buckets(
+        self, probes: list[str], since: datetime, until: datetime, bucket_s: int
+    ) -> list[queries.OutcomeBucket]:
+        with self._begin() as conn:
+            return queries.outcome_buckets(conn, probes, since, bucket_s, until)
+
     def latest_slots(self, probes: list[str]) -> dict[str, datetime]:
         with self._begin() as conn:
             return queries.latest_slots(conn, probes)
