@@ -195,3 +195,48 @@ def test_the_api_serves_https_from_the_configured_certificate(
         _server(app, {}, tls_cert_file=str(cert_file))
     with pytest.raises(ConfigError, match="cannot load the TLS certificate"):
         _server(app, {}, tls_cert_file=str(key_file), tls_key_file=str(cert_file))
+
+
+def test_the_host_of_ui_base_url_is_answered_without_a_token(app: App) -> None:
+    config = app.config.model_copy(
+        update={
+            "api": ApiConfig(listen="127.0.0.1:0"),
+            "ui": app.config.ui.model_copy(update={"base_url": "https://Monitor.Example:8443/"}),
+        }
+    )
+    assert app.metrics is not None
+    server = make_api_server(config, {}, app.store, StepClock(), app.metrics)
+    with RunningApi(server=server) as running, httpx.Client(base_url=running.url) as client:
+        assert client.get("/api/v1/runs", headers={"host": "monitor.example"}).status_code == 200
+        assert client.get("/", headers={"host": "rebind.attacker.example"}).status_code == 400
+
+
+def _login_site(app: App, **api: Any) -> ApiServer:
+    env = {"MONITOR_API_TOKEN": TOKEN}
+    config = app.config.model_copy(update={"api": ApiConfig(**api)})
+    assert app.metrics is not None
+    # the configured listener is off loopback; the test reaches it on 127.0.0.1
+    return make_api_server(config, env, app.store, StepClock(), app.metrics, listen="0.0.0.0:0")
+
+
+def test_the_login_refuses_to_send_a_cookie_in_clear_text_off_loopback(app: App) -> None:
+    with (
+        RunningApi(server=_login_site(app)) as running,
+        httpx.Client(base_url=f"http://127.0.0.1:{running.server.port}") as client,
+    ):
+        form = client.get("/login")
+        assert form.status_code == 403
+        assert "clear text" in form.text
+        assert 'name="token"' not in form.text  # nothing to type the token into
+        post = client.post("/login", data={"token": TOKEN}, follow_redirects=False)
+        assert post.status_code == 403
+        assert "monitor_session" not in post.headers.get("set-cookie", "")
+        bearer = {"authorization": f"Bearer {TOKEN}"}
+        assert client.get("/api/v1/runs", headers=bearer).status_code == 200  # scripts still can
+    with (
+        RunningApi(server=_login_site(app, behind_tls_proxy=True)) as running,
+        httpx.Client(base_url=f"http://127.0.0.1:{running.server.port}") as client,
+    ):
+        ok = client.post("/login", data={"token": TOKEN}, follow_redirects=False)
+        assert ok.status_code == 303
+        assert "monitor_session" in ok.headers["set-cookie"]
