@@ -34,7 +34,8 @@ from monitor.errors import StorageError, UsageError
 from monitor.ids import new_id
 from monitor.probes.transport import HttpTransport
 from monitor.runner.admission import Admission
-from monitor.runner.pipeline import Pipeline, PipelineDeps
+from monitor.runner.deps import PipelineDeps
+from monitor.runner.pipeline import Pipeline
 from monitor.runner.spool import Spool
 from monitor.selfcheck.health import Heartbeat
 from monitor.selfcheck.selfwatch import SelfWatch

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import yaml
 
-from monitor.config.loader import LoadedConfig, Locator
+from monitor.config.loader import LoadedConfig
+from monitor.config.locate import Locator
 from monitor.contract.document import ContractDocument, ContractError, Fetch, fetch_url
 from monitor.contract.document import read_document as read_document
 from monitor.contract.oracle import Contract

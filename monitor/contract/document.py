@@ -23,7 +23,7 @@ from jsonschema_path import SchemaPath
 from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
 from referencing.exceptions import Unresolvable
 
-from monitor.config.loader import Locator, format_loc
+from monitor.config.locate import Locator, format_loc
 
 MAX_DOCUMENT_BYTES = 16 * 1024 * 1024
 Fetch = Callable[[str], bytes]

@@ -9,6 +9,7 @@ from typing import Any
 from monitor.storage.sql import event_queries, queries, report_queries
 from monitor.storage.sql.event_queries import EventFilter
 from monitor.storage.sql.queries import Cursor, RunFilter
+from monitor.storage.sql.report_window import Window
 from monitor.storage.sql.store_base import StoreBase
 
 
@@ -71,6 +72,6 @@ class ReadStore(StoreBase):
         with self._begin() as conn:
             return queries.open_event_counts(conn)
 
-    def report_facts(self, window: report_queries.Window) -> dict[str, Any]:
+    def report_facts(self, window: Window) -> dict[str, Any]:
         with self._begin() as conn:
             return report_queries.report_facts(conn, window)
