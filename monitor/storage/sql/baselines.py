@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from monitor.core.shape.stats import Shape
+from monitor.errors import ImportProblem as ImportProblem  # its old home; it lives in errors now
 from monitor.storage.records import AlertRouter
 from monitor.storage.sql.events_write import resolve_events
 from monitor.storage.sql.tables import BaselineRow, EventRow, Evidence, FindingRow, Run
@@ -199,10 +200,6 @@ def export_baselines(conn: Connection, probe: str, now: datetime) -> dict[str, A
             for row in rows
         ],
     }
-
-
-class ImportProblem(ValueError):
-    """The document is not a baseline export this version can read."""
 
 
 def import_baselines(
