@@ -22,6 +22,7 @@ from monitor.core.judge import Judgement, ProbeState
 from monitor.core.model import Trigger
 from monitor.core.observation import Observation, TransportFailure
 from monitor.core.policy.redact import redact_observation
+from monitor.core.policy.refusal import Refusal
 from monitor.errors import ClaimLost, SecretError, StorageError
 from monitor.probes import context_for, kind_for, request_hash
 from monitor.probes.spec import probe_spec
@@ -69,7 +70,7 @@ class Pipeline:
             config_hash=d.loaded.config_hash,
         )
         ticket = await d.admission.admit(probe, started) if d.admission else None
-        if isinstance(ticket, str):
+        if isinstance(ticket, Refusal):
             return await self._skip(claim, ticket, dry_run)
         claimed: bool | None = True
         if not dry_run:

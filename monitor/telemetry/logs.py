@@ -13,6 +13,7 @@ from typing import Any, TextIO
 from opentelemetry import trace
 
 from monitor.core.judge import Judgement
+from monitor.core.model import DeliveryResult
 from monitor.core.observation import Observation
 
 _HANDLER_NAME = "monitor-cli"
@@ -101,6 +102,8 @@ class RunLogObserver:
     def slot_started(self, probe: str, slot: datetime, started: datetime) -> None:
         return None
 
-    def delivery_attempted(self, sink: str, result: str, latency_ms: float | None) -> None:
-        if result != "delivered":
+    def delivery_attempted(
+        self, sink: str, result: DeliveryResult, latency_ms: float | None
+    ) -> None:
+        if result != DeliveryResult.DELIVERED:
             self.log.warning("alert delivery to %s: %s", sink, result)
