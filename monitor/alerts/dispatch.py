@@ -24,12 +24,12 @@ import logging
 import random
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Protocol
 
 from opentelemetry import trace
 from opentelemetry.trace import Status, StatusCode
 
 from monitor.alerts.base import AlertSink, Delivery
+from monitor.alerts.checkpoints import AFTER_SEND, BEFORE_SEND, Checkpoints, NoCheckpoints
 from monitor.alerts.pacing import SharedPacer
 from monitor.alerts.policy import Window, suppression_reason, waits_for_opening
 from monitor.alerts.routing import with_route_owner
@@ -46,8 +46,6 @@ from monitor.telemetry.delivery_span import delivery_span
 from monitor.telemetry.observers import NullObserver, Observer
 
 log = logging.getLogger("monitor.alerts.dispatch")
-BEFORE_SEND = "before_send"
-AFTER_SEND = "after_send"
 MIN_RETRY_S = 1.0  # never re-claim in the same pass (a Retry-After of 0 would spin)
 OPENING_WAIT = timedelta(seconds=5)
 FLUSH_OPENING_WAIT = timedelta(milliseconds=500)
@@ -58,15 +56,6 @@ LEASE_USE = 0.75  # a claim older than this share of the lease is released, not 
 def backoff_delay(attempt: int, rng: random.Random, base: float = 2.0, cap: float = 600.0) -> float:
     """Full jitter: uniform in [0, min(cap, base * 2**attempt)]."""
     return rng.uniform(0, min(cap, base * (2**attempt)))
-
-
-class Checkpoints(Protocol):
-    def reached(self, point: str, delivery: Delivery) -> None: ...
-
-
-class NoCheckpoints:
-    def reached(self, point: str, delivery: Delivery) -> None:
-        return None
 
 
 Sleep = Callable[[float], Awaitable[None]]

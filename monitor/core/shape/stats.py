@@ -112,8 +112,8 @@ class Shape:
     header_samples: int = 0
     headers: Mapping[str, int] = field(default_factory=dict)
     media: Mapping[str, int] = field(default_factory=dict)
-    # A stream's SSE framing (``core.shape.framing``): samples whose framing was recorded (0 in shapes
-    # of JSON bodies and in baselines stored before it was), the samples carrying each feature
+    # A stream's SSE framing (``framing``): samples whose framing was recorded (0 in shapes of
+    # JSON bodies and in baselines stored before it was), the samples carrying each feature
     # and the lines carrying it in all of them.
     framing_samples: int = 0
     framing: Mapping[str, int] = field(default_factory=dict)
