@@ -37,6 +37,7 @@ from monitor.blocking import BlockingPool
 from monitor.clock import Clock
 from monitor.config.schema import RouteConfig
 from monitor.core.model import DeliveryResult
+from monitor.core.policy.retry import RetryPolicy, full_jitter
 from monitor.errors import DeliveryError
 from monitor.storage.records import OutboxItem
 from monitor.storage.sql.outbox import ClaimPolicy
@@ -54,8 +55,9 @@ LEASE_USE = 0.75  # a claim older than this share of the lease is released, not 
 
 
 def backoff_delay(attempt: int, rng: random.Random, base: float = 2.0, cap: float = 600.0) -> float:
-    """Full jitter: uniform in [0, min(cap, base * 2**attempt)]."""
-    return rng.uniform(0, min(cap, base * (2**attempt)))
+    """Full jitter: uniform in [0, min(cap, base * 2**attempt)] after ``attempt`` failed sends
+    (the probes' retry waits, ``core.policy.retry.full_jitter``, with the outbox's scale)."""
+    return full_jitter(attempt + 1, RetryPolicy(backoff_s=base, max_backoff_s=cap), rng.random)
 
 
 Sleep = Callable[[float], Awaitable[None]]

@@ -24,6 +24,7 @@ from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValida
 from referencing.exceptions import Unresolvable
 
 from monitor.config.locate import Locator, format_loc
+from monitor.config.timeparse import iso_z
 from monitor.errors import ContractError
 
 MAX_DOCUMENT_BYTES = 16 * 1024 * 1024
@@ -53,7 +54,7 @@ class ContractDocument:
         return {
             "source": self.source,
             "sha256": self.sha256,
-            "fetched_at": self.fetched_at.isoformat().replace("+00:00", "Z"),
+            "fetched_at": iso_z(self.fetched_at),
             "title": self.title,
             "version": self.version,
             "openapi": self.openapi,

@@ -12,6 +12,7 @@ from typing import Any, TextIO
 
 from opentelemetry import trace
 
+from monitor.config.timeparse import iso_z
 from monitor.core.judge import Judgement
 from monitor.core.model import DeliveryResult
 from monitor.core.observation import Observation
@@ -22,7 +23,7 @@ _HANDLER_NAME = "monitor-cli"
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         payload = {
-            "time": datetime.fromtimestamp(record.created, UTC).isoformat().replace("+00:00", "Z"),
+            "time": iso_z(datetime.fromtimestamp(record.created, UTC)),
             "level": record.levelname.lower(),
             "logger": record.name,
             "message": record.getMessage(),
