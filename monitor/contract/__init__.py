@@ -5,6 +5,9 @@ config file, or a URL) and returns a ``Contract`` per target; a broken document 
 ``ConfigError`` located both in the config (``targets.NAME.contract``) and in the document.
 ``Contract`` implements ``monitor.core.documented.ContractOracle`` for the judge and
 ``check_request`` for the request-side rule (an undocumented field is a client bug).
+
+May import: ``core``, ``config`` (the loaded config names the documents; ``config.locate``
+locates their errors) and the root's modules. Never probes, storage or anything above.
 """
 
 from __future__ import annotations
