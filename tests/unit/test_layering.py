@@ -194,6 +194,20 @@ def test_no_two_modules_import_each_other_even_indirectly() -> None:
     assert cycles(import_graph(PACKAGE)) == []
 
 
+def test_architecture_md_shows_the_same_layer_table() -> None:
+    text = (PACKAGE.parent / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    section = text.split("## Layers", 1)[1].split("\n## ", 1)[0]
+    shown: dict[str, frozenset[str]] = {}
+    for line in section.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) != 2 or not cells[0].startswith("`"):
+            continue
+        words = {word.strip("`,;:().") for word in cells[1].split()}
+        shown[cells[0].strip("`")] = frozenset(words & set(LAYERS))
+    hidden = SHARED  # the shared modules are said once, above the table
+    assert shown == {unit: allowed for unit, allowed in LAYERS.items() if unit not in hidden}
+
+
 def _write(root: Path, name: str, text: str) -> None:
     path = root / name
     path.parent.mkdir(parents=True, exist_ok=True)
