@@ -1,9 +1,11 @@
-"""One exception tree, and the closed vocabularies the code decides on (delivery results,
-admission refusals) keep the exact strings users see."""
+"""One exception tree, and the closed vocabularies the code decides on (finding kinds, delivery
+results, admission refusals) keep the exact strings users see."""
 
 from __future__ import annotations
 
+import ast
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -15,6 +17,7 @@ from monitor.core.model import DeliveryResult
 from monitor.core.policy import breaker
 from monitor.core.policy.budget import Budget, Spend, refusal
 from monitor.core.policy.refusal import Refusal, RefusalKind
+from monitor.core.taxonomy import ERROR_IN_200, KINDS, STATUS_CHANGED, TIMEOUT
 from monitor.storage.sql import baselines
 
 NOW = datetime(2026, 5, 1, tzinfo=UTC)
@@ -77,3 +80,17 @@ def test_budget_refusals_name_the_budget_that_ran_out() -> None:
     assert by_tokens is not None
     assert by_tokens.kind is RefusalKind.TOKENS_PER_DAY
     assert by_requests == "budget: 2 request(s) in the last minute; requests_per_minute is 2"
+
+
+def test_the_classification_rules_name_finding_kinds_only_through_taxonomy_constants() -> None:
+    core = Path(__file__).resolve().parents[2] / "monitor" / "core"
+    literals = set()
+    for name in ("classify.py", "classify_parts.py"):
+        tree = ast.parse((core / name).read_text(encoding="utf-8"))
+        literals |= {
+            node.value
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Constant) and isinstance(node.value, str)
+        }
+    assert literals & set(KINDS) == set()
+    assert {STATUS_CHANGED, ERROR_IN_200, TIMEOUT} <= set(KINDS)
