@@ -120,12 +120,14 @@ def _note_unknown(conn: Connection, row: dict[str, Any], now: datetime) -> bool:
     earlier = conn.execute(
         sa.select(sa.func.count())
         .select_from(attempts_t)
-        .where(attempts_t.c.outbox_id == row["id"], attempts_t.c.result == DeliveryResult.UNKNOWN)
+        .where(
+            attempts_t.c.outbox_id == row["id"], attempts_t.c.result == DeliveryResult.UNKNOWN.value
+        )
     ).scalar_one()
     error = f"lease of {row['claimed_by']} expired while sending; outcome unknown"
     conn.execute(
         attempts_t.insert().values(
-            outbox_id=row["id"], at=now, result=DeliveryResult.UNKNOWN, error=error
+            outbox_id=row["id"], at=now, result=DeliveryResult.UNKNOWN.value, error=error
         )
     )
     if earlier:
@@ -136,7 +138,7 @@ def _note_unknown(conn: Connection, row: dict[str, Any], now: datetime) -> bool:
         )
         conn.execute(
             attempts_t.insert().values(
-                outbox_id=row["id"], at=now, result=DeliveryResult.FAILED, error=UNKNOWN_TWICE
+                outbox_id=row["id"], at=now, result=DeliveryResult.FAILED.value, error=UNKNOWN_TWICE
             )
         )
         return False
@@ -224,7 +226,7 @@ def record_attempt(
         attempts_t.insert().values(
             outbox_id=outbox_id,
             at=now,
-            result=result,
+            result=result.value,
             status_code=status_code,
             latency_ms=latency_ms,
             error=error,

@@ -93,7 +93,7 @@ def _last_finished(conn: Connection, sink: str) -> Any:
         .join(outbox, outbox.c.id == attempts_t.c.outbox_id)
         .where(
             outbox.c.sink == sink,
-            attempts_t.c.result.in_((DeliveryResult.DELIVERED, DeliveryResult.FAILED)),
+            attempts_t.c.result.in_((DeliveryResult.DELIVERED.value, DeliveryResult.FAILED.value)),
         )
         .order_by(attempts_t.c.at.desc(), attempts_t.c.id.desc())
         .limit(1)

@@ -257,7 +257,7 @@ def _insert_findings(conn: Connection, completion: RunCompletion, judgement: Jud
 
 
 def complete_skipped(conn: Connection, claim: RunClaim, finished_at: datetime, reason: str) -> None:
-    if not _complete(conn, claim, finished_at, outcome="skipped", attempts=0, note=reason):
+    if not _complete(conn, claim, finished_at, outcome="skipped", attempts=0, note=str(reason)):
         raise ClaimLost(claim.run_id, claim.claimed_by)
 
 
