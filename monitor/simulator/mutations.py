@@ -99,6 +99,20 @@ def huge_numbers(objects: list[JSONDict], ctx: Ctx) -> list[JSONDict]:
     return objects
 
 
+HOSTILE_MARKUP = '<script>alert(1)</script>"><img src=x onerror=alert(2)>'
+
+
+def hostile_markup(objects: list[JSONDict], ctx: Ctx) -> list[JSONDict]:
+    # markup where a page would print provider values: the model, a new field, the text
+    for obj in objects:
+        obj["model"] = HOSTILE_MARKUP
+        obj["x_note"] = HOSTILE_MARKUP
+    for message in _messages(objects):
+        if isinstance(message.get("content"), str):
+            message["content"] = HOSTILE_MARKUP
+    return objects
+
+
 def nan(objects: list[JSONDict], ctx: Ctx) -> list[JSONDict]:
     # json.dumps writes float('nan') and float('inf') as the non-standard NaN / Infinity.
     for obj in objects:

@@ -166,6 +166,11 @@ SCENARIOS: dict[str, Scenario] = {
         "A NUL character (\\u0000) in finish_reason, a key and a value.",
         mutate=mutations.nul_in_strings,
     ),
+    "hostile-markup": Scenario(
+        "HTML and script in the model, a new field, the text and an `x-hostile` header.",
+        mutate=mutations.hostile_markup,
+        shape=shaping.hostile_header,
+    ),
     "huge-numbers": Scenario(
         "Token counts of 1e20 and a 300-character model name.", mutate=mutations.huge_numbers
     ),

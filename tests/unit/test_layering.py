@@ -39,18 +39,21 @@ LAYERS: Mapping[str, frozenset[str]] = {
     "alerts": frozenset({"core", "config", "storage", "telemetry"}),
     "runner": frozenset({"core", "config", "contract", "probes", "storage", "telemetry", "views"}),
     "selfcheck": frozenset({"core", "config", "storage", "telemetry", "alerts", "runner"}),
-    "api": frozenset({"core", "config", "storage", "telemetry", "views", "report", "selfcheck"}),
+    "web": frozenset({"core", "config", "storage", "views", "report", "selfcheck"}),
+    "api": frozenset(
+        {"core", "config", "storage", "telemetry", "views", "report", "selfcheck", "web"}
+    ),
     "app": frozenset(
         {"core", "config", "contract", "probes", "storage", "telemetry", "views", "report"}
-        | {"alerts", "runner", "selfcheck", "api"}
+        | {"alerts", "runner", "selfcheck", "web", "api"}
     ),
     "service": frozenset(
         {"core", "config", "contract", "probes", "storage", "telemetry", "views", "report"}
-        | {"alerts", "runner", "selfcheck", "api", "app"}
+        | {"alerts", "runner", "selfcheck", "web", "api", "app"}
     ),
     "cli": frozenset(
         {"core", "config", "contract", "probes", "storage", "telemetry", "views", "report"}
-        | {"alerts", "runner", "selfcheck", "api", "app", "service", "simulator"}
+        | {"alerts", "runner", "selfcheck", "web", "api", "app", "service", "simulator"}
     ),
     "__main__": frozenset({"cli"}),
 }
