@@ -24,10 +24,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from monitor.storage.records import RunClaim
-from monitor.storage.sql.tables import OutboxRow, Run
-
-runs = Run.__table__  # type: ignore[attr-defined]
-outbox = OutboxRow.__table__  # type: ignore[attr-defined]
+from monitor.storage.sql.tables import outbox_table as outbox
+from monitor.storage.sql.tables import runs_table as runs
 
 RELEASED = " (released)"  # appended to ``claimed_by``: the owner gave the run up at shutdown
 DEFAULT_TAKEOVER_LEASE = timedelta(seconds=60)

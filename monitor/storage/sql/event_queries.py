@@ -16,12 +16,16 @@ from sqlalchemy.engine import Connection
 
 from monitor.errors import UsageError
 from monitor.storage.sql.queries import Cursor
-from monitor.storage.sql.tables import DeliveryAttemptRow, EventRow, OutboxRow, TransitionRow
+from monitor.storage.sql.tables import (
+    events_table as events,
+)
+from monitor.storage.sql.tables import (
+    outbox_table as outbox,
+)
+from monitor.storage.sql.tables import (
+    transitions_table as transitions_t,
+)
 
-events = EventRow.__table__  # type: ignore[attr-defined]
-transitions_t = TransitionRow.__table__  # type: ignore[attr-defined]
-outbox = OutboxRow.__table__  # type: ignore[attr-defined]
-attempts_t = DeliveryAttemptRow.__table__  # type: ignore[attr-defined]
 MIN_PREFIX = 6
 
 

@@ -9,9 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from monitor.storage.sql.tables import HeartbeatRow
-
-heartbeats = HeartbeatRow.__table__  # type: ignore[attr-defined]
+from monitor.storage.sql.tables import heartbeats_table as heartbeats
 
 
 def beat(

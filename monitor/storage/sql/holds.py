@@ -14,10 +14,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from monitor.storage.sql.tables import HoldRow, Run
-
-holds = HoldRow.__table__  # type: ignore[attr-defined]
-runs = Run.__table__  # type: ignore[attr-defined]
+from monitor.storage.sql.tables import holds_table as holds
+from monitor.storage.sql.tables import runs_table as runs
 
 
 def create_hold(

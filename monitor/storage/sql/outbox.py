@@ -26,10 +26,13 @@ from sqlalchemy.engine import Connection
 
 from monitor.storage.records import OutboxItem
 from monitor.storage.sql.outbox_items import item_with_context
-from monitor.storage.sql.tables import DeliveryAttemptRow, OutboxRow
+from monitor.storage.sql.tables import (
+    delivery_attempts_table as attempts_t,
+)
+from monitor.storage.sql.tables import (
+    outbox_table as outbox,
+)
 
-outbox = OutboxRow.__table__  # type: ignore[attr-defined]
-attempts_t = DeliveryAttemptRow.__table__  # type: ignore[attr-defined]
 MAX_GROUP = 50  # Slack allows 50 blocks a message; more events than that get their own message
 UNKNOWN_TWICE = (
     "the sender's lease expired twice while sending; not re-sent again to avoid duplicates"

@@ -15,11 +15,16 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from monitor.storage.sql.tables import DeliveryAttemptRow, EventRow, OutboxRow
+from monitor.storage.sql.tables import (
+    delivery_attempts_table as attempts_t,
+)
+from monitor.storage.sql.tables import (
+    events_table as events,
+)
+from monitor.storage.sql.tables import (
+    outbox_table as outbox,
+)
 
-outbox = OutboxRow.__table__  # type: ignore[attr-defined]
-attempts_t = DeliveryAttemptRow.__table__  # type: ignore[attr-defined]
-events = EventRow.__table__  # type: ignore[attr-defined]
 STATES = ("pending", "sending", "delivered", "failed", "suppressed")
 
 

@@ -17,13 +17,22 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from monitor.storage.sql.tables import BaselineRow, EventRow, Evidence, FindingRow, Run
+from monitor.storage.sql.tables import (
+    baselines_table as baselines,
+)
+from monitor.storage.sql.tables import (
+    events_table as events_t,
+)
+from monitor.storage.sql.tables import (
+    evidence_table as evidence_t,
+)
+from monitor.storage.sql.tables import (
+    findings_table as findings_t,
+)
+from monitor.storage.sql.tables import (
+    runs_table as runs,
+)
 
-runs = Run.__table__  # type: ignore[attr-defined]
-findings_t = FindingRow.__table__  # type: ignore[attr-defined]
-baselines = BaselineRow.__table__  # type: ignore[attr-defined]
-events_t = EventRow.__table__  # type: ignore[attr-defined]
-evidence_t = Evidence.__table__  # type: ignore[attr-defined]
 SUCCESS_OUTCOMES = ("pass", "drift")  # the endpoint gave a valid answer
 # ``state`` has one dominant value, so an index on it never helps these reads; without ANALYZE
 # statistics SQLite nevertheless picks ``ix_runs_state_lease_until`` (the reaper's index) and
@@ -74,7 +83,7 @@ class RunFilter:
 
 def list_runs(conn: Connection, flt: RunFilter) -> list[dict[str, Any]]:
     query = sa.select(runs)
-    conditions = []
+    conditions: list[sa.ColumnElement[bool]] = []
     for column, values in (
         (runs.c.probe, flt.probes),
         (runs.c.target, flt.targets),
@@ -128,7 +137,7 @@ def get_run(conn: Connection, run_id: str) -> dict[str, Any] | None:
     out = dict(row)
     out["findings"] = findings_for(conn, [run_id]).get(run_id, [])
     # the assumption ledger and the contract used (contract engine); run_view shows the ledger
-    evidence = Evidence.__table__  # type: ignore[attr-defined]
+    evidence = evidence_t
     extra = conn.execute(
         sa.select(evidence.c.ledger, evidence.c.contract).where(evidence.c.run_id == run_id)
     ).first()

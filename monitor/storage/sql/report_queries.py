@@ -21,10 +21,9 @@ from sqlalchemy.engine import Connection
 from monitor.storage.sql.queries import COMPLETED
 from monitor.storage.sql.report_ledgers import add_undigested, ledger_facts
 from monitor.storage.sql.report_scan import scan_window
-from monitor.storage.sql.tables import FindingRow, Run
+from monitor.storage.sql.tables import findings_table as findings_t
+from monitor.storage.sql.tables import runs_table as runs
 
-runs = Run.__table__  # type: ignore[attr-defined]
-findings_t = FindingRow.__table__  # type: ignore[attr-defined]
 SAMPLE_IDS = 5
 OPEN_QUESTION_CATEGORY = "unknown_external_behavior"
 OPEN_QUESTION_VERDICT = "vendor_question"

@@ -12,7 +12,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from monitor.storage.sql.report_ledgers import CHUNK, Groups
-from monitor.storage.sql.report_queries import SAMPLE_IDS, Window, runs
+from monitor.storage.sql.report_queries import SAMPLE_IDS, Window
+from monitor.storage.sql.tables import runs_table as runs
 
 
 def totals_and_baselines(
@@ -140,7 +141,10 @@ def status_timeline(conn: Connection, w: Window) -> list[dict[str, Any]]:
     grouped all rows by a running sum of changes: a second window pass, a second sort and an
     aggregate over every row of the day; BENCHMARKS.md.) A stretch names its first and last
     run in time order, as ``report_scan`` does on SQLite."""
-    window = {"partition_by": runs.c.probe, "order_by": (runs.c.started_at, runs.c.id)}
+
+    def over(fn: sa.FunctionElement[Any]) -> sa.Over[Any]:
+        return fn.over(partition_by=runs.c.probe, order_by=(runs.c.started_at, runs.c.id))
+
     status = runs.c.status_code
     edge = -1  # no HTTP status is negative: the neighbour of a probe's first and last run
     numbered = (
@@ -149,9 +153,9 @@ def status_timeline(conn: Connection, w: Window) -> list[dict[str, Any]]:
             runs.c.id,
             runs.c.started_at,
             status,
-            sa.func.row_number().over(**window).label("rn"),
-            sa.func.lag(status, 1, edge).over(**window).is_distinct_from(status).label("starts"),
-            sa.func.lead(status, 1, edge).over(**window).is_distinct_from(status).label("ends"),
+            over(sa.func.row_number()).label("rn"),
+            over(sa.func.lag(status, 1, edge)).is_distinct_from(status).label("starts"),
+            over(sa.func.lead(status, 1, edge)).is_distinct_from(status).label("ends"),
         )
         .where(*w.runs_where(), runs.c.outcome != "skipped")
         .subquery()

@@ -22,9 +22,9 @@ from monitor.storage.records import AlertRouter
 from monitor.storage.sql.convert import event_from_row, event_state_values
 from monitor.storage.sql.events_write import enqueue_alerts, insert_transition
 from monitor.storage.sql.runs import lock_probe
-from monitor.storage.sql.tables import EventRow, Run
+from monitor.storage.sql.tables import events_table as events
+from monitor.storage.sql.tables import runs_table
 
-events = EventRow.__table__  # type: ignore[attr-defined]
 SELF_GATE = EventGate(open_after=1, window=1, resolve_after=1)
 
 
@@ -136,7 +136,7 @@ def last_completed_runs(conn: Connection, probes: Sequence[str]) -> dict[str, da
     One newest-first walk of ``ix_runs_probe_started_at`` per probe: a ``max()`` grouped over
     all runs read the whole table (0.8 s at a million runs) every 30 s on SQLite's one thread.
     """
-    runs = Run.__table__  # type: ignore[attr-defined]
+    runs = runs_table
     out: dict[str, datetime] = {}
     for probe in probes:
         query = (
