@@ -37,9 +37,8 @@ from monitor.blocking import BlockingPool
 from monitor.clock import Clock
 from monitor.config.schema import RouteConfig
 from monitor.errors import DeliveryError
+from monitor.storage.base import ClaimPolicy, Outbox
 from monitor.storage.records import OutboxItem
-from monitor.storage.sql.outbox import ClaimPolicy
-from monitor.storage.sql.store import SqlStore
 from monitor.telemetry import semconv
 from monitor.telemetry.delivery_span import delivery_span
 from monitor.telemetry.observers import NullObserver, Observer
@@ -74,7 +73,7 @@ Sleep = Callable[[float], Awaitable[None]]
 class Dispatcher:
     def __init__(
         self,
-        store: SqlStore,
+        store: Outbox,
         sinks: Mapping[str, AlertSink],
         clock: Clock,
         db: BlockingPool,

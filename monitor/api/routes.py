@@ -2,9 +2,9 @@
 ``/api/v1/events``, ``/api/v1/report`` behind a bearer token, and ``/healthz``, ``/readyz``,
 ``/metrics``, ``/openapi.json`` open.
 
-Handlers only parse parameters and call the same query layer as the CLI (``SqlStore``); the
-database is called in a worker thread so the event loop (which also runs probes in
-``monitor run``) never blocks. The token is compared in constant time.
+Handlers only parse parameters and call the same query layer as the CLI (the store's
+``RunReads`` role); the database is called in a worker thread so the event loop (which also
+runs probes in ``monitor run``) never blocks. The token is compared in constant time.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.applications import Starlette
@@ -30,8 +30,7 @@ from monitor.config.schema import Config
 from monitor.errors import UsageError
 from monitor.report.service import make_report
 from monitor.selfcheck.health import Health
-from monitor.storage.sql.queries import RunFilter
-from monitor.storage.sql.store import SqlStore
+from monitor.storage.base import Readiness, ReportSource, RunFilter, RunReads
 from monitor.telemetry.metrics import MonitorMetrics
 from monitor.views.evidence import run_detail
 from monitor.views.run import run_view
@@ -40,9 +39,13 @@ Handler = Callable[[Request], Awaitable[Response]]
 MAX_REPORT_DAYS = 92
 
 
+class ApiStore(RunReads, ReportSource, Readiness, Protocol):
+    """What the API reads: runs, events, evidence, the report's facts and readiness."""
+
+
 @dataclass
 class ApiDeps:
-    store: SqlStore
+    store: ApiStore
     config: Config
     clock: Clock
     health: Health

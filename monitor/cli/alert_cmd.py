@@ -13,7 +13,7 @@ from monitor.cli.output import write_json, write_table
 from monitor.clock import SystemClock
 from monitor.config.crossrefs import SINK_NAMES
 from monitor.config.schema import Config, slack_channel_of
-from monitor.storage.sql.event_queries import EventFilter
+from monitor.storage.base import EventFilter
 from monitor.views.event import event_view
 
 SELF_KINDS = ("monitor-stale", "delivery-failing")

@@ -9,8 +9,7 @@ from monitor.config.schema import Config
 from monitor.errors import UsageError
 from monitor.report.build import ReportInput, build_report
 from monitor.report.model import Report
-from monitor.storage.sql.report_queries import Window
-from monitor.storage.sql.store import SqlStore
+from monitor.storage.base import ReportSource, Window
 
 
 def check_timezone(tz: str) -> str:
@@ -24,7 +23,7 @@ def check_timezone(tz: str) -> str:
 
 
 def make_report(
-    store: SqlStore,
+    store: ReportSource,
     config: Config,
     since: datetime,
     until: datetime,

@@ -35,8 +35,8 @@ from monitor.runner.admission import Admission, Ticket
 from monitor.runner.results import evidence_extra, judged_row, skipped_row, spooled_row
 from monitor.runner.spool import Spool, encode_completion
 from monitor.runner.spool_replay import replay_spool
+from monitor.storage.base import RunLedger
 from monitor.storage.records import AlertRouter, RecordedRun, RunClaim, RunCompletion
-from monitor.storage.sql.store import SqlStore
 from monitor.telemetry import semconv
 from monitor.telemetry.observers import NullObserver, Observer
 from monitor.telemetry.run_span import JudgeTiming, RunFacts, annotate_run_span, with_traceparent
@@ -49,7 +49,7 @@ log = logging.getLogger("monitor.runner.pipeline")
 @dataclass
 class PipelineDeps:
     loaded: LoadedConfig
-    store: SqlStore
+    store: RunLedger
     db: BlockingPool
     transports: Mapping[str, HttpTransport]
     env: Mapping[str, str]

@@ -29,8 +29,7 @@ from monitor.config.schema import ProbeConfig
 from monitor.probes import request_hash
 from monitor.runner.pipeline import Pipeline
 from monitor.runner.slots import SlotLedger
-from monitor.storage.sql.claims import SkippedSlot, TakenOver
-from monitor.storage.sql.store import SqlStore
+from monitor.storage.base import ReplicaLedger, SkippedSlot, TakenOver
 from monitor.telemetry.observers import NullObserver, Observer
 
 log = logging.getLogger("monitor.runner.reaper")
@@ -49,7 +48,7 @@ class Reaper:
     def __init__(
         self,
         *,
-        store: SqlStore,
+        store: ReplicaLedger,
         db: BlockingPool,
         clock: Clock,
         pipeline: Pipeline,

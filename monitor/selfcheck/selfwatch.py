@@ -28,9 +28,8 @@ from monitor.clock import Clock
 from monitor.config.schema import Config, ProbeConfig
 from monitor.core.model import SELF_PROBE
 from monitor.runner.scheduler import fires_per_day, probe_interval
+from monitor.storage.base import SelfObservation, SelfWatchLedger
 from monitor.storage.records import AlertContext
-from monitor.storage.sql.self_events import SelfObservation
-from monitor.storage.sql.store import SqlStore
 
 log = logging.getLogger("monitor.selfcheck.selfwatch")
 STALE_FACTOR = 3
@@ -63,7 +62,7 @@ def _ago(delta: timedelta) -> str:
 class SelfWatch:
     def __init__(
         self,
-        store: SqlStore,
+        store: SelfWatchLedger,
         db: BlockingPool,
         clock: Clock,
         config: Config,

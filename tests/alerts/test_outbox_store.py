@@ -14,9 +14,8 @@ from sqlmodel import SQLModel
 
 from monitor.ids import new_id
 from monitor.storage import SqlStore, create_store
+from monitor.storage.base import ClaimPolicy, SelfObservation
 from monitor.storage.records import AlertContext
-from monitor.storage.sql.outbox import ClaimPolicy
-from monitor.storage.sql.self_events import SelfObservation
 from monitor.storage.sql.tables import DeliveryAttemptRow
 
 T0 = datetime(2026, 5, 8, 14, 0, tzinfo=UTC)

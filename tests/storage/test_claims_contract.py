@@ -9,8 +9,7 @@ from datetime import timedelta
 
 from monitor.ids import new_id
 from monitor.storage import SqlStore
-from monitor.storage.sql.claims import SkippedSlot
-from monitor.storage.sql.queries import RunFilter
+from monitor.storage.base import RunFilter, SkippedSlot
 from tests.storage.builders import T0, Recorder, claim
 
 LEASE = timedelta(seconds=35)

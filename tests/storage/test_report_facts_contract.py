@@ -14,7 +14,8 @@ from sqlalchemy import event
 
 from monitor.report.sections import ledger
 from monitor.storage import SqlStore
-from monitor.storage.sql.report_queries import Window, runs
+from monitor.storage.base import Window
+from monitor.storage.sql.tables import runs_table as runs
 from tests.storage.builders import T0, Recorder, claim
 
 WINDOW = Window(T0, T0 + timedelta(hours=1))
@@ -48,11 +49,11 @@ def test_a_taken_over_run_is_placed_in_the_timeline_by_its_start_not_its_id(
     resumed = recorder.record(taken.claim)  # started at +3 min, with the id made at +0
     assert resumed.run_id < second.run_id < third.run_id
 
-    (stretch,) = store.report_facts(WINDOW)["timeline"]
+    (stretch,) = store.report_facts(WINDOW).timeline
 
-    assert (stretch["status_code"], stretch["count"]) == (200, 3)
-    assert (stretch["first_id"], stretch["first_at"]) == (second.run_id, T0 + MINUTE)
-    assert (stretch["last_id"], stretch["last_at"]) == (resumed.run_id, T0 + 3 * MINUTE)
+    assert (stretch.status_code, stretch.count) == (200, 3)
+    assert (stretch.first_id, stretch.first_at) == (second.run_id, T0 + MINUTE)
+    assert (stretch.last_id, stretch.last_at) == (resumed.run_id, T0 + 3 * MINUTE)
 
 
 def test_first_failure_and_recovery_take_the_same_statements_for_one_or_many_failing_probes(
@@ -69,16 +70,17 @@ def test_first_failure_and_recovery_take_the_same_statements_for_one_or_many_fai
         recorded += probes
         facts, statements = _statements_of_one_report(store)
         counts.append(statements)
-        assert [e["probe"] for e in facts["episodes"]] == sorted(recorded)
-        for episode in facts["episodes"]:
-            assert episode["first"]["status_code"] == 500
-            assert episode["first"]["id"] == episode["last"]["id"]
-            assert episode["recovered"]["started_at"] == T0 + 3 * MINUTE
+        assert [e.probe for e in facts.episodes] == sorted(recorded)
+        for episode in facts.episodes:
+            assert episode.first.status_code == 500
+            assert episode.first.id == episode.last.id
+            assert episode.recovered is not None
+            assert episode.recovered.started_at == T0 + 3 * MINUTE
     assert counts[0] == counts[1]
 
 
 def _ledger_lines(store: SqlStore) -> list[tuple[str, int, tuple[str, ...]]]:
-    statements = ledger(store.report_facts(WINDOW)["ledgers"])
+    statements = ledger(store.report_facts(WINDOW).ledgers)
     return [(s.text, s.count or 0, s.run_ids) for s in statements]
 
 

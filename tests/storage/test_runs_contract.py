@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from monitor.errors import ClaimLost
 from monitor.storage import SqlStore
-from monitor.storage.sql.queries import RunFilter
+from monitor.storage.base import RunFilter
 from tests.storage.builders import T0, Recorder, claim, no_usage_body
 
 

@@ -7,7 +7,7 @@ reason (see ``monitor.alerts.policy``). An id may be given in full or as a uniqu
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from monitor.errors import UsageError
-from monitor.storage.sql.queries import Cursor
+from monitor.storage.params import Cursor, EventFilter
 from monitor.storage.sql.tables import (
     events_table as events,
 )
@@ -27,17 +27,6 @@ from monitor.storage.sql.tables import (
 )
 
 MIN_PREFIX = 6
-
-
-@dataclass(frozen=True)
-class EventFilter:
-    probes: tuple[str, ...] = ()
-    targets: tuple[str, ...] = ()
-    states: tuple[str, ...] = ()
-    severities: tuple[str, ...] = ()
-    since: datetime | None = None  # last seen at or after
-    limit: int = 100
-    cursor: Cursor | None = None  # the page after this (first_seen, id)
 
 
 def list_events(conn: Connection, flt: EventFilter) -> list[dict[str, Any]]:

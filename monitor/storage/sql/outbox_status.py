@@ -8,13 +8,13 @@ Suppressed rows (muted, maintenance) never count against a sink.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from monitor.storage.records import SinkHealth
 from monitor.storage.sql.tables import (
     delivery_attempts_table as attempts_t,
 )
@@ -26,14 +26,6 @@ from monitor.storage.sql.tables import (
 )
 
 STATES = ("pending", "sending", "delivered", "failed", "suppressed")
-
-
-@dataclass(frozen=True)
-class SinkHealth:
-    sink: str
-    failing: bool
-    reason: str
-    undelivered: int  # alerts of this sink not delivered (pending, sending or failed)
 
 
 def status_by_sink(conn: Connection) -> list[dict[str, Any]]:

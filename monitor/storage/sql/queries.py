@@ -7,16 +7,14 @@ so a page costs the same at any depth and rows inserted meanwhile never shift a 
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from monitor.storage.params import Cursor, RunFilter
 from monitor.storage.sql.tables import (
     baselines_table as baselines,
 )
@@ -38,47 +36,6 @@ SUCCESS_OUTCOMES = ("pass", "drift")  # the endpoint gave a valid answer
 # statistics SQLite nevertheless picks ``ix_runs_state_lease_until`` (the reaper's index) and
 # scans every run. Wrapping the column keeps the planner on the time indexes (see BENCHMARKS.md).
 COMPLETED = sa.func.coalesce(runs.c.state, "") == "completed"
-
-
-@dataclass(frozen=True)
-class Cursor:
-    """The last row of a page: ``(time, id)``; opaque to API users."""
-
-    at: datetime
-    id: str
-
-    def encode(self) -> str:
-        raw = f"{self.at.isoformat()}|{self.id}".encode()
-        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-    @classmethod
-    def decode(cls, text: str) -> Cursor:
-        try:
-            raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode()
-            at, _, row_id = raw.partition("|")
-            parsed = datetime.fromisoformat(at)
-        except (ValueError, binascii.Error, UnicodeDecodeError):
-            raise ValueError(
-                f"invalid cursor {text!r}: pass next_cursor from a previous page"
-            ) from None
-        if not row_id or parsed.tzinfo is None:
-            raise ValueError(f"invalid cursor {text!r}: pass next_cursor from a previous page")
-        return cls(parsed, row_id)
-
-
-@dataclass(frozen=True)
-class RunFilter:
-    probes: tuple[str, ...] = ()
-    targets: tuple[str, ...] = ()
-    outcomes: tuple[str, ...] = ()
-    categories: tuple[str, ...] = ()
-    verdicts: tuple[str, ...] = ()
-    status_codes: tuple[int, ...] = ()
-    since: datetime | None = None
-    until: datetime | None = None
-    limit: int = 50
-    include_claimed: bool = False
-    cursor: Cursor | None = None
 
 
 def list_runs(conn: Connection, flt: RunFilter) -> list[dict[str, Any]]:

@@ -11,13 +11,13 @@ second; rows are never loaded into a list, and sample run ids are capped per gro
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from monitor.storage.params import Window
+from monitor.storage.report_facts import ReportFacts
 from monitor.storage.sql.queries import COMPLETED
 from monitor.storage.sql.report_ledgers import add_undigested, ledger_facts
 from monitor.storage.sql.report_scan import scan_window
@@ -31,23 +31,18 @@ ACCOUNT_STATUSES = (402, 429)
 ACCOUNT_CATEGORY = "usage_billing_assumption"
 
 
-@dataclass(frozen=True)
-class Window:
-    since: datetime
-    until: datetime
-    target: str | None = None
+def runs_where(w: Window, table: Any = runs) -> list[Any]:
+    """The window's completed runs; ``table`` is ``runs`` or an alias of it."""
+    times = [table.c.started_at >= w.since, table.c.started_at < w.until]
+    return [*times, *run_filters(w, table)]
 
-    def runs_where(self, table: Any = runs) -> list[Any]:
-        """The window's completed runs; ``table`` is ``runs`` or an alias of it."""
-        times = [table.c.started_at >= self.since, table.c.started_at < self.until]
-        return [*times, *self.run_filters(table)]
 
-    def run_filters(self, table: Any = runs) -> list[Any]:
-        """Completed runs (of the target), whatever their time."""
-        cond = [COMPLETED if table is runs else sa.func.coalesce(table.c.state, "") == "completed"]
-        if self.target:
-            cond.append(table.c.target == self.target)
-        return cond
+def run_filters(w: Window, table: Any = runs) -> list[Any]:
+    """Completed runs (of the target), whatever their time."""
+    cond = [COMPLETED if table is runs else sa.func.coalesce(table.c.state, "") == "completed"]
+    if w.target:
+        cond.append(table.c.target == w.target)
+    return cond
 
 
 def _sampled(conn: Connection, inner: Any, keys: list[str]) -> list[dict[str, Any]]:
@@ -90,7 +85,7 @@ def _sampled(conn: Connection, inner: Any, keys: list[str]) -> list[dict[str, An
 def failure_groups(conn: Connection, w: Window) -> list[dict[str, Any]]:
     inner = (
         sa.select(runs.c.outcome, runs.c.category, runs.c.verdict, runs.c.id, runs.c.started_at)
-        .where(*w.runs_where(), runs.c.outcome.in_(("fail", "drift")))
+        .where(*runs_where(w), runs.c.outcome.in_(("fail", "drift")))
         .subquery()
     )
     return _sampled(conn, inner, ["outcome", "category", "verdict"])
@@ -122,13 +117,13 @@ def first_and_recovery(conn: Connection, w: Window) -> list[dict[str, Any]]:
         sa.func.row_number()
         .over(partition_by=runs.c.probe, order_by=(runs.c.started_at.desc(), runs.c.id.desc()))
         .label("last_rn"),
-    ).where(*w.runs_where(), bad)
+    ).where(*runs_where(w), bad)
     ranked = numbered.subquery("ranked")
     after = runs.alias("after")
     recovered_id = (
         sa.select(after.c.id)
         .where(
-            *w.runs_where(after),
+            *runs_where(w, after),
             after.c.probe == ranked.c.probe,
             # wrapped so that no planner walks ix_runs_outcome_started_at (every probe's
             # passes) instead of this probe's runs in ix_runs_probe_started_at
@@ -181,7 +176,7 @@ def finding_groups(conn: Connection, w: Window, condition: Any) -> list[dict[str
             runs.c.started_at,
         )
         .select_from(findings_t.join(runs, runs.c.id == findings_t.c.run_id))
-        .where(findings_t.c.at >= w.since, findings_t.c.at < w.until, *w.run_filters(), condition)
+        .where(findings_t.c.at >= w.since, findings_t.c.at < w.until, *run_filters(w), condition)
         .subquery()
     )
     return _sampled(conn, inner, ["kind", "path", "category", "verdict"])
@@ -218,7 +213,7 @@ def account_questions(conn: Connection, w: Window) -> dict[str, Any]:
             findings_t.c.at < w.until,
             # the window on runs too: without it SQLite walks every 402/429 run ever stored
             # in ix_runs_status_code_started_at (1.2 s cold on 1 M runs)
-            *w.runs_where(),
+            *runs_where(w),
             _open_question(),
             runs.c.status_code.in_(ACCOUNT_STATUSES),
         )
@@ -236,7 +231,7 @@ def account_observations(conn: Connection, w: Window) -> dict[str, list[dict[str
     """Rate-limit and billing signals: 402/429 answers and usage/billing findings."""
     inner = (
         sa.select(runs.c.status_code, runs.c.id, runs.c.started_at)
-        .where(*w.runs_where(), runs.c.status_code.in_(ACCOUNT_STATUSES))
+        .where(*runs_where(w), runs.c.status_code.in_(ACCOUNT_STATUSES))
         .subquery()
     )
     return {
@@ -245,17 +240,17 @@ def account_observations(conn: Connection, w: Window) -> dict[str, list[dict[str
     }
 
 
-def report_facts(conn: Connection, w: Window) -> dict[str, Any]:
+def report_facts(conn: Connection, w: Window) -> ReportFacts:
     if conn.dialect.name == "postgresql":
         from monitor.storage.sql.report_sql import scan_in_server  # it imports this module
 
         scanned = scan_in_server(conn, w)
     else:
-        scanned = scan_window(conn, w.runs_where())
+        scanned = scan_window(conn, runs_where(w))
     groups = scanned.pop("digest_groups")
     if scanned.pop("undigested"):
-        add_undigested(conn, w.runs_where(), groups)
-    return {
+        add_undigested(conn, runs_where(w), groups)
+    facts = {
         **scanned,
         "failures": failure_groups(conn, w),
         "episodes": first_and_recovery(conn, w),
@@ -264,3 +259,4 @@ def report_facts(conn: Connection, w: Window) -> dict[str, Any]:
         "account": account_observations(conn, w),
         "ledgers": ledger_facts(conn, groups),
     }
+    return ReportFacts.from_dict(facts)

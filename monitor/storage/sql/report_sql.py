@@ -11,8 +11,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from monitor.storage.params import Window
 from monitor.storage.sql.report_ledgers import CHUNK, Groups
-from monitor.storage.sql.report_queries import SAMPLE_IDS, Window
+from monitor.storage.sql.report_queries import SAMPLE_IDS, run_filters, runs_where
 from monitor.storage.sql.tables import runs_table as runs
 
 
@@ -53,7 +54,7 @@ def totals_and_baselines(
             sa.func.min(runs.c.started_at).label("first_at"),
             sa.func.max(runs.c.started_at).label("last_at"),
         )
-        .where(*w.runs_where())
+        .where(*runs_where(w))
         .group_by(*keys)
     )
     counters = (
@@ -115,7 +116,7 @@ def name_group_ends(conn: Connection, w: Window, groups: Groups) -> None:
     for start in range(0, len(wanted), CHUNK):
         query = sa.select(runs.c.probe, runs.c.ledger_digest, runs.c.started_at, runs.c.id).where(
             sa.tuple_(runs.c.probe, runs.c.started_at).in_(wanted[start : start + CHUNK]),
-            *w.run_filters(),
+            *run_filters(w),
         )
         for probe, digest, started, run_id in conn.execute(query):
             at.setdefault((probe, digest, started), []).append(run_id)
@@ -157,7 +158,7 @@ def status_timeline(conn: Connection, w: Window) -> list[dict[str, Any]]:
             over(sa.func.lag(status, 1, edge)).is_distinct_from(status).label("starts"),
             over(sa.func.lead(status, 1, edge)).is_distinct_from(status).label("ends"),
         )
-        .where(*w.runs_where(), runs.c.outcome != "skipped")
+        .where(*runs_where(w), runs.c.outcome != "skipped")
         .subquery()
     )
     query = (
@@ -192,7 +193,7 @@ def usage_absent(conn: Connection, w: Window) -> list[str]:
     query = (
         sa.select(runs.c.id)
         .where(
-            *w.runs_where(),
+            *runs_where(w),
             runs.c.status_code >= 200,
             runs.c.status_code < 300,
             runs.c.prompt_tokens.is_(None),

@@ -9,7 +9,7 @@ other alert. Written under the probe's lock, so replicas watching together write
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection
 
 from monitor.core.events import EventGate, advance
 from monitor.core.model import SELF_CATEGORY
+from monitor.storage.params import SelfObservation
 from monitor.storage.records import AlertRouter
 from monitor.storage.sql.convert import event_from_row, event_state_values
 from monitor.storage.sql.events_write import enqueue_alerts, insert_transition
@@ -26,25 +27,6 @@ from monitor.storage.sql.tables import events_table as events
 from monitor.storage.sql.tables import runs_table
 
 SELF_GATE = EventGate(open_after=1, window=1, resolve_after=1)
-
-
-@dataclass(frozen=True)
-class SelfObservation:
-    """One look at one self-watch condition (``seen``: the condition holds now)."""
-
-    fingerprint: str
-    probe: str
-    target: str
-    kind: str
-    message: str
-    seen: bool
-    severity: str = "breaking"
-    category: str = SELF_CATEGORY
-    verdict: str = "monitor_fault"
-    probe_info: dict[str, Any] = field(default_factory=dict)
-    # why a resolution happens when it is not that the condition cleared: ``removed`` (the
-    # probe left the configuration) reads "PROBE REMOVED", not "MONITOR CAUGHT UP"
-    resolve_reason: str = "resolved"
 
 
 def observe_self(

@@ -8,11 +8,10 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from monitor.storage.records import AlertRouter, OutboxItem
+from monitor.storage.params import ClaimPolicy, SelfObservation
+from monitor.storage.records import AlertRouter, OutboxItem, SinkHealth
 from monitor.storage.sql import outbox as outbox_ops
 from monitor.storage.sql import outbox_status, pacing_state, self_events
-from monitor.storage.sql.outbox import ClaimPolicy
-from monitor.storage.sql.outbox_status import SinkHealth
 from monitor.storage.sql.store_base import StoreBase
 
 
@@ -89,9 +88,7 @@ class AlertStore(StoreBase):
             return outbox_status.sink_health(conn, sink, now, undelivered_after)
 
     # the self-watch
-    def observe_self(
-        self, obs: self_events.SelfObservation, now: datetime, router: AlertRouter
-    ) -> list[str]:
+    def observe_self(self, obs: SelfObservation, now: datetime, router: AlertRouter) -> list[str]:
         with self._begin() as conn:
             return self_events.observe_self(conn, obs, now, router, self.new_id)
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from monitor.storage.params import EventFilter
 from monitor.storage.records import AlertRouter
 from monitor.storage.sql import baselines as baseline_ops
 from monitor.storage.sql import event_queries, heartbeats, holds, queries
-from monitor.storage.sql.event_queries import EventFilter
 from monitor.storage.sql.store_base import StoreBase
 
 

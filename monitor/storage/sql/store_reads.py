@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from monitor.storage.params import Cursor, EventFilter, RunFilter, Window
+from monitor.storage.report_facts import ReportFacts
 from monitor.storage.sql import event_queries, queries, report_queries
-from monitor.storage.sql.event_queries import EventFilter
-from monitor.storage.sql.queries import Cursor, RunFilter
 from monitor.storage.sql.store_base import StoreBase
 
 
@@ -71,6 +71,6 @@ class ReadStore(StoreBase):
         with self._begin() as conn:
             return queries.open_event_counts(conn)
 
-    def report_facts(self, window: report_queries.Window) -> dict[str, Any]:
+    def report_facts(self, window: Window) -> ReportFacts:
         with self._begin() as conn:
             return report_queries.report_facts(conn, window)
