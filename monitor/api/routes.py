@@ -128,7 +128,7 @@ def build_api(deps: ApiDeps) -> Starlette:
                 cursor=params.cursor(q),
             )
         )
-        return JsonResponse(params.page(rows, next_cursor))
+        return JsonResponse(params.page([r.to_json() for r in rows], next_cursor))
 
     async def report(request: Request) -> Response:
         q, now = request.query_params, deps.clock.now()

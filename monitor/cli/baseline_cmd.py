@@ -69,7 +69,7 @@ def handle_show(ctx: Context) -> int:
     finally:
         store.close()
     if ctx.args.json:
-        write_json(rows, ctx.stdout)
+        write_json([r.to_json() for r in rows], ctx.stdout)
         return 0
     if not rows:
         ctx.stdout.write(f"no baseline yet for {probe}: run `monitor check --probe {probe}`\n")
@@ -77,14 +77,14 @@ def handle_show(ctx: Context) -> int:
     write_table(
         [
             (
-                r["response_class"],
-                r["version"],
-                r["state"],
-                r["samples"],
-                r["source"],
-                r["started_at"],
-                r["activated_at"],
-                r["request_hash"],
+                r.response_class,
+                r.version,
+                r.state,
+                r.samples,
+                r.source,
+                r.started_at,
+                r.activated_at,
+                r.request_hash,
             )
             for r in rows
         ],
@@ -92,9 +92,9 @@ def handle_show(ctx: Context) -> int:
         ctx.stdout,
     )
     for row in rows:
-        if row["state"] in ("active", "learning"):
-            ctx.stdout.write(f"\n{row['response_class']} v{row['version']} ({row['state']}):\n")
-            _shape_table(Shape.from_json(row["shape"]), ctx)
+        if row.state in ("active", "learning"):
+            ctx.stdout.write(f"\n{row.response_class} v{row.version} ({row.state}):\n")
+            _shape_table(Shape.from_json(row.shape), ctx)
     return 0
 
 

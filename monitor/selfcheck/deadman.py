@@ -77,7 +77,7 @@ class DeadmanSwitch:
         if open_events:
             first = open_events[0]
             more = f" (and {len(open_events) - 1} more)" if len(open_events) > 1 else ""
-            return f"{first['kind']} is open for {first['probe']} @ {first['target']}{more}"
+            return f"{first.kind} is open for {first.probe} @ {first.target}{more}"
         return None
 
     def _ping(self) -> bool:

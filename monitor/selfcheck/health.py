@@ -107,14 +107,12 @@ class Health:
             beats = self.store.list_beats(SCHEDULER_ROLE)
         except Exception as exc:
             return Check(False, {"scheduler": "database", "error": _short(exc)})
-        alive = [b for b in beats if now - b["beat_at"] <= self.max_age]
+        alive = [b for b in beats if now - b.beat_at <= self.max_age]
         return Check(
             bool(alive),
             {
                 "scheduler": "database",
-                "replicas": [
-                    {"replica": b["replica"], "last_beat": iso_z(b["beat_at"])} for b in beats
-                ],
+                "replicas": [{"replica": b.replica, "last_beat": iso_z(b.beat_at)} for b in beats],
                 "fresh": len(alive),
                 "max_age_s": self.max_age.total_seconds(),
             },

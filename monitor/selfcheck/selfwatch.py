@@ -131,12 +131,12 @@ class SelfWatch:
         configured = {p.name for p in self.config.probes}
         written = 0
         for event in await self.db.run(self.store.active_stale_events):
-            if event["probe"] in configured:
+            if event.probe in configured:
                 continue
             obs = SelfObservation(
-                fingerprint=stale_fingerprint(event["probe"]),
-                probe=event["probe"],
-                target=event["target"],
+                fingerprint=stale_fingerprint(event.probe),
+                probe=event.probe,
+                target=event.target,
                 kind="monitor-stale",
                 message="the probe is no longer in the configuration",
                 seen=False,

@@ -22,6 +22,7 @@ from typing import Any, Protocol
 
 from monitor.core.judge import ProbeState
 from monitor.core.policy.budget import Spend
+from monitor.storage.event_records import EventDelivery, EventDetail, EventTransition, StoredEvent
 from monitor.storage.params import (
     ClaimPolicy,
     Cursor,
@@ -44,6 +45,16 @@ from monitor.storage.records import (
     TakenOver,
 )
 from monitor.storage.report_facts import ReportFacts
+from monitor.storage.status_records import (
+    Baseline,
+    Beat,
+    Delivery,
+    Hold,
+    ProbeRef,
+    ProbeStatus,
+    SelfEvent,
+    SinkStatus,
+)
 
 Row = dict[str, Any]  # a stored row as the views read it (``views.runview`` and friends)
 
@@ -147,9 +158,11 @@ class Outbox(Pacing, Protocol):
 class AlertStatus(Protocol):
     """What people read about delivery (``monitor alert status``)."""
 
-    def alert_status(self) -> list[Row]: ...
+    def alert_status(self) -> list[SinkStatus]: ...
 
-    def list_deliveries(self, *, states: tuple[str, ...] = (), limit: int = 20) -> list[Row]: ...
+    def list_deliveries(
+        self, *, states: tuple[str, ...] = (), limit: int = 20
+    ) -> list[Delivery]: ...
 
 
 class SelfWatchLedger(Protocol):
@@ -159,9 +172,9 @@ class SelfWatchLedger(Protocol):
         self, obs: SelfObservation, now: datetime, router: AlertRouter
     ) -> list[str]: ...
 
-    def open_self_events(self) -> list[Row]: ...
+    def open_self_events(self) -> list[SelfEvent]: ...
 
-    def active_stale_events(self) -> list[Row]: ...
+    def active_stale_events(self) -> list[ProbeRef]: ...
 
     def last_completed_runs(self, probes: Sequence[str]) -> dict[str, datetime]: ...
 
@@ -187,7 +200,7 @@ class RunReads(Protocol):
 
     def list_events(
         self, *, probes: tuple[str, ...] = (), states: tuple[str, ...] = (), limit: int = 100
-    ) -> list[Row]: ...
+    ) -> list[StoredEvent]: ...
 
     def list_events_page(
         self,
@@ -196,9 +209,9 @@ class RunReads(Protocol):
         states: tuple[str, ...] = (),
         limit: int = 100,
         cursor: Cursor | None = None,
-    ) -> tuple[list[Row], str | None]: ...
+    ) -> tuple[list[StoredEvent], str | None]: ...
 
-    def probe_status(self, probes: list[str]) -> list[Row]: ...
+    def probe_status(self, probes: list[str]) -> list[ProbeStatus]: ...
 
     def open_event_counts(self) -> dict[str, int]: ...
 
@@ -212,19 +225,21 @@ class ReportSource(Protocol):
 class EventAdmin(Protocol):
     """What people do to events: list, look at, acknowledge, mute (``monitor events``)."""
 
-    def query_events(self, flt: EventFilter) -> list[Row]: ...
+    def query_events(self, flt: EventFilter) -> list[StoredEvent]: ...
 
-    def event_detail(self, ref: str) -> Row: ...
+    def event_detail(self, ref: str) -> EventDetail: ...
 
-    def ack_event(self, ref: str, *, by: str, now: datetime) -> Row: ...
+    def ack_event(self, ref: str, *, by: str, now: datetime) -> StoredEvent: ...
 
-    def mute_event(self, ref: str, *, until: datetime | None, reason: str | None) -> Row: ...
+    def mute_event(
+        self, ref: str, *, until: datetime | None, reason: str | None
+    ) -> StoredEvent: ...
 
 
 class BaselineAdmin(Protocol):
     """Baselines people reset, accept, export and import (``monitor baseline``)."""
 
-    def list_baselines(self, probe: str) -> list[Row]: ...
+    def list_baselines(self, probe: str) -> list[Baseline]: ...
 
     def reset_baselines(self, probe: str, now: datetime) -> int: ...
 
@@ -247,9 +262,9 @@ class BaselineAdmin(Protocol):
 class Holds(Protocol):
     """Evidence holds: windows retention must keep (``monitor hold``)."""
 
-    def create_hold(self, since: datetime, until: datetime, reason: str, now: datetime) -> Row: ...
+    def create_hold(self, since: datetime, until: datetime, reason: str, now: datetime) -> Hold: ...
 
-    def list_holds(self, *, include_released: bool = False) -> list[Row]: ...
+    def list_holds(self, *, include_released: bool = False) -> list[Hold]: ...
 
     def release_hold(self, hold_id: str, now: datetime) -> bool: ...
 
@@ -265,7 +280,7 @@ class Heartbeats(Protocol):
         self, replica: str, role: str, now: datetime, started_at: datetime, version: str
     ) -> None: ...
 
-    def list_beats(self, role: str | None = None) -> list[Row]: ...
+    def list_beats(self, role: str | None = None) -> list[Beat]: ...
 
     def forget_beat(self, replica: str) -> None: ...
 
@@ -322,18 +337,27 @@ __all__ = [
     "AlertContext",
     "AlertRouter",
     "AlertStatus",
+    "Baseline",
     "BaselineAdmin",
+    "Beat",
     "ClaimPolicy",
     "Closing",
     "Cursor",
+    "Delivery",
     "EventAdmin",
+    "EventDelivery",
+    "EventDetail",
     "EventFilter",
+    "EventTransition",
     "Heartbeats",
+    "Hold",
     "Holds",
     "Judge",
     "Outbox",
     "OutboxItem",
     "Pacing",
+    "ProbeRef",
+    "ProbeStatus",
     "PruneBatch",
     "Readiness",
     "RecordedRun",
@@ -347,12 +371,15 @@ __all__ = [
     "RunFilter",
     "RunLedger",
     "RunReads",
+    "SelfEvent",
     "SelfObservation",
     "SelfWatchLedger",
     "SinkHealth",
+    "SinkStatus",
     "SkippedSlot",
     "SpendLedger",
     "Store",
+    "StoredEvent",
     "TakenOver",
     "Window",
 ]

@@ -96,8 +96,8 @@ def test_a_grouped_message_keeps_its_key_when_a_restart_resends_it(db_url: str) 
         assert _attempts(store) == ["unknown"] * 3
         # w2 dies as well: a third copy is not risked, the rows fail visibly.
         assert store.claim_outbox(T0 + timedelta(minutes=10), "w3", held) == []
-        status = {row["sink"]: row for row in store.alert_status()}
-        assert status["slack"]["failed"] == 3
+        status = {row.sink: row for row in store.alert_status()}
+        assert status["slack"].failed == 3
         health = store.sink_health("slack", T0 + timedelta(minutes=10), timedelta(minutes=15))
         assert health.failing
         assert "expired twice" in health.reason
@@ -153,7 +153,7 @@ def test_a_worker_that_lost_its_lease_cannot_overwrite_the_new_owner(db_url: str
             worker="fast",
         )
         assert kept == []
-        assert {r["sink"]: r["delivered"] for r in store.alert_status()} == {"webhook": 1}
+        assert {r.sink: r.delivered for r in store.alert_status()} == {"webhook": 1}
     finally:
         store.close()
 

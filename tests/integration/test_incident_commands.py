@@ -104,7 +104,7 @@ def test_is_held_answers_for_a_time_and_a_run(tmp_path: Path, sqlite_url: str) -
         assert not store.is_held(INCIDENT_START + timedelta(hours=1))  # until is exclusive
         assert not store.is_held(INCIDENT_START - timedelta(seconds=1))
         assert store.held({"started_at": INCIDENT_START + timedelta(minutes=5)})
-        store.release_hold(hold["id"], INCIDENT_START + timedelta(days=1))
+        store.release_hold(hold.id, INCIDENT_START + timedelta(days=1))
         assert not store.is_held(INCIDENT_START)
         with pytest.raises(ValueError, match="--until must be after --since"):
             store.create_hold(INCIDENT_START, INCIDENT_START, "x", INCIDENT_START)

@@ -14,7 +14,7 @@ from sqlalchemy import event
 
 from monitor.report.sections import ledger
 from monitor.storage import SqlStore
-from monitor.storage.base import Window
+from monitor.storage.base import Store, Window
 from monitor.storage.sql.tables import runs_table as runs
 from tests.storage.builders import T0, Recorder, claim
 
@@ -38,7 +38,7 @@ def _statements_of_one_report(store: SqlStore) -> tuple[dict[str, Any], int]:
 
 
 def test_a_taken_over_run_is_placed_in_the_timeline_by_its_start_not_its_id(
-    store: SqlStore,
+    store: Store,
 ) -> None:
     recorder = Recorder(store)
     orphan = claim(slot=T0, started=T0, lease=timedelta(seconds=30))  # its owner dies
@@ -57,7 +57,7 @@ def test_a_taken_over_run_is_placed_in_the_timeline_by_its_start_not_its_id(
 
 
 def test_first_failure_and_recovery_take_the_same_statements_for_one_or_many_failing_probes(
-    open_store: Callable[[], SqlStore],
+    open_store: Callable[[], Store],
 ) -> None:
     store = open_store()
     counts, recorded = [], []
@@ -79,7 +79,7 @@ def test_first_failure_and_recovery_take_the_same_statements_for_one_or_many_fai
     assert counts[0] == counts[1]
 
 
-def _ledger_lines(store: SqlStore) -> list[tuple[str, int, tuple[str, ...]]]:
+def _ledger_lines(store: Store) -> list[tuple[str, int, tuple[str, ...]]]:
     statements = ledger(store.report_facts(WINDOW).ledgers)
     return [(s.text, s.count or 0, s.run_ids) for s in statements]
 

@@ -19,21 +19,11 @@ from sqlalchemy.engine import Connection
 from monitor.core.shape.stats import Shape
 from monitor.storage.records import AlertRouter
 from monitor.storage.sql.events_write import resolve_events
-from monitor.storage.sql.tables import (
-    baselines_table as baselines,
-)
-from monitor.storage.sql.tables import (
-    events_table as events,
-)
-from monitor.storage.sql.tables import (
-    evidence_table as evidence,
-)
-from monitor.storage.sql.tables import (
-    findings_table as findings_t,
-)
-from monitor.storage.sql.tables import (
-    runs_table as runs,
-)
+from monitor.storage.sql.tables import baselines_table as baselines
+from monitor.storage.sql.tables import events_table as events
+from monitor.storage.sql.tables import evidence_table as evidence
+from monitor.storage.sql.tables import findings_table as findings_t
+from monitor.storage.sql.tables import runs_table as runs
 
 EXPORT_FORMAT = "contract-monitor-baseline/1"
 CURRENT = ("learning", "active")

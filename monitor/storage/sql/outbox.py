@@ -26,12 +26,8 @@ from sqlalchemy.engine import Connection
 from monitor.storage.params import ClaimPolicy
 from monitor.storage.records import OutboxItem
 from monitor.storage.sql.outbox_items import item_with_context
-from monitor.storage.sql.tables import (
-    delivery_attempts_table as attempts_t,
-)
-from monitor.storage.sql.tables import (
-    outbox_table as outbox,
-)
+from monitor.storage.sql.tables import delivery_attempts_table as attempts_t
+from monitor.storage.sql.tables import outbox_table as outbox
 
 MAX_GROUP = 50  # Slack allows 50 blocks a message; more events than that get their own message
 UNKNOWN_TWICE = (

@@ -15,20 +15,15 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from monitor.storage.records import SinkHealth
-from monitor.storage.sql.tables import (
-    delivery_attempts_table as attempts_t,
-)
-from monitor.storage.sql.tables import (
-    events_table as events,
-)
-from monitor.storage.sql.tables import (
-    outbox_table as outbox,
-)
+from monitor.storage.sql.tables import delivery_attempts_table as attempts_t
+from monitor.storage.sql.tables import events_table as events
+from monitor.storage.sql.tables import outbox_table as outbox
+from monitor.storage.status_records import Delivery, SinkStatus
 
 STATES = ("pending", "sending", "delivered", "failed", "suppressed")
 
 
-def status_by_sink(conn: Connection) -> list[dict[str, Any]]:
+def status_by_sink(conn: Connection) -> list[SinkStatus]:
     counts: dict[str, dict[str, Any]] = {}
     query = sa.select(outbox.c.sink, outbox.c.state, sa.func.count()).group_by(
         outbox.c.sink, outbox.c.state
@@ -47,12 +42,12 @@ def status_by_sink(conn: Connection) -> list[dict[str, Any]]:
         ).scalar_one()
         last = _last_finished(conn, sink)
         entry["last_error"] = last["error"] if last and last["result"] == "failed" else None
-    return sorted(counts.values(), key=lambda e: e["sink"])
+    return [SinkStatus(**counts[sink]) for sink in sorted(counts)]
 
 
 def list_deliveries(
     conn: Connection, *, states: tuple[str, ...] = (), limit: int = 20
-) -> list[dict[str, Any]]:
+) -> list[Delivery]:
     query = sa.select(
         outbox.c.id,
         outbox.c.sink,
@@ -77,7 +72,7 @@ def list_deliveries(
         item = dict(row)
         payload = item.pop("payload") or {}
         item["reason"] = payload.get("transition", {}).get("reason")
-        out.append(item)
+        out.append(Delivery(**item))
     return out
 
 

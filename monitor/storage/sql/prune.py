@@ -25,18 +25,10 @@ from sqlalchemy.engine import Connection
 
 from monitor.storage.records import PruneBatch
 from monitor.storage.sql.holds import held_filter  # the one definition of "held"
-from monitor.storage.sql.tables import (
-    events_table as events,
-)
-from monitor.storage.sql.tables import (
-    evidence_table as evidence,
-)
-from monitor.storage.sql.tables import (
-    runs_table as runs,
-)
-from monitor.storage.sql.tables import (
-    transitions_table as transitions,
-)
+from monitor.storage.sql.tables import events_table as events
+from monitor.storage.sql.tables import evidence_table as evidence
+from monitor.storage.sql.tables import runs_table as runs
+from monitor.storage.sql.tables import transitions_table as transitions
 
 _LOCK_KEY = int.from_bytes(hashlib.sha256(b"monitor:retention").digest()[:8], "big", signed=True)
 

@@ -15,21 +15,12 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from monitor.storage.params import Cursor, RunFilter
-from monitor.storage.sql.tables import (
-    baselines_table as baselines,
-)
-from monitor.storage.sql.tables import (
-    events_table as events_t,
-)
-from monitor.storage.sql.tables import (
-    evidence_table as evidence_t,
-)
-from monitor.storage.sql.tables import (
-    findings_table as findings_t,
-)
-from monitor.storage.sql.tables import (
-    runs_table as runs,
-)
+from monitor.storage.sql.tables import baselines_table as baselines
+from monitor.storage.sql.tables import events_table as events_t
+from monitor.storage.sql.tables import evidence_table as evidence_t
+from monitor.storage.sql.tables import findings_table as findings_t
+from monitor.storage.sql.tables import runs_table as runs
+from monitor.storage.status_records import Baseline, ProbeStatus
 
 SUCCESS_OUTCOMES = ("pass", "drift")  # the endpoint gave a valid answer
 # ``state`` has one dominant value, so an index on it never helps these reads; without ANALYZE
@@ -113,13 +104,13 @@ def findings_for(conn: Connection, run_ids: list[str]) -> dict[str, list[dict[st
     return out
 
 
-def list_baselines(conn: Connection, probe: str) -> list[dict[str, Any]]:
+def list_baselines(conn: Connection, probe: str) -> list[Baseline]:
     query = (
         sa.select(baselines)
         .where(baselines.c.probe == probe)
         .order_by(baselines.c.response_class, baselines.c.version)
     )
-    return [dict(r) for r in conn.execute(query).mappings()]
+    return [Baseline(**r) for r in conn.execute(query).mappings()]
 
 
 def list_runs_page(conn: Connection, flt: RunFilter) -> tuple[list[dict[str, Any]], str | None]:
@@ -161,7 +152,7 @@ def last_run(
     return out
 
 
-def probe_status(conn: Connection, probes: list[str]) -> list[dict[str, Any]]:
+def probe_status(conn: Connection, probes: list[str]) -> list[ProbeStatus]:
     """Per probe: the latest answered-or-failed run and the latest success (index-only probes of
     ``(probe, started_at)``; one short backward scan each)."""
     out = []
@@ -169,13 +160,13 @@ def probe_status(conn: Connection, probes: list[str]) -> list[dict[str, Any]]:
         latest = last_run(conn, probe, outcomes=("pass", "drift", "fail"), with_findings=False)
         success = last_run(conn, probe, outcomes=SUCCESS_OUTCOMES, with_findings=False)
         out.append(
-            {
-                "probe": probe,
-                "target": latest["target"] if latest else None,
-                "last_outcome": latest["outcome"] if latest else None,
-                "last_run_at": latest["started_at"] if latest else None,
-                "last_success_at": success["started_at"] if success else None,
-            }
+            ProbeStatus(
+                probe=probe,
+                target=latest["target"] if latest else None,
+                last_outcome=latest["outcome"] if latest else None,
+                last_run_at=latest["started_at"] if latest else None,
+                last_success_at=success["started_at"] if success else None,
+            )
         )
     return out
 

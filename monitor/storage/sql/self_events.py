@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -25,6 +24,7 @@ from monitor.storage.sql.events_write import enqueue_alerts, insert_transition
 from monitor.storage.sql.runs import lock_probe
 from monitor.storage.sql.tables import events_table as events
 from monitor.storage.sql.tables import runs_table
+from monitor.storage.status_records import ProbeRef, SelfEvent
 
 SELF_GATE = EventGate(open_after=1, window=1, resolve_after=1)
 
@@ -91,7 +91,7 @@ def observe_self(
     return outbox_ids
 
 
-def open_self_events(conn: Connection) -> list[dict[str, Any]]:
+def open_self_events(conn: Connection) -> list[SelfEvent]:
     """The monitor's own open health events (a stale probe, a failing sink): kind, probe,
     target, message."""
     query = sa.select(events.c.kind, events.c.probe, events.c.target, events.c.message).where(
@@ -99,16 +99,16 @@ def open_self_events(conn: Connection) -> list[dict[str, Any]]:
         events.c.category == SELF_CATEGORY,
         events.c.state == "open",
     )
-    return [dict(r) for r in conn.execute(query).mappings()]
+    return [SelfEvent(**r) for r in conn.execute(query).mappings()]
 
 
-def active_stale_events(conn: Connection) -> list[dict[str, Any]]:
+def active_stale_events(conn: Connection) -> list[ProbeRef]:
     """Probe and target of every ``monitor-stale`` event not yet resolved (few: one per probe,
     found through the unique ``active_fingerprint`` index's non-null rows)."""
     query = sa.select(events.c.probe, events.c.target).where(
         events.c.active_fingerprint.is_not(None), events.c.kind == "monitor-stale"
     )
-    return [dict(r) for r in conn.execute(query).mappings()]
+    return [ProbeRef(**r) for r in conn.execute(query).mappings()]
 
 
 def last_completed_runs(conn: Connection, probes: Sequence[str]) -> dict[str, datetime]:

@@ -13,6 +13,7 @@ from monitor.storage.records import AlertRouter, OutboxItem, SinkHealth
 from monitor.storage.sql import outbox as outbox_ops
 from monitor.storage.sql import outbox_status, pacing_state, self_events
 from monitor.storage.sql.store_base import StoreBase
+from monitor.storage.status_records import Delivery, ProbeRef, SelfEvent, SinkStatus
 
 
 class AlertStore(StoreBase):
@@ -73,13 +74,11 @@ class AlertStore(StoreBase):
         with self._begin() as conn:
             return outbox_ops.next_pending_at(conn)
 
-    def alert_status(self) -> list[dict[str, Any]]:
+    def alert_status(self) -> list[SinkStatus]:
         with self._begin() as conn:
             return outbox_status.status_by_sink(conn)
 
-    def list_deliveries(
-        self, *, states: tuple[str, ...] = (), limit: int = 20
-    ) -> list[dict[str, Any]]:
+    def list_deliveries(self, *, states: tuple[str, ...] = (), limit: int = 20) -> list[Delivery]:
         with self._begin() as conn:
             return outbox_status.list_deliveries(conn, states=states, limit=limit)
 
@@ -92,11 +91,11 @@ class AlertStore(StoreBase):
         with self._begin() as conn:
             return self_events.observe_self(conn, obs, now, router, self.new_id)
 
-    def open_self_events(self) -> list[dict[str, Any]]:
+    def open_self_events(self) -> list[SelfEvent]:
         with self._begin() as conn:
             return self_events.open_self_events(conn)
 
-    def active_stale_events(self) -> list[dict[str, Any]]:
+    def active_stale_events(self) -> list[ProbeRef]:
         with self._begin() as conn:
             return self_events.active_stale_events(conn)
 
