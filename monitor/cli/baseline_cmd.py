@@ -21,6 +21,7 @@ from monitor.clock import SystemClock
 from monitor.core.shape.stats import Shape
 from monitor.errors import UsageError
 from monitor.probes import request_hash
+from monitor.storage.base import AcceptedBaseline
 from monitor.storage.sql.baselines import ImportProblem
 
 ALERT_DRAIN_S = 30.0
@@ -132,16 +133,16 @@ def handle_accept(ctx: Context) -> int:
     if accepted is None:
         raise UsageError(f"{probe} has no run with a parsed body to accept")
     ctx.stdout.write(
-        f"{probe}: {accepted['response_class']} baseline v{accepted['version']} is active "
-        f"({accepted['note']})\n"
+        f"{probe}: {accepted.baseline.response_class} baseline v{accepted.baseline.version} "
+        f"is active ({accepted.baseline.note})\n"
     )
-    resolved = accepted["resolved_events"]
+    resolved = accepted.resolved_events
     if resolved:
         ctx.stdout.write(f"{probe}: {len(resolved)} drift event(s) it explains resolved\n")
     return 0
 
 
-async def _accept(ctx: Context, probe: str) -> dict[str, Any] | None:
+async def _accept(ctx: Context, probe: str) -> AcceptedBaseline | None:
     loaded = ctx.load()
     app = build_app(loaded, env=ctx.env, stderr=ctx.stderr)
     try:
@@ -158,7 +159,7 @@ async def _accept(ctx: Context, probe: str) -> dict[str, Any] | None:
                 probe, app.clock.now(), router=app.pipeline.deps.router, probe_info=info
             )
         )
-        if accepted is not None and accepted["outbox_ids"]:
+        if accepted is not None and accepted.outbox_ids:
             app.dispatcher.wake()
             await app.dispatcher.drain(timeout_s=ALERT_DRAIN_S)
         return accepted
@@ -223,7 +224,6 @@ def handle_import(ctx: Context) -> int:
         store.close()
     for row in added:
         ctx.stdout.write(
-            f"{probe}: {row['response_class']} baseline v{row['version']} is active "
-            f"({row['note']})\n"
+            f"{probe}: {row.response_class} baseline v{row.version} is active ({row.note})\n"
         )
     return 0

@@ -46,6 +46,8 @@ from monitor.storage.records import (
 )
 from monitor.storage.report_facts import ReportFacts
 from monitor.storage.status_records import (
+    AcceptedBaseline,
+    AddedBaseline,
     Baseline,
     Beat,
     Delivery,
@@ -250,13 +252,13 @@ class BaselineAdmin(Protocol):
         *,
         router: AlertRouter | None = None,
         probe_info: dict[str, Any] | None = None,
-    ) -> Row | None: ...
+    ) -> AcceptedBaseline | None: ...
 
     def export_baselines(self, probe: str, now: datetime) -> dict[str, Any]: ...
 
     def import_baselines(
         self, probe: str, document: Any, request_hash: str, now: datetime
-    ) -> list[Row]: ...
+    ) -> list[AddedBaseline]: ...
 
 
 class Holds(Protocol):
@@ -333,6 +335,8 @@ class Readiness(Heartbeats, Admin, Protocol):
 
 
 __all__ = [
+    "AcceptedBaseline",
+    "AddedBaseline",
     "Admin",
     "AlertContext",
     "AlertRouter",

@@ -128,3 +128,29 @@ class Baseline:
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class AddedBaseline:
+    """A baseline version people added (accepted from a run or imported), now active."""
+
+    probe: str
+    request_hash: str
+    response_class: str
+    version: int
+    state: str
+    shape: dict[str, Any]  # free-form JSON
+    samples: int
+    source: str  # accepted | imported
+    started_at: datetime
+    activated_at: datetime
+    note: str
+
+
+@dataclass(frozen=True)
+class AcceptedBaseline:
+    """``baseline accept``: the new version and the drift events it explained (resolved)."""
+
+    baseline: AddedBaseline
+    resolved_events: tuple[str, ...]
+    outbox_ids: tuple[str, ...]

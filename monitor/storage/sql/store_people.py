@@ -13,7 +13,13 @@ from monitor.storage.records import AlertRouter
 from monitor.storage.sql import baselines as baseline_ops
 from monitor.storage.sql import event_queries, heartbeats, holds, queries
 from monitor.storage.sql.store_base import StoreBase
-from monitor.storage.status_records import Baseline, Beat, Hold
+from monitor.storage.status_records import (
+    AcceptedBaseline,
+    AddedBaseline,
+    Baseline,
+    Beat,
+    Hold,
+)
 
 
 class PeopleStore(StoreBase):
@@ -68,7 +74,7 @@ class PeopleStore(StoreBase):
         *,
         router: AlertRouter | None = None,
         probe_info: dict[str, Any] | None = None,
-    ) -> dict[str, Any] | None:
+    ) -> AcceptedBaseline | None:
         with self._begin() as conn:
             return baseline_ops.accept_latest_shape(
                 conn, probe, now, router=router, new_id=self.new_id, probe_info=probe_info
@@ -80,7 +86,7 @@ class PeopleStore(StoreBase):
 
     def import_baselines(
         self, probe: str, document: Any, request_hash: str, now: datetime
-    ) -> list[dict[str, Any]]:
+    ) -> list[AddedBaseline]:
         with self._begin() as conn:
             return baseline_ops.import_baselines(conn, probe, document, request_hash, now)
 
