@@ -37,7 +37,8 @@ from monitor.blocking import BlockingPool
 from monitor.clock import Clock
 from monitor.config.schema import RouteConfig
 from monitor.errors import DeliveryError
-from monitor.storage.base import ClaimPolicy, Outbox
+from monitor.storage.base import Outbox
+from monitor.storage.params import ClaimPolicy
 from monitor.storage.records import OutboxItem
 from monitor.telemetry import semconv
 from monitor.telemetry.delivery_span import delivery_span

@@ -8,7 +8,7 @@ from typing import Any
 from starlette.datastructures import QueryParams
 
 from monitor.config.timeparse import parse_time
-from monitor.storage.base import Cursor
+from monitor.storage.params import Cursor
 
 MAX_LIMIT = 500
 OUTCOMES = ("pass", "drift", "fail", "skipped")

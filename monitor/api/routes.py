@@ -30,7 +30,8 @@ from monitor.config.schema import Config
 from monitor.errors import UsageError
 from monitor.report.service import make_report
 from monitor.selfcheck.health import Health
-from monitor.storage.base import Readiness, ReportSource, RunFilter, RunReads
+from monitor.storage.base import Readiness, ReportSource, RunReads
+from monitor.storage.params import RunFilter
 from monitor.telemetry.metrics import MonitorMetrics
 from monitor.views.evidence import run_detail
 from monitor.views.run import run_view

@@ -13,7 +13,8 @@ from monitor.cli.output import write_json, write_table
 from monitor.clock import SystemClock
 from monitor.config.crossrefs import SINK_NAMES
 from monitor.config.schema import Config, slack_channel_of
-from monitor.storage.base import Delivery, EventFilter, SinkStatus
+from monitor.storage.params import EventFilter
+from monitor.storage.status_records import Delivery, SinkStatus
 from monitor.views.event import event_view
 
 SELF_KINDS = ("monitor-stale", "delivery-failing")

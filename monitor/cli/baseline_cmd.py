@@ -21,8 +21,8 @@ from monitor.clock import SystemClock
 from monitor.core.shape.stats import Shape
 from monitor.errors import UsageError
 from monitor.probes import request_hash
-from monitor.storage.base import AcceptedBaseline
 from monitor.storage.sql.baselines import ImportProblem
+from monitor.storage.status_records import AcceptedBaseline
 
 ALERT_DRAIN_S = 30.0
 MAX_IMPORT_BYTES = 16 * 1024 * 1024

@@ -22,7 +22,7 @@ from monitor.cli.tables import run_rows_table
 from monitor.config.loader import parse_config
 from monitor.service import serve
 from monitor.simulator import Simulator
-from monitor.storage.base import RunFilter
+from monitor.storage.params import RunFilter
 from monitor.views.run import run_view
 
 DEMO_KEY = "sk-sim-demo-0123456789"

@@ -17,7 +17,8 @@ from monitor.cli.output import write_json, write_json_lines, write_table
 from monitor.clock import SystemClock
 from monitor.config.timeparse import parse_duration
 from monitor.errors import UsageError
-from monitor.storage.base import Closing, EventAdmin, EventFilter
+from monitor.storage.base import Closing, EventAdmin
+from monitor.storage.params import EventFilter
 from monitor.views.event import event_detail_view, event_view
 
 ACTIVE = ("suspected", "open")

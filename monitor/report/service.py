@@ -9,7 +9,8 @@ from monitor.config.schema import Config
 from monitor.errors import UsageError
 from monitor.report.build import ReportInput, build_report
 from monitor.report.model import Report
-from monitor.storage.base import ReportSource, Window
+from monitor.storage.base import ReportSource
+from monitor.storage.params import Window
 
 
 def check_timezone(tz: str) -> str:

@@ -29,7 +29,9 @@ from monitor.config.schema import ProbeConfig
 from monitor.probes import request_hash
 from monitor.runner.pipeline import Pipeline
 from monitor.runner.slots import SlotLedger
-from monitor.storage.base import ReplicaLedger, SkippedSlot, TakenOver
+from monitor.storage.base import ReplicaLedger
+from monitor.storage.params import SkippedSlot
+from monitor.storage.records import TakenOver
 from monitor.telemetry.observers import NullObserver, Observer
 
 log = logging.getLogger("monitor.runner.reaper")

@@ -28,7 +28,8 @@ from monitor.clock import Clock
 from monitor.config.schema import Config, ProbeConfig
 from monitor.core.model import SELF_PROBE
 from monitor.runner.scheduler import fires_per_day, probe_interval
-from monitor.storage.base import SelfObservation, SelfWatchLedger
+from monitor.storage.base import SelfWatchLedger
+from monitor.storage.params import SelfObservation
 from monitor.storage.records import AlertContext
 
 log = logging.getLogger("monitor.selfcheck.selfwatch")

@@ -6,10 +6,11 @@ at once, what the composition root (``app.open_store``) and ``storage.create_sto
 The one implementation is ``storage.sql.SqlStore`` (SQLite and PostgreSQL); the storage contract
 suite (``tests/storage``) runs every role against both through these Protocols.
 
-The records a role takes and returns are frozen dataclasses (``storage.params`` for what it is
-asked with, ``storage.records`` for what it answers), re-exported here. Methods still returning
-``dict[str, Any]`` return rows the views turn into the published JSON, or free-form JSON
-(evidence, exported baselines).
+The records a role takes and returns are frozen dataclasses, each in the module of its concern:
+``storage.params`` (what a role is asked with), ``storage.records`` (runs, claims, the outbox),
+``storage.event_records``, ``storage.status_records`` and ``storage.report_facts``. Only runs
+(``Row``: what ``views.run`` reads, like the pipeline's rows) and free-form JSON (evidence,
+exported baselines) stay dicts.
 
 May import: core and the storage records. Never sql, runner, alerts, cli or api.
 """
@@ -22,7 +23,7 @@ from typing import Any, Protocol
 
 from monitor.core.judge import ProbeState
 from monitor.core.policy.budget import Spend
-from monitor.storage.event_records import EventDelivery, EventDetail, EventTransition, StoredEvent
+from monitor.storage.event_records import EventDetail, StoredEvent
 from monitor.storage.params import (
     ClaimPolicy,
     Cursor,
@@ -33,7 +34,6 @@ from monitor.storage.params import (
     Window,
 )
 from monitor.storage.records import (
-    AlertContext,
     AlertRouter,
     Judge,
     OutboxItem,
@@ -58,7 +58,7 @@ from monitor.storage.status_records import (
     SinkStatus,
 )
 
-Row = dict[str, Any]  # a stored row as the views read it (``views.runview`` and friends)
+Row = dict[str, Any]  # a stored run or evidence row, as ``views.run`` and ``views.evidence`` use
 
 
 class RunLedger(Protocol):
@@ -66,17 +66,13 @@ class RunLedger(Protocol):
     (or close it as unrecordable or skipped), and the state the judge starts from."""
 
     def claim_run(self, claim: RunClaim) -> bool: ...
-
     def record_run(
         self, completion: RunCompletion, judge: Judge, router: AlertRouter
     ) -> RecordedRun: ...
-
     def complete_unrecordable(
         self, claim: RunClaim, finished_at: datetime, reason: str
     ) -> bool: ...
-
     def record_skipped(self, claim: RunClaim, finished_at: datetime, reason: str) -> bool: ...
-
     def load_state(self, probe: str, request_hash: str) -> ProbeState: ...
 
 
@@ -87,19 +83,13 @@ class ReplicaLedger(Protocol):
     def take_over_expired(
         self, now: datetime, worker: str, leases: Mapping[str, timedelta], limit: int = 20
     ) -> list[TakenOver]: ...
-
     def complete_skipped(self, claim: RunClaim, finished_at: datetime, reason: str) -> None: ...
-
     def record_skipped_slots(
         self, slots: list[SkippedSlot], worker: str, now: datetime
     ) -> set[str]: ...
-
     def latest_slots(self, probes: list[str]) -> dict[str, datetime]: ...
-
     def release_claims(self, worker: str, now: datetime) -> int: ...
-
     def release_outbox(self, worker: str) -> int: ...
-
     def claimed_count(self, worker: str) -> int: ...
 
 
@@ -107,7 +97,6 @@ class SpendLedger(Protocol):
     """What the monitor itself spent on a target (budgets, admission)."""
 
     def recent_spend(self, target: str, now: datetime) -> Spend: ...
-
     def spent(self, target: str, since: datetime, until: datetime) -> tuple[int, int]: ...
 
 
@@ -117,7 +106,6 @@ class Retention(Protocol):
     def prune_batch(
         self, *, runs_cutoff: datetime, bodies_cutoff: datetime, batch_size: int
     ) -> PruneBatch: ...
-
     def count_prunable(
         self, *, runs_cutoff: datetime, bodies_cutoff: datetime
     ) -> tuple[int, int]: ...
@@ -129,9 +117,7 @@ class Pacing(Protocol):
     def reserve_pace(
         self, key: str, now: datetime, interval: timedelta, max_wait: timedelta | None = None
     ) -> datetime: ...
-
     def release_pace(self, key: str, slot: datetime, interval: timedelta) -> None: ...
-
     def pause_pace(self, key: str, until: datetime) -> None: ...
 
 
@@ -145,15 +131,10 @@ class Outbox(Pacing, Protocol):
         policy: ClaimPolicy | timedelta,
         limit: int | None = None,
     ) -> list[OutboxItem]: ...
-
     def record_delivery(self, outbox_id: str, **kwargs: Any) -> bool: ...
-
     def record_deliveries(self, outbox_ids: list[str], **kwargs: Any) -> list[str]: ...
-
     def defer_outbox(self, outbox_ids: list[str], worker: str, at: datetime) -> None: ...
-
     def pending_alerts(self) -> int: ...
-
     def next_pending_alert_at(self) -> datetime | None: ...
 
 
@@ -161,7 +142,6 @@ class AlertStatus(Protocol):
     """What people read about delivery (``monitor alert status``)."""
 
     def alert_status(self) -> list[SinkStatus]: ...
-
     def list_deliveries(
         self, *, states: tuple[str, ...] = (), limit: int = 20
     ) -> list[Delivery]: ...
@@ -173,13 +153,9 @@ class SelfWatchLedger(Protocol):
     def observe_self(
         self, obs: SelfObservation, now: datetime, router: AlertRouter
     ) -> list[str]: ...
-
     def open_self_events(self) -> list[SelfEvent]: ...
-
     def active_stale_events(self) -> list[ProbeRef]: ...
-
     def last_completed_runs(self, probes: Sequence[str]) -> dict[str, datetime]: ...
-
     def sink_health(self, sink: str, now: datetime, undelivered_after: timedelta) -> SinkHealth: ...
 
 
@@ -187,23 +163,16 @@ class RunReads(Protocol):
     """Runs, events and evidence as the CLI, the API and the views read them. Never writes."""
 
     def list_runs(self, flt: RunFilter) -> list[Row]: ...
-
     def list_runs_page(self, flt: RunFilter) -> tuple[list[Row], str | None]: ...
-
     def get_run(self, run_id: str) -> Row | None: ...
-
     def get_evidence(self, run_id: str) -> Row | None: ...
-
     def last_run(
         self, probe: str, *, outcomes: tuple[str, ...] = (), before: datetime | None = None
     ) -> Row | None: ...
-
     def outcome_counts(self, probe: str, after: datetime) -> dict[str, int]: ...
-
     def list_events(
         self, *, probes: tuple[str, ...] = (), states: tuple[str, ...] = (), limit: int = 100
     ) -> list[StoredEvent]: ...
-
     def list_events_page(
         self,
         *,
@@ -212,9 +181,7 @@ class RunReads(Protocol):
         limit: int = 100,
         cursor: Cursor | None = None,
     ) -> tuple[list[StoredEvent], str | None]: ...
-
     def probe_status(self, probes: list[str]) -> list[ProbeStatus]: ...
-
     def open_event_counts(self) -> dict[str, int]: ...
 
 
@@ -228,11 +195,8 @@ class EventAdmin(Protocol):
     """What people do to events: list, look at, acknowledge, mute (``monitor events``)."""
 
     def query_events(self, flt: EventFilter) -> list[StoredEvent]: ...
-
     def event_detail(self, ref: str) -> EventDetail: ...
-
     def ack_event(self, ref: str, *, by: str, now: datetime) -> StoredEvent: ...
-
     def mute_event(
         self, ref: str, *, until: datetime | None, reason: str | None
     ) -> StoredEvent: ...
@@ -242,9 +206,7 @@ class BaselineAdmin(Protocol):
     """Baselines people reset, accept, export and import (``monitor baseline``)."""
 
     def list_baselines(self, probe: str) -> list[Baseline]: ...
-
     def reset_baselines(self, probe: str, now: datetime) -> int: ...
-
     def accept_baseline(
         self,
         probe: str,
@@ -253,9 +215,7 @@ class BaselineAdmin(Protocol):
         router: AlertRouter | None = None,
         probe_info: dict[str, Any] | None = None,
     ) -> AcceptedBaseline | None: ...
-
     def export_baselines(self, probe: str, now: datetime) -> dict[str, Any]: ...
-
     def import_baselines(
         self, probe: str, document: Any, request_hash: str, now: datetime
     ) -> list[AddedBaseline]: ...
@@ -265,13 +225,9 @@ class Holds(Protocol):
     """Evidence holds: windows retention must keep (``monitor hold``)."""
 
     def create_hold(self, since: datetime, until: datetime, reason: str, now: datetime) -> Hold: ...
-
     def list_holds(self, *, include_released: bool = False) -> list[Hold]: ...
-
     def release_hold(self, hold_id: str, now: datetime) -> bool: ...
-
     def is_held(self, started_at: datetime) -> bool: ...
-
     def held(self, run: dict[str, Any]) -> bool: ...
 
 
@@ -281,9 +237,7 @@ class Heartbeats(Protocol):
     def beat(
         self, replica: str, role: str, now: datetime, started_at: datetime, version: str
     ) -> None: ...
-
     def list_beats(self, role: str | None = None) -> list[Beat]: ...
-
     def forget_beat(self, replica: str) -> None: ...
 
 
@@ -298,15 +252,10 @@ class Admin(Closing, Protocol):
 
     @property
     def is_sqlite(self) -> bool: ...
-
     def upgrade(self) -> None: ...
-
     def current_revision(self) -> str | None: ...
-
     def head_revision(self) -> str: ...
-
     def is_at_head(self) -> bool: ...
-
     def ping(self) -> None: ...
 
 
@@ -335,55 +284,23 @@ class Readiness(Heartbeats, Admin, Protocol):
 
 
 __all__ = [
-    "AcceptedBaseline",
-    "AddedBaseline",
     "Admin",
-    "AlertContext",
-    "AlertRouter",
     "AlertStatus",
-    "Baseline",
     "BaselineAdmin",
-    "Beat",
-    "ClaimPolicy",
     "Closing",
-    "Cursor",
-    "Delivery",
     "EventAdmin",
-    "EventDelivery",
-    "EventDetail",
-    "EventFilter",
-    "EventTransition",
     "Heartbeats",
-    "Hold",
     "Holds",
-    "Judge",
     "Outbox",
-    "OutboxItem",
     "Pacing",
-    "ProbeRef",
-    "ProbeStatus",
-    "PruneBatch",
     "Readiness",
-    "RecordedRun",
     "ReplicaLedger",
-    "ReportFacts",
     "ReportSource",
     "Retention",
     "Row",
-    "RunClaim",
-    "RunCompletion",
-    "RunFilter",
     "RunLedger",
     "RunReads",
-    "SelfEvent",
-    "SelfObservation",
     "SelfWatchLedger",
-    "SinkHealth",
-    "SinkStatus",
-    "SkippedSlot",
     "SpendLedger",
     "Store",
-    "StoredEvent",
-    "TakenOver",
-    "Window",
 ]

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from monitor.alerts.base import Delivery
 from monitor.alerts.dispatch import BEFORE_SEND, Dispatcher
-from monitor.storage.base import ClaimPolicy
+from monitor.storage.params import ClaimPolicy
 from tests.alerts.conftest import Drifted, Harness, sink_env
 from tests.fakes.clock import FakeClock
 from tests.fakes.http_fake import Reply

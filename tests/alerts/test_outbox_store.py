@@ -14,7 +14,7 @@ from sqlmodel import SQLModel
 
 from monitor.ids import new_id
 from monitor.storage import SqlStore, create_store
-from monitor.storage.base import ClaimPolicy, SelfObservation
+from monitor.storage.params import ClaimPolicy, SelfObservation
 from monitor.storage.records import AlertContext
 from monitor.storage.sql.tables import DeliveryAttemptRow
 

@@ -14,7 +14,7 @@ from monitor.core.model import Trigger
 from monitor.ids import new_id
 from monitor.runner.reaper import Reaper
 from monitor.runner.slots import SlotLedger
-from monitor.storage.base import RunFilter
+from monitor.storage.params import RunFilter
 from monitor.storage.records import RunClaim
 from tests.conftest import SIM_KEY, chat_probe_config
 

@@ -8,7 +8,8 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from monitor.ids import new_id
-from monitor.storage.base import RunFilter, SkippedSlot, Store
+from monitor.storage.base import Store
+from monitor.storage.params import RunFilter, SkippedSlot
 from tests.storage.builders import T0, Recorder, claim
 
 LEASE = timedelta(seconds=35)

@@ -8,7 +8,8 @@ from datetime import timedelta
 import pytest
 
 from monitor.errors import UsageError
-from monitor.storage.base import EventFilter, Store
+from monitor.storage.base import Store
+from monitor.storage.params import EventFilter
 from tests.storage.builders import T0, Recorder, no_usage_body
 
 MINUTE = timedelta(minutes=1)

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from monitor.storage.base import Cursor, RunFilter, RunLedger, RunReads, Store
+from monitor.storage.base import RunLedger, RunReads, Store
+from monitor.storage.params import Cursor, RunFilter
 from tests.storage.builders import OK_BODY, T0, Recorder, no_usage_body
 
 MINUTE = timedelta(minutes=1)

@@ -14,7 +14,8 @@ from sqlalchemy import event
 
 from monitor.report.sections import ledger
 from monitor.storage import SqlStore
-from monitor.storage.base import Store, Window
+from monitor.storage.base import Store
+from monitor.storage.params import Window
 from monitor.storage.sql.tables import runs_table as runs
 from tests.storage.builders import T0, Recorder, claim
 

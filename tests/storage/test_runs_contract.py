@@ -12,7 +12,8 @@ import sqlalchemy as sa
 
 from monitor.errors import ClaimLost
 from monitor.storage import SqlStore
-from monitor.storage.base import RunFilter, Store
+from monitor.storage.base import Store
+from monitor.storage.params import RunFilter
 from tests.storage.builders import T0, Recorder, claim, no_usage_body
 
 

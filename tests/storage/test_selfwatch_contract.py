@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from monitor.storage.base import SelfObservation, Store
+from monitor.storage.base import Store
+from monitor.storage.params import SelfObservation
 from tests.storage.builders import T0, Recorder, no_usage_body
 
 LEASE = timedelta(seconds=60)

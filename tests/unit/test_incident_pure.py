@@ -14,7 +14,7 @@ from opentelemetry.sdk.trace import TracerProvider
 
 from monitor.report import ReportInput, build_report
 from monitor.report.markdown import render_markdown
-from monitor.storage.base import Cursor
+from monitor.storage.params import Cursor
 from monitor.storage.report_facts import ReportFacts
 from monitor.telemetry.logs import configure_logging
 from monitor.telemetry.run_span import provider_name, safe_url
