@@ -16,7 +16,7 @@ from monitor.ids import new_id
 from monitor.storage import SqlStore, create_store
 from monitor.storage.params import ClaimPolicy, SelfObservation
 from monitor.storage.records import AlertContext
-from monitor.storage.sql.tables import DeliveryAttemptRow
+from monitor.storage.sql.tables import delivery_attempts_table
 
 T0 = datetime(2026, 5, 8, 14, 0, tzinfo=UTC)
 LEASE = timedelta(seconds=60)
@@ -45,7 +45,7 @@ def _open_events(store: SqlStore, probes: list[str], target: str, sinks: list[st
 
 
 def _attempts(store: SqlStore) -> list[str]:
-    table = DeliveryAttemptRow.__table__  # type: ignore[attr-defined]
+    table = delivery_attempts_table
     with store.engine.connect() as conn:
         return [r.result for r in conn.execute(sa.select(table).order_by(table.c.id))]
 

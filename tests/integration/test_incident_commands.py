@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 
 from monitor.storage.sql.holds import held_filter
-from monitor.storage.sql.tables import Evidence, Run
+from monitor.storage.sql.tables import evidence_table, runs_table
 from tests.conftest import SIM_KEY, chat_probe_config, write_config
 from tests.incident import INCIDENT_START, StepClock, make_app, run_probe
 
@@ -65,8 +65,8 @@ def test_hold_freezes_a_window_and_retention_spares_it(cli: Any, history: dict[s
 
     # what retention will do: delete old runs in batches, never held ones
     engine = sa.create_engine(history["db_url"])
-    runs = Run.__table__  # type: ignore[attr-defined]
-    evidence = Evidence.__table__  # type: ignore[attr-defined]
+    runs = runs_table
+    evidence = evidence_table
     cutoff = INCIDENT_START + timedelta(days=1)
     try:
         with engine.begin() as conn:
@@ -124,7 +124,7 @@ def test_show_prints_redacted_evidence_findings_and_the_ledger(
     run = history["rows"][3]
     # the contract engine fills the ledger; write one the way it will
     engine = sa.create_engine(history["db_url"])
-    evidence = Evidence.__table__  # type: ignore[attr-defined]
+    evidence = evidence_table
     ledger = [
         {
             "kind": "path",

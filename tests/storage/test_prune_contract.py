@@ -12,7 +12,7 @@ from monitor.ids import new_id
 from monitor.runner.retention import prune
 from monitor.storage import SqlStore
 from monitor.storage.base import Store
-from monitor.storage.sql.tables import HoldRow
+from monitor.storage.sql.tables import holds_table
 from tests.storage.builders import T0, Recorder, no_usage_body
 
 POLICY = RetentionConfig(runs=timedelta(days=30), bodies=timedelta(days=7))
@@ -36,7 +36,7 @@ def _bodies(store: SqlStore) -> dict[str, bool]:
 
 
 def _hold(store: SqlStore, since: datetime, until: datetime, released: bool = False) -> None:
-    holds = HoldRow.__table__  # type: ignore[attr-defined]
+    holds = holds_table
     with store.engine.begin() as conn:
         conn.execute(
             holds.insert().values(
