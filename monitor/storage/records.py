@@ -1,4 +1,5 @@
-"""Plain records passed between the pipeline, the store and the dispatcher."""
+"""Plain records passed between the pipeline, the store and the dispatcher: claims, completions,
+recorded runs, outbox items, take-overs, prune batches and a sink's health."""
 
 from __future__ import annotations
 

@@ -16,6 +16,7 @@ from monitor.report.sections import ledger
 from monitor.storage import SqlStore
 from monitor.storage.base import Store
 from monitor.storage.params import Window
+from monitor.storage.report_facts import ReportFacts
 from monitor.storage.sql.tables import runs_table as runs
 from tests.storage.builders import T0, Recorder, claim
 
@@ -23,7 +24,7 @@ WINDOW = Window(T0, T0 + timedelta(hours=1))
 MINUTE = timedelta(minutes=1)
 
 
-def _statements_of_one_report(store: SqlStore) -> tuple[dict[str, Any], int]:
+def _statements_of_one_report(store: SqlStore) -> tuple[ReportFacts, int]:
     seen: list[str] = []
 
     def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
