@@ -9,7 +9,7 @@ import base64
 import binascii
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Required, TypedDict
 
 from monitor.core.model import SELF_CATEGORY
 
@@ -116,3 +116,17 @@ class SelfObservation:
     # why a resolution happens when it is not that the condition cleared: ``removed`` (the
     # probe left the configuration) reads "PROBE REMOVED", not "MONITOR CAUGHT UP"
     resolve_reason: str = "resolved"
+
+
+class Attempt(TypedDict, total=False):
+    """One delivery attempt's outcome, as ``Outbox.record_delivery`` takes it (keywords)."""
+
+    now: Required[datetime]
+    result: Required[str]  # delivered | retry | failed | suppressed
+    latency_ms: Required[float | None]
+    error: str | None
+    status_code: int | None
+    external_ref: str | None  # the sink's id of the message (Slack's ts), for replies
+    retry_at: datetime | None
+    permanent: bool  # retrying cannot help
+    worker: str | None  # the claim holder; None records whoever holds the row

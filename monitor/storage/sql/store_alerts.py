@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Unpack
 
-from monitor.storage.params import ClaimPolicy, SelfObservation
+from monitor.storage.params import Attempt, ClaimPolicy, SelfObservation
 from monitor.storage.records import AlertRouter, OutboxItem, SinkHealth
 from monitor.storage.sql import outbox as outbox_ops
 from monitor.storage.sql import outbox_status, pacing_state, self_events
@@ -33,16 +33,16 @@ class AlertStore(StoreBase):
         with self._begin() as conn:
             return outbox_ops.claim_outbox(conn, now, worker, policy)
 
-    def record_delivery(self, outbox_id: str, **kwargs: Any) -> bool:
+    def record_delivery(self, outbox_id: str, **attempt: Unpack[Attempt]) -> bool:
         with self._begin() as conn:
-            return outbox_ops.record_attempt(conn, outbox_id, **kwargs)
+            return outbox_ops.record_attempt(conn, outbox_id, **attempt)
 
-    def record_deliveries(self, outbox_ids: list[str], **kwargs: Any) -> list[str]:
+    def record_deliveries(self, outbox_ids: list[str], **attempt: Unpack[Attempt]) -> list[str]:
         """Record one outcome for every row of a message; returns the ids whose lease was lost."""
         lost = []
         with self._begin() as conn:
             for outbox_id in outbox_ids:
-                if not outbox_ops.record_attempt(conn, outbox_id, **kwargs):
+                if not outbox_ops.record_attempt(conn, outbox_id, **attempt):
                     lost.append(outbox_id)
         return lost
 
