@@ -30,18 +30,20 @@ from monitor.config.schema import Config
 from monitor.errors import UsageError
 from monitor.report.service import make_report
 from monitor.selfcheck.health import Health
-from monitor.storage.base import Readiness, ReportSource, RunReads
+from monitor.storage.base import Readiness
 from monitor.storage.params import RunFilter
 from monitor.telemetry.metrics import MonitorMetrics
 from monitor.views.evidence import run_detail
 from monitor.views.run import run_view
+from monitor.web.data import WebStore  # no Jinja2 there: the pages themselves load lazily
 
 Handler = Callable[[Request], Awaitable[Response]]
 MAX_REPORT_DAYS = 92
 
 
-class ApiStore(RunReads, ReportSource, Readiness, Protocol):
-    """What the API reads: runs, events, evidence, the report's facts and readiness."""
+class ApiStore(WebStore, Readiness, Protocol):
+    """What the API and the pages on its listener read: runs, events, evidence, the report's facts,
+    readiness, and what the pages draw and change (``web.data.WebStore``)."""
 
 
 @dataclass
@@ -165,6 +167,9 @@ def build_api(deps: ApiDeps) -> Starlette:
     async def openapi(request: Request) -> Response:
         return JsonResponse(document)
 
+    from monitor.web.pages import WebPages  # the pages import Jinja2: only when serving
+
+    web = WebPages(deps.store, deps.config, deps.clock, deps.health, deps.token)
     return Starlette(
         routes=[
             Route("/api/v1/runs", _protected(deps, runs)),
@@ -175,5 +180,6 @@ def build_api(deps: ApiDeps) -> Starlette:
             Route("/readyz", readyz),
             Route("/metrics", metrics),
             Route("/openapi.json", openapi),
+            *web.routes(),
         ]
     )

@@ -53,8 +53,10 @@ from monitor.storage.status_records import (
     Beat,
     Delivery,
     Hold,
+    OutcomeBucket,
     ProbeRef,
     ProbeStatus,
+    RunPoint,
     SelfEvent,
     SinkStatus,
 )
@@ -186,6 +188,20 @@ class RunReads(Protocol):
     def open_event_counts(self) -> dict[str, int]: ...
 
 
+class StatusPages(Protocol):
+    """What the web pages draw: runs as points, outcome counts per slice of a window."""
+
+    def run_points(
+        self, probes: list[str], since: datetime, until: datetime | None = None, limit: int = 500
+    ) -> dict[str, list[RunPoint]]: ...
+    def status_page(
+        self, probes: list[str], since: datetime, bucket_s: int, latencies: int
+    ) -> tuple[list[OutcomeBucket], dict[str, RunPoint], dict[str, list[float]]]: ...
+    def outcome_buckets(
+        self, probes: list[str], since: datetime, until: datetime, bucket_s: int
+    ) -> list[OutcomeBucket]: ...
+
+
 class ReportSource(Protocol):
     """The incident report's facts over one window (``report.service``)."""
 
@@ -269,6 +285,7 @@ class Store(
     AlertStatus,
     SelfWatchLedger,
     RunReads,
+    StatusPages,
     ReportSource,
     EventAdmin,
     BaselineAdmin,
@@ -303,5 +320,6 @@ __all__ = [
     "RunReads",
     "SelfWatchLedger",
     "SpendLedger",
+    "StatusPages",
     "Store",
 ]

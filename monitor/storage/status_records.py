@@ -1,6 +1,6 @@
 """Typed records of what people and the monitor's own checks read: holds, replica heartbeats,
-delivery status per sink, deliveries waiting, the monitor's own events, per-probe status and
-baseline versions.
+delivery status per sink, deliveries waiting, the monitor's own events, per-probe status,
+baseline versions and the status pages' run points and outcome counts.
 
 Field order is the order of the JSON the CLI has always printed for them (``to_json``), so
 ``--json`` output stays byte-identical. Only a baseline's shape and watch counts stay free-form:
@@ -154,3 +154,26 @@ class AcceptedBaseline:
     baseline: AddedBaseline
     resolved_events: tuple[str, ...]
     outbox_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RunPoint:
+    """One run as the status pages draw it: no findings, no evidence."""
+
+    probe: str
+    run_id: str
+    started_at: datetime
+    outcome: str | None
+    latency_ms: float | None
+    baseline_state: str | None
+
+
+@dataclass(frozen=True)
+class OutcomeBucket:
+    """How many runs of one outcome a probe had in one slice of a window, and the newest."""
+
+    probe: str
+    index: int  # slice number from the window's start
+    outcome: str | None
+    runs: int
+    newest_run_id: str

@@ -11,7 +11,7 @@ from monitor.storage.params import Cursor, EventFilter, RunFilter, Window
 from monitor.storage.report_facts import ReportFacts
 from monitor.storage.sql import event_queries, queries, report_queries
 from monitor.storage.sql.store_base import StoreBase
-from monitor.storage.status_records import ProbeStatus
+from monitor.storage.status_records import OutcomeBucket, ProbeStatus, RunPoint
 
 
 class ReadStore(StoreBase):
@@ -64,6 +64,30 @@ class ReadStore(StoreBase):
     def probe_status(self, probes: list[str]) -> list[ProbeStatus]:
         with self._begin() as conn:
             return queries.probe_status(conn, probes)
+
+    def run_points(
+        self, probes: list[str], since: datetime, until: datetime | None = None, limit: int = 500
+    ) -> dict[str, list[RunPoint]]:
+        with self._begin() as conn:
+            return queries.run_points(conn, probes, since, until, limit)
+
+    def status_page(
+        self, probes: list[str], since: datetime, bucket_s: int, latencies: int
+    ) -> tuple[list[OutcomeBucket], dict[str, RunPoint], dict[str, list[float]]]:
+        """What the status overview draws, in one transaction: outcome counts per slice of the
+        window, each probe's newest run and its recent latencies."""
+        with self._begin() as conn:
+            return (
+                queries.outcome_buckets(conn, probes, since, bucket_s),
+                queries.latest_points(conn, probes),
+                queries.recent_latencies(conn, probes, latencies),
+            )
+
+    def outcome_buckets(
+        self, probes: list[str], since: datetime, until: datetime, bucket_s: int
+    ) -> list[OutcomeBucket]:
+        with self._begin() as conn:
+            return queries.outcome_buckets(conn, probes, since, bucket_s, until)
 
     def latest_slots(self, probes: list[str]) -> dict[str, datetime]:
         with self._begin() as conn:
