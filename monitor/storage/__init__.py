@@ -8,6 +8,9 @@ call. Calls are synchronous: async callers run them in an executor.
 
 ``create_store`` is the factory the composition root calls; it imports the SQL backend (and
 SQLAlchemy) only when called, so importing the roles stays cheap.
+
+May import: ``core``, ``config`` and the root's modules. Never alerts, runner, selfcheck,
+telemetry, views, report, api, app, service or cli.
 """
 
 from __future__ import annotations

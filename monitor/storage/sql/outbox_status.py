@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from monitor.core.model import DeliveryResult
 from monitor.storage.records import SinkHealth
 from monitor.storage.sql.tables import delivery_attempts_table as attempts_t
 from monitor.storage.sql.tables import events_table as events
@@ -41,7 +42,9 @@ def status_by_sink(conn: Connection) -> list[SinkStatus]:
             sa.select(sa.func.max(outbox.c.delivered_at)).where(outbox.c.sink == sink)
         ).scalar_one()
         last = _last_finished(conn, sink)
-        entry["last_error"] = last["error"] if last and last["result"] == "failed" else None
+        entry["last_error"] = (
+            last["error"] if last and last["result"] == DeliveryResult.FAILED else None
+        )
     return [SinkStatus(**counts[sink]) for sink in sorted(counts)]
 
 
@@ -80,7 +83,10 @@ def _last_finished(conn: Connection, sink: str) -> Any:
     query = (
         sa.select(attempts_t.c.result, attempts_t.c.error, attempts_t.c.at)
         .join(outbox, outbox.c.id == attempts_t.c.outbox_id)
-        .where(outbox.c.sink == sink, attempts_t.c.result.in_(("delivered", "failed")))
+        .where(
+            outbox.c.sink == sink,
+            attempts_t.c.result.in_((DeliveryResult.DELIVERED.value, DeliveryResult.FAILED.value)),
+        )
         .order_by(attempts_t.c.at.desc(), attempts_t.c.id.desc())
         .limit(1)
     )
@@ -98,7 +104,7 @@ def sink_health(
         ).scalar_one()
     )
     last = _last_finished(conn, sink)
-    if last is not None and last["result"] == "failed":
+    if last is not None and last["result"] == DeliveryResult.FAILED:
         return SinkHealth(sink, True, f"{sink} fails: {last['error']}", undelivered)
     stuck = conn.execute(
         sa.select(sa.func.count(), sa.func.min(outbox.c.created_at)).where(

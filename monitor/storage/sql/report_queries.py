@@ -18,31 +18,17 @@ from sqlalchemy.engine import Connection
 
 from monitor.storage.params import Window
 from monitor.storage.report_facts import ReportFacts
-from monitor.storage.sql.queries import COMPLETED
 from monitor.storage.sql.report_ledgers import add_undigested, ledger_facts
 from monitor.storage.sql.report_scan import scan_window
+from monitor.storage.sql.report_sql import scan_in_server
+from monitor.storage.sql.report_window import SAMPLE_IDS, run_filters, runs_where
 from monitor.storage.sql.tables import findings_table as findings_t
 from monitor.storage.sql.tables import runs_table as runs
 
-SAMPLE_IDS = 5
 OPEN_QUESTION_CATEGORY = "unknown_external_behavior"
 OPEN_QUESTION_VERDICT = "vendor_question"
 ACCOUNT_STATUSES = (402, 429)
 ACCOUNT_CATEGORY = "usage_billing_assumption"
-
-
-def runs_where(w: Window, table: Any = runs) -> list[Any]:
-    """The window's completed runs; ``table`` is ``runs`` or an alias of it."""
-    times = [table.c.started_at >= w.since, table.c.started_at < w.until]
-    return [*times, *run_filters(w, table)]
-
-
-def run_filters(w: Window, table: Any = runs) -> list[Any]:
-    """Completed runs (of the target), whatever their time."""
-    cond = [COMPLETED if table is runs else sa.func.coalesce(table.c.state, "") == "completed"]
-    if w.target:
-        cond.append(table.c.target == w.target)
-    return cond
 
 
 def _sampled(conn: Connection, inner: Any, keys: list[str]) -> list[dict[str, Any]]:
@@ -242,8 +228,6 @@ def account_observations(conn: Connection, w: Window) -> dict[str, list[dict[str
 
 def report_facts(conn: Connection, w: Window) -> ReportFacts:
     if conn.dialect.name == "postgresql":
-        from monitor.storage.sql.report_sql import scan_in_server  # it imports this module
-
         scanned = scan_in_server(conn, w)
     else:
         scanned = scan_window(conn, runs_where(w))

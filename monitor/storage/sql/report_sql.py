@@ -13,7 +13,7 @@ from sqlalchemy.engine import Connection
 
 from monitor.storage.params import Window
 from monitor.storage.sql.report_ledgers import CHUNK, Groups
-from monitor.storage.sql.report_queries import SAMPLE_IDS, run_filters, runs_where
+from monitor.storage.sql.report_window import SAMPLE_IDS, run_filters, runs_where
 from monitor.storage.sql.tables import runs_table as runs
 
 

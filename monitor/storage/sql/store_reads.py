@@ -9,7 +9,7 @@ from typing import Any
 from monitor.storage.event_records import StoredEvent
 from monitor.storage.params import Cursor, EventFilter, RunFilter, Window
 from monitor.storage.report_facts import ReportFacts
-from monitor.storage.sql import event_queries, queries, report_queries
+from monitor.storage.sql import event_queries, queries, report_queries, status_queries
 from monitor.storage.sql.store_base import StoreBase
 from monitor.storage.status_records import OutcomeBucket, ProbeStatus, RunPoint
 
@@ -69,7 +69,7 @@ class ReadStore(StoreBase):
         self, probes: list[str], since: datetime, until: datetime | None = None, limit: int = 500
     ) -> dict[str, list[RunPoint]]:
         with self._begin() as conn:
-            return queries.run_points(conn, probes, since, until, limit)
+            return status_queries.run_points(conn, probes, since, until, limit)
 
     def status_page(
         self, probes: list[str], since: datetime, bucket_s: int, latencies: int
@@ -78,16 +78,16 @@ class ReadStore(StoreBase):
         window, each probe's newest run and its recent latencies."""
         with self._begin() as conn:
             return (
-                queries.outcome_buckets(conn, probes, since, bucket_s),
-                queries.latest_points(conn, probes),
-                queries.recent_latencies(conn, probes, latencies),
+                status_queries.outcome_buckets(conn, probes, since, bucket_s),
+                status_queries.latest_points(conn, probes),
+                status_queries.recent_latencies(conn, probes, latencies),
             )
 
     def outcome_buckets(
         self, probes: list[str], since: datetime, until: datetime, bucket_s: int
     ) -> list[OutcomeBucket]:
         with self._begin() as conn:
-            return queries.outcome_buckets(conn, probes, since, bucket_s, until)
+            return status_queries.outcome_buckets(conn, probes, since, bucket_s, until)
 
     def latest_slots(self, probes: list[str]) -> dict[str, datetime]:
         with self._begin() as conn:
