@@ -1,7 +1,9 @@
 """``run_once``: the one pipeline used by the scheduler and by ``monitor check``.
 
 claim the slot -> execute the probe (no transaction open) -> plain observation -> pure judge
-(inside the run's transaction, on fresh state) -> persist -> wake the dispatcher.
+(inside the run's transaction, on fresh state) -> persist -> wake the dispatcher (the last two
+by the ``RunRecorder`` the spool replay uses too). What a probe's config resolves to (kind,
+spec, context, contract) is resolved once, when the pipeline is built (``PreparedProbe``).
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any
 
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind
@@ -21,18 +22,19 @@ from monitor.clock import Clock
 from monitor.config.loader import LoadedConfig
 from monitor.config.schema import ProbeConfig
 from monitor.config.secrets import resolve_api_key, run_secrets
-from monitor.contract import Contract
+from monitor.contract.oracle import Contract
 from monitor.core.evidence import extract_request_id
-from monitor.core.judge import Judgement, ProbeState, judge
+from monitor.core.judge import Judgement, ProbeState
 from monitor.core.model import Trigger
 from monitor.core.observation import Observation, TransportFailure
 from monitor.core.policy.redact import redact_observation
 from monitor.errors import ClaimLost, SecretError, StorageError
-from monitor.probes import context_for, kind_for, request_hash
-from monitor.probes.spec import probe_spec
+from monitor.probes import request_hash
+from monitor.probes.prepared import PreparedProbe, prepare_probe, prepare_probes
 from monitor.probes.transport import HttpTransport
 from monitor.runner.admission import Admission, Ticket
-from monitor.runner.results import evidence_extra, judged_row, skipped_row, spooled_row
+from monitor.runner.recorder import RunRecorder
+from monitor.runner.result import RunResult, evidence_extra
 from monitor.runner.spool import Spool, encode_completion
 from monitor.runner.spool_replay import replay_spool
 from monitor.storage.records import AlertRouter, RecordedRun, RunClaim, RunCompletion
@@ -41,7 +43,6 @@ from monitor.telemetry import semconv
 from monitor.telemetry.observers import NullObserver, Observer
 from monitor.telemetry.run_span import JudgeTiming, RunFacts, annotate_run_span, with_traceparent
 from monitor.telemetry.tracing import format_span_id, format_trace_id
-from monitor.views.run import run_view
 
 log = logging.getLogger("monitor.runner.pipeline")
 
@@ -58,7 +59,7 @@ class PipelineDeps:
     router: AlertRouter
     new_id: Callable[[datetime], str]
     worker_id: str
-    on_alerts: Callable[[], None] = lambda: None
+    recorder: RunRecorder  # record -> wake the dispatcher -> observe (live runs and replay)
     observer: Observer = field(default_factory=NullObserver)
     admission: Admission | None = None  # circuit breaker and budgets; None admits every run
     contracts: Mapping[str, Contract] = field(default_factory=dict)  # by target name
@@ -68,6 +69,15 @@ class PipelineDeps:
 class Pipeline:
     def __init__(self, deps: PipelineDeps) -> None:
         self.deps = deps
+        self.probes = prepare_probes(deps.loaded.config, deps.contracts)
+
+    def prepared(self, probe: ProbeConfig) -> PreparedProbe:
+        """``probe`` as resolved at start-up; a probe config not built from this pipeline's
+        config (a test's variant) is resolved now, the same way."""
+        found = self.probes.get(probe.name)
+        if found is not None and found.config is probe:
+            return found
+        return prepare_probe(probe, self.deps.loaded.config, self.deps.contracts)
 
     async def run_once(
         self,
@@ -76,7 +86,7 @@ class Pipeline:
         trigger: Trigger,
         *,
         dry_run: bool = False,
-    ) -> dict[str, Any] | None:
+    ) -> RunResult | None:
         """Run ``probe`` for ``slot``; None when another process already owns the slot."""
         d = self.deps
         started = d.clock.now()
@@ -127,7 +137,7 @@ class Pipeline:
         dry_run: bool = False,
         ticket: Ticket | None = None,
         claimed: bool = True,
-    ) -> dict[str, Any] | None:
+    ) -> RunResult | None:
         """Probe and record a claimed run (the reaper re-runs a dead owner's slot through here).
 
         None when the claim was lost meanwhile: another replica took the run over after our
@@ -135,10 +145,9 @@ class Pipeline:
         result, the run is spooled and the row says so (outcome None, ``spooled`` in the note).
         """
         d = self.deps
-        kind = kind_for(probe.kind)
-        target = d.loaded.config.targets[probe.target]
+        prepared = self.prepared(probe)
+        kind, target = prepared.kind, prepared.target
         started = claim.started_at
-        probe_context = context_for(probe, d.loaded.config)
         name = f"chat {probe.model}" if probe.model else f"{probe.kind} {probe.name}"
         with d.tracer.start_as_current_span(name, kind=SpanKind.CLIENT) as span:
             context = span.get_span_context()
@@ -150,7 +159,7 @@ class Pipeline:
             secrets: list[str | None] = run_secrets(None, {}, target, probe)
             try:
                 api_key = resolve_api_key(probe.target, target, d.env)
-                request = kind.prepare(probe, target, api_key, probe_context)
+                request = kind.prepare(probe, target, api_key, prepared.context)
                 sent_key = request.key_fingerprint
                 secrets = run_secrets(api_key, request.headers, target, probe)
                 if ticket and ticket.attempts < request.retry.attempts:
@@ -178,16 +187,15 @@ class Pipeline:
             # change, never the shape.
             observation = redact_observation(observation, response_text=False, secrets=secrets)
             finished = d.clock.now()
-            spec = probe_spec(probe, kind.expected_status(probe))
-            contract = d.contracts.get(probe.target)
-            judge_run = self.judge_for(probe, observation, finished)
+            contract = prepared.contract
+            judge_run = prepared.judge_for(observation, finished)
             completion = RunCompletion(
                 claim=claim,
                 # Stored: answer text withheld when asked; judged: with the text.
                 observation=redact_observation(
                     observation, response_text=probe.redact.response_text, secrets=[]
                 ),
-                spec=spec,
+                spec=prepared.spec,
                 finished_at=finished,
                 trace_id=trace_id,
                 span_id=span_id,
@@ -216,7 +224,7 @@ class Pipeline:
                 path = d.spool.put(encode_completion(completion, claimed=claimed))
                 log.warning("probe %s: %s; run spooled to %s", probe.name, exc, path)
                 span.set_attribute(semconv.MONITOR_SPOOLED, True)
-                return spooled_row(claim, observation, trace_id, str(exc))
+                return RunResult.spooled_run(claim, observation, trace_id, str(exc))
             except ClaimLost as exc:
                 log.warning("probe %s: result discarded: %s", probe.name, exc)
                 span.set_attribute(semconv.MONITOR_CLAIM_LOST, True)
@@ -236,61 +244,35 @@ class Pipeline:
                 judgement,
             )
             annotate_run_span(span, d.tracer, facts, timing)
-        if recorded.outbox_ids:
-            d.on_alerts()
-        row = judged_row(claim, observation, judgement, trace_id, completion.request_id)
+        result = RunResult.judged(claim, observation, judgement, trace_id, completion.request_id)
         if not dry_run:
-            d.observer.run_completed(run_view(row), observation, judgement)
-        return row
+            d.recorder.recorded(recorded, result, observation)
+        return result
 
     async def _unrecordable(
         self, claim: RunClaim, observation: Observation, trace_id: str, exc: StorageError
-    ) -> dict[str, Any]:
+    ) -> RunResult:
         """The database refused the result: close the run as failed so it is visible and not
         re-run forever by the reaper; the error names why."""
         d = self.deps
         log.error("probe %s: run %s could not be stored: %s", claim.probe, claim.run_id, exc)
         reason = f"the result could not be stored: {exc}"
         await d.db.run(d.store.complete_unrecordable, claim, d.clock.now(), reason)
-        row = spooled_row(claim, observation, trace_id, str(exc))
-        row.update(outcome="fail", error=reason, note="the result could not be stored")
-        return row
-
-    def judge_for(
-        self, probe: ProbeConfig, observation: Observation, finished: datetime
-    ) -> Callable[[ProbeState], Judgement]:
-        """The pure judgement of ``observation``, to run inside the run's transaction."""
-        d = self.deps
-        kind = kind_for(probe.kind)
-        spec = probe_spec(probe, kind.expected_status(probe))
-        contract = d.contracts.get(probe.target)
-        probe_context = context_for(probe, d.loaded.config)
-
-        def judge_run(state: ProbeState) -> Judgement:
-            return judge(
-                observation,
-                spec,
-                state,
-                finished,
-                kind_checks=lambda doc: kind.check(probe, observation, doc, probe_context),
-                contract=contract,
-            )
-
-        return judge_run
+        return RunResult.spooled_run(claim, observation, trace_id, str(exc)).unrecordable(reason)
 
     async def replay_spool(self) -> int:
         """Record spooled runs, oldest first, until the spool is empty or the database fails
         again. Returns how many runs were recorded (see ``monitor.runner.spool_replay``)."""
         return await replay_spool(self)
 
-    async def _skip(self, claim: RunClaim, reason: str, dry_run: bool) -> dict[str, Any] | None:
+    async def _skip(self, claim: RunClaim, reason: str, dry_run: bool) -> RunResult | None:
         """Not sent (circuit open, budget): recorded as ``skipped``, never judged."""
         d = self.deps
         log.info("probe %s skipped: %s", claim.probe, reason)
         if not dry_run and not await d.db.run(d.store.record_skipped, claim, d.clock.now(), reason):
             return None
         d.observer.run_skipped(claim.probe, claim.target, reason)
-        return skipped_row(claim, reason)
+        return RunResult.skipped(claim, reason)
 
     async def _judge_and_store(
         self,
@@ -303,4 +285,4 @@ class Pipeline:
         if dry_run:
             state = await d.db.run(d.store.load_state, probe.name, completion.claim.request_hash)
             return RecordedRun(run_id=completion.claim.run_id, judgement=judge_run(state))
-        return await d.db.run(d.store.record_run, completion, judge_run, d.router)
+        return await d.recorder.record(completion, judge_run)

@@ -41,8 +41,8 @@ def history(tmp_path: Path, sim: Any, sim_url: str, db_url: str) -> dict[str, An
 
 def test_hold_freezes_a_window_and_retention_spares_it(cli: Any, history: dict[str, Any]) -> None:
     rows, config = history["rows"], history["config"]
-    since = rows[3]["started_at"].isoformat()
-    until = (rows[4]["started_at"] + timedelta(seconds=1)).isoformat()
+    since = rows[3].started_at.isoformat()
+    until = (rows[4].started_at + timedelta(seconds=1)).isoformat()
     made = cli(
         "hold",
         "--config",
@@ -179,12 +179,12 @@ def test_last_good_names_the_last_passing_run_and_what_changed(
     result = cli("last-good", "chat-basic", "--config", history["config"], "--json", env=ENV)
     assert result.code == 0, result.err
     out = json.loads(result.out)
-    assert out["last_good"]["id"] == rows[2]["id"]
-    assert out["latest"]["id"] == rows[4]["id"]
+    assert out["last_good"]["id"] == rows[2].run_id
+    assert out["latest"]["id"] == rows[4].run_id
     assert out["runs_since"] == {"drift": 2}
     assert ("property-removed", "usage") in {(f["kind"], f["path"]) for f in out["diff"]["shape"]}
     text = cli("last-good", "chat-basic", "--config", history["config"], env=ENV).out
-    assert f"last good run of chat-basic: {rows[2]['id']}" in text
+    assert f"last good run of chat-basic: {rows[2].run_id}" in text
     assert "runs since: 2 drift" in text
 
 
@@ -205,11 +205,11 @@ def test_history_filters_and_shows_trace_ids(cli: Any, history: dict[str, Any]) 
         env=ENV,
     )
     assert [json.loads(line)["run_id"] for line in drift.out.splitlines()] == [
-        rows[4]["id"],
-        rows[3]["id"],
+        rows[4].run_id,
+        rows[3].run_id,
     ]
     table = cli(*base, "--probe", "chat-basic", "--target", "sim", env=ENV).out
     assert "TRACE ID" in table
-    assert all(r["trace_id"] in table for r in rows)
-    csv = cli(*base, "--format", "csv", "--until", rows[1]["started_at"].isoformat(), env=ENV).out
-    assert csv.splitlines()[1].split(",")[0] == rows[0]["id"]
+    assert all(r.trace_id in table for r in rows)
+    csv = cli(*base, "--format", "csv", "--until", rows[1].started_at.isoformat(), env=ENV).out
+    assert csv.splitlines()[1].split(",")[0] == rows[0].run_id
