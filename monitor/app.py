@@ -119,6 +119,8 @@ class App:
     async def aclose(self) -> None:
         if self.deadman is not None:
             self.deadman.close()
+        if self.api is not None:
+            self.api.close()
         for transport in self.transports.values():
             await transport.aclose()
         close_sinks(self.sinks)

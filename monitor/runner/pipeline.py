@@ -29,7 +29,6 @@ from monitor.core.model import Trigger
 from monitor.core.observation import Observation, TransportFailure
 from monitor.core.policy.redact import redact_observation
 from monitor.errors import ClaimLost, SecretError, StorageError
-from monitor.probes import request_hash
 from monitor.probes.prepared import PreparedProbe, prepare_probe, prepare_probes
 from monitor.probes.transport import HttpTransport
 from monitor.runner.admission import Admission, Ticket
@@ -100,7 +99,7 @@ class Pipeline:
             started_at=started,
             claimed_by=d.worker_id,
             lease_until=started + self.lease(probe),
-            request_hash=request_hash(probe),
+            request_hash=self.prepared(probe).spec.request_hash,
             config_hash=d.loaded.config_hash,
         )
         ticket = await d.admission.admit(probe, started) if d.admission else None

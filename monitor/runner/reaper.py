@@ -26,7 +26,6 @@ from datetime import UTC, datetime, timedelta
 from monitor.blocking import BlockingPool
 from monitor.clock import Clock
 from monitor.config.schema import ProbeConfig
-from monitor.probes import request_hash
 from monitor.runner.pipeline import Pipeline
 from monitor.runner.slots import SlotLedger
 from monitor.storage.sql.claims import SkippedSlot, TakenOver
@@ -142,7 +141,7 @@ class Reaper:
                 slot_at=m.slot,
                 reason=m.reason,
                 run_id=self.pipeline.deps.new_id(m.slot),
-                request_hash=request_hash(probe),
+                request_hash=self.pipeline.prepared(probe).spec.request_hash,
                 config_hash=self.config_hash,
             )
             for m in due
