@@ -91,7 +91,7 @@ def test_runs_are_paged_newest_first_without_gaps_or_repeats(
         cursor = page["next_cursor"]
         if cursor is None:
             break
-    assert seen == [r["id"] for r in reversed(rows)]
+    assert seen == [r.run_id for r in reversed(rows)]
 
 
 def test_runs_filter_by_status_and_outcome(api: tuple[httpx.Client, list[Any]]) -> None:

@@ -202,7 +202,7 @@ def test_alert_delivery_span_starts_a_new_trace_linked_to_the_run(
     opening = rows[-1]  # the run whose transition opened the event
     stored = make_app(tmp_path, sim_url, sqlite_url)
     try:
-        span_id = stored.store.get_run(opening["id"])["span_id"]  # type: ignore[index]
+        span_id = stored.store.get_run(opening.run_id)["span_id"]  # type: ignore[index]
     finally:
         asyncio.run(stored.aclose())
     run_span = run_spans[span_id]
