@@ -36,8 +36,10 @@ from monitor.errors import StorageError, UsageError
 from monitor.ids import new_id
 from monitor.probes.transport import HttpTransport
 from monitor.runner.admission import Admission
+from monitor.runner.deps import PipelineDeps
 from monitor.runner.jobs import RunnerJobs, build_jobs
-from monitor.runner.pipeline import Pipeline, PipelineDeps
+from monitor.runner.pipeline import Pipeline
+from monitor.runner.prepared import PreparedProbes
 from monitor.runner.recorder import RunRecorder
 from monitor.runner.spool import Spool
 from monitor.selfcheck.deadman import DeadmanSwitch
@@ -230,10 +232,10 @@ def build_app(
             router=router,
             new_id=new_id,
             worker_id=worker,
+            probes=PreparedProbes(config, dict(contracts)),
             recorder=RunRecorder(store, db, router, alerts_waiting.set, observer),
             observer=observer,
             admission=Admission(config, store, db),
-            contracts=dict(contracts),
             spool=Spool(spool_directory(config, environ)),
         )
     )

@@ -9,74 +9,42 @@ spec, context, contract) is resolved once, when the pipeline is built (``Prepare
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 
-from opentelemetry import trace
 from opentelemetry.trace import SpanKind
 
 from monitor import __version__
-from monitor.blocking import BlockingPool
-from monitor.clock import Clock
-from monitor.config.loader import LoadedConfig
 from monitor.config.schema import ProbeConfig
 from monitor.config.secrets import resolve_api_key, run_secrets
-from monitor.contract.oracle import Contract
 from monitor.core.evidence import extract_request_id
 from monitor.core.judge import Judgement, ProbeState
 from monitor.core.model import Trigger
 from monitor.core.observation import Observation, TransportFailure
 from monitor.core.policy.redact import redact_observation
 from monitor.errors import ClaimLost, SecretError, StorageError
-from monitor.probes.prepared import PreparedProbe, prepare_probe, prepare_probes
-from monitor.probes.transport import HttpTransport
-from monitor.runner.admission import Admission, Ticket
-from monitor.runner.recorder import RunRecorder
+from monitor.runner.admission import Ticket
+from monitor.runner.deps import PipelineDeps
+from monitor.runner.prepared import PreparedProbe
 from monitor.runner.result import RunResult, evidence_extra
-from monitor.runner.spool import Spool, encode_completion
+from monitor.runner.spool import encode_completion
 from monitor.runner.spool_replay import replay_spool
-from monitor.storage.records import AlertRouter, RecordedRun, RunClaim, RunCompletion
-from monitor.storage.sql.store import SqlStore
+from monitor.storage.records import RecordedRun, RunClaim, RunCompletion
 from monitor.telemetry import semconv
-from monitor.telemetry.observers import NullObserver, Observer
 from monitor.telemetry.run_span import JudgeTiming, RunFacts, annotate_run_span, with_traceparent
 from monitor.telemetry.tracing import format_span_id, format_trace_id
 
 log = logging.getLogger("monitor.runner.pipeline")
 
 
-@dataclass
-class PipelineDeps:
-    loaded: LoadedConfig
-    store: SqlStore
-    db: BlockingPool
-    transports: Mapping[str, HttpTransport]
-    env: Mapping[str, str]
-    clock: Clock
-    tracer: trace.Tracer
-    router: AlertRouter
-    new_id: Callable[[datetime], str]
-    worker_id: str
-    recorder: RunRecorder  # record -> wake the dispatcher -> observe (live runs and replay)
-    observer: Observer = field(default_factory=NullObserver)
-    admission: Admission | None = None  # circuit breaker and budgets; None admits every run
-    contracts: Mapping[str, Contract] = field(default_factory=dict)  # by target name
-    spool: Spool | None = None  # where runs wait while the database is unavailable
-
-
 class Pipeline:
     def __init__(self, deps: PipelineDeps) -> None:
         self.deps = deps
-        self.probes = prepare_probes(deps.loaded.config, deps.contracts)
 
     def prepared(self, probe: ProbeConfig) -> PreparedProbe:
-        """``probe`` as resolved at start-up; a probe config not built from this pipeline's
-        config (a test's variant) is resolved now, the same way."""
-        found = self.probes.get(probe.name)
-        if found is not None and found.config is probe:
-            return found
-        return prepare_probe(probe, self.deps.loaded.config, self.deps.contracts)
+        """``probe`` as resolved at start-up (``PreparedProbes``)."""
+        return self.deps.probes.get(probe)
 
     async def run_once(
         self,
@@ -262,7 +230,7 @@ class Pipeline:
     async def replay_spool(self) -> int:
         """Record spooled runs, oldest first, until the spool is empty or the database fails
         again. Returns how many runs were recorded (see ``monitor.runner.spool_replay``)."""
-        return await replay_spool(self)
+        return await replay_spool(self.deps)
 
     async def _skip(self, claim: RunClaim, reason: str, dry_run: bool) -> RunResult | None:
         """Not sent (circuit open, budget): recorded as ``skipped``, never judged."""

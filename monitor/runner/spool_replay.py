@@ -8,22 +8,18 @@ it meanwhile, its result stands and the spooled one is dropped.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
 
 from monitor.errors import ClaimLost, StorageError
+from monitor.runner.deps import PipelineDeps
 from monitor.runner.result import RunResult
 from monitor.runner.spool import decode_completion
-
-if TYPE_CHECKING:
-    from monitor.runner.pipeline import Pipeline
 
 log = logging.getLogger("monitor.runner.pipeline")
 
 
-async def replay_spool(pipeline: Pipeline) -> int:
+async def replay_spool(d: PipelineDeps) -> int:
     """Record spooled runs, oldest first, until the spool is empty or the database fails
     again. Returns how many runs were recorded."""
-    d = pipeline.deps
     if d.spool is None:
         return 0
     recorded_count = 0
@@ -34,7 +30,7 @@ async def replay_spool(pipeline: Pipeline) -> int:
             d.spool.set_aside(path, "the probe is no longer in the configuration")
             log.warning("spooled run %s set aside: its probe left the config", path.name)
             continue
-        prepared = pipeline.prepared(probe)
+        prepared = d.probes.get(probe)
         completion = decode_completion(data, prepared.spec)
         judge_run = prepared.judge_for(completion.observation, completion.finished_at)
         try:

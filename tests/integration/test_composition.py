@@ -32,7 +32,10 @@ def test_a_probe_is_prepared_once_and_shared_by_runs_judgements_and_replay(
         assert prepared is app.pipeline.prepared(probe)
         assert prepared.config is probe
         assert prepared.spec.name == probe.name
-        assert prepared.spec.request_hash == app.pipeline.probes[probe.name].spec.request_hash
+        assert (
+            prepared.spec.request_hash
+            == app.pipeline.deps.probes.by_name[probe.name].spec.request_hash
+        )
         # a probe config this pipeline was not built from (a variant) is prepared on its own
         variant = probe.model_copy(update={"model": "gpt-4.1-nano"})
         assert app.pipeline.prepared(variant).config is variant

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from monitor.app import build_app
 from monitor.config.loader import parse_config
-from monitor.probes.prepared import prepare_probe
+from monitor.runner.prepared import prepare_probe
 from monitor.runner.spool import decode_claim, decode_completion, encode_completion
 from tests.conftest import SIM_KEY, chat_probe_config
 

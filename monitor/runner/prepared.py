@@ -1,9 +1,10 @@
 """A *prepared probe*: what a probe's configuration resolves to, resolved once.
 
 The probe kind, the judge's ``ProbeSpec``, the probe context (the models its target's probes
-send) and the target's contract do not change between runs: they are resolved when the
-pipeline is built from a loaded config (a new config builds a new pipeline), and shared by the
-live run, its judgement and the spool replay, so the three cannot disagree about a probe.
+send) and the target's contract do not change between runs: the composition root resolves
+them for every configured probe when it builds the app from a loaded config (a reloaded config
+builds a new app), and the live run, its judgement and the spool replay share them, so the
+three cannot disagree about a probe.
 """
 
 from __future__ import annotations
@@ -67,6 +68,18 @@ def prepare_probe(
     )
 
 
-def prepare_probes(config: Config, contracts: Mapping[str, Contract]) -> dict[str, PreparedProbe]:
-    """Every configured probe, by name."""
-    return {p.name: prepare_probe(p, config, contracts) for p in config.probes}
+class PreparedProbes:
+    """Every configured probe, prepared once, by name."""
+
+    def __init__(self, config: Config, contracts: Mapping[str, Contract]) -> None:
+        self.config = config
+        self.contracts = contracts
+        self.by_name = {p.name: prepare_probe(p, config, contracts) for p in config.probes}
+
+    def get(self, probe: ProbeConfig) -> PreparedProbe:
+        """``probe`` as prepared at start-up; a probe config that is not one of this config's
+        (a test's variant of it) is prepared now, the same way."""
+        found = self.by_name.get(probe.name)
+        if found is not None and found.config is probe:
+            return found
+        return prepare_probe(probe, self.config, self.contracts)
