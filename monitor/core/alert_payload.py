@@ -215,7 +215,8 @@ class AlertRun:
 @dataclass(frozen=True)
 class AlertProbe:
     """Whose problem it is and where to look. ``probe_owner`` is set only once routing gave the
-    alert another owner (it keeps the probe's own, and is absent from the JSON otherwise)."""
+    alert another owner (it keeps the probe's own, and is absent from the JSON otherwise).
+    ``known``: False for a payload written without probe facts (``{}``), kept so."""
 
     owner: str | None = None
     runbook_url: str | None = None
@@ -223,27 +224,32 @@ class AlertProbe:
     trace_link: str | None = None
     routed: bool = False
     probe_owner: str | None = None
+    known: bool = True
 
     def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "owner": self.owner,
-            "runbook_url": self.runbook_url,
-            "environment": self.environment,
-            "trace_link": self.trace_link,
-        }
+        out: dict[str, Any] = {}
+        if self.known:
+            out.update(
+                owner=self.owner,
+                runbook_url=self.runbook_url,
+                environment=self.environment,
+                trace_link=self.trace_link,
+            )
         if self.routed:
-            out["probe_owner"] = self.probe_owner
+            out.update(owner=self.owner, probe_owner=self.probe_owner)
         return out
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> AlertProbe:
+        routed = "probe_owner" in data
         return cls(
             owner=_str(data.get("owner")),
             runbook_url=_str(data.get("runbook_url")),
             environment=_str(data.get("environment")),
             trace_link=_str(data.get("trace_link")),
-            routed="probe_owner" in data,
+            routed=routed,
             probe_owner=_str(data.get("probe_owner")),
+            known=bool(data.keys() - ({"owner", "probe_owner"} if routed else {"probe_owner"})),
         )
 
     def with_owner(self, owner: str) -> AlertProbe:

@@ -119,3 +119,12 @@ def test_a_grouped_opening_of_old_payloads_renders_as_the_previous_release_did()
     items = tuple(_item(p, i) for i, p in enumerate(openings))
     body = webhook_body(Delivery("webhook", "kg", items, tuple(openings)))
     assert json.dumps(body) == json.dumps(expected["webhook"])
+
+
+def test_a_payload_written_without_probe_facts_keeps_its_empty_probe_even_when_routed() -> None:
+    stored = {**recorded_payloads()[0], "probe": {}}
+    payload = AlertPayload.from_json(stored)
+    assert payload.to_json() == stored
+    routed = with_route_owner(payload, ROUTES).to_json()["probe"]
+    assert routed == {"owner": "billing-team", "probe_owner": None}
+    assert AlertPayload.from_json({**stored, "probe": routed}).to_json()["probe"] == routed
