@@ -87,17 +87,15 @@ class RunResult:
     @classmethod
     def skipped(cls, claim: RunClaim, reason: str) -> RunResult:
         """Not sent (circuit open, budget): no observation, no judgement."""
-        return cls(**_claimed(claim), outcome="skipped", attempts=0, note=reason)
+        return replace(cls._of(claim, "skipped"), attempts=0, note=reason)
 
     @classmethod
     def spooled_run(
         cls, claim: RunClaim, observation: Observation, trace_id: str, reason: str
     ) -> RunResult:
         """Probed but not yet recorded: the outcome is decided when the spool is replayed."""
-        return cls(
-            **_claimed(claim),
-            outcome=None,
-            **_observed(observation, trace_id),
+        return replace(
+            cls._of(claim, None)._observed(observation, trace_id),
             note=f"spooled: {reason}; it is recorded when the database answers again",
         )
 
@@ -117,10 +115,8 @@ class RunResult:
         baseline = judgement.baseline
         lead = next((f for f in judgement.findings if f.severity is Severity.BREAKING), None)
         failed = judgement.outcome.value == "fail"
-        return cls(
-            **_claimed(claim),
-            outcome=judgement.outcome.value,
-            **_observed(observation, trace_id),
+        return replace(
+            cls._of(claim, judgement.outcome.value)._observed(observation, trace_id),
             request_id=request_id,
             category=judgement.category.value if judgement.category else None,
             verdict=judgement.verdict.value if judgement.verdict else None,
@@ -132,22 +128,23 @@ class RunResult:
             ledger=tuple(judgement.ledger),
         )
 
+    @classmethod
+    def _of(cls, claim: RunClaim, outcome: str | None) -> RunResult:
+        return cls(
+            run_id=claim.run_id,
+            probe=claim.probe,
+            target=claim.target,
+            trigger=claim.trigger,
+            slot_at=claim.slot_at,
+            started_at=claim.started_at,
+            outcome=outcome,
+        )
 
-def _claimed(claim: RunClaim) -> dict[str, Any]:
-    return {
-        "run_id": claim.run_id,
-        "probe": claim.probe,
-        "target": claim.target,
-        "trigger": claim.trigger,
-        "slot_at": claim.slot_at,
-        "started_at": claim.started_at,
-    }
-
-
-def _observed(observation: Observation, trace_id: str) -> dict[str, Any]:
-    return {
-        "status_code": observation.status_code,
-        "latency_ms": round(observation.latency_ms, 3),
-        "attempts": len(observation.attempts) or 1,
-        "trace_id": trace_id,
-    }
+    def _observed(self, observation: Observation, trace_id: str) -> RunResult:
+        return replace(
+            self,
+            status_code=observation.status_code,
+            latency_ms=round(observation.latency_ms, 3),
+            attempts=len(observation.attempts) or 1,
+            trace_id=trace_id,
+        )
