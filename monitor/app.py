@@ -147,9 +147,12 @@ def build_app(
     sleep: Sleep | None = None,
     checkpoints: Checkpoints | None = None,
     service: bool = False,
+    api_listen: str | None = None,
 ) -> App:
     """``service``: also the API (when ``api.enabled``) and the dead man's switch (when
-    configured), which only ``monitor run`` serves; their secrets are checked by then."""
+    configured), which only ``monitor run`` serves; their secrets are checked by then.
+    ``api_listen``: the API (and its pages) on this address whatever ``api`` says (``demo
+    --serve``)."""
     environ = os.environ if env is None else env
     clock = clock or SystemClock()
     config = loaded.config
@@ -176,7 +179,12 @@ def build_app(
     metrics = metrics_for(store, config, clock)
     heartbeat = Heartbeat(store, db, clock, worker)
     try:  # before transports and tracer: a bad API listen or token leaves less to close
-        api = _api_server(loaded, environ, store, clock, metrics, heartbeat) if service else None
+        wants_api = api_listen is not None or (service and config.api.enabled)
+        api = (
+            _api_server(config, environ, store, clock, metrics, heartbeat, api_listen)
+            if wants_api
+            else None
+        )
         deadman = _deadman(config, environ, store, db) if service else None
     except BaseException:
         close_sinks(sinks)
@@ -261,20 +269,19 @@ def build_app(
 
 
 def _api_server(
-    loaded: LoadedConfig,
+    config: Config,
     env: Mapping[str, str],
     store: SqlStore,
     clock: Clock,
     metrics: MonitorMetrics,
     heartbeat: Heartbeat,
-) -> ApiServer | None:
-    if not loaded.config.api.enabled:
-        return None
+    listen: str | None,
+) -> ApiServer:
     # Imported here: starlette and uvicorn are for the long-lived service only, so commands
     # that build an app for one batch of runs (``check``, ``baseline accept``) start without.
     from monitor.api.wiring import make_api_server
 
-    return make_api_server(loaded.config, env, store, clock, metrics, heartbeat)
+    return make_api_server(config, env, store, clock, metrics, heartbeat, listen=listen)
 
 
 def _deadman(
