@@ -23,7 +23,8 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SpanExporter
 
 from monitor.alerts import AlertSink, build_sinks, close_sinks
-from monitor.alerts.dispatch import Checkpoints, Dispatcher, Sleep
+from monitor.alerts.checkpoints import Checkpoints
+from monitor.alerts.dispatch import Dispatcher, Sleep
 from monitor.alerts.policy import windows_from_config
 from monitor.alerts.routing import select_sinks
 from monitor.blocking import BlockingPool

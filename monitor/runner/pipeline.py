@@ -23,7 +23,9 @@ from monitor.core.judge import Judgement, ProbeState
 from monitor.core.model import Trigger
 from monitor.core.observation import Observation, TransportFailure
 from monitor.core.policy.redact import redact_observation
+from monitor.core.policy.refusal import Refusal
 from monitor.errors import ClaimLost, SecretError, StorageError
+from monitor.probes.transport import with_traceparent
 from monitor.runner.admission import Ticket
 from monitor.runner.deps import PipelineDeps
 from monitor.runner.prepared import PreparedProbe
@@ -32,7 +34,7 @@ from monitor.runner.spool import encode_completion
 from monitor.runner.spool_replay import replay_spool
 from monitor.storage.records import RecordedRun, RunClaim, RunCompletion
 from monitor.telemetry import semconv
-from monitor.telemetry.run_span import JudgeTiming, RunFacts, annotate_run_span, with_traceparent
+from monitor.telemetry.run_span import JudgeTiming, RunFacts, annotate_run_span
 from monitor.telemetry.tracing import format_span_id, format_trace_id
 
 log = logging.getLogger("monitor.runner.pipeline")
@@ -71,7 +73,7 @@ class Pipeline:
             config_hash=d.loaded.config_hash,
         )
         ticket = await d.admission.admit(probe, started) if d.admission else None
-        if isinstance(ticket, str):
+        if isinstance(ticket, Refusal):
             return await self._skip(claim, ticket, dry_run)
         claimed: bool | None = True
         if not dry_run:
