@@ -118,6 +118,10 @@ class ApiServer:
         scheme = "https" if self.tls else "http"
         return f"{scheme}://{'[' + host + ']' if ':' in host else host}:{self.port}"
 
+    def close(self) -> None:
+        """Let the port go (``run`` does when it ends; this is for a server never run)."""
+        self.sock.close()
+
     async def run(self, stop: asyncio.Event) -> None:
         accept_errors = AcceptErrorFilter()
         logging.getLogger("asyncio").addFilter(accept_errors)

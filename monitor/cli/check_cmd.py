@@ -21,7 +21,6 @@ from monitor.config.crossrefs import SINK_NAMES
 from monitor.config.loader import LoadedConfig
 from monitor.core.model import Trigger
 from monitor.errors import StorageError, UsageError
-from monitor.views.run import run_view
 
 ALERT_DRAIN_S = 30.0
 CSV_COLUMNS = tuple(c for c in RUN_CSV_COLUMNS if c != "trigger")
@@ -91,7 +90,7 @@ async def _check(ctx: Context, loaded: LoadedConfig, names: list[str]) -> list[d
             with contextlib.suppress(StorageError):  # the runs below will spool and say so
                 await app.selfwatch.check_spool()  # a file replay could not read: warn
         probes = [p for p in loaded.config.probes if p.name in names]
-        rows = await asyncio.gather(
+        results = await asyncio.gather(
             *(
                 app.pipeline.run_once(p, None, Trigger.CHECK, dry_run=ctx.args.dry_run)
                 for p in probes
@@ -106,4 +105,4 @@ async def _check(ctx: Context, loaded: LoadedConfig, names: list[str]) -> list[d
                 await app.dispatcher.drain(timeout_s=left)
     finally:
         await app.aclose()
-    return [run_view(row) for row in rows if row is not None]
+    return [result.view() for result in results if result is not None]

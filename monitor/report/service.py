@@ -9,8 +9,8 @@ from monitor.config.schema import Config
 from monitor.errors import UsageError
 from monitor.report.build import ReportInput, build_report
 from monitor.report.model import Report
-from monitor.storage.sql.report_window import Window
-from monitor.storage.sql.store import SqlStore
+from monitor.storage.base import ReportSource
+from monitor.storage.params import Window
 
 MAX_TZ_CHARS = 64  # the longest IANA name is 32 characters
 
@@ -30,7 +30,7 @@ def check_timezone(tz: str) -> str:
 
 
 def make_report(
-    store: SqlStore,
+    store: ReportSource,
     config: Config,
     since: datetime,
     until: datetime,
