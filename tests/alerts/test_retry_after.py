@@ -50,7 +50,7 @@ def test_a_years_long_retry_after_is_capped_and_the_sink_counts_as_failing(
             opened = [
                 e
                 for e in store.list_events(states=("open",))
-                if e["kind"] == "delivery-failing" and e["target"] == "webhook"
+                if e.kind == "delivery-failing" and e.target == "webhook"
             ]
             assert len(opened) == 1  # what `monitor alert status` lists as a failing sink
             clock.advance(3600)
