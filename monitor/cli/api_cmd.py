@@ -31,7 +31,7 @@ def register(
 def handle(ctx: Context) -> int:
     loaded = ctx.load()
     clock = SystemClock()
-    store = open_store(loaded.config, ctx.env, clock)
+    store = open_store(loaded, ctx.env, clock, must_exist=True)
     try:
         metrics = metrics_for(store, loaded.config, clock)
         server = make_api_server(

@@ -63,7 +63,7 @@ def _probe_checked(ctx: Context) -> str:
 
 def handle_show(ctx: Context) -> int:
     probe = _probe_checked(ctx)
-    store = open_store(ctx.load().config, ctx.env, SystemClock())
+    store = open_store(ctx.load(), ctx.env, SystemClock(), must_exist=True)
     try:
         rows = store.list_baselines(probe)
     finally:
@@ -169,7 +169,7 @@ async def _accept(ctx: Context, probe: str) -> dict[str, Any] | None:
 def handle_reset(ctx: Context) -> int:
     probe = _probe_checked(ctx)
     clock = SystemClock()
-    store = open_store(ctx.load().config, ctx.env, clock)
+    store = open_store(ctx.load(), ctx.env, clock)
     try:
         count = store.reset_baselines(probe, clock.now())
     finally:
@@ -181,7 +181,7 @@ def handle_reset(ctx: Context) -> int:
 def handle_export(ctx: Context) -> int:
     probe = _probe_checked(ctx)
     clock = SystemClock()
-    store = open_store(ctx.load().config, ctx.env, clock)
+    store = open_store(ctx.load(), ctx.env, clock, must_exist=True)
     try:
         document = store.export_baselines(probe, clock.now())
     finally:
@@ -214,7 +214,7 @@ def handle_import(ctx: Context) -> int:
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise UsageError(f"{path}: not JSON: {exc}") from None
     clock = SystemClock()
-    store = open_store(loaded.config, ctx.env, clock)
+    store = open_store(loaded, ctx.env, clock)
     try:
         added = store.import_baselines(probe, document, request_hash(config), clock.now())
     except ImportProblem as exc:

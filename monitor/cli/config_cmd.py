@@ -12,6 +12,7 @@ from monitor.cli.common import Context
 from monitor.clock import SystemClock
 from monitor.config.loader import LoadedConfig, load_config
 from monitor.contract import load_contracts
+from monitor.errors import UsageError
 from monitor.probes.cost import tokens_per_run
 from monitor.runner.scheduler import fires_per_day
 
@@ -47,6 +48,7 @@ def handle_check(ctx: Context) -> int:
         f"{path}: OK — {len(config.targets)} target(s), {len(config.probes)} probe(s), "
         f"config hash {loaded.config_hash}\n"
     )
+    ctx.stdout.write(f"  database: {database_line(loaded, ctx)}\n")
     for line in expected_load(loaded):
         ctx.stdout.write(line + "\n")
     for target, contract in sorted(contracts.items()):
@@ -56,6 +58,23 @@ def handle_check(ctx: Context) -> int:
             f"{len(contract.operations)} operation(s), sha256 {ref['sha256'][:12]})\n"
         )
     return 0
+
+
+def database_line(loaded: LoadedConfig, ctx: Context) -> str:
+    """Where the data goes: a SQLite file by its absolute path (a relative one is read against
+    the config file's directory), PostgreSQL without the URL (it may hold a password)."""
+    from monitor.app import database_location  # the composition root is heavy: only here
+
+    try:
+        where = database_location(loaded, ctx.env)
+    except UsageError as exc:  # the environment is the run's, not the file's: a warning here
+        ctx.warn(f"monitor: warning: {exc}")
+        return "unknown (MONITOR_DATABASE_URL is not accepted)"
+    if where.path is not None:
+        state = "exists" if where.path.exists() else "created on first write"
+        return f"SQLite {where.path} ({state}; from {where.origin})"
+    kind = "PostgreSQL" if where.url.startswith("postgresql") else "SQLite in memory"
+    return f"{kind} (from {where.origin})"
 
 
 def expected_load(loaded: LoadedConfig) -> list[str]:

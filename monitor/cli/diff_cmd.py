@@ -31,7 +31,7 @@ def register(
 
 def handle(ctx: Context) -> int:
     loaded = ctx.load()
-    store = open_store(loaded.config, ctx.env, SystemClock())
+    store = open_store(loaded, ctx.env, SystemClock(), must_exist=True)
     try:
         rows = []
         for run_id in (ctx.args.run_a, ctx.args.run_b):

@@ -78,8 +78,8 @@ def register(
     mute.set_defaults(handler=handle_mute)
 
 
-def _store(ctx: Context) -> SqlStore:
-    return open_store(ctx.load().config, ctx.env, SystemClock())
+def _store(ctx: Context, *, must_exist: bool = False) -> SqlStore:
+    return open_store(ctx.load(), ctx.env, SystemClock(), must_exist=must_exist)
 
 
 def handle_list(ctx: Context) -> int:
@@ -93,7 +93,7 @@ def handle_list(ctx: Context) -> int:
         since=resolve_time(a.since, SystemClock().now()),
         limit=max(1, a.limit),
     )
-    store = _store(ctx)
+    store = _store(ctx, must_exist=True)
     try:
         views = [event_view(r) for r in store.query_events(flt)]
     finally:
@@ -145,7 +145,7 @@ def _notes(view: dict[str, Any]) -> str:
 
 
 def handle_show(ctx: Context) -> int:
-    store = _store(ctx)
+    store = _store(ctx, must_exist=True)
     try:
         view = event_detail_view(store.event_detail(ctx.args.event))
     finally:

@@ -84,7 +84,7 @@ def handle(ctx: Context) -> int:
         until=until,
         limit=a.limit,
     )
-    store = open_store(loaded.config, ctx.env, clock)
+    store = open_store(loaded, ctx.env, clock, must_exist=True)
     try:
         views = [run_view(r) for r in store.list_runs(flt)]
     finally:

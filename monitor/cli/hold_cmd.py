@@ -55,7 +55,7 @@ def handle(ctx: Context) -> int:
         raise UsageError(
             f"--since, --until and --reason create a hold; `hold {a.action}` takes none"
         )
-    store = open_store(loaded.config, ctx.env, clock)
+    store = open_store(loaded, ctx.env, clock)
     try:
         if a.action == "list":
             holds = store.list_holds(include_released=a.all)

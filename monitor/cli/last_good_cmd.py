@@ -34,7 +34,7 @@ def handle(ctx: Context) -> int:
     if loaded.config.probe(probe) is None:
         known = ", ".join(p.name for p in loaded.config.probes) or "none"
         raise UsageError(f"unknown probe {probe!r} (probes: {known})")
-    store = open_store(loaded.config, ctx.env, SystemClock())
+    store = open_store(loaded, ctx.env, SystemClock(), must_exist=True)
     try:
         good = store.last_run(probe, outcomes=("pass",))
         latest = store.last_run(probe)

@@ -48,7 +48,7 @@ def handle(ctx: Context) -> int:
     check_timezone(a.tz)
     if until <= since:
         raise UsageError("--until must be after --since")
-    store = open_store(loaded.config, ctx.env, clock)
+    store = open_store(loaded, ctx.env, clock, must_exist=True)
     try:
         report = make_report(store, loaded.config, since, until, target=a.target, tz=a.tz)
     finally:

@@ -32,7 +32,7 @@ def register(
 
 def load_detail(ctx: Context, run_id: str) -> dict[str, Any]:
     loaded = ctx.load()
-    store = open_store(loaded.config, ctx.env, SystemClock())
+    store = open_store(loaded, ctx.env, SystemClock(), must_exist=True)
     try:
         row = store.get_run(run_id)
         if row is None:
