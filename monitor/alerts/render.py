@@ -170,6 +170,11 @@ def group_members(payloads: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
 def group_headline(payloads: Sequence[dict[str, Any]]) -> str:
     target = payloads[0].get("event", {}).get("target")
     probes = sorted({str(p.get("event", {}).get("probe")) for p in payloads})
+    if len(probes) == 1:  # one run of one probe opened them: one change seen several ways
+        return (
+            f"[{headline_word(payloads[0])}] {len(payloads)} events of probe {probes[0]} on "
+            f"target {target}, opened by one run: likely one change"
+        )
     return (
         f"[{headline_word(payloads[0])}] {len(payloads)} events on target {target} "
         f"({len(probes)} probe(s)): likely a provider-side problem"
@@ -184,6 +189,9 @@ def group_facts(payloads: Sequence[dict[str, Any]]) -> list[tuple[str, str]]:
 
 
 def group_history_command(payloads: Sequence[dict[str, Any]]) -> str:
+    probes = sorted({str(p.get("event", {}).get("probe")) for p in payloads})
+    if len(probes) == 1:
+        return f"monitor history --probe {probes[0]} --since 2h"
     return f"monitor history --target {payloads[0].get('event', {}).get('target')} --since 2h"
 
 

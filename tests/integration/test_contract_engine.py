@@ -255,6 +255,8 @@ def test_accept_adopts_the_new_shape_and_resolves_the_events_it_explains(
 
 
 def _verify(cli: Any, config: Path, request: Path, response: Path, *extra: str) -> Any:
+    # verify only reads: the database (here empty, no baseline yet) must exist
+    assert cli("db", "upgrade", "--config", str(config)).code == 0
     return cli(
         "verify",
         "--config",
