@@ -177,6 +177,7 @@ class Pipeline:
             # stored evidence see it (and gateway credentials) masked. Only string values
             # change, never the shape.
             observation = redact_observation(observation, response_text=False, secrets=secrets)
+            observation = replace(observation, key_fingerprint=sent_key)
             finished = d.clock.now()
             spec = probe_spec(probe, kind.expected_status(probe))
             contract = d.contracts.get(probe.target)

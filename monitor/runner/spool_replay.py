@@ -8,6 +8,7 @@ it meanwhile, its result stands and the spooled one is dropped.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from monitor.errors import ClaimLost, StorageError
@@ -39,7 +40,8 @@ async def replay_spool(pipeline: Pipeline) -> int:
             continue
         spec = probe_spec(probe, kind_for(probe.kind).expected_status(probe))
         completion = decode_completion(data, spec)
-        judge_run = pipeline.judge_for(probe, completion.observation, completion.finished_at)
+        sent = replace(completion.observation, key_fingerprint=completion.key_fingerprint)
+        judge_run = pipeline.judge_for(probe, sent, completion.finished_at)
         try:
             if not data["claimed"] and not await d.db.run(d.store.claim_run, completion.claim):
                 d.spool.remove(path)  # another replica ran this slot: its result stands
