@@ -33,6 +33,9 @@ CSV_COLUMNS = (
     "trace_id",
     "category",
     "verdict",
+    # added after the first release: at the end, so scripts reading by position keep working
+    "slot_at",
+    "note",
 )
 
 

@@ -8,6 +8,7 @@ from typing import Any, TextIO
 from monitor.cli.output import write_table
 
 HEADERS = (
+    "slot (UTC)",
     "started (UTC)",
     "probe",
     "outcome",
@@ -35,20 +36,32 @@ def findings_summary(findings: list[dict[str, Any]]) -> str:
     return f"{tally} {lead['kind']} {where}{more}"
 
 
+def _when(text: str | None) -> str | None:
+    return text.replace("T", " ").replace("Z", "")[:19] if text else None
+
+
+def run_row(v: dict[str, Any]) -> tuple[Any, ...]:
+    """A run as a table row. A skipped run was never started: its row shows the slot it
+    stood for and why it was skipped, not the moment the skip was recorded."""
+    skipped = v["outcome"] == "skipped"
+    # a skipped manual run (no slot) was due when it was asked for
+    slot = v.get("slot_at") or (v["started_at"] if skipped else None)
+    return (
+        _when(slot),
+        None if skipped else _when(v["started_at"]),
+        v["probe"],
+        v["outcome"],
+        v["status_code"],
+        v["latency_ms"],
+        v["category"],
+        v["verdict"],
+        f"skipped: {v.get('note') or 'no reason recorded'}"
+        if skipped
+        else findings_summary(v["findings"]),
+        v["run_id"],
+        v.get("trace_id"),
+    )
+
+
 def run_rows_table(views: list[dict[str, Any]], out: TextIO) -> None:
-    rows = [
-        (
-            (v["started_at"] or "").replace("T", " ").replace("Z", "")[:19],
-            v["probe"],
-            v["outcome"],
-            v["status_code"],
-            v["latency_ms"],
-            v["category"],
-            v["verdict"],
-            findings_summary(v["findings"]),
-            v["run_id"],
-            v.get("trace_id"),
-        )
-        for v in views
-    ]
-    write_table(rows, HEADERS, out, empty="no runs")
+    write_table([run_row(v) for v in views], HEADERS, out, empty="no runs")
