@@ -63,3 +63,8 @@ def _cell(value: Any) -> str:
     if isinstance(value, list | dict):
         return json.dumps(value, default=to_jsonable)
     return str(value)
+
+
+def shown(value: Any, none: str = "-") -> str:
+    """A value for a sentence: ``none`` for a missing one, never Python's ``None``."""
+    return none if value is None or value == "" else str(value)

@@ -8,7 +8,7 @@ from typing import Any, TextIO
 
 from monitor.app import open_store
 from monitor.cli.common import Context
-from monitor.cli.output import to_jsonable, write_json
+from monitor.cli.output import shown, to_jsonable, write_json
 from monitor.clock import SystemClock
 from monitor.errors import UsageError
 from monitor.views.evidence import run_detail
@@ -59,13 +59,16 @@ def render_detail(d: dict[str, Any], out: TextIO) -> None:
     ev = d.get("evidence") or {}
     w = out.write
     w(f"run {d['run_id']}  {d['probe']} -> {d['target']}  ({d['trigger']})\n")
-    w(f"  started   {d['started_at']}   finished {d['finished_at']}\n")
-    w(f"  outcome   {d['outcome']}   status {d['status_code']}   {d['latency_ms']} ms   ")
-    w(f"attempts {d['attempts']}\n")
+    w(f"  started   {shown(d['started_at'])}   finished {shown(d['finished_at'])}\n")
+    w(f"  outcome   {shown(d['outcome'])}   status {shown(d['status_code'], 'none')}   ")
+    w(f"{shown(d['latency_ms'])} ms   attempts {d['attempts']}\n")
     w(f"  category  {d['category'] or '-'}   verdict {d['verdict'] or '-'}\n")
     w(f"  trace id  {d['trace_id'] or '-'}   request id {d['request_id'] or '-'}\n")
     b = d["baseline"]
-    w(f"  baseline  {b['class'] or '-'} v{b['version'] or '-'} ({b['state'] or '-'})\n")
+    if b["class"] is None:
+        w("  baseline  none (the run was not compared with a baseline)\n")
+    else:
+        w(f"  baseline  {b['class']} v{shown(b['version'], '?')} ({shown(b['state'])})\n")
     if d.get("error"):
         w(f"  error     {d['error']}\n")
     w("\nfindings:\n")
@@ -99,7 +102,7 @@ def render_detail(d: dict[str, Any], out: TextIO) -> None:
         w("\nattempts:\n")
         for a in ev["attempts"]:
             w(f"  #{a.get('number')} +{a.get('started_ms', 0)} ms {a.get('outcome')} ")
-            w(f"status {a.get('status_code')} {a.get('latency_ms')} ms")
+            w(f"status {shown(a.get('status_code'), 'none')} {shown(a.get('latency_ms'))} ms")
             w(f" {a['error']}\n" if a.get("error") else "\n")
     w(f"\nusage: {_dump(ev['usage']) if ev['usage'] is not None else 'absent'}\n")
     if ev.get("contract"):
