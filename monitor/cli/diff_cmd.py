@@ -22,8 +22,8 @@ def register(
         description="Compare RUN_B with RUN_A: status, outcome, served model, body shape "
         "(the baseline drift rules, RUN_A as before) and headers (volatile values ignored).",
     )
-    parser.add_argument("run_a", metavar="RUN_A")
-    parser.add_argument("run_b", metavar="RUN_B")
+    parser.add_argument("run_a", metavar="RUN_A", help="the earlier run (id or 6+ char prefix)")
+    parser.add_argument("run_b", metavar="RUN_B", help="the later run (id or 6+ char prefix)")
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.add_argument("--json", dest="format", action="store_const", const="json")
     parser.set_defaults(handler=handle)
@@ -34,7 +34,8 @@ def handle(ctx: Context) -> int:
     store = open_store(loaded, ctx.env, SystemClock(), must_exist=True)
     try:
         rows = []
-        for run_id in (ctx.args.run_a, ctx.args.run_b):
+        for ref in (ctx.args.run_a, ctx.args.run_b):
+            run_id = store.resolve_run_id(ref)
             row = store.get_run(run_id)
             if row is None:
                 raise UsageError(f"no run {run_id!r}: see `monitor history` for run ids")

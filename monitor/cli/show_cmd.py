@@ -24,7 +24,9 @@ def register(
         description="Everything stored for one run (secrets redacted): request, response, "
         "attempts, findings, the assumption ledger and the trace id.",
     )
-    parser.add_argument("run_id", metavar="RUN_ID")
+    parser.add_argument(
+        "run_id", metavar="RUN_ID", help="run id, or a unique prefix of 6+ characters"
+    )
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.add_argument("--json", dest="format", action="store_const", const="json")
     parser.set_defaults(handler=handle)
@@ -34,6 +36,7 @@ def load_detail(ctx: Context, run_id: str) -> dict[str, Any]:
     loaded = ctx.load()
     store = open_store(loaded, ctx.env, SystemClock(), must_exist=True)
     try:
+        run_id = store.resolve_run_id(run_id)
         row = store.get_run(run_id)
         if row is None:
             raise UsageError(f"no run {run_id!r}: see `monitor history` for run ids")

@@ -45,6 +45,11 @@ class ReadStore(StoreBase):
         with self._begin() as conn:
             return event_queries.list_events_page(conn, flt)
 
+    def resolve_run_id(self, ref: str) -> str:
+        """A full run id or a unique prefix of 6+ characters; UsageError with the candidates."""
+        with self._begin() as conn:
+            return queries.resolve_run_id(conn, ref)
+
     def get_evidence(self, run_id: str) -> dict[str, Any] | None:
         with self._begin() as conn:
             return queries.get_evidence(conn, run_id)
