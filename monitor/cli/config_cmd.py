@@ -7,6 +7,7 @@ an error. Exit 2 with located errors when the config is rejected.
 from __future__ import annotations
 
 import argparse
+from urllib.parse import urlsplit
 
 from monitor.cli.common import Context
 from monitor.clock import SystemClock
@@ -40,7 +41,7 @@ def register(
 def handle_check(ctx: Context) -> int:
     path = ctx.args.file or ctx.config_path()
     loaded = load_config(path, ctx.env)
-    for warning in loaded.warnings:
+    for warning in (*loaded.warnings, *loaded.advice):
         ctx.stderr.write(f"{warning}\n")
     config = loaded.config
     contracts = load_contracts(loaded, SystemClock().now())  # a broken document exits 2 here
@@ -49,6 +50,8 @@ def handle_check(ctx: Context) -> int:
         f"config hash {loaded.config_hash}\n"
     )
     ctx.stdout.write(f"  database: {database_line(loaded, ctx)}\n")
+    for name, target_config in config.targets.items():
+        ctx.stdout.write(f"  target {name}: host {target_host(target_config.base_url)}\n")
     for line in expected_load(loaded):
         ctx.stdout.write(line + "\n")
     for target, contract in sorted(contracts.items()):
@@ -58,6 +61,13 @@ def handle_check(ctx: Context) -> int:
             f"{len(contract.operations)} operation(s), sha256 {ref['sha256'][:12]})\n"
         )
     return 0
+
+
+def target_host(base_url: str) -> str:
+    """Scheme, host and port: what an incident needs to know was called. The path and query
+    may hold an account token from ``${ENV}``, so they are not shown."""
+    parts = urlsplit(base_url)
+    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2] or '?'}"
 
 
 def database_line(loaded: LoadedConfig, ctx: Context) -> str:

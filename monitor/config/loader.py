@@ -18,8 +18,9 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from monitor.config.crossrefs import check_config
-from monitor.config.schema import Config, WithHeaders
+from monitor.config.crossrefs import advise, check_config
+from monitor.config.schema import Config, TargetConfig, WithHeaders
+from monitor.config.secrets import url_secret_parts
 from monitor.config.typewalk import valid_keys
 from monitor.errors import ConfigError, ConfigIssue
 
@@ -34,6 +35,8 @@ class LoadedConfig:
     path: str
     sha256: str
     warnings: tuple[ConfigIssue, ...] = ()
+    # likely mistakes that still run (``config check`` prints them; never errors)
+    advice: tuple[ConfigIssue, ...] = ()
 
     @property
     def config_hash(self) -> str:
@@ -137,7 +140,10 @@ def parse_config(
     if errors:
         raise ConfigError(errors)
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    return LoadedConfig(config=config, path=filename, sha256=digest, warnings=tuple(warnings))
+    advice = tuple(advise(config, filename, locator.line))
+    return LoadedConfig(
+        config=config, path=filename, sha256=digest, warnings=tuple(warnings), advice=advice
+    )
 
 
 class _RecursiveAliasError(Exception):
@@ -230,7 +236,8 @@ def _expand_env(
 def _note_env_secrets(config: Config, from_env: list[EnvUse]) -> None:
     """Values from the environment where a credential can hide are scrubbed wherever they are
     echoed, like the API key: configured headers (evidence also masks them by name), an
-    ``http`` probe's path and body, a target's ``base_url`` (``?token=${T}``). Model names,
+    ``http`` probe's path and body, the path and query of a target's ``base_url``
+    (``?token=${T}``; never its scheme and host, which incidents must show). Model names,
     messages and params are left alone: masking a prompt would mangle its echoes and hide
     nothing."""
     for loc, value in from_env:
@@ -244,6 +251,9 @@ def _note_env_secrets(config: Config, from_env: list[EnvUse]) -> None:
         if field == "headers" and len(loc) == 4:
             model.note_env_header(str(loc[3]))
             model.note_env_secret(value)
+        elif field == "base_url" and isinstance(model, TargetConfig):
+            for part in url_secret_parts(model.base_url, value):
+                model.note_env_secret(part)
         elif field in ("path", "body", "base_url"):
             model.note_env_secret(value)
 

@@ -119,3 +119,21 @@ def test_config_check_prints_the_resolved_database(
     result = cli("config", "check", str(config), env=ENV)
     assert result.code == 0, result.err
     assert f"database: SQLite {tmp_path / 'monitor.db'} (created on first write;" in result.out
+
+
+def test_config_check_shows_each_targets_host_and_warns_about_a_trailing_v1(
+    cli: Any, tmp_path: Path
+) -> None:
+    text = chat_probe_config("https://api.example.com/v1", "sqlite:///m.db").replace(
+        "targets:\n", 'targets:\n  gw: {base_url: "${GATEWAY_URL}"}\n'
+    )
+    config = write_config(tmp_path, text)
+    env = {**ENV, "GATEWAY_URL": "https://gw.example.com/acct-SECRET42?k=tk-1"}
+    result = cli("config", "check", str(config), env=env)
+    assert result.code == 0, result.err
+    assert "target sim: host https://api.example.com" in result.out
+    assert "target gw: host https://gw.example.com" in result.out
+    assert "acct-SECRET42" not in result.out + result.err
+    assert "targets.sim.base_url: warning: ends in /v1" in result.err
+    assert "/v1/v1/" in result.err
+    assert result.err.count("ends in /v1") == 1
