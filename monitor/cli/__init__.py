@@ -35,6 +35,7 @@ from monitor.cli import (
     verify_cmd,
 )
 from monitor.cli.common import Context, add_config_option, environ
+from monitor.cli.help import CommandParser, add_examples
 from monitor.errors import ConfigError, MonitorError, SecretError, StorageError, UsageError
 from monitor.telemetry.logs import configure_logging
 
@@ -62,7 +63,7 @@ COMMANDS = (
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = CommandParser(
         prog="monitor",
         description="Contract Monitor: synthetic contract probes for OpenAI-compatible LLM APIs.",
     )
@@ -87,6 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.required = True
     for module in COMMANDS:
         module.register(sub, common)
+    add_examples(parser)
     return parser
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from monitor.app import build_app, open_store
-from monitor.cli.common import Context
+from monitor.cli.common import Context, unknown_probe
 from monitor.cli.output import write_json, write_table
 from monitor.clock import SystemClock
 from monitor.core.shape.stats import Shape
@@ -43,7 +43,7 @@ def register(
         ("import", handle_import, "make the baselines in FILE the new active versions"),
     ):
         action = actions.add_parser(name, parents=[common], help=text, description=text)
-        action.add_argument("probe", metavar="PROBE")
+        action.add_argument("probe", metavar="PROBE", help="the probe's name")
         if name == "show":
             action.add_argument("--json", action="store_true", help="JSON output")
         if name == "export":
@@ -57,7 +57,7 @@ def _probe_checked(ctx: Context) -> str:
     loaded = ctx.load()
     name = str(ctx.args.probe)
     if loaded.config.probe(name) is None:
-        raise UsageError(f"unknown probe {name!r}")
+        raise unknown_probe(name, loaded)
     return name
 
 

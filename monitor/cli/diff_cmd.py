@@ -24,8 +24,12 @@ def register(
     )
     parser.add_argument("run_a", metavar="RUN_A", help="the earlier run (id or 6+ char prefix)")
     parser.add_argument("run_b", metavar="RUN_B", help="the later run (id or 6+ char prefix)")
-    parser.add_argument("--format", choices=("text", "json"), default="text")
-    parser.add_argument("--json", dest="format", action="store_const", const="json")
+    parser.add_argument(
+        "--format", choices=("text", "json"), default="text", help="output format (default: text)"
+    )
+    parser.add_argument(
+        "--json", dest="format", action="store_const", const="json", help="alias of --format json"
+    )
     parser.set_defaults(handler=handle)
 
 

@@ -12,7 +12,7 @@ import getpass
 from typing import Any
 
 from monitor.app import open_store
-from monitor.cli.common import Context, add_format_options, resolve_time
+from monitor.cli.common import Context, add_format_options, resolve_time, warn_unknown_probes
 from monitor.cli.output import write_json, write_json_lines, write_table
 from monitor.clock import SystemClock
 from monitor.config.timeparse import parse_duration
@@ -37,17 +37,33 @@ def register(
         help="events, most recently seen first",
         description="Events, most recently seen first (default: open and suspected ones).",
     )
-    listing.add_argument("--probe", action="append", default=[], metavar="NAME")
-    listing.add_argument("--target", action="append", default=[], metavar="NAME")
     listing.add_argument(
-        "--state", action="append", default=[], choices=("suspected", "open", "resolved")
+        "--probe", action="append", default=[], metavar="NAME", help="only this probe (repeatable)"
     )
     listing.add_argument(
-        "--severity", action="append", default=[], choices=("info", "warning", "breaking")
+        "--target",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="only this target (repeatable)",
+    )
+    listing.add_argument(
+        "--state",
+        action="append",
+        default=[],
+        choices=("suspected", "open", "resolved"),
+        help="only events in this state (repeatable; default: suspected and open)",
+    )
+    listing.add_argument(
+        "--severity",
+        action="append",
+        default=[],
+        choices=("info", "warning", "breaking"),
+        help="only events of this severity (repeatable)",
     )
     listing.add_argument("--all", action="store_true", help="include resolved events")
     listing.add_argument("--since", default=None, metavar="T", help="last seen since (2h, ISO)")
-    listing.add_argument("--limit", type=int, default=50)
+    listing.add_argument("--limit", type=int, default=50, help="at most N events (default: 50)")
     add_format_options(listing, ("table", "json"))
     listing.set_defaults(handler=handle_list)
 
@@ -61,7 +77,7 @@ def register(
     ack = actions.add_parser(
         "ack", parents=[common], help="acknowledge: hold reminders (the resolution still posts)"
     )
-    ack.add_argument("event", metavar="EVENT")
+    ack.add_argument("event", metavar="EVENT", help="event id (or a unique prefix)")
     ack.add_argument("--by", default=None, help="who acknowledges (default: the OS user)")
     add_format_options(ack, ("table", "json"))
     ack.set_defaults(handler=handle_ack)
@@ -69,7 +85,7 @@ def register(
     mute = actions.add_parser(
         "mute", parents=[common], help="hold every alert of an event for a while"
     )
-    mute.add_argument("event", metavar="EVENT")
+    mute.add_argument("event", metavar="EVENT", help="event id (or a unique prefix)")
     how = mute.add_mutually_exclusive_group(required=True)
     how.add_argument("--for", dest="duration", metavar="DURATION", help="e.g. 30m, 2h, 1d")
     how.add_argument("--off", action="store_true", help="lift the mute")
@@ -84,6 +100,7 @@ def _store(ctx: Context, *, must_exist: bool = False) -> SqlStore:
 
 def handle_list(ctx: Context) -> int:
     a = ctx.args
+    warn_unknown_probes(ctx, a.probe, ctx.load())
     states = tuple(a.state) or (() if a.all else ACTIVE)
     flt = EventFilter(
         probes=tuple(a.probe),

@@ -11,6 +11,7 @@ from monitor.cli.common import (
     add_time_options,
     positive_int,
     resolve_window,
+    warn_unknown_probes,
 )
 from monitor.cli.output import write_csv, write_json_lines
 from monitor.cli.tables import run_rows_table
@@ -48,16 +49,36 @@ def register(
         help="show past runs",
         description="Past runs, newest first. Filters combine (AND); repeat a filter for OR.",
     )
-    parser.add_argument("--probe", action="append", default=[], metavar="NAME")
-    parser.add_argument("--target", action="append", default=[], metavar="NAME")
     parser.add_argument(
-        "--outcome", action="append", default=[], choices=("pass", "drift", "fail", "skipped")
+        "--probe", action="append", default=[], metavar="NAME", help="only this probe (repeatable)"
     )
     parser.add_argument(
-        "--category", action="append", default=[], choices=[c.value for c in Category]
+        "--target",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="only this target (repeatable)",
     )
     parser.add_argument(
-        "--verdict", action="append", default=[], choices=[v.value for v in Verdict]
+        "--outcome",
+        action="append",
+        default=[],
+        choices=("pass", "drift", "fail", "skipped"),
+        help="only runs with this outcome (repeatable)",
+    )
+    parser.add_argument(
+        "--category",
+        action="append",
+        default=[],
+        choices=[c.value for c in Category],
+        help="only runs classified so (repeatable)",
+    )
+    parser.add_argument(
+        "--verdict",
+        action="append",
+        default=[],
+        choices=[v.value for v in Verdict],
+        help="only runs with this verdict (repeatable)",
     )
     parser.add_argument(
         "--status", action="append", default=[], type=int, metavar="CODE", help="HTTP status code"
@@ -76,6 +97,7 @@ def handle(ctx: Context) -> int:
     now = clock.now()
     a = ctx.args
     since, until = resolve_window(a.since, a.until, now)
+    warn_unknown_probes(ctx, a.probe, loaded)
     flt = RunFilter(
         probes=tuple(a.probe),
         targets=tuple(a.target),

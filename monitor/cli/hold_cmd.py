@@ -27,13 +27,22 @@ def register(
         "retention prune the window again.",
     )
     parser.add_argument("action", nargs="?", choices=("list", "release"), help="list | release")
-    parser.add_argument("hold_id", nargs="?", metavar="HOLD_ID")
+    parser.add_argument(
+        "hold_id", nargs="?", metavar="HOLD_ID", help="release: the hold to release"
+    )
     parser.add_argument("--since", metavar="T", help="window start (duration or ISO 8601)")
     parser.add_argument("--until", metavar="T", help="window end (default: now)")
     parser.add_argument("--reason", help="why (the incident), shown in `hold list`")
     parser.add_argument("--all", action="store_true", help="list: include released holds")
-    parser.add_argument("--format", choices=("table", "json"), default="table")
-    parser.add_argument("--json", dest="format", action="store_const", const="json")
+    parser.add_argument(
+        "--format",
+        choices=("table", "json"),
+        default="table",
+        help="output format (default: table)",
+    )
+    parser.add_argument(
+        "--json", dest="format", action="store_const", const="json", help="alias of --format json"
+    )
     parser.set_defaults(handler=handle)
 
 

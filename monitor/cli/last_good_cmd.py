@@ -22,9 +22,13 @@ def register(
         description="Find PROBE's newest passing run, count the runs after it by outcome, and "
         "diff it with the newest run (status, shape, headers).",
     )
-    parser.add_argument("probe", metavar="PROBE")
-    parser.add_argument("--format", choices=("text", "json"), default="text")
-    parser.add_argument("--json", dest="format", action="store_const", const="json")
+    parser.add_argument("probe", metavar="PROBE", help="the probe's name")
+    parser.add_argument(
+        "--format", choices=("text", "json"), default="text", help="output format (default: text)"
+    )
+    parser.add_argument(
+        "--json", dest="format", action="store_const", const="json", help="alias of --format json"
+    )
     parser.set_defaults(handler=handle)
 
 

@@ -28,11 +28,22 @@ def register(
         "category and verdict, first failure and recovery, the assumption ledger, usage, what "
         "the monitor spent, open questions and observations needing account confirmation.",
     )
-    parser.add_argument("--since", "--from", dest="since", metavar="T", required=True)
+    parser.add_argument(
+        "--since",
+        "--from",
+        dest="since",
+        metavar="T",
+        required=True,
+        help="window start: a duration back from now (6h) or an ISO 8601 time",
+    )
     parser.add_argument("--until", "--to", dest="until", metavar="T", help="default: now")
     parser.add_argument("--target", metavar="NAME", help="one target only")
-    parser.add_argument("--format", choices=("md", "json"), default="md")
-    parser.add_argument("--json", dest="format", action="store_const", const="json")
+    parser.add_argument(
+        "--format", choices=("md", "json"), default="md", help="output format (default: md)"
+    )
+    parser.add_argument(
+        "--json", dest="format", action="store_const", const="json", help="alias of --format json"
+    )
     parser.add_argument("--tz", default="UTC", help="local time zone shown next to UTC")
     parser.set_defaults(handler=handle)
 

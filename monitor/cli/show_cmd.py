@@ -27,8 +27,12 @@ def register(
     parser.add_argument(
         "run_id", metavar="RUN_ID", help="run id, or a unique prefix of 6+ characters"
     )
-    parser.add_argument("--format", choices=("text", "json"), default="text")
-    parser.add_argument("--json", dest="format", action="store_const", const="json")
+    parser.add_argument(
+        "--format", choices=("text", "json"), default="text", help="output format (default: text)"
+    )
+    parser.add_argument(
+        "--json", dest="format", action="store_const", const="json", help="alias of --format json"
+    )
     parser.set_defaults(handler=handle)
 
 

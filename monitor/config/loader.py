@@ -7,6 +7,7 @@ two are joined by key path so a pydantic error ``('probes', 2, 'every')`` become
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import os
 import re
@@ -258,14 +259,28 @@ def _note_env_secrets(config: Config, from_env: list[EnvUse]) -> None:
             model.note_env_secret(value)
 
 
+def unknown_key_message(loc: Loc) -> str:
+    """An unknown key, with the nearest valid one ("did you mean `every`?"); a target's
+    ``api_key`` is a key written into the file, which is never accepted: say what to write."""
+    allowed = valid_keys(Config, loc[:-1])
+    key = str(loc[-1])
+    if key == "api_key" and "api_key_env" in allowed:
+        return (
+            "unknown key: the API key is never written in the config; name its environment "
+            "variable with `api_key_env` or a file holding it with `api_key_file`"
+        )
+    close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+    hint = f"; did you mean `{close[0]}`?" if close else ""
+    return "unknown key" + hint + (f"; valid keys: {', '.join(allowed)}" if allowed else "")
+
+
 def _pydantic_issues(exc: ValidationError, filename: str, locator: Locator) -> list[ConfigIssue]:
     issues = []
     for error in exc.errors():
         loc = [p for p in error["loc"] if isinstance(p, str | int)]
         message = str(error["msg"]).removeprefix("Value error, ")
         if error["type"] == "extra_forbidden":
-            allowed = valid_keys(Config, loc[:-1])
-            message = "unknown key" + (f"; valid keys: {', '.join(allowed)}" if allowed else "")
+            message = unknown_key_message(loc)
             line = locator.line(loc, key=True)
         elif error["type"] == "missing":
             message = "required key is missing"
