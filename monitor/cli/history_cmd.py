@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import time
 
 from monitor.app import open_store
 from monitor.cli.common import (
@@ -88,6 +89,13 @@ def register(
         "--limit", type=positive_int, default=50, help="at most N runs (default: 50)"
     )
     add_format_options(parser, ("table", "json", "csv"))
+    parser.add_argument(
+        "--follow",
+        "-f",
+        action="store_true",
+        help="after the recent runs (oldest first), print each new run as it is stored; "
+        "Ctrl-C ends it",
+    )
     parser.set_defaults(handler=handle)
 
 
@@ -110,6 +118,14 @@ def handle(ctx: Context) -> int:
         limit=a.limit,
     )
     store = open_store(loaded, ctx.env, clock, must_exist=True)
+    if a.follow:
+        from monitor.cli.follow import Printer, follow_runs
+
+        try:
+            follow_runs(store, flt, Printer(a.format, ctx.stdout, CSV_COLUMNS), time.sleep)
+        finally:
+            store.close()
+        return 0  # not reached: Ctrl-C ends a follow (exit 130)
     try:
         views = [run_view(r) for r in store.list_runs(flt)]
     finally:

@@ -28,9 +28,12 @@ def write_json(value: Any, out: TextIO) -> None:
     out.write(json.dumps(value, default=to_jsonable, ensure_ascii=False, indent=2) + "\n")
 
 
-def write_csv(rows: Sequence[dict[str, Any]], columns: Sequence[str], out: TextIO) -> None:
+def write_csv(
+    rows: Sequence[dict[str, Any]], columns: Sequence[str], out: TextIO, *, header: bool = True
+) -> None:
     writer = csv.writer(out)
-    writer.writerow(columns)
+    if header:
+        writer.writerow(columns)
     for row in rows:
         writer.writerow(["" if row.get(c) is None else _cell(row.get(c)) for c in columns])
 
@@ -51,6 +54,11 @@ def write_table(
     out.write("\n")
     for row in cells:
         out.write("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip() + "\n")
+
+
+def cell(value: Any) -> str:
+    """A value as a table shows it."""
+    return _cell(value)
 
 
 def _cell(value: Any) -> str:

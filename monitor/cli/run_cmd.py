@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import signal
 from datetime import timedelta
 
@@ -11,11 +12,13 @@ from monitor.api.server import ApiServer
 from monitor.api.wiring import make_api_server
 from monitor.app import SHUTDOWN_GRACE_S, App, build_app
 from monitor.cli.common import Context, require_secrets
+from monitor.clock import SystemClock
 from monitor.config.loader import LoadedConfig
 from monitor.config.timeparse import parse_duration
 from monitor.selfcheck.deadman import DeadmanSwitch
 from monitor.service import serve
 from monitor.telemetry.logs import configure_logging
+from monitor.telemetry.narrate import RunNarrator
 
 
 def register(
@@ -35,6 +38,14 @@ def register(
         metavar="DURATION",
         help="after SIGTERM, how long runs in flight may take before they are cancelled and "
         "their claims handed to another replica (default: 10s)",
+    )
+    parser.add_argument(
+        "--summary-every",
+        type=_duration,
+        default=timedelta(minutes=5),
+        metavar="DURATION",
+        help="at the default log level every run that is not a pass is one line, and the "
+        "passes are summarised this often (default: 5m; --log-level error: quiet)",
     )
     parser.set_defaults(handler=handle)
 
@@ -56,7 +67,12 @@ def handle(ctx: Context) -> int:
 
 
 async def _serve(ctx: Context, loaded: LoadedConfig) -> int:
-    app = build_app(loaded, env=ctx.env, stderr=ctx.stderr)
+    clock = SystemClock()
+    narrator = RunNarrator(clock, ctx.args.summary_every)
+    # the activity lines show at the default level (warning); --log-level error silences them
+    quiet = ctx.args.log_level == "error"
+    narrator.log.setLevel(logging.ERROR if quiet else min(logging.INFO, _level(ctx)))
+    app = build_app(loaded, env=ctx.env, stderr=ctx.stderr, clock=clock, observer=narrator)
     api: ApiServer | None = None
     try:
         if loaded.config.api.enabled:
@@ -101,3 +117,7 @@ def _deadman(loaded: LoadedConfig, ctx: Context, app: App) -> DeadmanSwitch | No
         return None
     url = ctx.env[config.url_env]  # require_secrets made sure it is set
     return DeadmanSwitch(url=url, store=app.store, db=app.db, every=config.every)
+
+
+def _level(ctx: Context) -> int:
+    return int(logging.getLevelName(str(ctx.args.log_level).upper()))
