@@ -18,6 +18,7 @@ from monitor.cli import (
     api_cmd,
     baseline_cmd,
     check_cmd,
+    completion_cmd,
     config_cmd,
     db_cmd,
     demo_cmd,
@@ -59,6 +60,7 @@ COMMANDS = (
     api_cmd,
     healthcheck_cmd,
     verify_cmd,
+    completion_cmd,
 )
 
 
