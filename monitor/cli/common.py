@@ -135,6 +135,14 @@ def resolve_window(
     return start, end
 
 
+def use_colour(ctx: Context) -> bool:
+    """Colour only for a terminal, and never with ``NO_COLOR`` set (no-color.org) or a dumb
+    terminal."""
+    isatty = getattr(ctx.stdout, "isatty", None)
+    tty = callable(isatty) and bool(isatty())
+    return tty and not ctx.env.get("NO_COLOR") and ctx.env.get("TERM") != "dumb"
+
+
 def environ() -> Mapping[str, str]:
     return os.environ
 

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol, TextIO
 
 from monitor.cli.output import cell, write_csv, write_json_lines
-from monitor.cli.tables import HEADERS, run_row
+from monitor.cli.tables import HEADERS, csv_rows, run_row
 from monitor.storage.sql.queries import RunFilter
 from monitor.views.run import run_view
 
@@ -64,7 +64,8 @@ class Printer:
         if self.fmt == "json":
             write_json_lines(views, self.out)
         elif self.fmt == "csv":
-            write_csv(views, self.csv_columns, self.out, header=not self.started)
+            rows = csv_rows(views, self.csv_columns)
+            write_csv(rows, self.csv_columns, self.out, header=not self.started)
         else:
             if not self.started:
                 self._line([h.upper() for h in HEADERS])

@@ -12,10 +12,17 @@ from monitor.cli.common import (
     add_time_options,
     positive_int,
     resolve_window,
+    use_colour,
     warn_unknown_probes,
 )
 from monitor.cli.output import write_csv, write_json_lines
-from monitor.cli.tables import run_rows_table
+from monitor.cli.tables import (
+    TABLE_COLUMNS,
+    add_column_options,
+    chosen_columns,
+    csv_rows,
+    run_rows_table,
+)
 from monitor.clock import SystemClock
 from monitor.core.model import Category, Verdict
 from monitor.storage.sql.queries import RunFilter
@@ -89,6 +96,7 @@ def register(
         "--limit", type=positive_int, default=50, help="at most N runs (default: 50)"
     )
     add_format_options(parser, ("table", "json", "csv"))
+    add_column_options(parser)
     parser.add_argument(
         "--follow",
         "-f",
@@ -122,7 +130,8 @@ def handle(ctx: Context) -> int:
         from monitor.cli.follow import Printer, follow_runs
 
         try:
-            follow_runs(store, flt, Printer(a.format, ctx.stdout, CSV_COLUMNS), time.sleep)
+            printer = Printer(a.format, ctx.stdout, chosen_columns(a, CSV_COLUMNS))
+            follow_runs(store, flt, printer, time.sleep)
         finally:
             store.close()
         return 0  # not reached: Ctrl-C ends a follow (exit 130)
@@ -133,7 +142,14 @@ def handle(ctx: Context) -> int:
     if a.format == "json":
         write_json_lines(views, ctx.stdout)
     elif a.format == "csv":
-        write_csv(views, CSV_COLUMNS, ctx.stdout)
+        columns = chosen_columns(ctx.args, CSV_COLUMNS)
+        write_csv(csv_rows(views, columns), columns, ctx.stdout)
     else:
-        run_rows_table(views, ctx.stdout)
+        run_rows_table(
+            views,
+            ctx.stdout,
+            columns=chosen_columns(ctx.args, TABLE_COLUMNS),
+            wide=ctx.args.wide,
+            colour=use_colour(ctx),
+        )
     return 0
