@@ -44,7 +44,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "prune": ("monitor prune --dry-run", "monitor prune --batch-size 200"),
     "config": ("monitor config check config.yaml",),
     "config check": ("monitor config check config.yaml", "monitor config check  # $MONITOR_CONFIG"),
-    "demo": ("monitor demo", "monitor demo --spans"),
+    "demo": ("monitor demo", "monitor demo --serve --listen 127.0.0.1:9000"),
     "simulate": ("monitor simulate --port 8900", "monitor simulate --scenario drop-usage"),
     "show": ("monitor show 0195d2c1a2b3", "monitor show 0195d2c1a2b3 --json"),
     "diff": ("monitor diff 0195d2c1a2b3 0195d2c4f5e6",),
