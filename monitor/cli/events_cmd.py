@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import json
 from typing import Any
 
 from monitor.app import open_store
@@ -152,6 +153,11 @@ def handle_list(ctx: Context) -> int:
     return 0
 
 
+def _value(value: Any) -> str:
+    """A before/after value for people: JSON-like, "(none)" for a missing one (never None)."""
+    return "(none)" if value is None else json.dumps(value, ensure_ascii=False, default=str)
+
+
 def _notes(view: dict[str, Any]) -> str:
     notes = []
     if view["acked_at"]:
@@ -173,9 +179,11 @@ def handle_show(ctx: Context) -> int:
     out = ctx.stdout
     out.write(f"event {view['event_id']}  [{view['state']}]  {view['severity']}\n")
     out.write(f"  {view['probe']} @ {view['target']}: {view['message']}\n")
-    out.write(
-        f"  {view['kind']} {view['path'] or '(body)'}: {view['before']!r} -> {view['after']!r}\n"
-    )
+    where = f"  {view['kind']} {view['path'] or '(body)'}"
+    if view["before"] is None and view["after"] is None:  # a health event: no before/after
+        out.write(where + "\n")
+    else:
+        out.write(f"{where}: {_value(view['before'])} -> {_value(view['after'])}\n")
     out.write(f"  category {view['category']}, verdict {view['verdict']}\n")
     out.write(
         f"  first seen {view['first_seen']}, last seen {view['last_seen']}, "

@@ -62,6 +62,13 @@ def test_a_failed_run_shows_no_python_reprs(
     assert "baseline  none" in shown
     assert "None" not in shown
     assert "v- (-)" not in shown
+    cli("check", "--config", config, env=ENV)  # the health event opens
+    (event,) = [
+        json.loads(x) for x in cli("events", "list", "--json", "--config", config).out.splitlines()
+    ]
+    detail = cli("events", "show", event["event_id"], "--config", config).out
+    assert "probe-failing (body)\n" in detail
+    assert "None" not in detail
 
 
 def test_one_baseline_response_reads_as_english() -> None:
