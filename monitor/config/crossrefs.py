@@ -295,24 +295,3 @@ def _fmt(loc: Sequence[str | int]) -> str:
     from monitor.config.loader import format_loc
 
     return format_loc(loc)
-
-
-def advise(config: Config, filename: str, line_of: LineOf) -> list[ConfigIssue]:
-    """Likely mistakes that still run, for ``config check`` to point out (never errors, and
-    not secret warnings, which ``run`` turns into errors)."""
-    out = []
-    for name, target in config.targets.items():
-        path = target.base_url.split("?", 1)[0].rstrip("/")
-        if path.endswith("/v1") and path.count("/") > 2:
-            loc = ["targets", name, "base_url"]
-            out.append(
-                ConfigIssue(
-                    filename,
-                    line_of(loc),
-                    _fmt(loc),
-                    "ends in /v1, and probes add /v1/... themselves: requests would go to "
-                    "/v1/v1/...; write the base URL without /v1",
-                    warning=True,
-                )
-            )
-    return out

@@ -19,7 +19,8 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from monitor.config.crossrefs import advise, check_config
+from monitor.config.advice import advise
+from monitor.config.crossrefs import check_config
 from monitor.config.schema import Config, TargetConfig, WithHeaders
 from monitor.config.secrets import url_secret_parts
 from monitor.config.typewalk import valid_keys

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from monitor.storage.sql import event_queries, queries, report_queries
+from monitor.storage.sql import event_queries, queries, report_queries, run_ids
 from monitor.storage.sql.event_queries import EventFilter
 from monitor.storage.sql.queries import Cursor, RunFilter
 from monitor.storage.sql.store_base import StoreBase
@@ -48,7 +48,7 @@ class ReadStore(StoreBase):
     def resolve_run_id(self, ref: str) -> str:
         """A full run id or a unique prefix of 6+ characters; UsageError with the candidates."""
         with self._begin() as conn:
-            return queries.resolve_run_id(conn, ref)
+            return run_ids.resolve_run_id(conn, ref)
 
     def get_evidence(self, run_id: str) -> dict[str, Any] | None:
         with self._begin() as conn:
