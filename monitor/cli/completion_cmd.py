@@ -31,8 +31,8 @@ def register(
 def handle(ctx: Context) -> int:
     import shtab  # only here: no cost for the other commands
 
-    from monitor.cli import build_parser  # the parser of the whole CLI, built once more
-
-    ctx.stdout.write(shtab.complete(build_parser(), shell=ctx.args.shell))
+    # the whole CLI's parser (``build_parser`` puts it in the defaults: importing
+    # ``monitor.cli`` from here would be an import cycle)
+    ctx.stdout.write(shtab.complete(ctx.args.root_parser, shell=ctx.args.shell))
     ctx.stdout.write("\n")
     return 0

@@ -15,7 +15,7 @@ from monitor.cli.common import (
     use_colour,
     warn_unknown_probes,
 )
-from monitor.cli.output import write_csv, write_json_lines
+from monitor.cli.output import RUN_CSV_COLUMNS, write_csv, write_json_lines
 from monitor.cli.tables import (
     TABLE_COLUMNS,
     add_column_options,
@@ -27,25 +27,6 @@ from monitor.clock import SystemClock
 from monitor.core.model import Category, Verdict
 from monitor.storage.sql.queries import RunFilter
 from monitor.views.run import run_view
-
-CSV_COLUMNS = (
-    "run_id",
-    "probe",
-    "target",
-    "trigger",
-    "started_at",
-    "outcome",
-    "status_code",
-    "latency_ms",
-    "attempts",
-    "request_id",
-    "trace_id",
-    "category",
-    "verdict",
-    # added after the first release: at the end, so scripts reading by position keep working
-    "slot_at",
-    "note",
-)
 
 
 def register(
@@ -130,7 +111,7 @@ def handle(ctx: Context) -> int:
         from monitor.cli.follow import Printer, follow_runs
 
         try:
-            printer = Printer(a.format, ctx.stdout, chosen_columns(a, CSV_COLUMNS))
+            printer = Printer(a.format, ctx.stdout, chosen_columns(a, RUN_CSV_COLUMNS))
             follow_runs(store, flt, printer, time.sleep)
         finally:
             store.close()
@@ -142,7 +123,7 @@ def handle(ctx: Context) -> int:
     if a.format == "json":
         write_json_lines(views, ctx.stdout)
     elif a.format == "csv":
-        columns = chosen_columns(ctx.args, CSV_COLUMNS)
+        columns = chosen_columns(ctx.args, RUN_CSV_COLUMNS)
         write_csv(csv_rows(views, columns), columns, ctx.stdout)
     else:
         run_rows_table(

@@ -7,11 +7,12 @@ import json
 from typing import Any, TextIO
 
 from monitor.app import open_store
-from monitor.cli.common import Context
-from monitor.cli.output import shown, to_jsonable, write_json
+from monitor.cli.common import Context, add_format_options
+from monitor.cli.output import shown, write_json
 from monitor.clock import SystemClock
 from monitor.errors import UsageError
 from monitor.views.evidence import run_detail
+from monitor.views.jsonable import to_jsonable
 
 
 def register(
@@ -27,12 +28,7 @@ def register(
     parser.add_argument(
         "run_id", metavar="RUN_ID", help="run id, or a unique prefix of 6+ characters"
     )
-    parser.add_argument(
-        "--format", choices=("text", "json"), default="text", help="output format (default: text)"
-    )
-    parser.add_argument(
-        "--json", dest="format", action="store_const", const="json", help="alias of --format json"
-    )
+    add_format_options(parser, ("text", "json"))
     parser.set_defaults(handler=handle)
 
 

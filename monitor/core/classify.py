@@ -13,12 +13,12 @@ differs from both -> deployment drift; nothing matches -> vendor question.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
-from monitor.core.classify_match import (
+from monitor.core.classify_parts import (
+    REQUEST_SCHEMA_KINDS,
     ClassifyContext,
-    Match,
+    Rule,
     always,
     by_evidence,
     contract_only,
@@ -27,25 +27,39 @@ from monitor.core.classify_match import (
     names_sent_param,
     negative_accepted,
     related,
-    status,
     status_in,
+    status_of,
 )
 from monitor.core.model import Category, Finding, Source, Verdict
-
-
-@dataclass(frozen=True)
-class Rule:
-    name: str
-    matches: Match
-    category: Category
-    verdict: Callable[[Finding, ClassifyContext], Verdict]
-    verdict_text: str  # the verdict column of docs/findings.md
-
-
-REQUEST_SCHEMA_KINDS = frozenset(
-    {"request-required-field-missing", "request-type-mismatch", "request-schema-violation"}
+from monitor.core.taxonomy import (
+    ASSUMED_PREFIX,
+    CONNECT_REFUSED,
+    DNS_FAILURE,
+    ENDPOINT_MISMATCH,
+    ERROR_IN_200,
+    KEY_IN_QUERY_STRING,
+    LATENCY_SLO_EXCEEDED,
+    MEDIA_TYPE_CHANGED,
+    PARSER_REJECTED,
+    REDIRECTED,
+    REQUEST_UNDOCUMENTED_FIELD,
+    REQUEST_UNDOCUMENTED_OPERATION,
+    RETRIED,
+    SECRET_UNAVAILABLE,
+    SSE_ERROR_EVENT,
+    SSE_FINISH_REASON_MISSING,
+    SSE_NOT_STREAMED,
+    SSE_TERMINATOR_MISSING,
+    SSE_USAGE_CHUNK_MISSING,
+    STATUS_CHANGED,
+    STREAMED_IN_NAME_ONLY,
+    TIMEOUT,
+    TLS_ERROR,
+    TOKEN_FIELD_INCONCLUSIVE,
+    TOKEN_FIELD_REJECTED,
+    TTFT_SLO_EXCEEDED,
+    VALIDATION_ERROR_UNNAMED,
 )
-
 
 RULES: tuple[Rule, ...] = (
     Rule(
@@ -64,14 +78,14 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "the key where it must not be, or not there -> auth",
-        lambda f, _c: f.kind in ("key-in-query-string", "secret-unavailable"),
+        lambda f, _c: f.kind in (KEY_IN_QUERY_STRING, SECRET_UNAVAILABLE),
         Category.AUTH_MISMATCH,
         always(Verdict.CLIENT_BUG),
         "client bug",
     ),
     Rule(
         "the request is not the documented endpoint -> endpoint",
-        lambda f, _c: f.kind == "endpoint-mismatch",
+        lambda f, _c: f.kind == ENDPOINT_MISMATCH,
         Category.ENDPOINT_MISMATCH,
         always(Verdict.CLIENT_BUG),
         "client bug",
@@ -79,8 +93,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "a token-limit field the model refuses -> request schema",
         lambda f, _c: (
-            f.kind
-            in ("token-field-rejected", "token-field-inconclusive", "validation-error-unnamed")
+            f.kind in (TOKEN_FIELD_REJECTED, TOKEN_FIELD_INCONCLUSIVE, VALIDATION_ERROR_UNNAMED)
         ),
         Category.REQUEST_SCHEMA_MISMATCH,
         drift_if_accepted(Verdict.CLIENT_BUG),
@@ -88,7 +101,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "an error envelope inside a 200 -> parser, the vendor's to explain",
-        lambda f, _c: f.kind in ("error-in-200", "sse-error-event"),
+        lambda f, _c: f.kind in (ERROR_IN_200, SSE_ERROR_EVENT),
         Category.RESPONSE_PARSER_MISMATCH,
         always(Verdict.VENDOR_QUESTION),
         "vendor question",
@@ -98,10 +111,10 @@ RULES: tuple[Rule, ...] = (
         lambda f, _c: (
             f.kind
             in (
-                "sse-not-streamed",
-                "sse-finish-reason-missing",
-                "sse-terminator-missing",
-                "parser-rejected",
+                SSE_NOT_STREAMED,
+                SSE_FINISH_REASON_MISSING,
+                SSE_TERMINATOR_MISSING,
+                PARSER_REJECTED,
             )
         ),
         Category.RESPONSE_PARSER_MISMATCH,
@@ -110,7 +123,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "usage chunk missing -> billing assumption",
-        lambda f, _c: f.kind == "sse-usage-chunk-missing",
+        lambda f, _c: f.kind == SSE_USAGE_CHUNK_MISSING,
         Category.USAGE_BILLING_ASSUMPTION,
         drift_if_accepted(Verdict.VENDOR_QUESTION),
         "deployment drift if accepted before, else vendor question",
@@ -146,10 +159,10 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "3xx/404/405 -> endpoint",
         lambda f, _c: (
-            f.kind == "redirected"
+            f.kind == REDIRECTED
             or (
-                f.kind == "status-changed"
-                and (status(f) in (404, 405) or 300 <= (status(f) or 0) < 400)
+                f.kind == STATUS_CHANGED
+                and (status_of(f) in (404, 405) or 300 <= (status_of(f) or 0) < 400)
             )
         ),
         Category.ENDPOINT_MISMATCH,
@@ -168,11 +181,11 @@ RULES: tuple[Rule, ...] = (
         lambda f, _c: (
             f.kind
             in (
-                "timeout",
-                "latency-slo-exceeded",
-                "ttft-slo-exceeded",
-                "streamed-in-name-only",
-                "retried",
+                TIMEOUT,
+                LATENCY_SLO_EXCEEDED,
+                TTFT_SLO_EXCEEDED,
+                STREAMED_IN_NAME_ONLY,
+                RETRIED,
             )
         ),
         Category.TIMEOUT_RETRY_MISMATCH,
@@ -181,14 +194,14 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "unreachable or untrusted host -> endpoint",
-        lambda f, _c: f.kind in ("connect-refused", "dns-failure", "tls-error"),
+        lambda f, _c: f.kind in (CONNECT_REFUSED, DNS_FAILURE, TLS_ERROR),
         Category.ENDPOINT_MISMATCH,
         drift_if_accepted(Verdict.CLIENT_BUG),
         "deployment drift if accepted before, else client bug",
     ),
     Rule(
         "a request field the contract does not document -> client bug",
-        lambda f, _c: f.kind == "request-undocumented-field",
+        lambda f, _c: f.kind == REQUEST_UNDOCUMENTED_FIELD,
         Category.REQUEST_SCHEMA_MISMATCH,
         always(Verdict.CLIENT_BUG),
         "client bug",
@@ -202,7 +215,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "a method and path the contract does not document -> client bug",
-        lambda f, _c: f.kind == "request-undocumented-operation",
+        lambda f, _c: f.kind == REQUEST_UNDOCUMENTED_OPERATION,
         Category.ENDPOINT_MISMATCH,
         always(Verdict.CLIENT_BUG),
         "client bug",
@@ -216,7 +229,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "unreadable body -> parser",
-        lambda f, _c: f.source is Source.PARSER or f.kind == "media-type-changed",
+        lambda f, _c: f.source is Source.PARSER or f.kind == MEDIA_TYPE_CHANGED,
         Category.RESPONSE_PARSER_MISMATCH,
         drift_if_accepted(Verdict.VENDOR_QUESTION),
         "deployment drift if accepted before, else vendor question",
@@ -258,7 +271,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "a broken assumption -> parser",
-        lambda f, _c: f.kind.startswith("assumed-"),
+        lambda f, _c: f.kind.startswith(ASSUMED_PREFIX),
         Category.RESPONSE_PARSER_MISMATCH,
         by_evidence,
         "by evidence (see below)",

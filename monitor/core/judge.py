@@ -50,6 +50,7 @@ from monitor.core.run_events import (
 )
 from monitor.core.shape.stats import Shape
 from monitor.core.spec import ProbeSpec, ProbeState
+from monitor.core.taxonomy import STATUS_CHANGED
 
 __all__ = [
     "DOCUMENTATION_DRIFT",
@@ -170,7 +171,7 @@ def note_key_change(
     f: Finding, observation: Observation, state: ProbeState, ctx: ClassifyContext
 ) -> Finding:
     """A 401/403 with another key than the last pass used: the evidence points at our side."""
-    if not ctx.key_changed or f.kind != "status-changed" or f.after not in (401, 403):
+    if not ctx.key_changed or f.kind != STATUS_CHANGED or f.after not in (401, 403):
         return f
     note = (
         f"the key changed since the last pass (fingerprint {state.last_pass_key} -> "

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from monitor.cli.follow import Printer, follow_runs
-from monitor.cli.history_cmd import CSV_COLUMNS
+from monitor.cli.output import RUN_CSV_COLUMNS as CSV_COLUMNS
 from monitor.ids import new_id
 from monitor.storage import create_store
 from monitor.storage.sql.queries import RunFilter

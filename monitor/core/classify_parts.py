@@ -1,6 +1,7 @@
-"""What the classification rules look at: the run's context and the predicates over a finding.
-
-Split from ``classify`` (which holds the one ordered rule table) to keep both readable.
+"""What classification rules are made of: the context a rule sees beyond the finding
+(``ClassifyContext``), the rule record itself, and the predicates and verdicts the rule table in
+``classify`` composes (a status among these, related paths, the evidence of baseline against
+contract, a negative probe's refusal accepted).
 """
 
 from __future__ import annotations
@@ -8,7 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
-from monitor.core.model import Finding, Source, Verdict
+from monitor.core.model import Category, Finding, Source, Verdict
+from monitor.core.taxonomy import (
+    REQUEST_REQUIRED_FIELD_MISSING,
+    REQUEST_SCHEMA_VIOLATION,
+    REQUEST_TYPE_MISMATCH,
+    STATUS_CHANGED,
+)
 
 
 @dataclass(frozen=True)
@@ -27,12 +34,21 @@ class ClassifyContext:
 Match = Callable[[Finding, ClassifyContext], bool]
 
 
-def status(f: Finding) -> int | None:
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    matches: Match
+    category: Category
+    verdict: Callable[[Finding, ClassifyContext], Verdict]
+    verdict_text: str  # the verdict column of docs/findings.md
+
+
+def status_of(f: Finding) -> int | None:
     return f.after if isinstance(f.after, int) and not isinstance(f.after, bool) else None
 
 
 def status_in(*codes: int) -> Match:
-    return lambda f, _c: f.kind == "status-changed" and status(f) in codes
+    return lambda f, _c: f.kind == STATUS_CHANGED and status_of(f) in codes
 
 
 def drift_if_accepted(otherwise: Verdict) -> Callable[[Finding, ClassifyContext], Verdict]:
@@ -77,12 +93,17 @@ def by_evidence(f: Finding, ctx: ClassifyContext) -> Verdict:
 
 def names_sent_param(f: Finding, ctx: ClassifyContext) -> bool:
     return (
-        f.kind == "status-changed"
-        and status(f) in (400, 422)
+        f.kind == STATUS_CHANGED
+        and status_of(f) in (400, 422)
         and ctx.error_param is not None
         and ctx.error_param in ctx.request_fields
         and ctx.accepted_before
     )
+
+
+REQUEST_SCHEMA_KINDS = frozenset(
+    {REQUEST_REQUIRED_FIELD_MISSING, REQUEST_TYPE_MISMATCH, REQUEST_SCHEMA_VIOLATION}
+)
 
 
 def contract_only(f: Finding, ctx: ClassifyContext) -> bool:
@@ -93,8 +114,8 @@ def negative_accepted(f: Finding, expected: frozenset[int]) -> bool:
     """A probe that expects a refusal (a bad key, a malformed body) got a 2xx."""
     before = f.before if isinstance(f.before, list) else []
     return (
-        f.kind == "status-changed"
+        f.kind == STATUS_CHANGED
         and bool(before)
         and set(before) <= expected
-        and 200 <= (status(f) or 0) < 300
+        and 200 <= (status_of(f) or 0) < 300
     )
