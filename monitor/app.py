@@ -40,7 +40,8 @@ from monitor.runner.pipeline import Pipeline
 from monitor.runner.spool import Spool
 from monitor.selfcheck.health import Heartbeat
 from monitor.selfcheck.selfwatch import SelfWatch
-from monitor.storage import SqlStore, create_store
+from monitor.storage import create_store
+from monitor.storage.base import Store
 from monitor.storage.records import AlertContext
 from monitor.telemetry.logs import RunLogObserver
 from monitor.telemetry.metrics import MonitorMetrics, MonitorState
@@ -86,7 +87,7 @@ def open_store(
     clock: Clock,
     *,
     must_exist: bool = False,
-) -> SqlStore:
+) -> Store:
     """Open the database; SQLite migrates itself, PostgreSQL must be at the migration head.
 
     ``must_exist``: commands that only read never create a SQLite file; a missing one is a
@@ -130,7 +131,7 @@ def _point_out_moved_database(where: DatabaseLocation) -> None:
 @dataclass
 class App:
     loaded: LoadedConfig
-    store: SqlStore
+    store: Store
     db: BlockingPool
     transports: dict[str, HttpTransport]
     sinks: dict[str, AlertSink]
@@ -165,7 +166,7 @@ def build_app(
     stdout: TextIO | None = None,
     span_exporter: SpanExporter | None = None,
     console_spans: TextIO | None = None,
-    store: SqlStore | None = None,
+    store: Store | None = None,
     worker_id: str | None = None,
     observer: Observer | None = None,
     contracts: Mapping[str, Contract] | None = None,
@@ -268,7 +269,7 @@ def build_app(
     )
 
 
-def metrics_for(store: SqlStore, config: Config, clock: Clock) -> MonitorMetrics:
+def metrics_for(store: Store, config: Config, clock: Clock) -> MonitorMetrics:
     """Metrics whose database gauges cover the configured probes."""
     names = [p.name for p in config.probes]
 

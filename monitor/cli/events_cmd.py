@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
-from typing import Any
+from typing import Any, Protocol
 
 from monitor.app import open_store
 from monitor.cli.common import Context, add_format_options, resolve_time, warn_unknown_probes
@@ -18,8 +18,8 @@ from monitor.cli.output import write_json, write_json_lines, write_table
 from monitor.clock import SystemClock
 from monitor.config.timeparse import parse_duration
 from monitor.errors import UsageError
-from monitor.storage.sql.event_queries import EventFilter
-from monitor.storage.sql.store import SqlStore
+from monitor.storage.base import Closing, EventAdmin
+from monitor.storage.params import EventFilter
 from monitor.views.event import event_detail_view, event_view
 
 ACTIVE = ("suspected", "open")
@@ -95,7 +95,11 @@ def register(
     mute.set_defaults(handler=handle_mute)
 
 
-def _store(ctx: Context, *, must_exist: bool = False) -> SqlStore:
+class EventStore(EventAdmin, Closing, Protocol):
+    """The events commands act on events, then close the store they opened."""
+
+
+def _store(ctx: Context, *, must_exist: bool = False) -> EventStore:
     return open_store(ctx.load(), ctx.env, SystemClock(), must_exist=must_exist)
 
 

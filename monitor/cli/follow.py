@@ -14,7 +14,7 @@ from typing import Any, Protocol, TextIO
 
 from monitor.cli.output import cell, write_csv, write_json_lines
 from monitor.cli.tables import HEADERS, csv_rows, run_row
-from monitor.storage.sql.queries import RunFilter
+from monitor.storage.params import RunFilter
 from monitor.views.run import run_view
 
 LOOK_BACK = timedelta(minutes=10)  # longer than any probe's timeout with its retries

@@ -25,7 +25,7 @@ from monitor.cli.tables import (
 )
 from monitor.clock import SystemClock
 from monitor.core.model import Category, Verdict
-from monitor.storage.sql.queries import RunFilter
+from monitor.storage.params import RunFilter
 from monitor.views.run import run_view
 
 

@@ -15,7 +15,7 @@ from monitor.cli.follow import Printer, follow_runs
 from monitor.cli.output import RUN_CSV_COLUMNS as CSV_COLUMNS
 from monitor.ids import new_id
 from monitor.storage import create_store
-from monitor.storage.sql.queries import RunFilter
+from monitor.storage.params import RunFilter
 from tests.conftest import SIM_KEY, chat_probe_config, write_config
 
 ENV = {"SIM_API_KEY": SIM_KEY}

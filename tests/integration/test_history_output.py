@@ -11,7 +11,7 @@ from typing import Any
 
 from monitor.ids import new_id
 from monitor.storage import create_store
-from monitor.storage.sql.claims import SkippedSlot
+from monitor.storage.params import SkippedSlot
 from tests.conftest import SIM_KEY, chat_probe_config, write_config
 
 ENV = {"SIM_API_KEY": SIM_KEY}

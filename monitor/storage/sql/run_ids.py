@@ -6,9 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from monitor.errors import UsageError
-from monitor.storage.sql.tables import Run
-
-runs = Run.__table__  # type: ignore[attr-defined]
+from monitor.storage.sql.tables import runs_table as runs
 
 MIN_RUN_PREFIX = 6
 MAX_CANDIDATES = 10
