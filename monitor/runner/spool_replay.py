@@ -8,6 +8,7 @@ it meanwhile, its result stands and the spooled one is dropped.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from monitor.errors import ClaimLost, StorageError
 from monitor.runner.deps import PipelineDeps
@@ -41,7 +42,8 @@ async def replay_spool(d: PipelineDeps) -> int:
             d.spool.set_aside(path, why)
             log.warning("spooled run %s set aside: %s", path.name, why)
             continue
-        judge_run = prepared.judge_for(completion.observation, completion.finished_at)
+        sent = replace(completion.observation, key_fingerprint=completion.key_fingerprint)
+        judge_run = prepared.judge_for(sent, completion.finished_at)
         try:
             if not claimed and not await d.db.run(d.store.claim_run, completion.claim):
                 d.spool.remove(path)  # another replica ran this slot: its result stands
