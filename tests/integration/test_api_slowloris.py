@@ -17,6 +17,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -97,9 +98,10 @@ def test_partial_headers_are_closed_and_health_still_answers(app: App) -> None:
 
 
 def test_a_flood_of_partial_connections_under_256_descriptors_leaves_healthz_answering(
-    tmp_path: Path, sim_url: str, sqlite_url: str
+    tmp_path: Path, sim_url: str, sqlite_url: str, cli: Any
 ) -> None:
     config = write_config(tmp_path, chat_probe_config(sim_url, sqlite_url))
+    assert cli("db", "upgrade", "--config", str(config)).code == 0  # `api` only reads
     log = tmp_path / "api.log"
     env = {k: v for k, v in os.environ.items() if k != "MONITOR_API_TOKEN"}
 
