@@ -46,7 +46,8 @@ from monitor.runner.spool import Spool
 from monitor.selfcheck.deadman import DeadmanSwitch
 from monitor.selfcheck.health import Heartbeat
 from monitor.selfcheck.selfwatch import SelfWatch
-from monitor.storage import SqlStore, create_store
+from monitor.storage import create_store
+from monitor.storage.base import Store
 from monitor.storage.records import AlertContext
 from monitor.telemetry.logs import RunLogObserver
 from monitor.telemetry.metrics import MonitorMetrics, MonitorState
@@ -83,7 +84,7 @@ def worker_identity() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{pysecrets.token_hex(2)}"
 
 
-def open_store(config: Config, env: Mapping[str, str], clock: Clock) -> SqlStore:
+def open_store(config: Config, env: Mapping[str, str], clock: Clock) -> Store:
     """Open the database; SQLite migrates itself, PostgreSQL must be at the migration head."""
     url = database_url(config, env)
     store = create_store(url, lambda: new_id(clock.now()), auto_upgrade=url.startswith("sqlite"))
@@ -99,7 +100,7 @@ def open_store(config: Config, env: Mapping[str, str], clock: Clock) -> SqlStore
 @dataclass
 class App:
     loaded: LoadedConfig
-    store: SqlStore
+    store: Store
     db: BlockingPool
     transports: dict[str, HttpTransport]
     sinks: dict[str, AlertSink]
@@ -141,7 +142,7 @@ def build_app(
     stdout: TextIO | None = None,
     span_exporter: SpanExporter | None = None,
     console_spans: TextIO | None = None,
-    store: SqlStore | None = None,
+    store: Store | None = None,
     worker_id: str | None = None,
     observer: Observer | None = None,
     contracts: Mapping[str, Contract] | None = None,
@@ -272,7 +273,7 @@ def build_app(
 def _api_server(
     config: Config,
     env: Mapping[str, str],
-    store: SqlStore,
+    store: Store,
     clock: Clock,
     metrics: MonitorMetrics,
     heartbeat: Heartbeat,
@@ -286,7 +287,7 @@ def _api_server(
 
 
 def _deadman(
-    config: Config, env: Mapping[str, str], store: SqlStore, db: BlockingPool
+    config: Config, env: Mapping[str, str], store: Store, db: BlockingPool
 ) -> DeadmanSwitch | None:
     if config.alerts.deadman is None:
         return None
@@ -294,7 +295,7 @@ def _deadman(
     return DeadmanSwitch(url=url, store=store, db=db, every=config.alerts.deadman.every)
 
 
-def metrics_for(store: SqlStore, config: Config, clock: Clock) -> MonitorMetrics:
+def metrics_for(store: Store, config: Config, clock: Clock) -> MonitorMetrics:
     """Metrics whose database gauges cover the configured probes."""
     names = [p.name for p in config.probes]
 

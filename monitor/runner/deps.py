@@ -20,15 +20,15 @@ from monitor.runner.admission import Admission
 from monitor.runner.prepared import PreparedProbes
 from monitor.runner.recorder import RunRecorder
 from monitor.runner.spool import Spool
+from monitor.storage.base import RunLedger
 from monitor.storage.records import AlertRouter
-from monitor.storage.sql.store import SqlStore
 from monitor.telemetry.observers import NullObserver, Observer
 
 
 @dataclass
 class PipelineDeps:
     loaded: LoadedConfig
-    store: SqlStore
+    store: RunLedger
     db: BlockingPool
     transports: Mapping[str, HttpTransport]
     env: Mapping[str, str]

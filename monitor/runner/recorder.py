@@ -10,15 +10,15 @@ from collections.abc import Callable
 from monitor.blocking import BlockingPool
 from monitor.core.observation import Observation
 from monitor.runner.result import RunResult
+from monitor.storage.base import RunLedger
 from monitor.storage.records import AlertRouter, Judge, RecordedRun, RunCompletion
-from monitor.storage.sql.store import SqlStore
 from monitor.telemetry.observers import Observer
 
 
 class RunRecorder:
     def __init__(
         self,
-        store: SqlStore,
+        store: RunLedger,
         db: BlockingPool,
         router: AlertRouter,
         wake_dispatcher: Callable[[], None],
