@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import quote
 
 from monitor.core.alert_payload import AlertEvent, AlertFinding, AlertPayload
 from monitor.core.events import RESOLVING_REASONS
@@ -115,9 +116,21 @@ def facts(payload: AlertPayload) -> list[tuple[str, str]]:
     ]
 
 
+def page_urls(payload: AlertPayload) -> list[tuple[str, str]]:
+    """The event's and the run's web pages, where ``ui.base_url`` says where the pages are."""
+    base = payload.probe.ui_base_url
+    if not base:
+        return []
+    out = [("event page", f"{base}/events/{quote(payload.event.id)}")]
+    if payload.run is not None and payload.run.id:
+        out.append(("run page", f"{base}/runs/{quote(payload.run.id)}"))
+    return out
+
+
 def links(payload: AlertPayload) -> list[tuple[str, str]]:
-    """The trace (where ``alerts.trace_link`` is configured) and the runbook, when known."""
-    out = []
+    """The web pages (``ui.base_url``), the trace (``alerts.trace_link``) and the runbook, when
+    known."""
+    out = page_urls(payload)
     trace = trace_url(payload)
     if trace:
         out.append(("trace", trace))
