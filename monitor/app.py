@@ -19,6 +19,7 @@ from typing import TextIO
 
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SpanExporter
+from pydantic import BaseModel
 
 from monitor.alerts import AlertSink, build_sinks, close_sinks
 from monitor.alerts.dispatch import Checkpoints, Dispatcher, Sleep
@@ -161,8 +162,10 @@ def build_app(
         return select_sinks(context, config.routes, sink_names)
 
     provider = build_tracer_provider(
-        service_name=config.telemetry.service_name,
-        environment=config.environment,
+        # a key the config leaves at its default yields to OTEL_SERVICE_NAME and
+        # OTEL_RESOURCE_ATTRIBUTES (the standard variables win over defaults)
+        service_name=_explicit(config.telemetry, "service_name"),
+        environment=_explicit(config, "environment"),
         exporter=span_exporter,
         console=console_spans,
         env=environ,
@@ -224,6 +227,11 @@ def build_app(
         metrics,
         heartbeat,
     )
+
+
+def _explicit(model: BaseModel, key: str) -> str | None:
+    """The key's value when the configuration sets it, None when it is the default."""
+    return str(getattr(model, key)) if key in model.model_fields_set else None
 
 
 def metrics_for(store: SqlStore, config: Config, clock: Clock) -> MonitorMetrics:
