@@ -5,13 +5,13 @@ and the bytes cut anywhere between reads."""
 
 from __future__ import annotations
 
+from httpx_sse._decoders import SSEDecoder, SSELineDecoder
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from httpx_sse._decoders import SSEDecoder, SSELineDecoder
 
 from monitor.core.stream.sse import SseParser
 
-VALUE = st.text(alphabet=st.sampled_from(list("ab :{}\"é1\t")), max_size=8)
+VALUE = st.text(alphabet=st.sampled_from(list('ab :{}"é1\t')), max_size=8)
 NEWLINE = st.sampled_from(["\n", "\r\n", "\r"])
 
 
