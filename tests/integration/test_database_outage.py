@@ -125,3 +125,13 @@ def test_a_budgeted_probe_is_spooled_when_the_database_is_down(
     assert row["outcome"] is None
     assert str(row["note"]).startswith("spooled: ")
     assert len(list(spool.glob("*.json"))) == 1
+
+
+def test_no_store_entry_point_opens_a_connection_around_the_error_mapping() -> None:
+    # every SqlStore method reaches the database through StoreBase._begin() (or, for the
+    # schema, unavailable_is_retryable()), so a lost database is always a StorageError
+    root = Path(__file__).resolve().parents[2] / "monitor" / "storage" / "sql"
+    for part in sorted(root.glob("store_*.py")):
+        for number, line in enumerate(part.read_text(encoding="utf-8").splitlines(), 1):
+            if "self.engine.begin()" in line or "self.engine.connect()" in line:
+                assert "unavailable_is_retryable()" in line, f"{part.name}:{number}: {line}"
