@@ -1,7 +1,7 @@
 # Contract Monitor: a slim, non-root image running `monitor run`.
 #   docker build -t contract-monitor .
 #   docker run -v $PWD/config.yaml:/etc/monitor/config.yaml:ro -e MONITOR_DATABASE_URL=... contract-monitor
-# The build stage makes wheels (ours and every pinned dependency); the runtime stage installs
+# The build stage makes wheels (ours and every locked dependency, hashes checked); the runtime stage installs
 # them offline into /opt/monitor with packaging/install.sh, the same script the packaging test
 # runs, and carries no compiler, no pip cache and no source tree. The shipped contract is package
 # data of the wheel: `contract: builtin:openai-chat-completions` works in the image.
@@ -14,6 +14,7 @@ ARG PYTHON_IMAGE=python:3.11.14-slim-bookworm
 FROM ${PYTHON_IMAGE} AS build
 WORKDIR /src
 COPY pyproject.toml constraints.txt README.md LICENSE ./
+COPY requirements ./requirements
 COPY monitor ./monitor
 COPY packaging/build-wheels.sh /usr/local/bin/build-wheels
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1

@@ -20,7 +20,14 @@ from tests.conftest import API_ANY_PORT, SIM_KEY, chat_probe_config, write_confi
 from tests.integration.processes import MonitorProcess, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
-DOCKER_COPIES = ("pyproject.toml", "constraints.txt", "README.md", "LICENSE", "monitor")
+DOCKER_COPIES = (
+    "pyproject.toml",
+    "constraints.txt",
+    "README.md",
+    "LICENSE",
+    "requirements",
+    "monitor",
+)
 
 
 def _completed_runs(db: Path) -> int:
