@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from monitor.app import build_app
 from monitor.config.loader import parse_config
 from monitor.errors import StorageError
+from monitor.runner.result import RunResult
 from monitor.service import serve
 from tests.conftest import SIM_KEY, chat_probe_config
 from tests.fakes.tcp_proxy import TcpProxy
@@ -106,7 +107,7 @@ def test_a_budgeted_probe_is_spooled_when_the_database_is_down(
     )
     loaded = parse_config(text, "budget.yaml", {"SIM_API_KEY": SIM_KEY})
 
-    async def scenario() -> dict[str, object]:
+    async def scenario() -> RunResult:
         app = build_app(loaded, env={"SIM_API_KEY": SIM_KEY}, stderr=io.StringIO())
         try:
             await run_probe(app)  # the database is up: spend is read and remembered
@@ -122,8 +123,8 @@ def test_a_budgeted_probe_is_spooled_when_the_database_is_down(
         row = asyncio.run(scenario())
     finally:
         proxy.close()
-    assert row["outcome"] is None
-    assert str(row["note"]).startswith("spooled: ")
+    assert row.outcome is None
+    assert str(row.note).startswith("spooled: ")
     assert len(list(spool.glob("*.json"))) == 1
 
 
