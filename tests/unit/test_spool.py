@@ -126,3 +126,8 @@ def test_unreadable_files_are_listed_apart_from_runs_whose_probe_left(tmp_path: 
     spool.set_aside(second, "the probe is no longer in the configuration")
     assert [p.name for p in spool.unreadable()] == [first.name]
     assert spool.pending() == []
+
+
+def test_the_key_fingerprint_an_observation_carries_survives_the_spool() -> None:
+    obs = replace(_observation(), key_fingerprint="bd381ad8")
+    assert decode_observation(encode_observation(obs)).key_fingerprint == "bd381ad8"
