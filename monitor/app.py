@@ -254,7 +254,10 @@ def build_app(
     tracer = provider.get_tracer("monitor")
     # Runs and the self-watch write outbox rows and set this; the dispatcher waits on it.
     alerts_waiting = asyncio.Event()
-    selfwatch = SelfWatch(store, db, clock, config, sink_names, on_alerts=alerts_waiting.set)
+    spool = Spool(spool_directory(config, environ))
+    selfwatch = SelfWatch(
+        store, db, clock, config, sink_names, on_alerts=alerts_waiting.set, spool=spool
+    )
     dispatcher = Dispatcher(
         store,
         sinks,
@@ -270,6 +273,7 @@ def build_app(
         checkpoints=checkpoints,
         on_sink_failure=selfwatch.sink_failed,
         wakeup=alerts_waiting,
+        max_retry_after=config.alerts.max_retry_after,
     )
     pipeline = Pipeline(
         PipelineDeps(
@@ -287,7 +291,7 @@ def build_app(
             recorder=RunRecorder(store, db, router, alerts_waiting.set, observer),
             observer=observer,
             admission=Admission(config, store, db),
-            spool=Spool(spool_directory(config, environ)),
+            spool=spool,
         )
     )
     jobs = build_jobs(loaded, store, db, clock, pipeline, observer, worker)

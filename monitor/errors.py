@@ -36,11 +36,12 @@ class ConfigIssue:
     key_path: str
     message: str
     warning: bool = False
+    advisory: bool = False  # a warning at run time too (an unset secret is an error there)
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line is not None else self.file
         key = f" {self.key_path}:" if self.key_path else ""
-        prefix = "warning: " if self.warning else ""
+        prefix = "warning: " if self.warning or self.advisory else ""
         return f"{where}:{key} {prefix}{self.message}"
 
 

@@ -65,10 +65,10 @@ async def run_probe(app: App, name: str = "chat-basic") -> RunResult:
 class RunningApi:
     """An ``ApiServer`` on 127.0.0.1:0 served from a background thread's event loop."""
 
-    def __init__(self, asgi: Any) -> None:
+    def __init__(self, asgi: Any = None, *, server: Any = None) -> None:
         from monitor.api.server import ApiServer, Listen
 
-        self.server = ApiServer(asgi, Listen("127.0.0.1", 0))
+        self.server = server if server is not None else ApiServer(asgi, Listen("127.0.0.1", 0))
         self.url = self.server.url
         self._loop: Any = None
         self._stop: Any = None

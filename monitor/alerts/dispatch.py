@@ -84,7 +84,9 @@ class Dispatcher:
         checkpoints: Checkpoints | None = None,
         on_sink_failure: Callable[[str], Awaitable[None]] | None = None,
         wakeup: asyncio.Event | None = None,
+        max_retry_after: timedelta = timedelta(hours=1),
     ) -> None:
+        self.max_retry_after = max_retry_after
         self.store = store
         self.sinks = sinks
         self.clock = clock
@@ -246,8 +248,12 @@ class Dispatcher:
             if self.on_sink_failure is not None:
                 await self.on_sink_failure(sink.name)
             return
+        parked = False
         if exc.retry_after is not None:
-            delay = max(MIN_RETRY_S, exc.retry_after)
+            # cut to alerts.max_retry_after; a sink asking for more is failing (self-watch)
+            cap = self.max_retry_after.total_seconds()
+            parked = exc.retry_after > cap
+            delay = max(MIN_RETRY_S, min(exc.retry_after, cap))
             await self.pacer.pause(sink.pace_key(), self.clock.now() + timedelta(seconds=delay))
         else:
             delay = self._backoff(items)
@@ -255,6 +261,8 @@ class Dispatcher:
         await self._record(
             items, DeliveryResult.RETRY, error=str(exc), retry_at=retry_at, latency=latency
         )
+        if parked and self.on_sink_failure is not None:
+            await self.on_sink_failure(sink.name)
 
     async def _record(
         self,

@@ -12,12 +12,12 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
 
 from monitor.core.policy.redact import scrub
+from monitor.core.policy.retry import parse_retry_after
 from monitor.errors import DeliveryError
 from monitor.telemetry.logs import quiet_http_client_logs
 
@@ -36,21 +36,9 @@ def new_client(timeout_s: float = SINK_TIMEOUT_S) -> HttpClient:
 
 
 def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
-    """``Retry-After`` as seconds: a number, or an HTTP date (relative to ``now``)."""
-    if value is None or not value.strip():
-        return None
-    text = value.strip()
-    try:
-        return max(0.0, float(text))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(text)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+    """``Retry-After`` as seconds: the probes' parser (``core.policy.retry``); the dispatcher
+    caps what a sink asks for at ``alerts.max_retry_after``."""
+    return parse_retry_after(value, now or datetime.now(UTC))
 
 
 def classify_status(

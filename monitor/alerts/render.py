@@ -31,6 +31,7 @@ KIND_HEADLINES = {
     "probe-failing": {"opened": "PROBE FAILING", "resolved": "PROBE RECOVERED"},
     "monitor-stale": {"opened": "MONITOR STALE", "resolved": "MONITOR CAUGHT UP"},
     "delivery-failing": {"opened": "ALERT DELIVERY FAILING", "resolved": "ALERT DELIVERY OK"},
+    "spool-set-aside": {"opened": "SPOOLED RUNS SET ASIDE", "resolved": "SPOOL CLEAR"},
 }
 CLOSING = RESOLVING_REASONS
 

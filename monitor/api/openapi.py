@@ -37,8 +37,12 @@ def _content(name: str) -> dict[str, Any]:
 def _responses(ok: str, *, not_found: bool = False) -> dict[str, Any]:
     out: dict[str, Any] = {
         "200": {"description": "OK", "content": _content(ok)},
-        "400": {"description": "a bad parameter", "content": _content("Error")},
+        "400": {
+            "description": "a bad parameter, or (without a token) a Host that is not local",
+            "content": _content("Error"),
+        },
         "401": {"description": "missing or wrong bearer token", "content": _content("Error")},
+        "503": {"description": "the database is unavailable", "content": _content("Error")},
     }
     if not_found:
         out["404"] = {"description": "no such run", "content": _content("Error")}

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hmac
 import json
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -26,7 +27,7 @@ from monitor.api import params
 from monitor.api.openapi import openapi_document
 from monitor.clock import Clock
 from monitor.config.schema import Config
-from monitor.errors import UsageError
+from monitor.errors import StorageError, UsageError
 from monitor.report.service import make_report
 from monitor.selfcheck.health import Health
 from monitor.storage.base import Readiness
@@ -38,6 +39,7 @@ from monitor.views.run import run_view
 from monitor.web.data import WebStore  # no Jinja2 there: the pages themselves load lazily
 
 Handler = Callable[[Request], Awaitable[Response]]
+log = logging.getLogger("monitor.api")
 MAX_REPORT_DAYS = 92
 
 
@@ -81,8 +83,25 @@ def _protected(deps: ApiDeps, handler: Handler) -> Handler:
             return await handler(request)
         except (params.BadRequest, UsageError) as exc:
             return _error(400, str(exc))
+        except StorageError as exc:
+            # the driver's text names the database host and port: logs only, never the client
+            log.warning("API %s: %s", request.url.path, exc)
+            if not exc.retryable:
+                raise
+            return _error(
+                503, "the database is unavailable; try again later", **{"Retry-After": "5"}
+            )
 
     return guarded
+
+
+def _check_response(name: str, ok: bool, detail: dict[str, Any]) -> Response:
+    """A probe's answer; a failing check's error stays in the logs (it can name the database
+    host, port and driver), the body says only what failed."""
+    public = {k: v for k, v in detail.items() if k != "error"}
+    if "error" in detail:
+        log.warning("%s: %s", name, detail["error"])
+    return JsonResponse({"ok": ok, **public}, status_code=200 if ok else 503)
 
 
 def build_api(deps: ApiDeps) -> Starlette:
@@ -146,11 +165,11 @@ def build_api(deps: ApiDeps) -> Starlette:
 
     async def healthz(request: Request) -> Response:
         check = await run_in_threadpool(deps.health.liveness)
-        return JsonResponse({"ok": check.ok, **check.detail}, status_code=200 if check.ok else 503)
+        return _check_response("healthz", check.ok, check.detail)
 
     async def readyz(request: Request) -> Response:
         check = await run_in_threadpool(deps.health.readiness)
-        return JsonResponse({"ok": check.ok, **check.detail}, status_code=200 if check.ok else 503)
+        return _check_response("readyz", check.ok, check.detail)
 
     async def metrics(request: Request) -> Response:
         body = await run_in_threadpool(deps.metrics.exposition)

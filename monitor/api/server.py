@@ -2,8 +2,10 @@
 
 Policy: with a token, every ``/api/*`` request needs ``Authorization: Bearer <token>``; without
 one the API is served only on a loopback address (a non-loopback ``listen`` without a token is
-refused before anything binds). The socket is bound before uvicorn starts so a busy port is a
-clear error, and uvicorn never touches the process's signal handlers (the command owns them).
+refused before anything binds) and only to local ``Host`` names (``monitor.api.guard``).
+HTTPS is served directly from ``api.tls_cert_file``/``api.tls_key_file``. The socket is bound
+before uvicorn starts so a busy port is a clear error, and uvicorn never touches the process's
+signal handlers (the command owns them).
 """
 
 from __future__ import annotations
@@ -17,6 +19,12 @@ from collections.abc import Generator
 import uvicorn
 from starlette.types import ASGIApp
 
+from monitor.api.guard import (
+    HEADER_TIMEOUT_S,
+    MAX_CONNECTIONS,
+    AcceptErrorFilter,
+    guarded_protocol,
+)
 from monitor.config import listen as listen_rules
 from monitor.config.listen import Listen
 from monitor.config.schema import ApiConfig
@@ -42,6 +50,8 @@ def checked_listen(api: ApiConfig, token: str | None) -> Listen:
     problem = listen_rules.token_problem(api, listen, token)
     if problem is not None:
         raise _issue(problem)
+    if (tls := listen_rules.tls_problem(api)) is not None:
+        raise _issue(tls, "api.tls_cert_file")
     return listen
 
 
@@ -68,32 +78,56 @@ def bind(listen: Listen) -> socket.socket:
 
 
 class ApiServer:
-    """The ASGI app on one bound socket; ``run(stop)`` serves until ``stop`` is set."""
+    """The ASGI app on one bound socket; ``run(stop)`` serves until ``stop`` is set.
 
-    def __init__(self, app: ASGIApp, listen: Listen) -> None:
+    With ``tls`` (certificate file, key file) it serves HTTPS; ``notices`` are the warnings the
+    command prints at start (plain HTTP off loopback, a short token)."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        listen: Listen,
+        *,
+        tls: tuple[str, str] | None = None,
+        header_timeout: float = HEADER_TIMEOUT_S,
+        max_connections: int = MAX_CONNECTIONS,
+        notices: tuple[str, ...] = (),
+    ) -> None:
         self.listen = listen
+        self.tls = tls
+        self.notices = notices
+        config = uvicorn.Config(
+            app,
+            http=guarded_protocol(header_timeout, max_connections),
+            log_config=None,
+            access_log=False,
+            lifespan="off",
+            timeout_graceful_shutdown=GRACEFUL_S,
+            ssl_certfile=tls[0] if tls else None,
+            ssl_keyfile=tls[1] if tls else None,
+        )
+        try:
+            config.load()  # reads the certificate now: a bad one is a config error, not a crash
+        except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError
+            message = f"cannot load the TLS certificate or key: {exc}"
+            raise _issue(message, "api.tls_cert_file") from None
         self.sock = bind(listen)
         self.port = int(self.sock.getsockname()[1])
-        self._server = _Server(
-            uvicorn.Config(
-                app,
-                log_config=None,
-                access_log=False,
-                lifespan="off",
-                timeout_graceful_shutdown=GRACEFUL_S,
-            )
-        )
+        self._server = _Server(config)
 
     @property
     def url(self) -> str:
         host = self.listen.connect_host
-        return f"http://{'[' + host + ']' if ':' in host else host}:{self.port}"
+        scheme = "https" if self.tls else "http"
+        return f"{scheme}://{'[' + host + ']' if ':' in host else host}:{self.port}"
 
     def close(self) -> None:
         """Let the port go (``run`` does when it ends; this is for a server never run)."""
         self.sock.close()
 
     async def run(self, stop: asyncio.Event) -> None:
+        accept_errors = AcceptErrorFilter()
+        logging.getLogger("asyncio").addFilter(accept_errors)
         task = asyncio.create_task(self._server.serve(sockets=[self.sock]))
         try:
             waiter = asyncio.create_task(stop.wait())
@@ -103,3 +137,4 @@ class ApiServer:
             self._server.should_exit = True
             await task
             self.sock.close()
+            logging.getLogger("asyncio").removeFilter(accept_errors)

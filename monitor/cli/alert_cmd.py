@@ -17,7 +17,7 @@ from monitor.storage.params import EventFilter
 from monitor.storage.status_records import Delivery, SinkStatus
 from monitor.views.event import event_view
 
-SELF_KINDS = ("monitor-stale", "delivery-failing")
+SELF_KINDS = ("monitor-stale", "delivery-failing", "spool-set-aside")
 
 
 def register(

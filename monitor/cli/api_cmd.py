@@ -45,6 +45,8 @@ def handle(ctx: Context) -> int:
         server = make_api_server(
             loaded.config, ctx.env, store, clock, metrics, listen=ctx.args.listen
         )
+        for notice in server.notices:
+            ctx.warn(f"{loaded.path}: {notice}")
         ctx.warn(f"monitor: API on {server.url} (openapi: {server.url}/openapi.json)")
         asyncio.run(_serve(server.run))
     finally:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import time
 from typing import Any
 
@@ -25,7 +26,7 @@ from monitor.cli.tables import (
 from monitor.config.crossrefs import SINK_NAMES
 from monitor.config.loader import LoadedConfig
 from monitor.core.model import Trigger
-from monitor.errors import UsageError
+from monitor.errors import StorageError, UsageError
 
 ALERT_DRAIN_S = 30.0
 CSV_COLUMNS = tuple(c for c in RUN_CSV_COLUMNS if c != "trigger")
@@ -100,6 +101,8 @@ async def _check(ctx: Context, loaded: LoadedConfig, names: list[str]) -> list[d
     try:
         if not ctx.args.dry_run:
             await app.pipeline.replay_spool()  # runs an earlier outage left waiting
+            with contextlib.suppress(StorageError):  # the runs below will spool and say so
+                await app.selfwatch.check_spool()  # a file replay could not read: warn
         probes = [p for p in loaded.config.probes if p.name in names]
         results = await asyncio.gather(
             *(

@@ -69,7 +69,7 @@ def require_secrets(
     missing = [
         ConfigIssue(w.file, w.line, w.key_path, w.message)
         for w in loaded.warnings
-        if w.key_path.startswith(prefixes)
+        if w.key_path.startswith(prefixes) and not w.advisory
     ]
     if missing:
         raise ConfigError(missing)

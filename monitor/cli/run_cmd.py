@@ -81,6 +81,8 @@ async def _serve(ctx: Context, loaded: LoadedConfig) -> int:
         f"[environment {loaded.config.environment}, config {loaded.config_hash}]"
         + (f"; API on {app.api.url}" if app.api else "")
     )
+    for notice in app.api.notices if app.api else ():
+        ctx.warn(f"{loaded.path}: {notice}")
     try:
         await serve(app, stop, grace_s=ctx.args.shutdown_grace.total_seconds())
     finally:

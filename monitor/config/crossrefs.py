@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 from monitor.config.crontab import crontab
 from monitor.config.dburl import normalize_database_url
-from monitor.config.listen import api_token, parse_listen, token_problem
+from monitor.config.listen import check_api
 from monitor.config.locate import format_loc
 from monitor.config.schema import Config, MaintenanceWindow, ProbeConfig, slack_channel_of
 from monitor.config.timeparse import parse_instant
@@ -86,7 +86,13 @@ def check_config(
     _check_alerts(config, env, err, secret)
     _check_maintenance(config, err)
     _check_routes(config, err)
-    _check_api(config, env, err, secret)
+
+    def advise(loc: Sequence[str | int], message: str) -> None:
+        warnings.append(
+            ConfigIssue(filename, line_of(loc), format_loc(loc), message, advisory=True)
+        )
+
+    check_api(config.api, env, err, secret, advise)
     return errors, warnings
 
 
@@ -125,23 +131,6 @@ def _check_routes(config: Config, err: Callable[..., None]) -> None:
                     ["routes", index, "match", "probe", p_index],
                     f"unknown probe {probe!r} (probes: {', '.join(sorted(probes)) or 'none'})",
                 )
-
-
-def _check_api(
-    config: Config,
-    env: Mapping[str, str],
-    err: Callable[..., None],
-    secret: Callable[..., None],
-) -> None:
-    try:
-        listen = parse_listen(config.api.listen)
-    except ValueError as exc:
-        err(["api", "listen"], str(exc))
-        return
-    if config.api.enabled:
-        problem = token_problem(config.api, listen, api_token(config.api, env))
-        if problem is not None:
-            secret(["api", "token_env"], problem)
 
 
 ALERT_SECRETS = (

@@ -255,6 +255,8 @@ class AlertsConfig(Strict):
     trace_link: str | None = None  # e.g. "https://grafana.example/explore?traceId={trace_id}"
     group_window: Duration = timedelta(seconds=30)
     undelivered_after: Duration = timedelta(minutes=15)
+    # a sink's Retry-After beyond this is cut to it: a hostile or broken sink cannot park alerts
+    max_retry_after: Duration = timedelta(hours=1)
     deadman: DeadmanConfig | None = None
 
 
@@ -294,6 +296,13 @@ class ApiConfig(Strict):
     listen: str = "127.0.0.1:8080"
     token_env: str | None = "MONITOR_API_TOKEN"
     enabled: bool = True
+    # without a token, the Host names a loopback API answers (DNS rebinding); see monitor.api.guard
+    allowed_hosts: list[Annotated[str, Field(min_length=1, max_length=255)]] = Field(
+        default_factory=list
+    )
+    tls_cert_file: str | None = None
+    tls_key_file: str | None = None
+    behind_tls_proxy: bool = False  # a TLS-terminating proxy or ingress is in front
 
 
 class UiConfig(Strict):

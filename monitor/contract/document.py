@@ -27,6 +27,7 @@ from referencing.exceptions import Unresolvable
 
 from monitor.config.locate import Locator, format_loc
 from monitor.config.timeparse import iso_z
+from monitor.config.yamlsafe import CONTRACT_ALIAS_BUDGET, BoundedLoader
 from monitor.errors import ContractError
 
 MAX_DOCUMENT_BYTES = 16 * 1024 * 1024
@@ -65,14 +66,9 @@ class ContractDocument:
 
 
 def fetch_url(url: str) -> bytes:
-    import httpx  # only when a contract is configured by URL
+    from monitor.contract.fetch import fetch_url as fetch  # httpx only for a contract by URL
 
-    with httpx.Client(timeout=10.0, follow_redirects=True, trust_env=False) as client:
-        response = client.get(url)
-        response.raise_for_status()
-        if len(response.content) > MAX_DOCUMENT_BYTES:
-            raise ValueError(f"larger than {MAX_DOCUMENT_BYTES} bytes")
-        return response.content
+    return fetch(url, cap=MAX_DOCUMENT_BYTES)
 
 
 def read_document(
@@ -81,8 +77,12 @@ def read_document(
     raw = _read_bytes(source, base_dir, fetch)
     try:
         text = raw.decode("utf-8")
-        root = yaml.compose(text)
-        data = yaml.safe_load(text)
+        loader = BoundedLoader(text, CONTRACT_ALIAS_BUDGET)
+        try:
+            root = loader.get_single_node()
+            data = loader.construct_document(root) if root is not None else None
+        finally:
+            loader.dispose()
     except UnicodeDecodeError as exc:
         raise ContractError(source, None, "", f"not UTF-8 (byte {exc.start})") from None
     except yaml.YAMLError as exc:

@@ -12,13 +12,19 @@ from monitor.report.model import Report
 from monitor.storage.base import ReportSource
 from monitor.storage.params import Window
 
+MAX_TZ_CHARS = 64  # the longest IANA name is 32 characters
+
 
 def check_timezone(tz: str) -> str:
+    # ZoneInfo reads a file named by the zone: a directory ("Europe") or an overlong name
+    # raises OSError, which used to escape as a 500 or a traceback.
     try:
+        if len(tz) > MAX_TZ_CHARS:
+            raise ValueError(tz)
         ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         raise UsageError(
-            f"unknown time zone {tz!r}: use an IANA name such as Europe/Berlin"
+            f"unknown time zone {tz[:MAX_TZ_CHARS]!r}: use an IANA name such as Europe/Berlin"
         ) from None
     return tz
 
@@ -32,6 +38,7 @@ def make_report(
     target: str | None = None,
     tz: str = "UTC",
 ) -> Report:
+    tz = check_timezone(tz)  # before any query: a bad zone is the caller's error
     if until <= since:
         raise UsageError("the report's --until must be after --since")
     if target is not None and target not in config.targets:
@@ -44,7 +51,7 @@ def make_report(
             facts=facts,
             since=since,
             until=until,
-            tz=check_timezone(tz),
+            tz=tz,
             target=target,
             environment=config.environment,
             contracts=contracts,

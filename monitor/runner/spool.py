@@ -5,7 +5,11 @@ retryable storage error, its claim and observation (no secrets: the observation 
 one) are written as one JSON file; a replay loop claims and records them once the database
 answers. Judging happens at replay, against the state the database holds then, with the
 run's own finish time as ``now``. A slot another replica completed meanwhile is dropped as a
-duplicate. Files are written atomically (temp file + rename) and replayed oldest first.
+duplicate. Files are written atomically and durably (temp file, fsync, rename, fsync of the
+directory: a power cut leaves the old state or the new one, never a truncated run) and
+replayed oldest first. A file that cannot be read anyway (a disk error, a hand edit) is set
+aside into ``set-aside/`` with a reason starting ``unreadable``; the replay goes on, and the
+self-watch raises ``spool-set-aside`` while such files wait for an operator.
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ from monitor.storage.records import RunClaim, RunCompletion
 
 log = logging.getLogger("monitor.runner.spool")
 MAX_SPOOLED = 10_000
+SET_ASIDE = "set-aside"
+UNREADABLE = "unreadable"
 
 
 def _dt(value: datetime | None) -> str | None:
@@ -70,10 +76,18 @@ def decode_observation(data: dict[str, Any]) -> Observation:
         body_truncated=bool(data.get("body_truncated")),
         failure=TransportFailure(**failure) if failure else None,
         attempts=tuple(AttemptRecord(**a) for a in data.get("attempts") or ()),
-        stream=StreamCapture(**_tuples(stream)) if stream else None,
+        stream=_decode_stream(stream) if stream else None,
         headers_captured=bool(data.get("headers_captured", True)),
         key_fingerprint=data.get("key_fingerprint"),
     )
+
+
+def _decode_stream(data: dict[str, Any]) -> StreamCapture:
+    # JSON has no tuples: (event index, why) pairs come back as lists and must not compare
+    # unequal to what the judge saw before the outage
+    values = _tuples(data)
+    values["errors"] = tuple((int(i), str(why)) for i, why in data.get("errors") or ())
+    return StreamCapture(**values)
 
 
 def encode_claim(claim: RunClaim) -> dict[str, Any]:
@@ -103,8 +117,12 @@ class Spool:
         name = name.replace(":", "")
         final = self.directory / name
         temp = final.with_suffix(".tmp")
-        temp.write_text(json.dumps(record), encoding="utf-8")
+        with temp.open("w", encoding="utf-8") as out:
+            out.write(json.dumps(record))
+            out.flush()
+            os.fsync(out.fileno())  # the content is on disk before the name points to it
         os.replace(temp, final)
+        _fsync_dir(self.directory)  # and the rename itself survives a power cut
         return final
 
     def pending(self) -> list[Path]:
@@ -114,19 +132,41 @@ class Spool:
 
     def load(self, path: Path) -> dict[str, Any]:
         data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict):
+            raise ValueError("not a spooled run (a JSON object)")
         return data
+
+    def unreadable(self) -> list[Path]:
+        """Set-aside files that could not be read (not those whose probe left the config)."""
+        aside = self.directory / SET_ASIDE
+        if not aside.is_dir():
+            return []
+        return sorted(
+            p.with_suffix(".json")
+            for p in aside.glob("*.reason")
+            if p.read_text(encoding="utf-8", errors="replace").startswith(UNREADABLE)
+            and p.with_suffix(".json").exists()
+        )
 
     def remove(self, path: Path) -> None:
         path.unlink(missing_ok=True)
 
     def set_aside(self, path: Path, reason: str) -> Path:
         """Keep a run that cannot be replayed (its probe left the config) out of the queue."""
-        aside = self.directory / "set-aside"
+        aside = self.directory / SET_ASIDE
         aside.mkdir(parents=True, exist_ok=True)
         target = aside / path.name
         os.replace(path, target)
         target.with_suffix(".reason").write_text(reason + "\n", encoding="utf-8")
         return target
+
+
+def _fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def encode_completion(completion: RunCompletion, *, claimed: bool) -> dict[str, Any]:

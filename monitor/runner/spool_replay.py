@@ -13,7 +13,7 @@ from dataclasses import replace
 from monitor.errors import ClaimLost, StorageError
 from monitor.runner.deps import PipelineDeps
 from monitor.runner.result import RunResult
-from monitor.runner.spool import decode_completion
+from monitor.runner.spool import UNREADABLE, decode_completion
 
 log = logging.getLogger("monitor.runner.pipeline")
 
@@ -25,18 +25,27 @@ async def replay_spool(d: PipelineDeps) -> int:
         return 0
     recorded_count = 0
     for path in d.spool.pending():
-        data = d.spool.load(path)
-        probe = d.loaded.config.probe(data["claim"]["probe"])
-        if probe is None:
-            d.spool.set_aside(path, "the probe is no longer in the configuration")
-            log.warning("spooled run %s set aside: its probe left the config", path.name)
+        try:
+            data = d.spool.load(path)
+            probe = d.loaded.config.probe(data["claim"]["probe"])
+            if probe is None:
+                d.spool.set_aside(path, "the probe is no longer in the configuration")
+                log.warning("spooled run %s set aside: its probe left the config", path.name)
+                continue
+            prepared = d.probes.get(probe)
+            completion = decode_completion(data, prepared.spec)
+            claimed = bool(data["claimed"])
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            # one bad file (truncated by a full disk, edited by hand) must not stop the runs
+            # behind it from being recorded; it waits in set-aside/ for an operator
+            why = f"{UNREADABLE}: {type(exc).__name__}: {str(exc)[:200]}"
+            d.spool.set_aside(path, why)
+            log.warning("spooled run %s set aside: %s", path.name, why)
             continue
-        prepared = d.probes.get(probe)
-        completion = decode_completion(data, prepared.spec)
         sent = replace(completion.observation, key_fingerprint=completion.key_fingerprint)
         judge_run = prepared.judge_for(sent, completion.finished_at)
         try:
-            if not data["claimed"] and not await d.db.run(d.store.claim_run, completion.claim):
+            if not claimed and not await d.db.run(d.store.claim_run, completion.claim):
                 d.spool.remove(path)  # another replica ran this slot: its result stands
                 continue
             recorded = await d.recorder.record(completion, judge_run)

@@ -7,8 +7,10 @@
   longer than ``alerts.undelivered_after``, opens a ``delivery-failing`` event (probe
   ``@monitor``, target = the sink) alerted on the *other* sinks; it resolves once the sink
   delivers again.
+- Spool: spooled runs that could not be read were set aside (``runner.spool``); while any waits
+  in ``set-aside/``, a ``spool-set-aside`` warning event (target ``spool``) is open.
 
-Both are ordinary events (``storage.self_events``): recorded, routed (category
+All are ordinary events (``storage.self_events``): recorded, routed (category
 ``monitor_health``; every sink when no route takes them), threaded and resolved like drift.
 Every replica may watch: the probe lock makes them write one event. A monitor that is down
 entirely cannot report itself — use ``/healthz`` or an external heartbeat for that.
@@ -28,6 +30,7 @@ from monitor.clock import Clock
 from monitor.config.schema import Config, ProbeConfig
 from monitor.core.model import SELF_PROBE
 from monitor.runner.scheduler import fires_per_day, probe_interval
+from monitor.runner.spool import Spool
 from monitor.storage.base import SelfWatchLedger
 from monitor.storage.params import SelfObservation
 from monitor.storage.records import AlertContext
@@ -52,6 +55,9 @@ def delivery_fingerprint(sink: str) -> str:
     return f"{SELF_PROBE}|health|delivery-failing|{sink}"
 
 
+SPOOL_FINGERPRINT = f"{SELF_PROBE}|health|spool-set-aside|"
+
+
 def _ago(delta: timedelta) -> str:
     seconds = int(delta.total_seconds())
     if seconds < 120:
@@ -71,7 +77,9 @@ class SelfWatch:
         *,
         started_at: datetime | None = None,
         on_alerts: Callable[[], None] = lambda: None,
+        spool: Spool | None = None,
     ) -> None:
+        self.spool = spool
         self.store = store
         self.db = db
         self.clock = clock
@@ -179,8 +187,32 @@ class SelfWatch:
         if await self.check_sinks(only=sink):
             self.on_alerts()
 
+    async def check_spool(self, now: datetime | None = None) -> int:
+        if self.spool is None:
+            return 0
+        now = now or self.clock.now()
+        unreadable = await asyncio.to_thread(self.spool.unreadable)
+        if unreadable:
+            log.warning("%d spooled run(s) unreadable, set aside", len(unreadable))
+        where = self.spool.directory / "set-aside"
+        obs = SelfObservation(
+            fingerprint=SPOOL_FINGERPRINT,
+            probe=SELF_PROBE,
+            target="spool",
+            kind="spool-set-aside",
+            message=f"{len(unreadable)} spooled run(s) could not be read and wait in {where} "
+            "(the rest were recorded); inspect them, then delete them"
+            if unreadable
+            else "no unreadable spooled run is waiting",
+            seen=bool(unreadable),
+            severity="warning",
+            probe_info=self._probe_info(None),
+        )
+        return len(await self.db.run(self.store.observe_self, obs, now, self._router(frozenset())))
+
     async def tick(self, now: datetime | None = None) -> int:
         written = await self.check_stale(now) + await self.check_sinks(now)
+        written += await self.check_spool(now)
         if written:
             self.on_alerts()
         return written

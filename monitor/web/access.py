@@ -94,6 +94,13 @@ def secure_cookie(request: Request, base_url: str | None) -> bool:
     )
 
 
+def clear_text_login(request: Request, *, listen_is_loopback: bool, behind_proxy: bool) -> bool:
+    """Whether a login here would send the token and the session cookie in clear text: plain
+    HTTP on a non-loopback listener, with no TLS-terminating proxy declared in front
+    (``api.behind_tls_proxy``). Loopback never leaves the machine."""
+    return request.url.scheme != "https" and not listen_is_loopback and not behind_proxy
+
+
 def set_session(response: Response, value: str, *, secure: bool) -> None:
     response.set_cookie(
         COOKIE,

@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from monitor.clock import Clock
+from monitor.config.listen import parse_listen
 from monitor.config.schema import Config
 from monitor.config.timeparse import parse_time
 from monitor.errors import UsageError
@@ -119,6 +120,16 @@ async def login(pages: PageHost, request: Request) -> Response:
     next_path = _safe_next(request.query_params.get("next", "/"))
     if pages.token is None:
         return access.with_security_headers(RedirectResponse(next_path, status_code=303))
+    api = pages.config.api
+    if access.clear_text_login(
+        request,
+        listen_is_loopback=parse_listen(api.listen).is_loopback,
+        behind_proxy=api.behind_tls_proxy,
+    ):
+        # refused before the token is even typed: the form's POST would carry it in clear text
+        return pages.render(
+            request, "login.html", 403, next_path=next_path, failed=False, clear_text=True
+        )
     if request.method == "GET":
         return pages.render(request, "login.html", next_path=next_path, failed=False)
     form = await form_fields(request)

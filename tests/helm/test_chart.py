@@ -305,3 +305,28 @@ def test_the_default_image_is_the_one_docker_build_makes_and_notes_say_how() -> 
     assert f"docker build -t contract-monitor:{__version__} ." in notes
     pushed = render({"image": {"repository": "registry.example/cm"}})
     assert "docker build" not in next(t for p, t in pushed.items() if p.endswith("NOTES.txt"))
+
+
+def test_the_ingress_terminates_tls_and_tells_the_monitor_it_is_behind_it(tmp_path: Path) -> None:
+    plain = documents(render())
+    assert _kind(plain, "Ingress") == []
+    assert "behind_tls_proxy" not in _config(plain)["api"]
+    values = {"ingress": {"enabled": True, "host": "monitor.example.org", "className": "nginx"}}
+    docs = documents(render(values))
+    (ingress,) = _kind(docs, "Ingress")
+    for version in KUBE_VERSIONS:
+        validate_strict(ingress, version)
+    assert ingress["spec"]["tls"] == [
+        {"hosts": ["monitor.example.org"], "secretName": "contract-monitor-tls"}
+    ]
+    config = _config(docs)
+    assert config["api"]["behind_tls_proxy"] is True
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump(config))
+    env_names = {
+        e["name"] for e in _deployment(docs)["spec"]["template"]["spec"]["containers"][0]["env"]
+    }
+    out, err = io.StringIO(), io.StringIO()
+    env = dict.fromkeys(env_names, "set-by-kubernetes-0123456789")
+    assert main(["config", "check", str(path)], env=env, stdout=out, stderr=err) == 0
+    assert "plain HTTP" not in err.getvalue()

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import os
+import stat
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from monitor.core.observation import AttemptRecord, Observation, StreamCapture, TransportFailure
 from monitor.runner.spool import (
@@ -68,6 +74,58 @@ def test_spooled_runs_come_back_oldest_first_and_can_be_removed(tmp_path: Path) 
     spool.remove(paths[0])
     assert len(spool.pending()) == 1
     assert not list((tmp_path / "spool").glob("*.tmp"))
+
+
+def test_stream_errors_and_uncaptured_headers_survive_the_json_file_exactly() -> None:
+    obs = replace(
+        _observation(),
+        stream=StreamCapture(
+            events=("{bad", "{}", "[DONE]"),
+            chunks=(None, {"choices": [{"index": 0}]}, None),
+            errors=((0, "not JSON: Expecting property name"),),
+            event_types=(None, "message", None),
+            offsets_ms=(1.0, 2.5, 3.0),
+        ),
+        headers_captured=False,
+    )
+    through_disk = json.loads(json.dumps(encode_observation(obs)))
+    assert decode_observation(through_disk) == obs
+
+
+def test_a_spool_write_is_fsynced_before_its_rename_and_the_rename_after(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    steps: list[str] = []
+    real_fsync, real_replace = os.fsync, os.replace
+
+    def fsync(fd: int) -> None:
+        steps.append("fsync dir" if stat.S_ISDIR(os.fstat(fd).st_mode) else "fsync file")
+        real_fsync(fd)
+
+    def rename(src: Any, dst: Any) -> None:
+        steps.append("replace")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "replace", rename)
+    Spool(tmp_path / "spool").put(
+        {"claim": {"started_at": T0.isoformat(), "run_id": "r1"}, "observation": {}}
+    )
+    assert steps == ["fsync file", "replace", "fsync dir"]
+
+
+def test_unreadable_files_are_listed_apart_from_runs_whose_probe_left(tmp_path: Path) -> None:
+    spool = Spool(tmp_path / "spool")
+    for run_id in ("r1", "r2"):
+        spool.put({"claim": {"started_at": T0.isoformat(), "run_id": run_id}, "observation": {}})
+    first, second = spool.pending()
+    first.write_text('{"claim": {"started', encoding="utf-8")
+    with pytest.raises(json.JSONDecodeError):
+        spool.load(first)
+    spool.set_aside(first, "unreadable: JSONDecodeError: Unterminated string")
+    spool.set_aside(second, "the probe is no longer in the configuration")
+    assert [p.name for p in spool.unreadable()] == [first.name]
+    assert spool.pending() == []
 
 
 def test_the_key_fingerprint_an_observation_carries_survives_the_spool() -> None:

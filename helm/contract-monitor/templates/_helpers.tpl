@@ -63,6 +63,9 @@ The monitor's config.yaml: .Values.config with the API listening on all interfac
 {{- fail "config: no probes: the monitor needs at least one entry under probes" }}
 {{- end }}
 {{- $api := dict "listen" (printf "0.0.0.0:%d" (int .Values.service.port)) "token_env" .Values.secrets.apiToken.env }}
+{{- if .Values.ingress.enabled }}
+{{- $_ := set $api "behind_tls_proxy" true }}
+{{- end }}
 {{- $_ := set $config "api" (merge $api (default (dict) $config.api)) }}
 {{- toYaml $config }}
 {{- end }}

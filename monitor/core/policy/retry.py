@@ -10,14 +10,18 @@ not, the answer is returned as it is (a 429 that outlasts the retries is an acco
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
 NEVER_RETRY_5XX = frozenset({501, 505})
 RETRY_4XX = frozenset({408, 429})
 MIN_ATTEMPT_S = 1.0  # an attempt with less time than this left cannot answer usefully
+# Beyond any wait a caller would honour; keeps ``inf``-sized numbers out of timedelta arithmetic
+MAX_RETRY_AFTER_S = 366 * 86400.0
+_DELTA_SECONDS = re.compile(r"\d{1,20}(?:\.\d{1,9})?")
 
 
 @dataclass(frozen=True)
@@ -41,19 +45,26 @@ def retryable_status(status: int) -> bool:
 
 
 def parse_retry_after(value: str | None, now: datetime) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header (delta-seconds or an HTTP date)."""
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or an HTTP date), at most
+    ``MAX_RETRY_AFTER_S``; None when absent or unreadable. The one parser for probes and alert
+    sinks: ``inf``, ``1e300``, ``nan`` or a negative number are unreadable, not a crash."""
     if value is None:
         return None
     text = value.strip()
-    if text.isdigit():
-        return float(text)
+    if _DELTA_SECONDS.fullmatch(text):
+        return min(float(text), MAX_RETRY_AFTER_S)
+    if not text or len(text) > 64:
+        return None
     try:
         when = parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
-    if when.tzinfo is None:
-        return None
-    return max((when - now).total_seconds(), 0.0)
+    if when.tzinfo is None:  # "-0000": RFC 5322's "UTC, origin unknown"
+        when = when.replace(tzinfo=UTC)
+    try:
+        return min(max((when - now).total_seconds(), 0.0), MAX_RETRY_AFTER_S)
+    except OverflowError:
+        return MAX_RETRY_AFTER_S
 
 
 def full_jitter(attempt: int, policy: RetryPolicy, random: Callable[[], float]) -> float:

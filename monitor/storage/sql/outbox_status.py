@@ -2,7 +2,8 @@
 self-watch's delivery-failure meta-alert).
 
 A sink is failing when its latest finished attempt failed (``invalid_auth``, a webhook 404,
-retries exhausted) or when one of its alerts has waited longer than ``alerts.undelivered_after``.
+retries exhausted), when one of its alerts has waited longer than ``alerts.undelivered_after``,
+or when one is parked (by the sink's ``Retry-After``) until later than that bound from now.
 Suppressed rows (muted, maintenance) never count against a sink.
 """
 
@@ -113,6 +114,20 @@ def sink_health(
             outbox.c.created_at < now - undelivered_after,
         )
     ).one()
+    parked = conn.execute(
+        sa.select(sa.func.count(), sa.func.max(outbox.c.next_attempt_at)).where(
+            outbox.c.sink == sink,
+            outbox.c.state == "pending",
+            outbox.c.next_attempt_at > now + undelivered_after,
+        )
+    ).one()
+    if parked[0]:
+        return SinkHealth(
+            sink,
+            True,
+            f"{parked[0]} alert(s) to {sink} held back until {_iso(parked[1])} by the sink",
+            undelivered,
+        )
     if stuck[0]:
         age = now - stuck[1]
         minutes = int(age.total_seconds() // 60)
@@ -123,3 +138,7 @@ def sink_health(
             undelivered,
         )
     return SinkHealth(sink, False, "", undelivered)
+
+
+def _iso(value: datetime) -> str:
+    return value.isoformat(timespec="seconds").replace("+00:00", "Z")
