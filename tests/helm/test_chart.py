@@ -321,6 +321,8 @@ def test_the_ingress_terminates_tls_and_tells_the_monitor_it_is_behind_it(tmp_pa
     ]
     config = _config(docs)
     assert config["api"]["behind_tls_proxy"] is True
+    assert config["ui"]["base_url"] == "https://monitor.example.org"  # alerts link the pages
+    assert "ui" not in _config(plain)
     path = tmp_path / "config.yaml"
     path.write_text(yaml.safe_dump(config))
     env_names = {

@@ -67,6 +67,11 @@ The monitor's config.yaml: .Values.config with the API listening on all interfac
 {{- $_ := set $api "behind_tls_proxy" true }}
 {{- end }}
 {{- $_ := set $config "api" (merge $api (default (dict) $config.api)) }}
+{{- if .Values.ingress.enabled }}
+{{- /* alerts link to the web pages where people reach them; a ui.base_url in the config wins */}}
+{{- $ui := dict "base_url" (printf "https://%s" .Values.ingress.host) }}
+{{- $_ := set $config "ui" (merge (default (dict) $config.ui) $ui) }}
+{{- end }}
 {{- toYaml $config }}
 {{- end }}
 
