@@ -46,7 +46,6 @@ from monitor.telemetry.observers import FanOut, Observer
 from monitor.telemetry.tracing import build_tracer_provider
 
 log = logging.getLogger("monitor.app")
-SHUTDOWN_GRACE_S = 10.0
 
 
 def database_url(config: Config, env: Mapping[str, str]) -> str:

@@ -12,9 +12,10 @@ from collections.abc import Callable
 from datetime import datetime
 
 from monitor.api.server import ApiServer
-from monitor.app import SHUTDOWN_GRACE_S, App
+from monitor.app import App
 from monitor.config.schema import ProbeConfig
 from monitor.core.model import Trigger
+from monitor.runner import SHUTDOWN_GRACE_S
 from monitor.runner.reaper import Reaper
 from monitor.runner.retention import RetentionJob
 from monitor.runner.scheduler import ProbeScheduler

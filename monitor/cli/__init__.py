@@ -2,6 +2,15 @@
 
 Exit codes: 0 success; 1 a probe failed, a finding is breaking, or the service failed;
 2 usage or configuration errors (nothing written).
+
+One module per command: ``register(sub, common)`` adds its parser, ``handle(ctx) -> int`` runs
+it. Building the parser imports every command module, so at module level they import only the
+standard library, this package's ``common``/``output``/``tables``, the root's ``errors``,
+``clock`` and ``ids``, ``core.model`` and the light ``config`` modules (``timeparse``,
+``listen``) and constants. Everything else (the app, the store, httpx, the config schema, the
+API) is imported inside the handler that needs it, so ``monitor --help``, ``--version`` and
+``monitor COMMAND --help`` start in tens of milliseconds and ``monitor healthcheck`` loads only
+the config reader. ``tests/unit/test_cli_imports.py`` holds every command to that.
 """
 
 from __future__ import annotations

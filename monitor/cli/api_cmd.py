@@ -4,14 +4,15 @@ without running probes (``monitor run`` serves the same API next to the schedule
 from __future__ import annotations
 
 import argparse
-import asyncio
 import signal
 from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
-from monitor.api.wiring import make_api_server
-from monitor.app import metrics_for, open_store
 from monitor.cli.common import Context
 from monitor.clock import SystemClock
+
+if TYPE_CHECKING:
+    import asyncio
 
 
 def register(
@@ -29,6 +30,11 @@ def register(
 
 
 def handle(ctx: Context) -> int:
+    import asyncio
+
+    from monitor.api.wiring import make_api_server
+    from monitor.app import metrics_for, open_store
+
     loaded = ctx.load()
     clock = SystemClock()
     store = open_store(loaded.config, ctx.env, clock)
@@ -45,6 +51,8 @@ def handle(ctx: Context) -> int:
 
 
 async def _serve(run: Callable[[asyncio.Event], Awaitable[None]]) -> None:
+    import asyncio
+
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):

@@ -8,19 +8,18 @@ breaking, 1 otherwise, 2 on usage or configuration errors.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from monitor.app import build_app
 from monitor.cli.common import Context, add_format_options, require_secrets
 from monitor.cli.output import write_csv, write_json_lines
 from monitor.cli.tables import run_rows_table
-from monitor.config.crossrefs import SINK_NAMES
-from monitor.config.loader import LoadedConfig
 from monitor.core.model import Trigger
 from monitor.errors import UsageError
-from monitor.views.run import run_view
+
+if TYPE_CHECKING:
+    from monitor.config.loader import LoadedConfig
+
 
 ALERT_DRAIN_S = 30.0
 CSV_COLUMNS = (
@@ -62,6 +61,10 @@ def register(
 
 
 def handle(ctx: Context) -> int:
+    import asyncio
+
+    from monitor.config.crossrefs import SINK_NAMES
+
     loaded = ctx.load()
     names = ctx.args.probe or [p.name for p in loaded.config.probes]
     unknown = [n for n in names if loaded.config.probe(n) is None]
@@ -91,6 +94,11 @@ def handle(ctx: Context) -> int:
 
 
 async def _check(ctx: Context, loaded: LoadedConfig, names: list[str]) -> list[dict[str, Any]]:
+    import asyncio
+
+    from monitor.app import build_app
+    from monitor.views.run import run_view
+
     # With --json/--csv stdout belongs to the script reading it: alerts go to stderr even when
     # the console sink is configured for stdout.
     machine = ctx.args.format in ("json", "csv")

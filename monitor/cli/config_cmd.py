@@ -7,13 +7,14 @@ an error. Exit 2 with located errors when the config is rejected.
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from monitor.cli.common import Context
 from monitor.clock import SystemClock
-from monitor.config.loader import LoadedConfig, load_config
-from monitor.contract import load_contracts
-from monitor.probes.cost import tokens_per_run
-from monitor.runner.scheduler import fires_per_day
+
+if TYPE_CHECKING:
+    from monitor.config.loader import LoadedConfig
+
 
 MINUTES_PER_DAY = 24 * 60
 
@@ -37,6 +38,9 @@ def register(
 
 
 def handle_check(ctx: Context) -> int:
+    from monitor.config.loader import load_config
+    from monitor.contract import load_contracts
+
     path = ctx.args.file or ctx.config_path()
     loaded = load_config(path, ctx.env)
     for warning in loaded.warnings:
@@ -61,6 +65,9 @@ def handle_check(ctx: Context) -> int:
 def expected_load(loaded: LoadedConfig) -> list[str]:
     """Requests and tokens per day each target will receive from the monitor (cron probes
     estimated; tokens are an upper estimate: prompt plus completion limit), against budgets."""
+    from monitor.probes.cost import tokens_per_run
+    from monitor.runner.scheduler import fires_per_day
+
     lines = []
     config = loaded.config
     for name, target in config.targets.items():

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-from monitor.app import database_url
 from monitor.cli.common import Context
 from monitor.clock import SystemClock
-from monitor.ids import new_id
-from monitor.storage import SqlStore, create_store
+
+if TYPE_CHECKING:
+    from monitor.storage import SqlStore
 
 
 def register(
@@ -26,6 +27,10 @@ def register(
 
 
 def _store(ctx: Context) -> SqlStore:
+    from monitor.app import database_url
+    from monitor.ids import new_id
+    from monitor.storage import create_store
+
     loaded = ctx.load()
     clock = SystemClock()
     return create_store(database_url(loaded.config, ctx.env), lambda: new_id(clock.now()))

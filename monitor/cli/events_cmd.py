@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import argparse
 import getpass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from monitor.app import open_store
 from monitor.cli.common import Context, add_format_options, resolve_time
 from monitor.cli.output import write_json, write_json_lines, write_table
 from monitor.clock import SystemClock
 from monitor.config.timeparse import parse_duration
 from monitor.errors import UsageError
-from monitor.storage.sql.event_queries import EventFilter
-from monitor.storage.sql.store import SqlStore
-from monitor.views.event import event_detail_view, event_view
+
+if TYPE_CHECKING:
+    from monitor.storage.sql.store import SqlStore
+
 
 ACTIVE = ("suspected", "open")
 
@@ -79,10 +79,15 @@ def register(
 
 
 def _store(ctx: Context) -> SqlStore:
+    from monitor.app import open_store
+
     return open_store(ctx.load().config, ctx.env, SystemClock())
 
 
 def handle_list(ctx: Context) -> int:
+    from monitor.storage.sql.event_queries import EventFilter
+    from monitor.views.event import event_view
+
     a = ctx.args
     states = tuple(a.state) or (() if a.all else ACTIVE)
     flt = EventFilter(
@@ -145,6 +150,8 @@ def _notes(view: dict[str, Any]) -> str:
 
 
 def handle_show(ctx: Context) -> int:
+    from monitor.views.event import event_detail_view
+
     store = _store(ctx)
     try:
         view = event_detail_view(store.event_detail(ctx.args.event))
@@ -205,6 +212,8 @@ def handle_show(ctx: Context) -> int:
 
 
 def handle_ack(ctx: Context) -> int:
+    from monitor.views.event import event_view
+
     by = ctx.args.by or ctx.env.get("USER") or _os_user()
     store = _store(ctx)
     try:
@@ -229,6 +238,8 @@ def _os_user() -> str:
 
 
 def handle_mute(ctx: Context) -> int:
+    from monitor.views.event import event_view
+
     a = ctx.args
     until = None
     if not a.off:

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import urllib.error
-import urllib.request
 
-from monitor.api.server import parse_listen
 from monitor.cli.common import Context
+from monitor.config.listen import parse_listen  # not the API server's: no uvicorn, no starlette
 
 DEFAULT_LISTEN = "127.0.0.1:8080"
 
@@ -35,13 +33,16 @@ def _base_url(ctx: Context) -> str:
         return str(ctx.args.url).rstrip("/")
     listen = DEFAULT_LISTEN
     if getattr(ctx.args, "config", None) or ctx.env.get("MONITOR_CONFIG"):
-        listen = ctx.load().config.api.listen
+        listen = ctx.load().config.api.listen  # already checked by the loader: it parses
     address = parse_listen(listen)
     host = address.connect_host
     return f"http://{'[' + host + ']' if ':' in host else host}:{address.port}"
 
 
 def handle(ctx: Context) -> int:
+    import urllib.error
+    import urllib.request
+
     url = _base_url(ctx) + ("/readyz" if ctx.args.ready else "/healthz")
     try:
         # A local, fixed URL from our own config: no proxies, no redirects worth following.

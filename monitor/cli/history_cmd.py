@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-from monitor.app import open_store
 from monitor.cli.common import (
     Context,
     add_format_options,
@@ -16,8 +15,6 @@ from monitor.cli.output import write_csv, write_json_lines
 from monitor.cli.tables import run_rows_table
 from monitor.clock import SystemClock
 from monitor.core.model import Category, Verdict
-from monitor.storage.sql.queries import RunFilter
-from monitor.views.run import run_view
 
 CSV_COLUMNS = (
     "run_id",
@@ -68,6 +65,10 @@ def register(
 
 
 def handle(ctx: Context) -> int:
+    from monitor.app import open_store
+    from monitor.storage.sql.queries import RunFilter
+    from monitor.views.run import run_view
+
     loaded = ctx.load()
     clock = SystemClock()
     now = clock.now()

@@ -8,13 +8,10 @@ from __future__ import annotations
 
 import argparse
 
-from monitor.app import open_store
 from monitor.cli.common import Context, resolve_time
 from monitor.cli.output import write_json
 from monitor.clock import SystemClock
 from monitor.errors import UsageError
-from monitor.report.markdown import render_markdown
-from monitor.report.service import check_timezone, make_report
 
 
 def register(
@@ -38,6 +35,10 @@ def register(
 
 
 def handle(ctx: Context) -> int:
+    from monitor.app import open_store
+    from monitor.report.markdown import render_markdown
+    from monitor.report.service import check_timezone, make_report
+
     a = ctx.args
     loaded = ctx.load()
     clock = SystemClock()

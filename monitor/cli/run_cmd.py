@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import signal
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
-from monitor.api.server import ApiServer
-from monitor.api.wiring import make_api_server
-from monitor.app import SHUTDOWN_GRACE_S, App, build_app
 from monitor.cli.common import Context, require_secrets
-from monitor.config.loader import LoadedConfig
 from monitor.config.timeparse import parse_duration
-from monitor.selfcheck.deadman import DeadmanSwitch
-from monitor.service import serve
-from monitor.telemetry.logs import configure_logging
+from monitor.runner import SHUTDOWN_GRACE_S
+
+if TYPE_CHECKING:
+    from monitor.api.server import ApiServer
+    from monitor.app import App
+    from monitor.config.loader import LoadedConfig
+    from monitor.selfcheck.deadman import DeadmanSwitch
 
 
 def register(
@@ -47,6 +47,10 @@ def _duration(text: str) -> timedelta:
 
 
 def handle(ctx: Context) -> int:
+    import asyncio
+
+    from monitor.telemetry.logs import configure_logging
+
     loaded = ctx.load()
     served = ("alerts", "api") if loaded.config.api.enabled else ("alerts",)
     require_secrets(loaded, {p.target for p in loaded.config.probes}, sections=served)
@@ -56,6 +60,12 @@ def handle(ctx: Context) -> int:
 
 
 async def _serve(ctx: Context, loaded: LoadedConfig) -> int:
+    import asyncio
+
+    from monitor.api.wiring import make_api_server
+    from monitor.app import build_app
+    from monitor.service import serve
+
     app = build_app(loaded, env=ctx.env, stderr=ctx.stderr)
     api: ApiServer | None = None
     try:
@@ -96,6 +106,8 @@ async def _serve(ctx: Context, loaded: LoadedConfig) -> int:
 
 
 def _deadman(loaded: LoadedConfig, ctx: Context, app: App) -> DeadmanSwitch | None:
+    from monitor.selfcheck.deadman import DeadmanSwitch
+
     config = loaded.config.alerts.deadman
     if config is None:
         return None

@@ -6,12 +6,10 @@ import argparse
 import json
 from typing import Any, TextIO
 
-from monitor.app import open_store
 from monitor.cli.common import Context
 from monitor.cli.output import to_jsonable, write_json
 from monitor.clock import SystemClock
 from monitor.errors import UsageError
-from monitor.views.evidence import run_detail
 
 
 def register(
@@ -31,6 +29,9 @@ def register(
 
 
 def load_detail(ctx: Context, run_id: str) -> dict[str, Any]:
+    from monitor.app import open_store
+    from monitor.views.evidence import run_detail
+
     loaded = ctx.load()
     store = open_store(loaded.config, ctx.env, SystemClock())
     try:

@@ -6,8 +6,10 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from monitor.config.schema import ApiConfig
+if TYPE_CHECKING:  # pydantic is not for `monitor healthcheck`, which only parses an address
+    from monitor.config.schema import ApiConfig
 
 
 @dataclass(frozen=True)

@@ -5,3 +5,8 @@ runs the database could not take, the reaper that takes over dead replicas' clai
 May import: core, contract, config, probes, storage, telemetry, and the root's errors, clock, ids,
 blocking. Never alerts, selfcheck, views, cli or api.
 """
+
+# Defaults the CLI shows in ``--help``: here, in a module that imports nothing, so that showing
+# them loads neither the service nor the store.
+SHUTDOWN_GRACE_S = 10.0  # how long runs in flight may finish after SIGTERM (`run`)
+BATCH_SIZE = 500  # rows per retention transaction (`prune --batch-size`)

@@ -16,10 +16,10 @@ from datetime import datetime, timedelta
 from monitor.blocking import BlockingPool
 from monitor.clock import Clock
 from monitor.config.schema import RetentionConfig
+from monitor.runner import BATCH_SIZE
 from monitor.storage.sql.store import SqlStore
 
 log = logging.getLogger("monitor.runner.retention")
-BATCH_SIZE = 500
 PRUNE_EVERY = timedelta(hours=1)
 FIRST_PRUNE_AFTER = timedelta(minutes=1)
 
