@@ -1,0 +1,183 @@
+"""Start-up time of the ``monitor`` command, beside a bare ``python -c pass``.
+
+Every command runs ``--runs`` times, each time in a fresh process. The variants take turns: one
+run of each per round, the order rotated every round, so the load of a shared machine falls on
+all of them alike. The table gives the median wall time, the range (fastest-slowest) and the
+median as a multiple of bare Python's median, all from the same run.
+
+    .venv/bin/python bench/cli_start.py --runs 30
+    # and the code of another checkout beside it (the "before" figure):
+    git worktree add /tmp/cli-before 852d07e
+    .venv/bin/python bench/cli_start.py --runs 30 --before /tmp/cli-before
+
+Both checkouts run with this interpreter and its packages; ``PYTHONPATH`` picks the code
+(checked before measuring). ``history`` reads an empty SQLite database (migrated once before
+the rounds); ``healthcheck`` reads the config and GETs ``/healthz`` from a stand-in answering
+200 in this process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+COMMANDS: tuple[tuple[str, ...], ...] = (
+    ("--help",),
+    ("--version",),
+    ("history", "--help"),
+    ("history",),
+    ("healthcheck",),
+)
+CONFIG = """\
+storage: {{url: "sqlite:///{db}"}}
+api: {{listen: "127.0.0.1:{port}"}}
+targets:
+  sim: {{base_url: "http://127.0.0.1:9/v1", api_key_env: SIM_API_KEY}}
+probes:
+  - name: chat
+    target: sim
+    every: 60s
+    model: gpt-4o-mini
+    messages: [{{role: user, content: hi}}]
+    params: {{max_tokens: 32}}
+"""
+
+
+class Variant:
+    def __init__(self, label: str, argv: list[str], env: dict[str, str]) -> None:
+        self.label, self.argv, self.env = label, argv, env
+        self.times: list[float] = []
+
+    def run(self) -> float:
+        began = time.perf_counter()
+        done = subprocess.run(self.argv, env=self.env, capture_output=True, check=False)
+        elapsed = time.perf_counter() - began
+        if done.returncode != 0:
+            raise SystemExit(f"{self.label} exited {done.returncode}: {done.stderr.decode()}")
+        return elapsed
+
+
+@contextmanager
+def health_endpoint() -> Iterator[int]:
+    """A running monitor's ``/healthz`` as ``monitor healthcheck`` sees it; yields the port."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = b'{"status": "ok"}'
+            self.send_response(200 if self.path == "/healthz" else 404)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            return None
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield int(server.server_address[1])
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def code_env(checkout: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_")}
+    env["PYTHONPATH"] = str(checkout)
+    env["SIM_API_KEY"] = "sk-bench"
+    found = subprocess.run(
+        [sys.executable, "-c", "import monitor; print(monitor.__file__)"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    if not Path(found).resolve().is_relative_to(checkout.resolve()):
+        raise SystemExit(f"PYTHONPATH={checkout} imports monitor from {found}")
+    return env
+
+
+def variants(checkouts: dict[str, Path], config: Path) -> list[Variant]:
+    bare = Variant("`python -c pass`", [sys.executable, "-c", "pass"], dict(os.environ))
+    found = [bare]
+    for name, checkout in checkouts.items():
+        env = code_env(checkout)
+        for command in COMMANDS:
+            takes_config = command[0] in ("history", "healthcheck") and "--help" not in command
+            argv = [sys.executable, "-m", "monitor", *command]
+            argv += ["--config", str(config)] if takes_config else []
+            label = f"{name}: `monitor {' '.join(command)}`"
+            found.append(Variant(label, argv, env))
+    return found
+
+
+def measure(found: list[Variant], runs: int) -> None:
+    for variant in found:  # warm-up: bytecode caches written, outputs checked once
+        variant.run()
+    for round_no in range(runs):
+        shift = round_no % len(found)
+        for variant in found[shift:] + found[:shift]:
+            variant.times.append(variant.run())
+
+
+def table(found: list[Variant]) -> str:
+    bare = statistics.median(found[0].times)
+    lines = [
+        "| command | median ms | range ms | × bare python |",
+        "|---|---:|---:|---:|",
+    ]
+    for v in found:
+        median = statistics.median(v.times)
+        low, high = min(v.times) * 1000, max(v.times) * 1000
+        lines.append(
+            f"| {v.label} | {median * 1000:.0f} | {low:.0f}–{high:.0f} | {median / bare:.1f}× |"
+        )
+    return "\n".join(lines)
+
+
+def machine() -> str:
+    model = "unknown CPU"
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    return (
+        f"{os.cpu_count()} CPUs ({model}), {platform.system()}, Python {platform.python_version()}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=30, help="runs per command (default: 30)")
+    parser.add_argument("--before", type=Path, help="another checkout, measured beside this one")
+    args = parser.parse_args()
+    checkouts = {"before": args.before, "after": ROOT} if args.before else {"this": ROOT}
+    with tempfile.TemporaryDirectory() as tmp, health_endpoint() as port:
+        config = Path(tmp) / "config.yaml"
+        config.write_text(CONFIG.format(db=Path(tmp) / "monitor.db", port=port))
+        upgrade = [sys.executable, "-m", "monitor", "db", "upgrade", "--config", str(config)]
+        subprocess.run(upgrade, env=code_env(ROOT), capture_output=True, check=True)
+        found = variants(checkouts, config)
+        measure(found, args.runs)
+    print(f"{machine()}; {args.runs} runs of each, interleaved\n")
+    print(table(found))
+
+
+if __name__ == "__main__":
+    main()
