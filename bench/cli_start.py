@@ -55,6 +55,11 @@ probes:
 """
 
 
+# Children run in an empty folder: `python -m` puts the working directory first on sys.path,
+# which would pick the code of whatever checkout the bench was started from.
+NEUTRAL_CWD = tempfile.mkdtemp(prefix="cli-start-")
+
+
 class Variant:
     def __init__(self, label: str, argv: list[str], env: dict[str, str]) -> None:
         self.label, self.argv, self.env = label, argv, env
@@ -62,7 +67,9 @@ class Variant:
 
     def run(self) -> float:
         began = time.perf_counter()
-        done = subprocess.run(self.argv, env=self.env, capture_output=True, check=False)
+        done = subprocess.run(
+            self.argv, env=self.env, cwd=NEUTRAL_CWD, capture_output=True, check=False
+        )
         elapsed = time.perf_counter() - began
         if done.returncode != 0:
             raise SystemExit(f"{self.label} exited {done.returncode}: {done.stderr.decode()}")
@@ -102,6 +109,7 @@ def code_env(checkout: Path) -> dict[str, str]:
     found = subprocess.run(
         [sys.executable, "-c", "import monitor; print(monitor.__file__)"],
         env=env,
+        cwd=NEUTRAL_CWD,
         capture_output=True,
         text=True,
         check=True,
@@ -172,7 +180,9 @@ def main() -> None:
         config = Path(tmp) / "config.yaml"
         config.write_text(CONFIG.format(db=Path(tmp) / "monitor.db", port=port))
         upgrade = [sys.executable, "-m", "monitor", "db", "upgrade", "--config", str(config)]
-        subprocess.run(upgrade, env=code_env(ROOT), capture_output=True, check=True)
+        subprocess.run(
+            upgrade, env=code_env(ROOT), cwd=NEUTRAL_CWD, capture_output=True, check=True
+        )
         found = variants(checkouts, config)
         measure(found, args.runs)
     print(f"{machine()}; {args.runs} runs of each, interleaved\n")

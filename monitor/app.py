@@ -26,11 +26,9 @@ from monitor.alerts.policy import windows_from_config
 from monitor.alerts.routing import select_sinks
 from monitor.blocking import BlockingPool
 from monitor.clock import Clock, SystemClock
-from monitor.config.dburl import normalize_database_url
 from monitor.config.loader import LoadedConfig
 from monitor.config.schema import Config
 from monitor.contract import Contract, load_contracts
-from monitor.errors import StorageError, UsageError
 from monitor.ids import new_id
 from monitor.probes.transport import HttpTransport
 from monitor.runner.admission import Admission
@@ -38,7 +36,8 @@ from monitor.runner.pipeline import Pipeline, PipelineDeps
 from monitor.runner.spool import Spool
 from monitor.selfcheck.health import Heartbeat
 from monitor.selfcheck.selfwatch import SelfWatch
-from monitor.storage import SqlStore, create_store
+from monitor.storage import SqlStore
+from monitor.storage.connect import open_store
 from monitor.storage.records import AlertContext
 from monitor.telemetry.logs import RunLogObserver
 from monitor.telemetry.metrics import MonitorMetrics, MonitorState
@@ -46,17 +45,6 @@ from monitor.telemetry.observers import FanOut, Observer
 from monitor.telemetry.tracing import build_tracer_provider
 
 log = logging.getLogger("monitor.app")
-
-
-def database_url(config: Config, env: Mapping[str, str]) -> str:
-    """``MONITOR_DATABASE_URL`` over ``storage.url`` (already checked with the config)."""
-    from_env = env.get("MONITOR_DATABASE_URL")
-    if not from_env:
-        return config.storage.url
-    try:
-        return normalize_database_url(from_env)
-    except ValueError as exc:
-        raise UsageError(f"MONITOR_DATABASE_URL: {exc}") from None
 
 
 def spool_directory(config: Config, env: Mapping[str, str]) -> Path:
@@ -69,19 +57,6 @@ def spool_directory(config: Config, env: Mapping[str, str]) -> Path:
 
 def worker_identity() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{pysecrets.token_hex(2)}"
-
-
-def open_store(config: Config, env: Mapping[str, str], clock: Clock) -> SqlStore:
-    """Open the database; SQLite migrates itself, PostgreSQL must be at the migration head."""
-    url = database_url(config, env)
-    store = create_store(url, lambda: new_id(clock.now()), auto_upgrade=url.startswith("sqlite"))
-    if not store.is_sqlite and not store.is_at_head():
-        store.close()
-        raise StorageError(
-            "the database schema is not at the latest migration: run `monitor db upgrade`",
-            retryable=False,
-        )
-    return store
 
 
 @dataclass

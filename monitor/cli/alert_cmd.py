@@ -50,7 +50,7 @@ def configured_sinks(config: Config) -> list[str]:
 
 
 def handle_status(ctx: Context) -> int:
-    from monitor.app import open_store
+    from monitor.storage.connect import open_store
     from monitor.storage.sql.event_queries import EventFilter
     from monitor.views.event import event_view
 

@@ -33,7 +33,8 @@ def handle(ctx: Context) -> int:
     import asyncio
 
     from monitor.api.wiring import make_api_server
-    from monitor.app import metrics_for, open_store
+    from monitor.app import metrics_for
+    from monitor.storage.connect import open_store
 
     loaded = ctx.load()
     clock = SystemClock()

@@ -60,8 +60,8 @@ def _probe_checked(ctx: Context) -> str:
 
 
 def handle_show(ctx: Context) -> int:
-    from monitor.app import open_store
     from monitor.core.shape.stats import Shape
+    from monitor.storage.connect import open_store
 
     probe = _probe_checked(ctx)
     store = open_store(ctx.load().config, ctx.env, SystemClock())
@@ -172,7 +172,7 @@ async def _accept(ctx: Context, probe: str) -> dict[str, Any] | None:
 
 
 def handle_reset(ctx: Context) -> int:
-    from monitor.app import open_store
+    from monitor.storage.connect import open_store
 
     probe = _probe_checked(ctx)
     clock = SystemClock()
@@ -188,7 +188,7 @@ def handle_reset(ctx: Context) -> int:
 def handle_export(ctx: Context) -> int:
     from pathlib import Path
 
-    from monitor.app import open_store
+    from monitor.storage.connect import open_store
 
     probe = _probe_checked(ctx)
     clock = SystemClock()
@@ -213,8 +213,8 @@ def handle_export(ctx: Context) -> int:
 def handle_import(ctx: Context) -> int:
     from pathlib import Path
 
-    from monitor.app import open_store
     from monitor.probes import request_hash
+    from monitor.storage.connect import open_store
     from monitor.storage.sql.baselines import ImportProblem
 
     probe = _probe_checked(ctx)

@@ -27,9 +27,9 @@ def register(
 
 
 def _store(ctx: Context) -> SqlStore:
-    from monitor.app import database_url
     from monitor.ids import new_id
     from monitor.storage import create_store
+    from monitor.storage.connect import database_url
 
     loaded = ctx.load()
     clock = SystemClock()

@@ -79,7 +79,7 @@ def register(
 
 
 def _store(ctx: Context) -> SqlStore:
-    from monitor.app import open_store
+    from monitor.storage.connect import open_store
 
     return open_store(ctx.load().config, ctx.env, SystemClock())
 

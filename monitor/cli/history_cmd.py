@@ -65,7 +65,7 @@ def register(
 
 
 def handle(ctx: Context) -> int:
-    from monitor.app import open_store
+    from monitor.storage.connect import open_store
     from monitor.storage.sql.queries import RunFilter
     from monitor.views.run import run_view
 

@@ -37,7 +37,7 @@ def register(
 
 
 def handle(ctx: Context) -> int:
-    from monitor.app import open_store
+    from monitor.storage.connect import open_store
 
     a = ctx.args
     loaded = ctx.load()

@@ -27,7 +27,7 @@ def register(
 
 
 def handle(ctx: Context) -> int:
-    from monitor.app import open_store
+    from monitor.storage.connect import open_store
     from monitor.views.diff import diff_runs, render_diff
 
     loaded = ctx.load()

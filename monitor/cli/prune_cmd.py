@@ -37,9 +37,9 @@ def register(
 
 
 def handle(ctx: Context) -> int:
-    from monitor.app import open_store
     from monitor.errors import UsageError
     from monitor.runner.retention import prune
+    from monitor.storage.connect import open_store
 
     if ctx.args.batch_size < 1:
         raise UsageError("--batch-size must be at least 1")

@@ -35,9 +35,9 @@ def register(
 
 
 def handle(ctx: Context) -> int:
-    from monitor.app import open_store
     from monitor.report.markdown import render_markdown
     from monitor.report.service import check_timezone, make_report
+    from monitor.storage.connect import open_store
 
     a = ctx.args
     loaded = ctx.load()

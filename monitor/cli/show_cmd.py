@@ -29,7 +29,7 @@ def register(
 
 
 def load_detail(ctx: Context, run_id: str) -> dict[str, Any]:
-    from monitor.app import open_store
+    from monitor.storage.connect import open_store
     from monitor.views.evidence import run_detail
 
     loaded = ctx.load()

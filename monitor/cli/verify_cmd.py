@@ -93,12 +93,12 @@ def _headers(values: list[str]) -> dict[str, str]:
 
 
 def handle(ctx: Context) -> int:
-    from monitor.app import open_store
     from monitor.contract import load_contracts
     from monitor.core.judge import judge
     from monitor.core.observation import Observation
     from monitor.probes import kind_for, request_hash
     from monitor.probes.spec import probe_spec
+    from monitor.storage.connect import open_store
 
     loaded = ctx.load()
     probe = _choose_probe(ctx, list(loaded.config.probes))

@@ -12,11 +12,12 @@ from typing import Any
 
 import pytest
 
-from monitor.app import build_app, open_store
+from monitor.app import build_app
 from monitor.clock import SystemClock
 from monitor.config.loader import parse_config
 from monitor.core.model import Trigger
 from monitor.errors import StorageError
+from monitor.storage.connect import open_store
 from monitor.storage.sql.queries import RunFilter
 from monitor.storage.sql.store import SqlStore
 from tests.conftest import SIM_KEY, chat_probe_config, write_config

@@ -74,11 +74,12 @@ for argv in [["--help"], ["--version"], *([*c, "--help"] for c in walk(build_par
 print(json.dumps(report))
 """
 
-_HEALTHCHECK_CHILD = """
+# Runs in the child: one command (argv from the command line), then what it had imported.
+_COMMAND_CHILD = """
 import io, json, sys
 from monitor.cli import main
 out = io.StringIO()
-code = main(["healthcheck", "--config", sys.argv[1]], env={}, stdout=out, stderr=out)
+code = main(sys.argv[1:], env={}, stdout=out, stderr=out)
 print(json.dumps({"code": code, "out": out.getvalue(), "modules": sorted(sys.modules)}))
 """
 
@@ -123,10 +124,29 @@ def test_healthcheck_reads_the_config_and_gets_healthz_without_store_http_client
         port = base_url.rsplit(":", 1)[1]
         text = chat_probe_config("http://127.0.0.1:9/v1", f"sqlite:///{tmp_path}/monitor.db")
         config = write_config(tmp_path, text + f'api: {{listen: "127.0.0.1:{port}"}}\n')
-        result = _child(_HEALTHCHECK_CHILD, str(config))
+        result = _child(_COMMAND_CHILD, "healthcheck", "--config", str(config))
     assert result["code"] == 0, result["out"]
     assert result["out"].startswith(f"healthy: {base_url}/healthz answered 200")
     assert [r.path for r in endpoint.requests] == ["/healthz"]
     assert "monitor.config.loader" in result["modules"]  # it did read the configuration
     assert _heavy(result["modules"], NOT_FOR_HEALTHCHECK) == []
     assert not (tmp_path / "monitor.db").exists()  # and never opened the database
+
+
+def test_history_reads_the_store_without_the_application_http_clients_or_openapi(
+    tmp_path: Path,
+) -> None:
+    text = chat_probe_config("http://127.0.0.1:9/v1", f"sqlite:///{tmp_path}/monitor.db")
+    config = write_config(tmp_path, text)
+    result = _child(_COMMAND_CHILD, "history", "--json", "--config", str(config))
+    assert (result["code"], result["out"]) == (0, "")  # an empty database: no runs
+    assert "monitor.storage.sql.store" in result["modules"]
+    application = ("monitor.app", "monitor.probes", "monitor.alerts", "monitor.runner.pipeline")
+    # Of the heavy libraries only the database's: SQLAlchemy, SQLModel's tables, and alembic
+    # (a SQLite database migrates itself when opened).
+    assert _heavy(result["modules"], NOT_FOR_HEALTHCHECK + application) == [
+        "alembic",
+        "monitor.storage",
+        "sqlalchemy",
+        "sqlmodel",
+    ]
