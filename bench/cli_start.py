@@ -2,8 +2,10 @@
 
 Every command runs ``--runs`` times, each time in a fresh process. The variants take turns: one
 run of each per round, the order rotated every round, so the load of a shared machine falls on
-all of them alike. The table gives the median wall time, the range (fastest-slowest) and the
-median as a multiple of bare Python's median, all from the same run.
+all of them alike. The table gives each command's CPU time (user + system, from the child's
+rusage: what the command costs, and less disturbed by other processes than the wall time), its
+median, range (fastest-slowest) and median as a multiple of bare Python's; then the median wall
+time and its multiple, all from the same run.
 
     .venv/bin/python bench/cli_start.py --runs 30
     # and the code of another checkout beside it (the "before" figure):
@@ -21,6 +23,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
@@ -39,6 +42,13 @@ COMMANDS: tuple[tuple[str, ...], ...] = (
     ("history", "--help"),
     ("history",),
     ("healthcheck",),
+)
+# With --floors: what `history` cannot avoid, imported alone with the code measured last.
+FLOORS = (
+    "sqlalchemy",
+    "monitor.storage.sql.tables",  # SQLModel and the table definitions
+    "monitor.storage",  # the whole SQL store, alembic included
+    "monitor.config.loader",
 )
 CONFIG = """\
 storage: {{url: "sqlite:///{db}"}}
@@ -63,17 +73,28 @@ NEUTRAL_CWD = tempfile.mkdtemp(prefix="cli-start-")
 class Variant:
     def __init__(self, label: str, argv: list[str], env: dict[str, str]) -> None:
         self.label, self.argv, self.env = label, argv, env
-        self.times: list[float] = []
+        self.wall: list[float] = []
+        self.cpu: list[float] = []
 
-    def run(self) -> float:
+    def run(self) -> None:
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         began = time.perf_counter()
         done = subprocess.run(
             self.argv, env=self.env, cwd=NEUTRAL_CWD, capture_output=True, check=False
         )
-        elapsed = time.perf_counter() - began
+        self.wall.append(time.perf_counter() - began)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        self.cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
         if done.returncode != 0:
             raise SystemExit(f"{self.label} exited {done.returncode}: {done.stderr.decode()}")
-        return elapsed
+
+
+def child_env() -> dict[str, str]:
+    """Our environment, minus the monitor's variables and PYTHONDONTWRITEBYTECODE: an installed
+    package has its bytecode compiled (pip does it, so does the image), and without the cache
+    every start would compile our modules again and measure the compiler."""
+    drop = ("PYTHONDONTWRITEBYTECODE",)
+    return {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_") and k not in drop}
 
 
 @contextmanager
@@ -103,7 +124,7 @@ def health_endpoint() -> Iterator[int]:
 
 
 def code_env(checkout: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_")}
+    env = child_env()
     env["PYTHONPATH"] = str(checkout)
     env["SIM_API_KEY"] = "sk-bench"
     found = subprocess.run(
@@ -119,8 +140,8 @@ def code_env(checkout: Path) -> dict[str, str]:
     return env
 
 
-def variants(checkouts: dict[str, Path], config: Path) -> list[Variant]:
-    bare = Variant("`python -c pass`", [sys.executable, "-c", "pass"], dict(os.environ))
+def variants(checkouts: dict[str, Path], config: Path, *, floors: bool) -> list[Variant]:
+    bare = Variant("`python -c pass`", [sys.executable, "-c", "pass"], child_env())
     found = [bare]
     for name, checkout in checkouts.items():
         env = code_env(checkout)
@@ -130,29 +151,35 @@ def variants(checkouts: dict[str, Path], config: Path) -> list[Variant]:
             argv += ["--config", str(config)] if takes_config else []
             label = f"{name}: `monitor {' '.join(command)}`"
             found.append(Variant(label, argv, env))
+    for module in FLOORS if floors else ():
+        argv = [sys.executable, "-c", f"import {module}"]
+        found.append(Variant(f"floor: `import {module}`", argv, env))
     return found
 
 
 def measure(found: list[Variant], runs: int) -> None:
-    for variant in found:  # warm-up: bytecode caches written, outputs checked once
+    for variant in found:  # warm-up: bytecode caches written, exit codes checked
         variant.run()
+        variant.wall.clear()
+        variant.cpu.clear()
     for round_no in range(runs):
         shift = round_no % len(found)
         for variant in found[shift:] + found[:shift]:
-            variant.times.append(variant.run())
+            variant.run()
 
 
 def table(found: list[Variant]) -> str:
-    bare = statistics.median(found[0].times)
+    bare_cpu, bare_wall = statistics.median(found[0].cpu), statistics.median(found[0].wall)
     lines = [
-        "| command | median ms | range ms | × bare python |",
-        "|---|---:|---:|---:|",
+        "| command | CPU ms, median | CPU ms, range | × bare | wall ms, median | × bare |",
+        "|---|---:|---:|---:|---:|---:|",
     ]
     for v in found:
-        median = statistics.median(v.times)
-        low, high = min(v.times) * 1000, max(v.times) * 1000
+        cpu, wall = statistics.median(v.cpu), statistics.median(v.wall)
+        low, high = min(v.cpu) * 1000, max(v.cpu) * 1000
         lines.append(
-            f"| {v.label} | {median * 1000:.0f} | {low:.0f}–{high:.0f} | {median / bare:.1f}× |"
+            f"| {v.label} | {cpu * 1000:.0f} | {low:.0f}–{high:.0f} | {cpu / bare_cpu:.1f}× "
+            f"| {wall * 1000:.0f} | {wall / bare_wall:.1f}× |"
         )
     return "\n".join(lines)
 
@@ -174,6 +201,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=30, help="runs per command (default: 30)")
     parser.add_argument("--before", type=Path, help="another checkout, measured beside this one")
+    parser.add_argument("--floors", action="store_true", help="also time the store's imports")
     args = parser.parse_args()
     checkouts = {"before": args.before, "after": ROOT} if args.before else {"this": ROOT}
     with tempfile.TemporaryDirectory() as tmp, health_endpoint() as port:
@@ -183,7 +211,7 @@ def main() -> None:
         subprocess.run(
             upgrade, env=code_env(ROOT), cwd=NEUTRAL_CWD, capture_output=True, check=True
         )
-        found = variants(checkouts, config)
+        found = variants(checkouts, config, floors=args.floors)
         measure(found, args.runs)
     print(f"{machine()}; {args.runs} runs of each, interleaved\n")
     print(table(found))
