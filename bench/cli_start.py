@@ -46,6 +46,7 @@ COMMANDS: tuple[tuple[str, ...], ...] = (
 # With --floors: what `history` cannot avoid, imported alone with the code measured last.
 FLOORS = (
     "sqlalchemy",
+    "sqlmodel",
     "monitor.storage.sql.tables",  # SQLModel and the table definitions
     "monitor.storage",  # the whole SQL store, alembic included
     "monitor.config.loader",
