@@ -4,13 +4,14 @@ Exit codes: 0 success; 1 a probe failed, a finding is breaking, or the service f
 2 usage or configuration errors (nothing written).
 
 One module per command: ``register(sub, common)`` adds its parser, ``handle(ctx) -> int`` runs
-it. Building the parser imports every command module, so at module level they import only the
-standard library, this package's ``common``/``output``/``tables``, the root's ``errors``,
-``clock`` and ``ids``, ``core.model`` and the light ``config`` modules (``timeparse``,
-``listen``) and constants. Everything else (the app, the store, httpx, the config schema, the
-API) is imported inside the handler that needs it, so ``monitor --help``, ``--version`` and
-``monitor COMMAND --help`` start in tens of milliseconds and ``monitor healthcheck`` loads only
-the config reader. ``tests/unit/test_cli_imports.py`` holds every command to that.
+it. Building the parser imports every command module, so at their top they import only light
+modules: the standard library's small ones, this package's ``common``/``output``/``tables``,
+the root's ``errors`` and ``clock``, ``core.model``, ``config.timeparse``/``config.listen``,
+the defaults ``--help`` shows (``monitor.runner``) and the simulator's scenario names.
+Everything else (the app, the store, httpx, the config schema, the API, asyncio) is imported
+inside the handler that needs it, so ``--help``, ``--version`` and ``COMMAND --help`` load
+nothing of the application and ``healthcheck`` only the config reader; a new command follows
+the same rule, which ``tests/unit/test_cli_imports.py`` checks.
 """
 
 from __future__ import annotations
