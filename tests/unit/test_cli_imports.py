@@ -37,6 +37,7 @@ NOT_FOR_HELP = (
     "jsonschema",
     "prometheus_client",
     "slack_sdk",
+    "jinja2",
     "monitor.app",
     "monitor.storage",
     "monitor.contract",
