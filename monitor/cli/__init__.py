@@ -1,17 +1,21 @@
-"""The ``monitor`` command line. ``main(argv)`` runs in-process (tests call it directly).
+"""The ``monitor`` command line: one module per command (``register(sub, common)`` and
+``handle(ctx) -> int``), shared options and context (``common``), output for humans and scripts
+(``output``, ``tables``), and the demo's story (``demo_story``). ``main(argv)`` runs in-process
+(tests call it directly).
 
 Exit codes: 0 success; 1 a probe failed, a finding is breaking, or the service failed;
 2 usage or configuration errors (nothing written).
 
-One module per command: ``register(sub, common)`` adds its parser, ``handle(ctx) -> int`` runs
-it. Building the parser imports every command module, so at their top they import only light
-modules: the standard library's small ones, this package's ``common``/``output``/``tables``,
-the root's ``errors`` and ``clock``, ``core.model``, ``config.timeparse``/``config.listen``,
-the defaults ``--help`` shows (``monitor.runner``) and the simulator's scenario names.
-Everything else (the app, the store, httpx, the config schema, the API, asyncio) is imported
-inside the handler that needs it, so ``--help``, ``--version`` and ``COMMAND --help`` load
-nothing of the application and ``healthcheck`` only the config reader; a new command follows
-the same rule, which ``tests/unit/test_cli_imports.py`` checks.
+May import: everything (the top of the layers, beside ``api``), but nothing imports it except
+``monitor.__main__``; and most of it only inside the handlers. Building the parser imports
+every command module, so at their top they import only light modules: the standard library's
+small ones, this package's ``common``/``output``/``tables``, the root's ``errors`` and
+``clock``, ``core.model``, ``config.timeparse``/``config.listen``, the defaults ``--help``
+shows (``monitor.runner``) and the simulator's scenario names. Everything else (the app, the
+store, httpx, the config schema, the API, asyncio) is imported inside the handler that needs
+it, so ``--help``, ``--version`` and ``COMMAND --help`` load nothing of the application and
+``healthcheck`` only the config reader; a new command follows the same rule, which
+``tests/unit/test_cli_imports.py`` checks.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from monitor.cli.common import Context, add_format_options, require_secrets
-from monitor.cli.output import write_csv, write_json_lines
+from monitor.cli.output import RUN_CSV_COLUMNS, write_csv, write_json_lines
 from monitor.cli.tables import run_rows_table
 from monitor.core.model import Trigger
 from monitor.errors import UsageError
@@ -22,20 +22,7 @@ if TYPE_CHECKING:
 
 
 ALERT_DRAIN_S = 30.0
-CSV_COLUMNS = (
-    "run_id",
-    "probe",
-    "target",
-    "started_at",
-    "outcome",
-    "status_code",
-    "latency_ms",
-    "attempts",
-    "request_id",
-    "trace_id",
-    "category",
-    "verdict",
-)
+CSV_COLUMNS = tuple(c for c in RUN_CSV_COLUMNS if c != "trigger")
 
 
 def register(
