@@ -38,7 +38,7 @@ from monitor.runner.pipeline import Pipeline
 from monitor.runner.spool import Spool
 from monitor.selfcheck.health import Heartbeat
 from monitor.selfcheck.selfwatch import SelfWatch
-from monitor.storage import SqlStore
+from monitor.storage.base import Store
 from monitor.storage.connect import open_store
 from monitor.storage.records import AlertContext
 from monitor.telemetry.logs import RunLogObserver
@@ -64,7 +64,7 @@ def worker_identity() -> str:
 @dataclass
 class App:
     loaded: LoadedConfig
-    store: SqlStore
+    store: Store
     db: BlockingPool
     transports: dict[str, HttpTransport]
     sinks: dict[str, AlertSink]
@@ -99,7 +99,7 @@ def build_app(
     stdout: TextIO | None = None,
     span_exporter: SpanExporter | None = None,
     console_spans: TextIO | None = None,
-    store: SqlStore | None = None,
+    store: Store | None = None,
     worker_id: str | None = None,
     observer: Observer | None = None,
     contracts: Mapping[str, Contract] | None = None,
@@ -202,7 +202,7 @@ def build_app(
     )
 
 
-def metrics_for(store: SqlStore, config: Config, clock: Clock) -> MonitorMetrics:
+def metrics_for(store: Store, config: Config, clock: Clock) -> MonitorMetrics:
     """Metrics whose database gauges cover the configured probes."""
     names = [p.name for p in config.probes]
 

@@ -39,9 +39,9 @@ from monitor.config.schema import RouteConfig
 from monitor.core.model import DeliveryResult
 from monitor.core.policy.retry import RetryPolicy, full_jitter
 from monitor.errors import DeliveryError
+from monitor.storage.base import Outbox
+from monitor.storage.params import ClaimPolicy
 from monitor.storage.records import OutboxItem
-from monitor.storage.sql.outbox import ClaimPolicy
-from monitor.storage.sql.store import SqlStore
 from monitor.telemetry import semconv
 from monitor.telemetry.delivery_span import delivery_span
 from monitor.telemetry.observers import NullObserver, Observer
@@ -66,7 +66,7 @@ Sleep = Callable[[float], Awaitable[None]]
 class Dispatcher:
     def __init__(
         self,
-        store: SqlStore,
+        store: Outbox,
         sinks: Mapping[str, AlertSink],
         clock: Clock,
         db: BlockingPool,

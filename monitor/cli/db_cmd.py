@@ -9,7 +9,7 @@ from monitor.cli.common import Context
 from monitor.clock import SystemClock
 
 if TYPE_CHECKING:
-    from monitor.storage import SqlStore
+    from monitor.storage.base import Admin
 
 
 def register(
@@ -26,7 +26,7 @@ def register(
     cur.set_defaults(handler=handle_current)
 
 
-def _store(ctx: Context) -> SqlStore:
+def _store(ctx: Context) -> Admin:
     from monitor.ids import new_id
     from monitor.storage import create_store
     from monitor.storage.connect import database_url

@@ -23,7 +23,7 @@ from monitor.cli.tables import run_rows_table
 from monitor.config.loader import parse_config
 from monitor.service import serve
 from monitor.simulator import Simulator
-from monitor.storage.sql.queries import RunFilter
+from monitor.storage.params import RunFilter
 from monitor.views.run import run_view
 
 DEMO_KEY = "sk-sim-demo-0123456789"
@@ -142,14 +142,14 @@ async def _acts(app: App, sim: Simulator, say: Callable[[str], None], base_url: 
 
     async def baseline_active() -> bool:
         rows = await db.run(store.list_baselines, PROBE)
-        return any(r["state"] == "active" for r in rows)
+        return any(r.state == "active" for r in rows)
 
     await _until(baseline_active, ACT_TIMEOUT_S, "baseline learning")
     rows = await db.run(store.list_baselines, PROBE)
-    active = next(r for r in rows if r["state"] == "active")
+    active = next(r for r in rows if r.state == "active")
     say(
-        f"baseline v{active['version']} active: {len(active['shape']['paths'])} paths from "
-        f"{active['samples']} healthy responses, no findings"
+        f"baseline v{active.version} active: {len(active.shape['paths'])} paths from "
+        f"{active.samples} healthy responses, no findings"
     )
 
     say("act 2: the provider drops `usage` and answers finish_reason 'end_turn'")
@@ -162,8 +162,8 @@ async def _acts(app: App, sim: Simulator, say: Callable[[str], None], base_url: 
     await _until(drift_open, ACT_TIMEOUT_S, "drift alert")
     for event in await db.run(store.list_events, probes=(PROBE,), states=("open",)):
         say(
-            f"event OPEN: {event['severity']} {event['kind']} `{event['path']}` "
-            f"({event['category']}, {event['verdict']}) after {event['run_count']} runs"
+            f"event OPEN: {event.severity} {event.kind} `{event.path}` "
+            f"({event.category}, {event.verdict}) after {event.run_count} runs"
         )
 
     say("act 3: the provider recovers")

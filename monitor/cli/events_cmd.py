@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from monitor.cli.common import Context, add_format_options, resolve_time
 from monitor.cli.output import write_json, write_json_lines, write_table
@@ -18,7 +18,10 @@ from monitor.config.timeparse import parse_duration
 from monitor.errors import UsageError
 
 if TYPE_CHECKING:
-    from monitor.storage.sql.store import SqlStore
+    from monitor.storage.base import Closing, EventAdmin
+
+    class EventStore(EventAdmin, Closing, Protocol):
+        """The events commands act on events, then close the store they opened."""
 
 
 ACTIVE = ("suspected", "open")
@@ -78,14 +81,14 @@ def register(
     mute.set_defaults(handler=handle_mute)
 
 
-def _store(ctx: Context) -> SqlStore:
+def _store(ctx: Context) -> EventStore:
     from monitor.storage.connect import open_store
 
     return open_store(ctx.load().config, ctx.env, SystemClock())
 
 
 def handle_list(ctx: Context) -> int:
-    from monitor.storage.sql.event_queries import EventFilter
+    from monitor.storage.params import EventFilter
     from monitor.views.event import event_view
 
     a = ctx.args

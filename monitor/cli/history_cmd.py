@@ -50,7 +50,7 @@ def register(
 
 def handle(ctx: Context) -> int:
     from monitor.storage.connect import open_store
-    from monitor.storage.sql.queries import RunFilter
+    from monitor.storage.params import RunFilter
     from monitor.views.run import run_view
 
     loaded = ctx.load()

@@ -24,15 +24,15 @@ from monitor.probes.spec import probe_spec
 from monitor.probes.transport import HttpTransport
 from monitor.runner.admission import Admission
 from monitor.runner.spool import Spool
+from monitor.storage.base import RunLedger
 from monitor.storage.records import AlertRouter
-from monitor.storage.sql.store import SqlStore
 from monitor.telemetry.observers import NullObserver, Observer
 
 
 @dataclass
 class PipelineDeps:
     loaded: LoadedConfig
-    store: SqlStore
+    store: RunLedger
     db: BlockingPool
     transports: Mapping[str, HttpTransport]
     env: Mapping[str, str]

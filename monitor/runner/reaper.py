@@ -30,8 +30,9 @@ from monitor.core.policy.refusal import Refusal
 from monitor.probes import request_hash
 from monitor.runner.pipeline import Pipeline
 from monitor.runner.slots import SlotLedger
-from monitor.storage.sql.claims import SkippedSlot, TakenOver
-from monitor.storage.sql.store import SqlStore
+from monitor.storage.base import ReplicaLedger
+from monitor.storage.params import SkippedSlot
+from monitor.storage.records import TakenOver
 from monitor.telemetry.observers import NullObserver, Observer
 
 log = logging.getLogger("monitor.runner.reaper")
@@ -50,7 +51,7 @@ class Reaper:
     def __init__(
         self,
         *,
-        store: SqlStore,
+        store: ReplicaLedger,
         db: BlockingPool,
         clock: Clock,
         pipeline: Pipeline,

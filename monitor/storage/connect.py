@@ -15,7 +15,8 @@ from monitor.clock import Clock
 from monitor.config.dburl import normalize_database_url
 from monitor.errors import StorageError, UsageError
 from monitor.ids import new_id
-from monitor.storage.sql.store import SqlStore, create_store
+from monitor.storage import create_store
+from monitor.storage.base import Store
 
 if TYPE_CHECKING:
     from monitor.config.schema import Config
@@ -32,7 +33,7 @@ def database_url(config: Config, env: Mapping[str, str]) -> str:
         raise UsageError(f"MONITOR_DATABASE_URL: {exc}") from None
 
 
-def open_store(config: Config, env: Mapping[str, str], clock: Clock) -> SqlStore:
+def open_store(config: Config, env: Mapping[str, str], clock: Clock) -> Store:
     """Open the database; SQLite migrates itself, PostgreSQL must be at the migration head."""
     url = database_url(config, env)
     store = create_store(url, lambda: new_id(clock.now()), auto_upgrade=url.startswith("sqlite"))

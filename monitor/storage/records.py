@@ -1,4 +1,5 @@
-"""Plain records passed between the pipeline, the store and the dispatcher."""
+"""Plain records passed between the pipeline, the store and the dispatcher: claims, completions,
+recorded runs, outbox items, take-overs, prune batches and a sink's health."""
 
 from __future__ import annotations
 
@@ -96,3 +97,46 @@ class OutboxItem:
     opening_state: str | None = None
     # Every event announced in the thread root (a grouped alert has several), for updates.
     thread_events: tuple[dict[str, Any], ...] = ()
+
+
+def takeover_note(
+    worker: str, previous: str | None, expired_at: datetime | None, released: bool
+) -> str:
+    if released:
+        return f"re-run by {worker}: {previous} released it at shutdown before completing it"
+    when = expired_at.isoformat() if expired_at else "?"
+    return (
+        f"re-run by {worker}: {previous} claimed it but did not complete it "
+        f"before its lease expired at {when} (owner presumed dead)"
+    )
+
+
+@dataclass(frozen=True)
+class TakenOver:
+    """A run this replica now owns because its previous owner did not complete it in time."""
+
+    claim: RunClaim
+    previous_owner: str | None
+    expired_at: datetime | None
+    released: bool  # the owner let it go at shutdown (rather than dying)
+
+    @property
+    def note(self) -> str:
+        return takeover_note(
+            self.claim.claimed_by, self.previous_owner, self.expired_at, self.released
+        )
+
+
+@dataclass(frozen=True)
+class SinkHealth:
+    sink: str
+    failing: bool
+    reason: str
+    undelivered: int  # alerts of this sink not delivered (pending, sending or failed)
+
+
+@dataclass(frozen=True)
+class PruneBatch:
+    runs_deleted: int = 0
+    bodies_dropped: int = 0
+    busy: bool = False  # another replica holds the retention lock

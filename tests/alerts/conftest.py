@@ -19,7 +19,7 @@ from monitor.app import App, build_app
 from monitor.config.loader import parse_config
 from monitor.core.model import Trigger
 from monitor.simulator import Simulator
-from monitor.storage.sql.tables import OutboxRow
+from monitor.storage.sql.tables import outbox_table
 from tests.conftest import SIM_KEY
 from tests.fakes.clock import FakeClock
 from tests.fakes.pagerduty import ROUTING_KEY, PagerDuty
@@ -205,7 +205,7 @@ class Harness:
         return await self.app.dispatcher.deliver_due(flush=flush)
 
     def outbox(self) -> list[dict[str, Any]]:
-        table = OutboxRow.__table__  # type: ignore[attr-defined]
+        table = outbox_table
         with self.app.store.engine.connect() as conn:
             rows = conn.execute(sa.select(table).order_by(table.c.created_at, table.c.id))
             return [dict(r) for r in rows.mappings()]

@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 
 from monitor.storage.sql.holds import held_filter
-from monitor.storage.sql.tables import Evidence, Run
+from monitor.storage.sql.tables import evidence_table, runs_table
 from tests.conftest import SIM_KEY, chat_probe_config, write_config
 from tests.incident import INCIDENT_START, StepClock, make_app, run_probe
 
@@ -65,8 +65,8 @@ def test_hold_freezes_a_window_and_retention_spares_it(cli: Any, history: dict[s
 
     # what retention will do: delete old runs in batches, never held ones
     engine = sa.create_engine(history["db_url"])
-    runs = Run.__table__  # type: ignore[attr-defined]
-    evidence = Evidence.__table__  # type: ignore[attr-defined]
+    runs = runs_table
+    evidence = evidence_table
     cutoff = INCIDENT_START + timedelta(days=1)
     try:
         with engine.begin() as conn:
@@ -104,7 +104,7 @@ def test_is_held_answers_for_a_time_and_a_run(tmp_path: Path, sqlite_url: str) -
         assert not store.is_held(INCIDENT_START + timedelta(hours=1))  # until is exclusive
         assert not store.is_held(INCIDENT_START - timedelta(seconds=1))
         assert store.held({"started_at": INCIDENT_START + timedelta(minutes=5)})
-        store.release_hold(hold["id"], INCIDENT_START + timedelta(days=1))
+        store.release_hold(hold.id, INCIDENT_START + timedelta(days=1))
         assert not store.is_held(INCIDENT_START)
         with pytest.raises(ValueError, match="--until must be after --since"):
             store.create_hold(INCIDENT_START, INCIDENT_START, "x", INCIDENT_START)
@@ -124,7 +124,7 @@ def test_show_prints_redacted_evidence_findings_and_the_ledger(
     run = history["rows"][3]
     # the contract engine fills the ledger; write one the way it will
     engine = sa.create_engine(history["db_url"])
-    evidence = Evidence.__table__  # type: ignore[attr-defined]
+    evidence = evidence_table
     ledger = [
         {
             "kind": "path",

@@ -10,7 +10,7 @@ from monitor.app import build_app
 from monitor.config.loader import parse_config
 from monitor.core.model import Trigger
 from monitor.simulator import Simulator
-from monitor.storage.sql.queries import RunFilter
+from monitor.storage.params import RunFilter
 from tests.conftest import SIM_KEY, chat_probe_config
 from tests.integration.test_reaper import ENV, SettableClock, _dead_claim, _reaper
 

@@ -18,7 +18,7 @@ from monitor.config.loader import parse_config
 from monitor.core.model import Trigger
 from monitor.errors import StorageError
 from monitor.storage.connect import open_store
-from monitor.storage.sql.queries import RunFilter
+from monitor.storage.params import RunFilter
 from monitor.storage.sql.store import SqlStore
 from tests.conftest import SIM_KEY, chat_probe_config, write_config
 

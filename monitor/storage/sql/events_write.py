@@ -21,11 +21,9 @@ from monitor.core.model import EventState, Finding, Severity
 from monitor.storage.records import AlertContext, AlertRouter, RunCompletion
 from monitor.storage.sql.alert_payload import event_payload, run_payload
 from monitor.storage.sql.convert import event_state_values
-from monitor.storage.sql.tables import EventRow, OutboxRow, TransitionRow
-
-events = EventRow.__table__  # type: ignore[attr-defined]
-transitions_t = TransitionRow.__table__  # type: ignore[attr-defined]
-outbox = OutboxRow.__table__  # type: ignore[attr-defined]
+from monitor.storage.sql.tables import events_table as events
+from monitor.storage.sql.tables import outbox_table as outbox
+from monitor.storage.sql.tables import transitions_table as transitions_t
 
 
 def idempotency_key(transition_id: str, sink: str) -> str:

@@ -13,11 +13,9 @@ from sqlalchemy.engine import Connection
 from monitor.config.timeparse import iso_z
 from monitor.core.events import RESOLVING_REASONS
 from monitor.storage.records import QUIET_REF, OutboxItem
-from monitor.storage.sql.tables import EventRow, OutboxRow, TransitionRow
-
-outbox = OutboxRow.__table__  # type: ignore[attr-defined]
-events = EventRow.__table__  # type: ignore[attr-defined]
-transitions = TransitionRow.__table__  # type: ignore[attr-defined]
+from monitor.storage.sql.tables import events_table as events
+from monitor.storage.sql.tables import outbox_table as outbox
+from monitor.storage.sql.tables import transitions_table as transitions
 
 
 def item_with_context(conn: Connection, row: dict[str, Any]) -> OutboxItem:
