@@ -83,6 +83,7 @@ class Dispatcher:
         windows: Sequence[Window] = (),
         checkpoints: Checkpoints | None = None,
         on_sink_failure: Callable[[str], Awaitable[None]] | None = None,
+        wakeup: asyncio.Event | None = None,
     ) -> None:
         self.store = store
         self.sinks = sinks
@@ -101,7 +102,8 @@ class Dispatcher:
         self.checkpoints: Checkpoints = checkpoints or NoCheckpoints()
         self.on_sink_failure = on_sink_failure
         self.pacer = SharedPacer(store, db)
-        self._wake = asyncio.Event()
+        # set by whoever wrote outbox rows (runs, the self-watch): shared, not patched in later
+        self._wake = wakeup or asyncio.Event()
 
     def wake(self) -> None:
         self._wake.set()

@@ -153,12 +153,9 @@ async def _accept(ctx: Context, probe: str) -> AcceptedBaseline | None:
     try:
         config = loaded.config.probe(probe)
         assert config is not None
-        info = {
-            "owner": config.owner,
-            "runbook_url": config.runbook_url,
-            "environment": loaded.config.environment,
-            "trace_link": loaded.config.alerts.trace_link,
-        }
+        from monitor.probes.spec import alert_facts
+
+        info = alert_facts(loaded.config, config)
         accepted = await app.db.run(
             lambda: app.store.accept_baseline(
                 probe, app.clock.now(), router=app.pipeline.deps.router, probe_info=info

@@ -84,7 +84,6 @@ async def _check(ctx: Context, loaded: LoadedConfig, names: list[str]) -> list[d
     import asyncio
 
     from monitor.app import build_app
-    from monitor.views.run import run_view
 
     # With --json/--csv stdout belongs to the script reading it: alerts go to stderr even when
     # the console sink is configured for stdout.
@@ -96,7 +95,7 @@ async def _check(ctx: Context, loaded: LoadedConfig, names: list[str]) -> list[d
         if not ctx.args.dry_run:
             await app.pipeline.replay_spool()  # runs an earlier outage left waiting
         probes = [p for p in loaded.config.probes if p.name in names]
-        rows = await asyncio.gather(
+        results = await asyncio.gather(
             *(
                 app.pipeline.run_once(p, None, Trigger.CHECK, dry_run=ctx.args.dry_run)
                 for p in probes
@@ -111,4 +110,4 @@ async def _check(ctx: Context, loaded: LoadedConfig, names: list[str]) -> list[d
                 await app.dispatcher.drain(timeout_s=left)
     finally:
         await app.aclose()
-    return [run_view(row) for row in rows if row is not None]
+    return [result.view() for result in results if result is not None]

@@ -75,21 +75,15 @@ async def run_demo(
     async with sim.serve_async(port=0) as base_url:
         env = {"SIMULATOR_URL": base_url, "DEMO_API_KEY": DEMO_KEY, "MONITOR_DATABASE_URL": db_url}
         loaded = parse_config(example_config_text(), "config/example.yaml", env)
-        app = build_app(loaded, env=env, stderr=err, console_spans=console_spans)
+        app = build_app(
+            loaded, env=env, stderr=err, console_spans=console_spans, api_listen=serve_on
+        )
         stop = asyncio.Event()
-        api = None
-        if serve_on is not None:
-            from monitor.api.wiring import make_api_server
-
-            assert app.metrics is not None
-            api = make_api_server(
-                loaded.config, {}, app.store, app.clock, app.metrics, listen=serve_on
-            )
-        service = asyncio.create_task(serve(app, stop, api=api))
+        service = asyncio.create_task(serve(app, stop))
         try:
             await _acts(app, sim, say, base_url)
-            if api is not None:
-                say(f"look at it: {api.url}/ (the probe keeps running; Ctrl-C to stop)")
+            if app.api is not None:
+                say(f"look at it: {app.api.url}/ (the probe keeps running; Ctrl-C to stop)")
                 await _until_interrupted()
         finally:
             stop.set()

@@ -10,12 +10,10 @@ from typing import TYPE_CHECKING
 from monitor.cli.common import Context, require_secrets
 from monitor.config.timeparse import parse_duration
 from monitor.runner import SHUTDOWN_GRACE_S
+from monitor.telemetry.logs import configure_logging
 
 if TYPE_CHECKING:
-    from monitor.api.server import ApiServer
-    from monitor.app import App
     from monitor.config.loader import LoadedConfig
-    from monitor.selfcheck.deadman import DeadmanSwitch
 
 
 def register(
@@ -49,8 +47,6 @@ def _duration(text: str) -> timedelta:
 def handle(ctx: Context) -> int:
     import asyncio
 
-    from monitor.telemetry.logs import configure_logging
-
     loaded = ctx.load()
     served = ("alerts", "api") if loaded.config.api.enabled else ("alerts",)
     require_secrets(loaded, {p.target for p in loaded.config.probes}, sections=served)
@@ -62,21 +58,10 @@ def handle(ctx: Context) -> int:
 async def _serve(ctx: Context, loaded: LoadedConfig) -> int:
     import asyncio
 
-    from monitor.api.wiring import make_api_server
     from monitor.app import build_app
     from monitor.service import serve
 
-    app = build_app(loaded, env=ctx.env, stderr=ctx.stderr)
-    api: ApiServer | None = None
-    try:
-        if loaded.config.api.enabled:
-            assert app.metrics is not None
-            api = make_api_server(
-                loaded.config, ctx.env, app.store, app.clock, app.metrics, app.heartbeat
-            )
-    except BaseException:
-        await app.aclose()
-        raise
+    app = build_app(loaded, env=ctx.env, stderr=ctx.stderr, service=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -84,32 +69,13 @@ async def _serve(ctx: Context, loaded: LoadedConfig) -> int:
     ctx.warn(
         f"monitor: running {len(loaded.config.probes)} probe(s) "
         f"[environment {loaded.config.environment}, config {loaded.config_hash}]"
-        + (f"; API on {api.url}" if api else "")
+        + (f"; API on {app.api.url}" if app.api else "")
     )
-    deadman = _deadman(loaded, ctx, app)
     try:
-        await serve(
-            app,
-            stop,
-            grace_s=ctx.args.shutdown_grace.total_seconds(),
-            api=api,
-            deadman=deadman,
-        )
+        await serve(app, stop, grace_s=ctx.args.shutdown_grace.total_seconds())
     finally:
-        if deadman is not None:
-            deadman.close()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(sig)
         await app.aclose()
     ctx.warn("monitor: stopped")
     return 0
-
-
-def _deadman(loaded: LoadedConfig, ctx: Context, app: App) -> DeadmanSwitch | None:
-    from monitor.selfcheck.deadman import DeadmanSwitch
-
-    config = loaded.config.alerts.deadman
-    if config is None:
-        return None
-    url = ctx.env[config.url_env]  # require_secrets made sure it is set
-    return DeadmanSwitch(url=url, store=app.store, db=app.db, every=config.every)

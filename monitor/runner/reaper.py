@@ -27,7 +27,6 @@ from monitor.blocking import BlockingPool
 from monitor.clock import Clock
 from monitor.config.schema import ProbeConfig
 from monitor.core.policy.refusal import Refusal
-from monitor.probes import request_hash
 from monitor.runner.pipeline import Pipeline
 from monitor.runner.slots import SlotLedger
 from monitor.storage.base import ReplicaLedger
@@ -144,7 +143,7 @@ class Reaper:
                 slot_at=m.slot,
                 reason=m.reason,
                 run_id=self.pipeline.deps.new_id(m.slot),
-                request_hash=request_hash(probe),
+                request_hash=self.pipeline.prepared(probe).spec.request_hash,
                 config_hash=self.config_hash,
             )
             for m in due

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from monitor.core.alert_payload import AlertPayload
 from monitor.core.judge import Judgement, ProbeSpec, ProbeState
 from monitor.core.observation import Observation
 
@@ -81,7 +82,7 @@ class OutboxItem:
     attempts: int
     idempotency_key: str
     external_ref: str | None
-    payload: dict[str, Any]
+    payload: AlertPayload  # read back from the outbox column with ``AlertPayload.from_json``
     thread_ref: str | None = None  # the opening message's ref on this sink, for replies
     # The key of the message this row goes out in; rows of one grouped alert share it.
     delivery_key: str | None = None

@@ -18,6 +18,7 @@ from monitor.alerts.checkpoints import Checkpoints
 from monitor.app import App, build_app
 from monitor.config.loader import parse_config
 from monitor.core.model import Trigger
+from monitor.runner.result import RunResult
 from monitor.simulator import Simulator
 from monitor.storage.sql.tables import outbox_table
 from tests.conftest import SIM_KEY
@@ -190,7 +191,7 @@ class Harness:
             checkpoints=checkpoints,
         )
 
-    async def run(self, *names: str, step_s: float = 60.0) -> list[dict[str, Any]]:
+    async def run(self, *names: str, step_s: float = 60.0) -> list[RunResult]:
         """One run of each probe (all by default), then the clock moves on ``step_s``."""
         probes = [p for p in self.app.config.probes if not names or p.name in names]
         rows = []

@@ -131,7 +131,7 @@ def test_the_breaker_skips_a_hard_down_target_then_tries_again_after_the_cool_do
                 slot = clock.current
                 row = await app.pipeline.run_once(probe, slot, Trigger.SCHEDULE)
                 assert row is not None, (minutes, outcomes)
-                outcomes.append(row["outcome"])
+                outcomes.append(row.outcome)
             events = await app.db.run(app.store.list_events)
         finally:
             await app.aclose()

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from monitor.config.timeparse import iso_z
+from monitor.core.alert_payload import AlertRun
 from monitor.core.shape.stats import Shape
 from monitor.errors import ImportProblem as ImportProblem  # its old home; it lives in errors now
 from monitor.storage.records import AlertRouter
@@ -140,16 +141,17 @@ def accept_latest_shape(
     explained = _explained_events(conn, probe, latest.id, response_class)
     outbox_ids: list[str] = []
     if explained and router is not None and new_id is not None:
-        run = {
-            "id": latest.id,
-            "trace_id": latest.trace_id,
-            "span_id": latest.span_id,
-            "request_id": latest.request_id,
-            "status_code": latest.status_code,
-            "outcome": latest.outcome,
-            "started_at": latest.started_at.isoformat() if latest.started_at else None,
-            "latency_ms": None,
-        }
+        run = AlertRun(
+            id=latest.id,
+            trace_id=latest.trace_id,
+            span_id=latest.span_id,
+            request_id=latest.request_id,
+            status_code=latest.status_code,
+            outcome=latest.outcome,
+            # ``+00:00``, not ``Z`` like a run's: kept as alerts always showed it
+            started_at=latest.started_at.isoformat() if latest.started_at else None,
+            latency_ms=None,
+        )
         outbox_ids = resolve_events(
             conn, explained, now, "accepted", router, new_id, run, probe_info or {}
         )

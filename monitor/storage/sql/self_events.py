@@ -82,7 +82,7 @@ def observe_self(
                 event_id=event_id,
                 transition=transition,
                 transition_id=transition_id,
-                run={},
+                run=None,
                 findings=[],
                 probe_info=dict(obs.probe_info),
                 router=router,
