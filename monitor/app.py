@@ -145,7 +145,7 @@ def build_app(
     )
     sink_names = list(sinks)
     try:
-        store = store or open_store(config, environ, clock)
+        store = store or open_store(loaded, environ, clock)
     except BaseException:
         close_sinks(sinks)
         raise

@@ -180,6 +180,11 @@ def group_members(payloads: Sequence[AlertPayload]) -> list[AlertPayload]:
 def group_headline(payloads: Sequence[AlertPayload]) -> str:
     target = payloads[0].event.target
     probes = sorted({p.event.probe for p in payloads})
+    if _one_run(payloads):  # one run of one probe opened them: one change seen several ways
+        return (
+            f"[{headline_word(payloads[0])}] {len(payloads)} events of probe {probes[0]} on "
+            f"target {target}, opened by one run: likely one change"
+        )
     return (
         f"[{headline_word(payloads[0])}] {len(payloads)} events on target {target} "
         f"({len(probes)} probe(s)): likely a provider-side problem"
@@ -192,7 +197,15 @@ def group_facts(payloads: Sequence[AlertPayload]) -> list[tuple[str, str]]:
     return [("environment", ", ".join(environments)), ("target", payloads[0].event.target)]
 
 
+def _one_run(payloads: Sequence[AlertPayload]) -> bool:
+    """The members were opened by one run of one probe (the dispatcher groups those too)."""
+    runs = {p.run.id if p.run is not None else None for p in payloads}
+    return len({p.event.probe for p in payloads}) == 1 and len(runs) == 1 and None not in runs
+
+
 def group_history_command(payloads: Sequence[AlertPayload]) -> str:
+    if _one_run(payloads):
+        return f"monitor history --probe {payloads[0].event.probe} --since 2h"
     return f"monitor history --target {payloads[0].event.target} --since 2h"
 
 

@@ -56,8 +56,9 @@ def handle_status(ctx: Context) -> int:
     from monitor.storage.status_records import SinkStatus
     from monitor.views.event import event_view
 
-    config = ctx.load().config
-    store = open_store(config, ctx.env, SystemClock())
+    loaded = ctx.load()
+    config = loaded.config
+    store = open_store(loaded, ctx.env, SystemClock(), must_exist=True)
     try:
         per_sink = {row.sink: row for row in store.alert_status()}
         waiting = store.list_deliveries(

@@ -12,7 +12,7 @@ import argparse
 import json
 from typing import TYPE_CHECKING, Any
 
-from monitor.cli.common import Context
+from monitor.cli.common import Context, unknown_probe
 from monitor.cli.output import write_json, write_table
 from monitor.clock import SystemClock
 from monitor.errors import UsageError
@@ -42,7 +42,7 @@ def register(
         ("import", handle_import, "make the baselines in FILE the new active versions"),
     ):
         action = actions.add_parser(name, parents=[common], help=text, description=text)
-        action.add_argument("probe", metavar="PROBE")
+        action.add_argument("probe", metavar="PROBE", help="the probe's name")
         if name == "show":
             action.add_argument("--json", action="store_true", help="JSON output")
         if name == "export":
@@ -56,7 +56,7 @@ def _probe_checked(ctx: Context) -> str:
     loaded = ctx.load()
     name = str(ctx.args.probe)
     if loaded.config.probe(name) is None:
-        raise UsageError(f"unknown probe {name!r}")
+        raise unknown_probe(name, loaded)
     return name
 
 
@@ -65,7 +65,7 @@ def handle_show(ctx: Context) -> int:
     from monitor.storage.connect import open_store
 
     probe = _probe_checked(ctx)
-    store = open_store(ctx.load().config, ctx.env, SystemClock())
+    store = open_store(ctx.load(), ctx.env, SystemClock(), must_exist=True)
     try:
         rows = store.list_baselines(probe)
     finally:
@@ -174,7 +174,7 @@ def handle_reset(ctx: Context) -> int:
 
     probe = _probe_checked(ctx)
     clock = SystemClock()
-    store = open_store(ctx.load().config, ctx.env, clock)
+    store = open_store(ctx.load(), ctx.env, clock)
     try:
         count = store.reset_baselines(probe, clock.now())
     finally:
@@ -190,7 +190,7 @@ def handle_export(ctx: Context) -> int:
 
     probe = _probe_checked(ctx)
     clock = SystemClock()
-    store = open_store(ctx.load().config, ctx.env, clock)
+    store = open_store(ctx.load(), ctx.env, clock, must_exist=True)
     try:
         document = store.export_baselines(probe, clock.now())
     finally:
@@ -229,7 +229,7 @@ def handle_import(ctx: Context) -> int:
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise UsageError(f"{path}: not JSON: {exc}") from None
     clock = SystemClock()
-    store = open_store(loaded.config, ctx.env, clock)
+    store = open_store(loaded, ctx.env, clock)
     try:
         added = store.import_baselines(probe, document, request_hash(config), clock.now())
     except ImportProblem as exc:

@@ -29,11 +29,11 @@ def register(
 def _store(ctx: Context) -> Admin:
     from monitor.ids import new_id
     from monitor.storage import create_store
-    from monitor.storage.connect import database_url
+    from monitor.storage.connect import database_location
 
     loaded = ctx.load()
     clock = SystemClock()
-    return create_store(database_url(loaded.config, ctx.env), lambda: new_id(clock.now()))
+    return create_store(database_location(loaded, ctx.env).url, lambda: new_id(clock.now()))
 
 
 def handle_upgrade(ctx: Context) -> int:

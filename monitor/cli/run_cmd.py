@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import signal
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from monitor.cli.common import Context, require_secrets
+from monitor.clock import SystemClock
 from monitor.config.timeparse import parse_duration
 from monitor.runner import SHUTDOWN_GRACE_S
 from monitor.telemetry.logs import configure_logging
@@ -33,6 +35,14 @@ def register(
         metavar="DURATION",
         help="after SIGTERM, how long runs in flight may take before they are cancelled and "
         "their claims handed to another replica (default: 10s)",
+    )
+    parser.add_argument(
+        "--summary-every",
+        type=_duration,
+        default=timedelta(minutes=5),
+        metavar="DURATION",
+        help="at the default log level every run that is not a pass is one line, and the "
+        "passes are summarised this often (default: 5m; --log-level error: quiet)",
     )
     parser.set_defaults(handler=handle)
 
@@ -60,8 +70,16 @@ async def _serve(ctx: Context, loaded: LoadedConfig) -> int:
 
     from monitor.app import build_app
     from monitor.service import serve
+    from monitor.telemetry.narrate import RunNarrator
 
-    app = build_app(loaded, env=ctx.env, stderr=ctx.stderr, service=True)
+    clock = SystemClock()
+    narrator = RunNarrator(clock, ctx.args.summary_every)
+    # the activity lines show at the default level (warning); --log-level error silences them
+    quiet = ctx.args.log_level == "error"
+    narrator.log.setLevel(logging.ERROR if quiet else min(logging.INFO, _level(ctx)))
+    app = build_app(
+        loaded, env=ctx.env, stderr=ctx.stderr, service=True, clock=clock, observer=narrator
+    )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -79,3 +97,7 @@ async def _serve(ctx: Context, loaded: LoadedConfig) -> int:
         await app.aclose()
     ctx.warn("monitor: stopped")
     return 0
+
+
+def _level(ctx: Context) -> int:
+    return int(logging.getLevelName(str(ctx.args.log_level).upper()))

@@ -12,7 +12,7 @@ import hashlib
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from urllib.parse import quote, quote_plus
+from urllib.parse import parse_qsl, quote, quote_plus, urlsplit
 
 from monitor.config.schema import TargetConfig, WithHeaders
 from monitor.errors import SecretError
@@ -124,6 +124,26 @@ def run_secrets(
     # A value in a URL is recorded percent-encoded (``==`` as ``%3D%3D``): scrub those forms too.
     encoded = [form for v in values if v for form in (quote(v), quote(v, safe=""), quote_plus(v))]
     return list(dict.fromkeys([*values, *encoded]))
+
+
+def url_secret_parts(base_url: str, value: str) -> list[str]:
+    """The parts of ``value`` (a ``${ENV}`` expansion inside ``base_url``) to scrub: only what
+    falls in the URL's path and query, where gateways put account tokens. The scheme and host
+    stay readable, so an incident shows which host was called (userinfo is refused outright)."""
+    at = base_url.find(value)
+    if not value or at < 0:
+        return [value] if value else []
+    parts = urlsplit(base_url)
+    host_end = len(f"{parts.scheme}://{parts.netloc}") if parts.netloc else 0
+    if at >= host_end:
+        return [value]
+    rest = base_url[host_end : at + len(value)]
+    path, _, query = rest.partition("?")
+    out = [path.strip("/")] if path.strip("/") else []
+    if query:
+        out.append(query)
+        out.extend(v for _, v in parse_qsl(query) if v)
+    return out
 
 
 def _credential(value: str) -> tuple[str | None, str]:

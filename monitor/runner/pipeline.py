@@ -156,6 +156,7 @@ class Pipeline:
             # stored evidence see it (and gateway credentials) masked. Only string values
             # change, never the shape.
             observation = redact_observation(observation, response_text=False, secrets=secrets)
+            observation = replace(observation, key_fingerprint=sent_key)
             finished = d.clock.now()
             contract = prepared.contract
             judge_run = prepared.judge_for(observation, finished)

@@ -139,6 +139,8 @@ def test_history_reads_the_store_without_the_application_http_clients_or_openapi
 ) -> None:
     text = chat_probe_config("http://127.0.0.1:9/v1", f"sqlite:///{tmp_path}/monitor.db")
     config = write_config(tmp_path, text)
+    upgraded = _child(_COMMAND_CHILD, "db", "upgrade", "--config", str(config))
+    assert upgraded["code"] == 0, upgraded["out"]  # history reads a database, never creates one
     result = _child(_COMMAND_CHILD, "history", "--json", "--config", str(config))
     assert (result["code"], result["out"]) == (0, "")  # an empty database: no runs
     assert "monitor.storage.sql.store" in result["modules"]
