@@ -22,7 +22,7 @@ from monitor.ids import new_id
 from monitor.storage import create_store
 from monitor.storage.base import Store
 
-log = logging.getLogger("monitor.app")  # the name these warnings have always had
+log = logging.getLogger("monitor.app")  # the logger this warning had when it lived in app.py
 
 
 def database_url(config: Config, env: Mapping[str, str]) -> str:
