@@ -37,6 +37,10 @@ def _parse_dt(value: str | None) -> datetime | None:
 
 def encode_observation(obs: Observation) -> dict[str, Any]:
     data = asdict(obs)
+    if data.get("key_fingerprint") is None:
+        # added in this release; absent, a file reads as the previous release wrote it (and that
+        # release reads this one: unknown keys are ignored)
+        data.pop("key_fingerprint", None)
     data["started_at"] = _dt(obs.started_at)
     data["body"] = base64.b64encode(obs.body).decode("ascii")
     return data
