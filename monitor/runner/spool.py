@@ -72,6 +72,7 @@ def decode_observation(data: dict[str, Any]) -> Observation:
         attempts=tuple(AttemptRecord(**a) for a in data.get("attempts") or ()),
         stream=StreamCapture(**_tuples(stream)) if stream else None,
         headers_captured=bool(data.get("headers_captured", True)),
+        key_fingerprint=data.get("key_fingerprint"),
     )
 
 
