@@ -53,6 +53,8 @@ USER 10001:10001
 # api.listen must be 0.0.0.0:8080 in a container (with api.token_env set): /healthz, /readyz,
 # /metrics and the query API
 EXPOSE 8080
+# The health check reads the config and GETs /healthz with the standard library; it imports no
+# store, no httpx and no OpenAPI validators (BENCHMARKS.md, "CLI start").
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
     CMD ["monitor", "healthcheck", "--config", "/etc/monitor/config.yaml"]
 STOPSIGNAL SIGTERM

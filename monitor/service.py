@@ -11,7 +11,8 @@ import contextlib
 import logging
 from collections.abc import Callable
 
-from monitor.app import SHUTDOWN_GRACE_S, App
+from monitor.app import App
+from monitor.runner import SHUTDOWN_GRACE_S
 
 log = logging.getLogger("monitor.service")
 

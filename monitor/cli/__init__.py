@@ -7,7 +7,15 @@ Exit codes: 0 success; 1 a probe failed, a finding is breaking, or the service f
 2 usage or configuration errors (nothing written).
 
 May import: everything (the top of the layers, beside ``api``), but nothing imports it except
-``monitor.__main__``.
+``monitor.__main__``; and most of it only inside the handlers. Building the parser imports
+every command module, so at their top they import only light modules: the standard library's
+small ones, this package's ``common``/``output``/``tables``, the root's ``errors`` and
+``clock``, ``core.model``, ``config.timeparse``/``config.listen``, the defaults ``--help``
+shows (``monitor.runner``) and the simulator's scenario names. Everything else (the app, the
+store, httpx, the config schema, the API, asyncio) is imported inside the handler that needs
+it, so ``--help``, ``--version`` and ``COMMAND --help`` load nothing of the application and
+``healthcheck`` only the config reader; a new command follows the same rule, which
+``tests/unit/test_cli_imports.py`` checks.
 """
 
 from __future__ import annotations

@@ -5,17 +5,16 @@ are open. Reads the database only: safe to run next to ``monitor run``."""
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from monitor.app import open_store
 from monitor.cli.common import Context, add_format_options
 from monitor.cli.output import write_json, write_table
 from monitor.clock import SystemClock
-from monitor.config.crossrefs import SINK_NAMES
-from monitor.config.schema import Config, slack_channel_of
-from monitor.storage.params import EventFilter
-from monitor.storage.status_records import Delivery, SinkStatus
-from monitor.views.event import event_view
+
+if TYPE_CHECKING:
+    from monitor.config.schema import Config
+    from monitor.storage.status_records import Delivery
+
 
 SELF_KINDS = ("monitor-stale", "delivery-failing", "spool-set-aside")
 
@@ -39,6 +38,9 @@ def register(
 
 
 def configured_sinks(config: Config) -> list[str]:
+    from monitor.config.crossrefs import SINK_NAMES
+    from monitor.config.schema import slack_channel_of
+
     alerts = config.alerts
     names = [n for n in SINK_NAMES if n != "console" and getattr(alerts, n) is not None]
     if alerts.console is not None or not names:
@@ -49,6 +51,11 @@ def configured_sinks(config: Config) -> list[str]:
 
 
 def handle_status(ctx: Context) -> int:
+    from monitor.storage.connect import open_store
+    from monitor.storage.params import EventFilter
+    from monitor.storage.status_records import SinkStatus
+    from monitor.views.event import event_view
+
     loaded = ctx.load()
     config = loaded.config
     store = open_store(loaded, ctx.env, SystemClock(), must_exist=True)

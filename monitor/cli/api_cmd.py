@@ -4,16 +4,16 @@ without running probes (``monitor run`` serves the same API next to the schedule
 from __future__ import annotations
 
 import argparse
-import asyncio
 import signal
 from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
-from monitor.api.server import checked_listen
-from monitor.api.wiring import make_api_server
-from monitor.app import metrics_for, open_store
 from monitor.cli.common import Context
 from monitor.clock import SystemClock
 from monitor.config.listen import api_token
+
+if TYPE_CHECKING:
+    import asyncio
 
 
 def register(
@@ -31,6 +31,13 @@ def register(
 
 
 def handle(ctx: Context) -> int:
+    import asyncio
+
+    from monitor.api.server import checked_listen
+    from monitor.api.wiring import make_api_server
+    from monitor.app import metrics_for
+    from monitor.storage.connect import open_store
+
     loaded = ctx.load()
     clock = SystemClock()
     # a listen the policy refuses is said first, before a missing database is
@@ -55,6 +62,8 @@ def handle(ctx: Context) -> int:
 
 
 async def _serve(run: Callable[[asyncio.Event], Awaitable[None]]) -> None:
+    import asyncio
+
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):

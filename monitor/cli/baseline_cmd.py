@@ -9,20 +9,18 @@ open drift events that run showed; their resolution alerts go out before the com
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from monitor.app import build_app, open_store
 from monitor.cli.common import Context, unknown_probe
 from monitor.cli.output import write_json, write_table
 from monitor.clock import SystemClock
-from monitor.core.shape.stats import Shape
 from monitor.errors import UsageError
-from monitor.probes import request_hash
-from monitor.storage.sql.baselines import ImportProblem
-from monitor.storage.status_records import AcceptedBaseline
+
+if TYPE_CHECKING:
+    from monitor.core.shape.stats import Shape
+    from monitor.storage.status_records import AcceptedBaseline
+
 
 ALERT_DRAIN_S = 30.0
 MAX_IMPORT_BYTES = 16 * 1024 * 1024
@@ -63,6 +61,9 @@ def _probe_checked(ctx: Context) -> str:
 
 
 def handle_show(ctx: Context) -> int:
+    from monitor.core.shape.stats import Shape
+    from monitor.storage.connect import open_store
+
     probe = _probe_checked(ctx)
     store = open_store(ctx.load(), ctx.env, SystemClock(), must_exist=True)
     try:
@@ -128,6 +129,8 @@ def _shape_table(shape: Shape, ctx: Context) -> None:
 
 
 def handle_accept(ctx: Context) -> int:
+    import asyncio
+
     probe = _probe_checked(ctx)
     accepted = asyncio.run(_accept(ctx, probe))
     if accepted is None:
@@ -143,6 +146,8 @@ def handle_accept(ctx: Context) -> int:
 
 
 async def _accept(ctx: Context, probe: str) -> AcceptedBaseline | None:
+    from monitor.app import build_app
+
     loaded = ctx.load()
     app = build_app(loaded, env=ctx.env, stderr=ctx.stderr)
     try:
@@ -165,6 +170,8 @@ async def _accept(ctx: Context, probe: str) -> AcceptedBaseline | None:
 
 
 def handle_reset(ctx: Context) -> int:
+    from monitor.storage.connect import open_store
+
     probe = _probe_checked(ctx)
     clock = SystemClock()
     store = open_store(ctx.load(), ctx.env, clock)
@@ -177,6 +184,10 @@ def handle_reset(ctx: Context) -> int:
 
 
 def handle_export(ctx: Context) -> int:
+    from pathlib import Path
+
+    from monitor.storage.connect import open_store
+
     probe = _probe_checked(ctx)
     clock = SystemClock()
     store = open_store(ctx.load(), ctx.env, clock, must_exist=True)
@@ -198,6 +209,12 @@ def handle_export(ctx: Context) -> int:
 
 
 def handle_import(ctx: Context) -> int:
+    from pathlib import Path
+
+    from monitor.probes import request_hash
+    from monitor.storage.connect import open_store
+    from monitor.storage.sql.baselines import ImportProblem
+
     probe = _probe_checked(ctx)
     loaded = ctx.load()
     config = loaded.config.probe(probe)

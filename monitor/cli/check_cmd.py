@@ -11,9 +11,8 @@ import argparse
 import asyncio
 import contextlib
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from monitor.app import build_app
 from monitor.cli.common import Context, add_format_options, require_secrets, use_colour
 from monitor.cli.output import RUN_CSV_COLUMNS, write_csv, write_json_lines
 from monitor.cli.tables import (
@@ -23,10 +22,12 @@ from monitor.cli.tables import (
     csv_rows,
     run_rows_table,
 )
-from monitor.config.crossrefs import SINK_NAMES
-from monitor.config.loader import LoadedConfig
 from monitor.core.model import Trigger
 from monitor.errors import StorageError, UsageError
+
+if TYPE_CHECKING:
+    from monitor.config.loader import LoadedConfig
+
 
 ALERT_DRAIN_S = 30.0
 CSV_COLUMNS = tuple(c for c in RUN_CSV_COLUMNS if c != "trigger")
@@ -56,6 +57,9 @@ def register(
 
 
 def handle(ctx: Context) -> int:
+
+    from monitor.config.crossrefs import SINK_NAMES
+
     loaded = ctx.load()
     names = ctx.args.probe or [p.name for p in loaded.config.probes]
     unknown = [n for n in names if loaded.config.probe(n) is None]
@@ -92,6 +96,9 @@ def handle(ctx: Context) -> int:
 
 
 async def _check(ctx: Context, loaded: LoadedConfig, names: list[str]) -> list[dict[str, Any]]:
+
+    from monitor.app import build_app
+
     # With --json/--csv stdout belongs to the script reading it: alerts go to stderr even when
     # the console sink is configured for stdout.
     machine = ctx.args.format in ("json", "csv")

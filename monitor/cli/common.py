@@ -7,11 +7,13 @@ import os
 import sys
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from monitor.config.loader import LoadedConfig, load_config
 from monitor.config.timeparse import parse_time
 from monitor.errors import ConfigError, ConfigIssue, UsageError
+
+if TYPE_CHECKING:
+    from monitor.config.loader import LoadedConfig
 
 
 class Context:
@@ -36,6 +38,8 @@ class Context:
         return str(path)
 
     def load(self) -> LoadedConfig:
+        from monitor.config.loader import load_config  # pydantic and yaml: only when reading
+
         loaded = load_config(self.config_path(), self.env)
         return loaded
 

@@ -7,15 +7,16 @@ an error. Exit 2 with located errors when the config is rejected.
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from monitor.cli.common import Context
 from monitor.clock import SystemClock
-from monitor.config.loader import LoadedConfig, load_config
-from monitor.contract import load_contracts
 from monitor.errors import UsageError
-from monitor.probes.cost import tokens_per_run
-from monitor.runner.scheduler import fires_per_day
+
+if TYPE_CHECKING:
+    from monitor.config.loader import LoadedConfig
+
 
 MINUTES_PER_DAY = 24 * 60
 
@@ -39,6 +40,9 @@ def register(
 
 
 def handle_check(ctx: Context) -> int:
+    from monitor.config.loader import load_config
+    from monitor.contract import load_contracts
+
     path = ctx.args.file or ctx.config_path()
     loaded = load_config(path, ctx.env)
     for warning in (*loaded.warnings, *loaded.advice):
@@ -73,7 +77,7 @@ def target_host(base_url: str) -> str:
 def database_line(loaded: LoadedConfig, ctx: Context) -> str:
     """Where the data goes: a SQLite file by its absolute path (a relative one is read against
     the config file's directory), PostgreSQL without the URL (it may hold a password)."""
-    from monitor.app import database_location  # the composition root is heavy: only here
+    from monitor.storage.connect import database_location
 
     try:
         where = database_location(loaded, ctx.env)
@@ -90,6 +94,9 @@ def database_line(loaded: LoadedConfig, ctx: Context) -> str:
 def expected_load(loaded: LoadedConfig) -> list[str]:
     """Requests and tokens per day each target will receive from the monitor (cron probes
     estimated; tokens are an upper estimate: prompt plus completion limit), against budgets."""
+    from monitor.probes.cost import tokens_per_run
+    from monitor.runner.scheduler import fires_per_day
+
     lines = []
     config = loaded.config
     for name, target in config.targets.items():

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-from monitor.app import database_location
 from monitor.cli.common import Context
 from monitor.clock import SystemClock
-from monitor.ids import new_id
-from monitor.storage import create_store
-from monitor.storage.base import Admin
+
+if TYPE_CHECKING:
+    from monitor.storage.base import Admin
 
 
 def register(
@@ -27,6 +27,10 @@ def register(
 
 
 def _store(ctx: Context) -> Admin:
+    from monitor.ids import new_id
+    from monitor.storage import create_store
+    from monitor.storage.connect import database_location
+
     loaded = ctx.load()
     clock = SystemClock()
     return create_store(database_location(loaded, ctx.env).url, lambda: new_id(clock.now()))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 
 from monitor.cli.common import Context
 
@@ -38,6 +37,8 @@ def register(
 
 
 def handle(ctx: Context) -> int:
+    import asyncio
+
     from monitor.cli.demo_story import run_demo
 
     spans = ctx.stdout if ctx.args.spans else None

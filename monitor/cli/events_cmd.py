@@ -10,17 +10,20 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from monitor.app import open_store
 from monitor.cli.common import Context, add_format_options, resolve_time, warn_unknown_probes
 from monitor.cli.output import write_json, write_json_lines, write_table
 from monitor.clock import SystemClock
 from monitor.config.timeparse import parse_duration
 from monitor.errors import UsageError
-from monitor.storage.base import Closing, EventAdmin
-from monitor.storage.params import EventFilter
-from monitor.views.event import event_detail_view, event_view
+
+if TYPE_CHECKING:
+    from monitor.storage.base import Closing, EventAdmin
+
+    class EventStore(EventAdmin, Closing, Protocol):
+        """The events commands act on events, then close the store they opened."""
+
 
 ACTIVE = ("suspected", "open")
 
@@ -95,15 +98,16 @@ def register(
     mute.set_defaults(handler=handle_mute)
 
 
-class EventStore(EventAdmin, Closing, Protocol):
-    """The events commands act on events, then close the store they opened."""
-
-
 def _store(ctx: Context, *, must_exist: bool = False) -> EventStore:
+    from monitor.storage.connect import open_store
+
     return open_store(ctx.load(), ctx.env, SystemClock(), must_exist=must_exist)
 
 
 def handle_list(ctx: Context) -> int:
+    from monitor.storage.params import EventFilter
+    from monitor.views.event import event_view
+
     a = ctx.args
     warn_unknown_probes(ctx, a.probe, ctx.load())
     states = tuple(a.state) or (() if a.all else ACTIVE)
@@ -172,6 +176,8 @@ def _notes(view: dict[str, Any]) -> str:
 
 
 def handle_show(ctx: Context) -> int:
+    from monitor.views.event import event_detail_view
+
     store = _store(ctx, must_exist=True)
     try:
         view = event_detail_view(store.event_detail(ctx.args.event))
@@ -234,6 +240,8 @@ def handle_show(ctx: Context) -> int:
 
 
 def handle_ack(ctx: Context) -> int:
+    from monitor.views.event import event_view
+
     by = ctx.args.by or ctx.env.get("USER") or _os_user()
     store = _store(ctx)
     try:
@@ -258,6 +266,8 @@ def _os_user() -> str:
 
 
 def handle_mute(ctx: Context) -> int:
+    from monitor.views.event import event_view
+
     a = ctx.args
     until = None
     if not a.off:

@@ -6,11 +6,9 @@ from __future__ import annotations
 import argparse
 import json
 import ssl
-import urllib.error
-import urllib.request
 
-from monitor.api.server import parse_listen
 from monitor.cli.common import Context
+from monitor.config.listen import parse_listen  # not the API server's: no uvicorn, no starlette
 
 DEFAULT_LISTEN = "127.0.0.1:8080"
 
@@ -44,6 +42,8 @@ def _base_url(ctx: Context) -> str:
 
 
 def handle(ctx: Context) -> int:
+    import urllib.request
+
     url = _base_url(ctx) + ("/readyz" if ctx.args.ready else "/healthz")
     try:
         # A local, fixed URL from our own config: no proxies, no redirects worth following.

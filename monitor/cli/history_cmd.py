@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import time
 
-from monitor.app import open_store
 from monitor.cli.common import (
     Context,
     add_format_options,
@@ -25,8 +24,6 @@ from monitor.cli.tables import (
 )
 from monitor.clock import SystemClock
 from monitor.core.model import Category, Verdict
-from monitor.storage.params import RunFilter
-from monitor.views.run import run_view
 
 
 def register(
@@ -89,6 +86,10 @@ def register(
 
 
 def handle(ctx: Context) -> int:
+    from monitor.storage.connect import open_store
+    from monitor.storage.params import RunFilter
+    from monitor.views.run import run_view
+
     loaded = ctx.load()
     clock = SystemClock()
     now = clock.now()

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 
-from monitor.app import open_store
 from monitor.cli.common import Context, add_format_options, resolve_time
 from monitor.cli.output import write_json, write_table
 from monitor.clock import SystemClock
@@ -39,6 +38,8 @@ def register(
 
 
 def handle(ctx: Context) -> int:
+    from monitor.storage.connect import open_store
+
     a = ctx.args
     loaded = ctx.load()
     clock = SystemClock()

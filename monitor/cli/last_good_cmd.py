@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import argparse
 
-from monitor.app import open_store
 from monitor.cli.common import Context, add_format_options
 from monitor.cli.output import write_json
 from monitor.clock import SystemClock
 from monitor.errors import UsageError
-from monitor.views.diff import diff_runs, render_diff
 
 
 def register(
@@ -28,6 +26,9 @@ def register(
 
 
 def handle(ctx: Context) -> int:
+    from monitor.storage.connect import open_store
+    from monitor.views.diff import diff_runs, render_diff
+
     loaded = ctx.load()
     probe = ctx.args.probe
     if loaded.config.probe(probe) is None:

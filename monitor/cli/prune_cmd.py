@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import argparse
 
-from monitor.app import open_store
 from monitor.cli.common import Context
 from monitor.cli.output import write_json
 from monitor.clock import SystemClock
 from monitor.config.timeparse import format_duration
-from monitor.runner.retention import BATCH_SIZE, prune
+from monitor.runner import BATCH_SIZE
 
 
 def register(
@@ -39,6 +38,8 @@ def register(
 
 def handle(ctx: Context) -> int:
     from monitor.errors import UsageError
+    from monitor.runner.retention import prune
+    from monitor.storage.connect import open_store
 
     if ctx.args.batch_size < 1:
         raise UsageError("--batch-size must be at least 1")

@@ -8,13 +8,10 @@ from __future__ import annotations
 
 import argparse
 
-from monitor.app import open_store
 from monitor.cli.common import Context, add_format_options, resolve_time
 from monitor.cli.output import write_json
 from monitor.clock import SystemClock
 from monitor.errors import UsageError
-from monitor.report.markdown import render_markdown
-from monitor.report.service import check_timezone, make_report
 
 
 def register(
@@ -44,6 +41,10 @@ def register(
 
 
 def handle(ctx: Context) -> int:
+    from monitor.report.markdown import render_markdown
+    from monitor.report.service import check_timezone, make_report
+    from monitor.storage.connect import open_store
+
     a = ctx.args
     loaded = ctx.load()
     clock = SystemClock()

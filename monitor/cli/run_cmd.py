@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import signal
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
-from monitor.app import SHUTDOWN_GRACE_S, build_app
 from monitor.cli.common import Context, require_secrets
 from monitor.clock import SystemClock
-from monitor.config.loader import LoadedConfig
 from monitor.config.timeparse import parse_duration
-from monitor.service import serve
+from monitor.runner import SHUTDOWN_GRACE_S
 from monitor.telemetry.logs import configure_logging
-from monitor.telemetry.narrate import RunNarrator
+
+if TYPE_CHECKING:
+    from monitor.config.loader import LoadedConfig
 
 
 def register(
@@ -55,6 +55,8 @@ def _duration(text: str) -> timedelta:
 
 
 def handle(ctx: Context) -> int:
+    import asyncio
+
     loaded = ctx.load()
     served = ("alerts", "api") if loaded.config.api.enabled else ("alerts",)
     require_secrets(loaded, {p.target for p in loaded.config.probes}, sections=served)
@@ -64,6 +66,12 @@ def handle(ctx: Context) -> int:
 
 
 async def _serve(ctx: Context, loaded: LoadedConfig) -> int:
+    import asyncio
+
+    from monitor.app import build_app
+    from monitor.service import serve
+    from monitor.telemetry.narrate import RunNarrator
+
     clock = SystemClock()
     narrator = RunNarrator(clock, ctx.args.summary_every)
     # the activity lines show at the default level (warning); --log-level error silences them

@@ -6,13 +6,10 @@ import argparse
 import json
 from typing import Any, TextIO
 
-from monitor.app import open_store
 from monitor.cli.common import Context, add_format_options
 from monitor.cli.output import shown, write_json
 from monitor.clock import SystemClock
 from monitor.errors import UsageError
-from monitor.views.evidence import run_detail
-from monitor.views.jsonable import to_jsonable
 
 
 def register(
@@ -33,6 +30,9 @@ def register(
 
 
 def load_detail(ctx: Context, run_id: str) -> dict[str, Any]:
+    from monitor.storage.connect import open_store
+    from monitor.views.evidence import run_detail
+
     loaded = ctx.load()
     store = open_store(loaded, ctx.env, SystemClock(), must_exist=True)
     try:
@@ -55,6 +55,8 @@ def handle(ctx: Context) -> int:
 
 
 def _dump(value: Any) -> str:
+    from monitor.views.jsonable import to_jsonable
+
     return json.dumps(value, default=to_jsonable, ensure_ascii=False, indent=2)
 
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 import argparse
 
 from monitor.cli.common import Context
+from monitor.simulator.scenarios import SCENARIOS
 
 
 def register(
     sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
 ) -> None:
-    from monitor.simulator import SCENARIOS
-
     parser = sub.add_parser(
         "simulate",
         parents=[common],

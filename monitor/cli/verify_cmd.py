@@ -13,21 +13,16 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from monitor.app import open_store
 from monitor.cli.common import Context
 from monitor.cli.output import write_json, write_table
 from monitor.clock import SystemClock
-from monitor.config.schema import ProbeConfig
-from monitor.contract import load_contracts
-from monitor.core.judge import Judgement, judge
-from monitor.core.observation import Observation
-from monitor.core.shape.body import MAX_BODY_BYTES
 from monitor.errors import UsageError
-from monitor.probes import kind_for, request_hash
-from monitor.probes.spec import probe_spec
+
+if TYPE_CHECKING:
+    from monitor.config.schema import ProbeConfig
+    from monitor.core.judge import Judgement
 
 
 def register(
@@ -61,6 +56,10 @@ def register(
 
 
 def _read(path: str, what: str) -> bytes:
+    from pathlib import Path
+
+    from monitor.core.shape.body import MAX_BODY_BYTES
+
     try:
         file = Path(path)
         if file.stat().st_size > MAX_BODY_BYTES:
@@ -94,6 +93,13 @@ def _headers(values: list[str]) -> dict[str, str]:
 
 
 def handle(ctx: Context) -> int:
+    from monitor.contract import load_contracts
+    from monitor.core.judge import judge
+    from monitor.core.observation import Observation
+    from monitor.probes import kind_for, request_hash
+    from monitor.probes.spec import probe_spec
+    from monitor.storage.connect import open_store
+
     loaded = ctx.load()
     probe = _choose_probe(ctx, list(loaded.config.probes))
     request_bytes = _read(ctx.args.request, "request")

@@ -7,8 +7,10 @@ import ipaddress
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from monitor.config.schema import ApiConfig
+if TYPE_CHECKING:  # pydantic is not for `monitor healthcheck`, which only parses an address
+    from monitor.config.schema import ApiConfig
 
 
 @dataclass(frozen=True)

@@ -17,10 +17,10 @@ from monitor.blocking import BlockingPool
 from monitor.clock import Clock
 from monitor.config.schema import RetentionConfig
 from monitor.config.timeparse import iso_z
+from monitor.runner import BATCH_SIZE
 from monitor.storage.base import Retention
 
 log = logging.getLogger("monitor.runner.retention")
-BATCH_SIZE = 500
 PRUNE_EVERY = timedelta(hours=1)
 FIRST_PRUNE_AFTER = timedelta(minutes=1)
 

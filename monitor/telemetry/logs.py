@@ -8,14 +8,14 @@ from __future__ import annotations
 import json
 import logging
 from datetime import UTC, datetime
-from typing import Any, TextIO
-
-from opentelemetry import trace
+from typing import TYPE_CHECKING, Any, TextIO
 
 from monitor.config.timeparse import iso_z
-from monitor.core.judge import Judgement
 from monitor.core.model import DeliveryResult
-from monitor.core.observation import Observation
+
+if TYPE_CHECKING:
+    from monitor.core.judge import Judgement
+    from monitor.core.observation import Observation
 
 _HANDLER_NAME = "monitor-cli"
 
@@ -71,6 +71,10 @@ class TraceContextFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         if getattr(record, "trace_id", None) is None:
+            # Here, not at module level: every command configures logging, and the light ones
+            # (``--help``, ``healthcheck``) log nothing and must not import OpenTelemetry.
+            from opentelemetry import trace
+
             context = trace.get_current_span().get_span_context()
             if context.is_valid:
                 record.trace_id = f"{context.trace_id:032x}"

@@ -12,12 +12,13 @@ from typing import Any
 
 import pytest
 
-from monitor.app import build_app, open_store
+from monitor.app import build_app
 from monitor.clock import SystemClock
 from monitor.config.loader import parse_config
 from monitor.core.model import Trigger
 from monitor.errors import StorageError
 from monitor.runner.result import RunResult
+from monitor.storage.connect import open_store
 from monitor.storage.params import RunFilter
 from monitor.storage.sql.store import SqlStore
 from tests.conftest import SIM_KEY, chat_probe_config, write_config
