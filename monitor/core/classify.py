@@ -13,9 +13,12 @@ differs from both -> deployment drift; nothing matches -> vendor question.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from monitor.core.by_evidence import by_evidence as _by_evidence
+from monitor.core.by_evidence import contract_only as _contract_only
+from monitor.core.by_evidence import related as _related
 from monitor.core.model import Category, Finding, Source, Verdict
 
 
@@ -61,33 +64,8 @@ def _always(verdict: Verdict) -> Callable[[Finding, ClassifyContext], Verdict]:
     return lambda _f, _ctx: verdict
 
 
-def _related(path: str, paths: Collection[str]) -> bool:
-    for other in paths:
-        if path == other:
-            return True
-        short, long = (path, other) if len(path) < len(other) else (other, path)
-        if short and long.startswith(short) and long[len(short)] in ".[":
-            return True
-    return False
-
-
 def _in_usage(f: Finding) -> bool:
     return f.path == "usage" or f.path.startswith(("usage.", "usage["))
-
-
-def _by_evidence(f: Finding, ctx: ClassifyContext) -> Verdict:
-    """Baseline vs contract: who moved, the deployment or the documentation?"""
-    if f.source is Source.BASELINE:
-        return Verdict.DEPLOYMENT_DRIFT
-    if f.source is Source.CONTRACT:
-        if _related(f.path, ctx.baseline_paths):
-            return Verdict.DEPLOYMENT_DRIFT
-        return Verdict.DOCUMENTATION_DRIFT
-    if _related(f.path, ctx.contract_paths):
-        return Verdict.DOCUMENTATION_DRIFT
-    if _related(f.path, ctx.baseline_paths):
-        return Verdict.DEPLOYMENT_DRIFT
-    return Verdict.CLIENT_BUG
 
 
 def _names_sent_param(f: Finding, ctx: ClassifyContext) -> bool:
@@ -100,13 +78,11 @@ def _names_sent_param(f: Finding, ctx: ClassifyContext) -> bool:
     )
 
 
-_REQUEST_SCHEMA_KINDS = frozenset(
-    {"request-required-field-missing", "request-type-mismatch", "request-schema-violation"}
-)
-
-
-def _contract_only(f: Finding, ctx: ClassifyContext) -> bool:
-    return f.source is Source.CONTRACT and not _related(f.path, ctx.baseline_paths)
+_REQUEST_SCHEMA_KINDS = {
+    "request-required-field-missing",
+    "request-type-mismatch",
+    "request-schema-violation",
+}
 
 
 def _negative_accepted(f: Finding, expected: frozenset[int]) -> bool:
@@ -137,7 +113,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "the key where it must not be, or not there -> auth",
-        lambda f, _c: f.kind in ("key-in-query-string", "secret-unavailable"),
+        lambda f, _c: f.kind in ("key-in-query-string", "secret-unavailable", "secret-invalid"),
         Category.AUTH_MISMATCH,
         _always(Verdict.CLIENT_BUG),
         "client bug",
@@ -180,6 +156,13 @@ RULES: tuple[Rule, ...] = (
         Category.RESPONSE_PARSER_MISMATCH,
         _drift_if_accepted(Verdict.VENDOR_QUESTION),
         "deployment drift if accepted before, else vendor question",
+    ),
+    Rule(
+        "token counts that cannot be (negative, absurd) -> billing, the vendor's to explain",
+        lambda f, _c: f.kind == "usage-arithmetic-mismatch",
+        Category.USAGE_BILLING_ASSUMPTION,
+        _always(Verdict.VENDOR_QUESTION),
+        "vendor question",
     ),
     Rule(
         "usage chunk missing -> billing assumption",

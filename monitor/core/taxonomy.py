@@ -39,6 +39,7 @@ _KINDS: tuple[Kind, ...] = (
     Kind("body-too-large", B, None, "the body exceeds the judge's size cap"),
     Kind("body-too-deep", B, None, "the JSON nests deeper than the depth cap"),
     Kind("duplicate-keys", W, None, "an object repeats a key (strict parsers reject it)"),
+    Kind("required-member-missing", B, None, "the answer lacks its protocol's `choices` (…)"),
     # headers
     Kind("header-removed", W, B, "a header present in every baseline response is gone"),
     Kind("header-added", INFO, None, "a new response header"),
@@ -84,6 +85,8 @@ _KINDS: tuple[Kind, ...] = (
     Kind("read-error", B, None, "the connection broke while reading"),
     Kind("protocol-error", B, None, "the answer is not valid HTTP"),
     Kind("secret-unavailable", B, None, "the API key could not be read"),
+    Kind("secret-invalid", B, None, "the API key is not one line of visible ASCII: not sent"),
+    Kind("monitor-error", B, None, "the monitor failed judging the answer (type and message)"),
     Kind("redirected", B, None, "the endpoint answered with a redirect"),
     Kind("transport-error", B, None, "the request failed otherwise (the error is named)"),
     Kind("latency-slo-exceeded", W, None, "slower than the probe's latency SLO"),
@@ -101,6 +104,7 @@ _KINDS: tuple[Kind, ...] = (
     Kind("error-envelope-missing", W, None, "a refusal without an `error` object"),
     Kind("validation-error-unnamed", W, None, "a validation error not naming the parameter"),
     Kind("parser-rejected", B, None, "the official openai SDK's types reject the body"),
+    Kind("usage-arithmetic-mismatch", W, None, "token counts that cannot be (negative, absurd)"),
 )
 
 KINDS: dict[str, Kind] = {k.id: k for k in _KINDS}

@@ -20,18 +20,20 @@ from monitor.blocking import BlockingPool
 from monitor.clock import Clock
 from monitor.config.loader import LoadedConfig
 from monitor.config.schema import ProbeConfig
-from monitor.config.secrets import resolve_api_key, run_secrets
+from monitor.config.secrets import credential_secrets, resolve_api_key, run_secrets
 from monitor.contract import Contract
 from monitor.core.evidence import extract_request_id
 from monitor.core.judge import Judgement, ProbeState, judge
 from monitor.core.model import Trigger
 from monitor.core.observation import Observation, TransportFailure
 from monitor.core.policy.redact import redact_observation
+from monitor.core.policy.scrub import Scrubber
 from monitor.errors import ClaimLost, SecretError, StorageError
 from monitor.probes import context_for, kind_for, request_hash
 from monitor.probes.spec import probe_spec
 from monitor.probes.transport import HttpTransport
 from monitor.runner.admission import Admission, Ticket
+from monitor.runner.guard import guarded_judge, stored_form
 from monitor.runner.results import evidence_extra, judged_row, skipped_row, spooled_row
 from monitor.runner.spool import Spool, encode_completion
 from monitor.runner.spool_replay import replay_spool
@@ -148,11 +150,13 @@ class Pipeline:
             sent_key: str | None = None
             # the config's own secrets even when the key cannot be read (its URL is recorded)
             secrets: list[str | None] = run_secrets(None, {}, target, probe)
+            prefixed: list[str | None] = []
             try:
                 api_key = resolve_api_key(probe.target, target, d.env)
                 request = kind.prepare(probe, target, api_key, probe_context)
                 sent_key = request.key_fingerprint
                 secrets = run_secrets(api_key, request.headers, target, probe)
+                prefixed = credential_secrets(api_key, request.headers, target, probe)
                 if ticket and ticket.attempts < request.retry.attempts:
                     request = replace(
                         request, retry=replace(request.retry, attempts=ticket.attempts)
@@ -170,23 +174,24 @@ class Pipeline:
                     url=target.base_url,
                     started_at=started,
                     latency_ms=0.0,
-                    failure=TransportFailure("secret-unavailable", str(exc), retryable=False),
+                    failure=TransportFailure(exc.kind, str(exc), retryable=False),
                 )
             # Upstreams quote the key back (401 messages, 200 error envelopes, a Location
             # header) and findings quote upstreams: from here on, the judge, the span and the
             # stored evidence see it (and gateway credentials) masked. Only string values
             # change, never the shape.
-            observation = redact_observation(observation, response_text=False, secrets=secrets)
+            scrubber = Scrubber(secrets, prefixed)
+            observation = redact_observation(
+                observation, response_text=False, secrets=secrets, prefixed=prefixed
+            )
             finished = d.clock.now()
             spec = probe_spec(probe, kind.expected_status(probe))
             contract = d.contracts.get(probe.target)
-            judge_run = self.judge_for(probe, observation, finished)
+            judge_run = self.judge_for(probe, observation, finished, scrubber)
             completion = RunCompletion(
                 claim=claim,
                 # Stored: answer text withheld when asked; judged: with the text.
-                observation=redact_observation(
-                    observation, response_text=probe.redact.response_text, secrets=[]
-                ),
+                observation=stored_form(observation, response_text=probe.redact.response_text),
                 spec=spec,
                 finished_at=finished,
                 trace_id=trace_id,
@@ -257,9 +262,14 @@ class Pipeline:
         return row
 
     def judge_for(
-        self, probe: ProbeConfig, observation: Observation, finished: datetime
+        self,
+        probe: ProbeConfig,
+        observation: Observation,
+        finished: datetime,
+        scrubber: Scrubber | None = None,
     ) -> Callable[[ProbeState], Judgement]:
-        """The pure judgement of ``observation``, to run inside the run's transaction."""
+        """The pure judgement of ``observation``, to run inside the run's transaction; an
+        exception in it becomes a ``monitor-error`` judgement (``runner.guard``)."""
         d = self.deps
         kind = kind_for(probe.kind)
         spec = probe_spec(probe, kind.expected_status(probe))
@@ -276,7 +286,7 @@ class Pipeline:
                 contract=contract,
             )
 
-        return judge_run
+        return guarded_judge(judge_run, observation, spec, finished, scrubber or Scrubber([]))
 
     async def replay_spool(self) -> int:
         """Record spooled runs, oldest first, until the spool is empty or the database fails
