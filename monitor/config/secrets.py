@@ -72,6 +72,18 @@ def resolve_api_key(target_name: str, target: TargetConfig, env: Mapping[str, st
     return None
 
 
+def key_problem(target_name: str, target: TargetConfig, env: Mapping[str, str]) -> str | None:
+    """Why the key that is there cannot be used (``config check``); None when it can, or when
+    it is not there at all (a separate, softer issue)."""
+    try:
+        resolve_api_key(target_name, target, env)
+    except InvalidSecretError as exc:
+        return str(exc)
+    except SecretError:
+        return None
+    return None
+
+
 def checked_key(value: str, where: str) -> str:
     """``value`` without one trailing newline, if it is one line of visible ASCII.
 
