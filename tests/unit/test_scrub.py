@@ -7,6 +7,7 @@ import base64
 import json
 from urllib.parse import quote
 
+import httpx
 import pytest
 
 from monitor.config.secrets import checked_key
@@ -14,6 +15,7 @@ from monitor.core.policy.redact import redact_body_text
 from monitor.core.policy.scrub import scrub
 from monitor.core.policy.terminal import terminal_safe
 from monitor.errors import InvalidSecretError, SecretError
+from monitor.probes.transport import classify_http_error
 
 KEY = 'sk-"quoted"\\back/slash-0123456789abcdef'
 PLAIN = "sk-plain-0123456789abcdefghij"
@@ -105,3 +107,12 @@ def test_control_characters_are_escaped_and_json_stays_valid() -> None:
     assert safe == "req\\u001b]0;PWNED\\u0007\\u001b[2J \\u009b tab\tnew\nline"
     document = json.dumps({"id": raw}, ensure_ascii=False)
     assert json.loads(terminal_safe(document)) == {"id": raw}
+
+
+def test_an_invalid_request_header_is_reported_without_quoting_it() -> None:
+    error = httpx.LocalProtocolError(f"Illegal header value {b'Bearer ' + PLAIN.encode()!r}")
+    failure = classify_http_error(error)
+    assert failure.kind == "transport-error"
+    assert "header value is not valid HTTP" in failure.message
+    assert PLAIN not in failure.message
+    assert not failure.retryable
