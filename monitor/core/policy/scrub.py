@@ -79,9 +79,19 @@ class Scrubber:
                 if len(form) > PREFIX_LEN:
                     self._by_prefix.setdefault(form[:PREFIX_LEN].lower(), []).append(form)
         self._prefix = _alternation(self._by_prefix, re.IGNORECASE)
+        # A regex alternation scans slowly (0.1 s a MiB); a substring search of the folded
+        # text first skips the common case, a text holding no secret at all.
+        self._needles = tuple(
+            {f.casefold() for v in values for f in text_forms(v)}
+            | set(self._by_prefix)
+            | {f.casefold() for v in values for f in base64_forms(v)}
+        )
 
     def text(self, text: str) -> str:
         if not self.active or not text:
+            return text
+        folded = text.casefold()
+        if not any(needle in folded for needle in self._needles):
             return text
         if self._whole is not None:
             text = self._whole.sub(MASK, text)
