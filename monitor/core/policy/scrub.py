@@ -24,6 +24,7 @@ from urllib.parse import quote, quote_plus
 MASK = "***"
 MIN_SECRET_LEN = 6
 PREFIX_LEN = 16  # shorter prefixes would mask innocent text; 16 chars of a key are a leak
+BASE64_MIN_LEN = 12  # a shorter run of base64 characters turns up by chance in ids and hashes
 
 
 def text_forms(secret: str) -> set[str]:
@@ -55,7 +56,7 @@ def base64_forms(secret: str) -> set[str]:
             text = encode(b"\0" * pad + raw).decode("ascii").rstrip("=")
             # only the characters whose 6 bits all come from the secret's bytes
             core = text[(pad * 4 + 2) // 3 : (pad + len(raw)) * 8 // 6]
-            if len(core) >= MIN_SECRET_LEN:
+            if len(core) >= BASE64_MIN_LEN:
                 forms.add(core)
     return forms
 
