@@ -1,6 +1,7 @@
 """The canary test, grown for issue #16: a key file with a rotated key noted on a second
 line, and an upstream that echoes the key cut short, base64-encoded as Basic credentials and
-upper-cased. None of it may surface in the database, logs, spans, alerts, ``config check``,
+upper-cased. None of it may surface in the database, logs, spans, console and webhook alerts,
+``config check``,
 ``check --json``, ``history``, ``show``, the report or the API."""
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from monitor.core.model import Trigger
 from monitor.selfcheck.health import Health
 from tests.conftest import write_config
 from tests.fakes.hostile_upstream import HostileUpstream
+from tests.fakes.webhook_receiver import SECRET, WebhookReceiver
 from tests.incident import RunningApi
 from tests.integration.test_canary_key import CANARY, database_text
 
@@ -45,7 +47,7 @@ PROBE = (
 )
 
 
-def config_text(url: str, db_url: str, key_file: Path) -> str:
+def config_text(url: str, db_url: str, key_file: Path, hook: str) -> str:
     return f"""
 environment: test
 storage: {{url: "{db_url}"}}
@@ -55,6 +57,7 @@ targets:
 probes:{PROBE.format(t="h")}{PROBE.format(t="rotated")}
 alerts:
   console: {{}}
+  webhook: {{url: "{hook}", secret_env: WEBHOOK_SECRET}}
 """
 
 
@@ -80,10 +83,11 @@ def test_a_multi_line_key_and_hostile_echoes_reach_no_output_channel(
     upstream = HostileUpstream()
     key_file = tmp_path / "rotated.key"
     key_file.write_text(ML_NEW + "\n")
-    env = {"CANARY_KEY": CANARY}
+    env = {"CANARY_KEY": CANARY, "WEBHOOK_SECRET": SECRET}
+    receiver = WebhookReceiver()
     exporter, alerts = InMemorySpanExporter(), io.StringIO()
-    with upstream.serve() as url:
-        path = write_config(tmp_path, config_text(url, db_url, key_file))
+    with upstream.serve() as url, receiver.serve():
+        path = write_config(tmp_path, config_text(url, db_url, key_file, receiver.url))
         loaded = load_config(path, env)
         key_file.write_text(f"{ML_NEW}\n# old: {ML_OLD}\n")  # rotated: re-read every run
         invalid = cli("config", "check", "--config", str(path), env=env)
@@ -103,6 +107,7 @@ def test_a_multi_line_key_and_hostile_echoes_reach_no_output_channel(
         key_file.write_text(ML_NEW + "\n")  # so that the commands below can load the config
         upstream.mode = "basic"
         check = cli("--log-level", "debug", "check", "--config", str(path), "--json", env=env)
+        hooks = [r.body.decode() for r in receiver.requests]
     history = cli("history", "--config", str(path), "--json", "--limit", "500", env=env)
     run_ids = [json.loads(line)["run_id"] for line in history.out.splitlines()]
     shown = [cli("show", "--config", str(path), run_id, env=env) for run_id in run_ids]
@@ -114,6 +119,7 @@ def test_a_multi_line_key_and_hostile_echoes_reach_no_output_channel(
     assert any(CANARY in r.headers.get("authorization", "") for r in upstream.requests)
     assert all(ML_NEW not in r.headers.get("authorization", "") for r in upstream.requests[:-2])
     assert len(run_ids) == 10
+    assert len(hooks) >= 2  # the failing probes' alerts were delivered
     assert all('"run_id"' in page for page in pages[3:])
     stored = database_text(db_url, at_least=20)
     assert "secret-invalid" in stored
@@ -123,7 +129,7 @@ def test_a_multi_line_key_and_hostile_echoes_reach_no_output_channel(
         "the database": stored,
         "logs": caplog.text + check.err,
         "spans": "\n".join(span.to_json() for span in exporter.get_finished_spans()),
-        "alerts": alerts.getvalue(),
+        "alerts": alerts.getvalue() + "".join(hooks),
         "config check": invalid.out + invalid.err,
         "check --json": check.out,
         "history and show": history.out + "".join(r.out + r.err for r in shown),
