@@ -2,11 +2,12 @@
 
 Secrets (the API key, in case an upstream echoes it in a body, a header or an error message)
 become ``***`` everywhere as soon as the answer is received, before the judge quotes any of it
-in a finding. The generated text is withheld only from what is stored: with
-``redact.response_text`` the text under ``choices`` (content, reasoning, refusal, tool-call
-arguments) becomes ``***`` in JSON bodies and in every SSE ``data:`` line; a body that cannot be
-read as JSON is withheld whole, since it may be text. Shapes are unchanged: only string values
-are replaced.
+in a finding, in whatever form the echo takes (``core.policy.scrub``). The generated text is
+withheld only from what is stored: with ``redact.response_text`` the text under ``choices``
+(content, reasoning, refusal, tool-call arguments) becomes ``***`` in JSON bodies and in every
+SSE ``data:`` line; a body that cannot be read as JSON, or nested deeper than the strict parser
+allows, is withheld whole (it may be text; a deeper walk could exhaust the stack). Shapes are
+unchanged: only string values are replaced.
 """
 
 from __future__ import annotations
