@@ -35,8 +35,11 @@ def private_file(path: Path) -> Path:
 
 
 def write_private(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` (created or truncated) with mode 0600."""
+    """Write ``text`` to ``path`` (created or truncated) with mode 0600, on disk before this
+    returns (so a rename that follows never points at a truncated file)."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
     os.fchmod(fd, FILE_MODE)  # an older file of the same name may have a wider mode
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
