@@ -8,6 +8,7 @@ the forms a scrub can miss, and sends the answers that broke the judge (issue #1
 - ``basic``: a 401 quoting the token base64-encoded as Basic credentials (``user:token``),
   base64 of the whole ``Bearer`` header, and the token upper-cased and JSON-escaped;
 - ``empty``: ``{}`` with 200; ``empty-stream``: an SSE stream of ``{}`` chunks;
+- ``echo-stream``: an HTTP 200 stream whose error event quotes the bearer token;
 - ``deep``: 100 000 nested ``[`` with 200; ``infinite``: a chat completion with ``1e999999``;
 - ``escape``: a 500 whose ``x-request-id`` and message carry terminal escape sequences.
 """
@@ -68,6 +69,10 @@ class HostileUpstream(FakeServer):
             return Reply(401, {"error": {"message": message, "type": "auth"}}, headers)
         if self.mode == "empty":
             return Reply(200, {})
+        if self.mode == "echo-stream":
+            error = {"error": {"message": f"quota exhausted for key {token}", "type": "quota"}}
+            body = f"data: {json.dumps(error)}\n\ndata: [DONE]\n\n"
+            return Reply(200, body.encode(), {"content-type": "text/event-stream"})
         if self.mode == "empty-stream":
             body = "data: {}\n\ndata: {}\n\ndata: [DONE]\n\n"
             return Reply(200, body.encode(), {"content-type": "text/event-stream"})

@@ -141,12 +141,20 @@ def test_a_key_rotated_into_two_lines_at_run_time_fails_the_run_with_secret_inva
     assert KEY not in text
 
 
-@pytest.mark.parametrize("mode", ["truncated", "basic"])
+ECHOES = {
+    "truncated": "?k=***",  # a Location cut short
+    "basic": "credentials Basic dXNlcjp***",  # base64 of user:key, upper-cased, JSON-escaped
+    "echo-stream": "quota exhausted for key ***",  # an error event inside a 200 stream
+}
+
+
+@pytest.mark.parametrize("mode", list(ECHOES))
 def test_an_echo_cut_short_base64_or_upper_cased_is_masked_everywhere(
     upstream: HostileUpstream, cli: Any, tmp_path: Path, sqlite_url: str, mode: str
 ) -> None:
     upstream.mode = mode
-    path = write_config(tmp_path, config(upstream.base_url, sqlite_url))
+    kind = "\n    kind: chat_completion_stream" if mode == "echo-stream" else ""
+    path = write_config(tmp_path, config(upstream.base_url, sqlite_url, extra=kind))
     code, (run,) = checked(cli, path)
     assert code == 1
     assert run["outcome"] == "fail"
@@ -158,10 +166,7 @@ def test_an_echo_cut_short_base64_or_upper_cased_is_masked_everywhere(
     for text in (outputs, database):
         for start in range(0, len(KEY) - 16):  # no 16 characters of the key, in any case
             assert KEY[start : start + 16].lower() not in text.lower()
-    if mode == "truncated":
-        assert "?k=***" in outputs
-    else:
-        assert "credentials Basic dXNlcjp***" in outputs
+    assert ECHOES[mode] in outputs
 
 
 # item 4: a body nested 100 000 deep, with response text redaction

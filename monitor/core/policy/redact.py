@@ -40,7 +40,11 @@ def redact_observation(
     if response_text:
         body = redact_body_text(body, sse=stream is not None)
         if stream is not None:
-            stream = replace(stream, events=tuple(_redact_event(e) for e in stream.events))
+            stream = replace(
+                stream,
+                events=tuple(_redact_event(e) for e in stream.events),
+                chunks=tuple(redact_choices(c) for c in stream.chunks),
+            )
     if not scrubber.active:
         return replace(observation, body=body, stream=stream)
     text = scrubber.text
@@ -49,7 +53,7 @@ def redact_observation(
         url=text(observation.url),
         request_headers={k: text(v) for k, v in observation.request_headers.items()},
         request_body=_scrub_json(observation.request_body, scrubber),
-        response_headers={k: text(v) for k, v in observation.response_headers.items()},
+        response_headers={text(k): text(v) for k, v in observation.response_headers.items()},
         body=scrubber.data(body),
         failure=_scrub_failure(observation.failure, scrubber),
         attempts=tuple(_scrub_attempt(a, scrubber) for a in observation.attempts),
@@ -144,4 +148,10 @@ def _scrub_attempt(attempt: AttemptRecord, scrubber: Scrubber) -> AttemptRecord:
 def _scrub_stream(stream: StreamCapture | None, scrubber: Scrubber) -> StreamCapture | None:
     if stream is None:
         return None
-    return replace(stream, events=tuple(scrubber.text(e) for e in stream.events))
+    # the parsed chunks too: the judge quotes them (an error event's message)
+    return replace(
+        stream,
+        events=tuple(scrubber.text(e) for e in stream.events),
+        chunks=tuple(_scrub_json(c, scrubber) for c in stream.chunks),
+        errors=tuple((i, scrubber.text(why)) for i, why in stream.errors),
+    )
