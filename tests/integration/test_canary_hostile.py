@@ -1,8 +1,8 @@
 """The canary test, grown for issue #16: a key file with a rotated key noted on a second
-line, and an upstream that echoes the key cut short, base64-encoded as Basic credentials and
-upper-cased. None of it may surface in the database, logs, spans, console and webhook alerts,
-``config check``,
-``check --json``, ``history``, ``show``, the report or the API."""
+line, and an upstream that echoes the key cut short, base64-encoded as Basic credentials,
+upper-cased, and in an error event inside a 200 stream. None of it may surface in the
+database, logs, spans, console and webhook alerts, ``config check``, ``check --json``,
+``history``, ``show``, the report or the API."""
 
 from __future__ import annotations
 
@@ -47,6 +47,9 @@ PROBE = (
 )
 
 
+STREAM = PROBE.format(t="h").replace("name: h,", "name: hs, kind: chat_completion_stream,")
+
+
 def config_text(url: str, db_url: str, key_file: Path, hook: str) -> str:
     return f"""
 environment: test
@@ -54,7 +57,7 @@ storage: {{url: "{db_url}"}}
 targets:
   h: {{base_url: "{url}", api_key_env: CANARY_KEY}}
   rotated: {{base_url: "{url}", api_key_file: "{key_file}"}}
-probes:{PROBE.format(t="h")}{PROBE.format(t="rotated")}
+probes:{PROBE.format(t="h")}{PROBE.format(t="rotated")}{STREAM}
 alerts:
   console: {{}}
   webhook: {{url: "{hook}", secret_env: WEBHOOK_SECRET}}
@@ -95,7 +98,7 @@ def test_a_multi_line_key_and_hostile_echoes_reach_no_output_channel(
         async def probe_everything() -> None:
             app = build_app(loaded, env=env, stderr=alerts, span_exporter=exporter)
             try:
-                for mode in ("valid", "truncated", "basic", "valid"):
+                for mode in ("valid", "truncated", "basic", "echo-stream", "valid"):
                     upstream.mode = mode
                     for probe in loaded.config.probes:
                         await app.pipeline.run_once(probe, None, Trigger.CHECK)
@@ -118,13 +121,14 @@ def test_a_multi_line_key_and_hostile_echoes_reach_no_output_channel(
     assert "must hold one line of visible ASCII" in invalid.out + invalid.err
     assert any(CANARY in r.headers.get("authorization", "") for r in upstream.requests)
     assert all(ML_NEW not in r.headers.get("authorization", "") for r in upstream.requests[:-2])
-    assert len(run_ids) == 10
+    assert len(run_ids) == 18  # 3 probes, 5 rounds and the check
     assert len(hooks) >= 2  # the failing probes' alerts were delivered
     assert all('"run_id"' in page for page in pages[3:])
     stored = database_text(db_url, at_least=20)
     assert "secret-invalid" in stored
     assert "?k=***" in stored  # the Location cut short, masked
     assert "Basic dXNlcjp***" in stored  # base64 of user:key, masked
+    assert "quota exhausted for key ***" in stored  # the stream's error event, masked
     channels = {
         "the database": stored,
         "logs": caplog.text + check.err,
