@@ -161,6 +161,9 @@ def build_api(deps: ApiDeps) -> Starlette:
     async def openapi(request: Request) -> Response:
         return JsonResponse(document)
 
+    from monitor.web.pages import WebPages  # the pages import Jinja2: only when serving
+
+    web = WebPages(deps.store, deps.config, deps.clock, deps.health, deps.token)
     return Starlette(
         routes=[
             Route("/api/v1/runs", _protected(deps, runs)),
@@ -171,5 +174,6 @@ def build_api(deps: ApiDeps) -> Starlette:
             Route("/readyz", readyz),
             Route("/metrics", metrics),
             Route("/openapi.json", openapi),
+            *web.routes(),
         ]
     )

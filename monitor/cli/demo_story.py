@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -54,8 +55,14 @@ async def _until(check: Callable[[], Awaitable[bool]], timeout_s: float, what: s
 
 
 async def run_demo(
-    out: TextIO, err: TextIO, workdir: Path | None = None, console_spans: TextIO | None = None
+    out: TextIO,
+    err: TextIO,
+    workdir: Path | None = None,
+    console_spans: TextIO | None = None,
+    serve_on: str | None = None,
 ) -> int:
+    """The story; with ``serve_on`` (a listen address) the pages are served during it and
+    afterwards, while the probe keeps running, until Ctrl-C."""
     began = time.monotonic()
     folder = workdir or Path(tempfile.mkdtemp(prefix="monitor-demo-"))
     db_url = f"sqlite:///{folder / 'demo.db'}"
@@ -70,9 +77,20 @@ async def run_demo(
         loaded = parse_config(example_config_text(), "config/example.yaml", env)
         app = build_app(loaded, env=env, stderr=err, console_spans=console_spans)
         stop = asyncio.Event()
-        service = asyncio.create_task(serve(app, stop))
+        api = None
+        if serve_on is not None:
+            from monitor.api.wiring import make_api_server
+
+            assert app.metrics is not None
+            api = make_api_server(
+                loaded.config, {}, app.store, app.clock, app.metrics, listen=serve_on
+            )
+        service = asyncio.create_task(serve(app, stop, api=api))
         try:
             await _acts(app, sim, say, base_url)
+            if api is not None:
+                say(f"look at it: {api.url}/ (the probe keeps running; Ctrl-C to stop)")
+                await _until_interrupted()
         finally:
             stop.set()
             await service
@@ -94,7 +112,24 @@ async def run_demo(
         f"  MONITOR_DATABASE_URL={db_url} {command} baseline show {PROBE} "
         f"--config {config_path}\n"
     )
+    if serve_on is None:
+        out.write(
+            f"\nLook at it in a browser: {command} demo --serve (the same story, then the status "
+            "page on http://127.0.0.1:8080/ until Ctrl-C)\n"
+        )
     return 0
+
+
+async def _until_interrupted() -> None:
+    interrupted = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, interrupted.set)
+    try:
+        await interrupted.wait()
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
 
 
 async def _acts(app: App, sim: Simulator, say: Callable[[str], None], base_url: str) -> None:

@@ -296,6 +296,16 @@ class ApiConfig(Strict):
     enabled: bool = True
 
 
+class UiConfig(Strict):
+    """The web pages served beside the API (``monitor.web``)."""
+
+    # Where people reach the pages (behind an ingress): alerts link to event and run pages with it.
+    base_url: str | None = Field(default=None, pattern=r"^https?://[^\s/]+(/[^\s]*)?$")
+    public_status: bool = False  # `/` and badges without login: names, states, uptime, strip only
+    actions: bool = False  # ack and mute buttons on events (POST with a CSRF token)
+    refresh: Duration = timedelta(seconds=30)  # how often the overview reloads itself
+
+
 class TelemetryConfig(Strict):
     service_name: str = "contract-monitor"
     log_format: Literal["text", "json"] = "text"
@@ -315,6 +325,7 @@ class Config(Strict):
     routes: list[RouteConfig] = Field(default_factory=list)
     maintenance: list[MaintenanceWindow] = Field(default_factory=list)
     api: ApiConfig = Field(default_factory=ApiConfig)
+    ui: UiConfig = Field(default_factory=UiConfig)
     telemetry: TelemetryConfig = Field(default_factory=TelemetryConfig)
     retention: RetentionConfig = Field(default_factory=RetentionConfig)
 

@@ -123,6 +123,24 @@ def _huge_numbers(objects: list[JSONDict], ctx: Ctx) -> list[JSONDict]:
     return objects
 
 
+HOSTILE_MARKUP = '<script>alert(1)</script>"><img src=x onerror=alert(2)>'
+
+
+def _hostile_markup(objects: list[JSONDict], ctx: Ctx) -> list[JSONDict]:
+    # markup where a page would print provider values: the model, a new field, the text
+    for obj in objects:
+        obj["model"] = HOSTILE_MARKUP
+        obj["x_note"] = HOSTILE_MARKUP
+    for message in _messages(objects):
+        if isinstance(message.get("content"), str):
+            message["content"] = HOSTILE_MARKUP
+    return objects
+
+
+def _hostile_header(plan: Plan, ctx: Ctx) -> None:
+    plan.headers["x-hostile"] = HOSTILE_MARKUP
+
+
 def _nan(objects: list[JSONDict], ctx: Ctx) -> list[JSONDict]:
     # json.dumps writes float('nan') and float('inf') as the non-standard NaN / Infinity.
     for obj in objects:
@@ -337,6 +355,11 @@ SCENARIOS: dict[str, Scenario] = {
     "content-array": Scenario("message.content is an array of text parts.", mutate=_content_array),
     "nul-in-strings": Scenario(
         "A NUL character (\\u0000) in finish_reason, a key and a value.", mutate=_nul_in_strings
+    ),
+    "hostile-markup": Scenario(
+        "HTML and script in the model, a new field, the text and an `x-hostile` header.",
+        mutate=_hostile_markup,
+        shape=_hostile_header,
     ),
     "huge-numbers": Scenario(
         "Token counts of 1e20 and a 300-character model name.", mutate=_huge_numbers

@@ -38,3 +38,43 @@ def test_demo_shows_baseline_drift_alert_and_resolution_in_under_a_minute(tmp_pa
     assert "[DRIFT OPEN] chat-basic @ simulator" in alerts
     assert "[RESOLVED] chat-basic @ simulator" in alerts
     assert (tmp_path / "demo.db").exists()
+
+
+def test_demo_serve_tells_the_story_then_serves_the_status_page_until_ctrl_c(
+    tmp_path: Path,
+) -> None:
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+
+    import httpx
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    log = tmp_path / "demo.out"
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "monitor", "demo", "--serve", "--listen", f"127.0.0.1:{port}"],
+            stdout=out,
+            stderr=subprocess.DEVNULL,
+            env={**os.environ, "MONITOR_API_TOKEN": ""},
+        )
+        try:
+            deadline = time.monotonic() + 90
+            while "look at it:" not in log.read_text():
+                assert proc.poll() is None, log.read_text()
+                assert time.monotonic() < deadline, log.read_text()
+                time.sleep(0.3)
+            page = httpx.get(f"http://127.0.0.1:{port}/", timeout=10)
+            assert page.status_code == 200
+            assert 'data-probe="chat-basic"' in page.text
+            proc.send_signal(signal.SIGINT)
+            assert proc.wait(30) == 0
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait(10)
+    assert "all drift events resolved" in log.read_text()

@@ -193,7 +193,7 @@ def test_parse_scenario_accepts_combinations_and_rejects_unknown_names() -> None
 
 
 def test_every_scenario_has_a_description() -> None:
-    assert len(SCENARIOS) == 42
+    assert len(SCENARIOS) == 43
     assert all(s.description for s in SCENARIOS.values())
 
 

@@ -63,6 +63,30 @@ class ReadStore(StoreBase):
         with self._begin() as conn:
             return queries.probe_status(conn, probes)
 
+    def run_points(
+        self, probes: list[str], since: datetime, until: datetime | None = None, limit: int = 500
+    ) -> dict[str, list[queries.RunPoint]]:
+        with self._begin() as conn:
+            return queries.run_points(conn, probes, since, until, limit)
+
+    def status_page(
+        self, probes: list[str], since: datetime, bucket_s: int, latencies: int
+    ) -> tuple[list[queries.OutcomeBucket], dict[str, queries.RunPoint], dict[str, list[float]]]:
+        """What the status overview draws, in one transaction: outcome counts per slice of the
+        window, each probe's newest run and its recent latencies."""
+        with self._begin() as conn:
+            return (
+                queries.outcome_buckets(conn, probes, since, bucket_s),
+                queries.latest_points(conn, probes),
+                queries.recent_latencies(conn, probes, latencies),
+            )
+
+    def outcome_buckets(
+        self, probes: list[str], since: datetime, until: datetime, bucket_s: int
+    ) -> list[queries.OutcomeBucket]:
+        with self._begin() as conn:
+            return queries.outcome_buckets(conn, probes, since, bucket_s, until)
+
     def latest_slots(self, probes: list[str]) -> dict[str, datetime]:
         with self._begin() as conn:
             return queries.latest_slots(conn, probes)
