@@ -2,7 +2,7 @@
 line, and an upstream that echoes the key cut short, base64-encoded as Basic credentials,
 upper-cased, and in an error event inside a 200 stream. None of it may surface in the
 database, logs, spans, console and webhook alerts, ``config check``, ``check --json``,
-``history``, ``show``, the report or the API."""
+``history``, ``show``, the report, the API or the web pages."""
 
 from __future__ import annotations
 
@@ -72,11 +72,17 @@ def api_pages(loaded: Any, env: dict[str, str], run_ids: list[str]) -> list[str]
         deps = ApiDeps(app.store, app.config, app.clock, health, app.metrics, API_TOKEN)
         paths = ["/api/v1/runs?limit=500", "/api/v1/events", "/api/v1/report?since=1h"]
         paths += [f"/api/v1/runs/{run_id}" for run_id in run_ids]
+        # the web pages on the same listener
+        paths += ["/", "/events", "/report?since=1h", f"/runs/{run_ids[0]}/diff/{run_ids[-1]}"]
+        paths += [f"/probes/{p}" for p in ("h", "rotated", "hs")]
+        paths += [f"/runs/{run_id}" for run_id in run_ids]
         auth = {"authorization": f"Bearer {API_TOKEN}"}
         with RunningApi(build_api(deps)) as running, httpx.Client(base_url=running.url) as client:
-            return [client.get(p, headers=auth).text for p in paths]
+            responses = [client.get(p, headers=auth) for p in paths]
     finally:
         asyncio.run(app.aclose())
+    assert [r.status_code for r in responses] == [200] * len(paths)
+    return [r.text for r in responses]
 
 
 def test_a_multi_line_key_and_hostile_echoes_reach_no_output_channel(
@@ -123,7 +129,8 @@ def test_a_multi_line_key_and_hostile_echoes_reach_no_output_channel(
     assert all(ML_NEW not in r.headers.get("authorization", "") for r in upstream.requests[:-2])
     assert len(run_ids) == 18  # 3 probes, 5 rounds and the check
     assert len(hooks) >= 2  # the failing probes' alerts were delivered
-    assert all('"run_id"' in page for page in pages[3:])
+    assert all('"run_id"' in page for page in pages[3 : 3 + len(run_ids)])
+    assert all("<html" in page for page in pages[3 + len(run_ids) :])
     stored = database_text(db_url, at_least=20)
     assert "secret-invalid" in stored
     assert "?k=***" in stored  # the Location cut short, masked
@@ -138,7 +145,7 @@ def test_a_multi_line_key_and_hostile_echoes_reach_no_output_channel(
         "check --json": check.out,
         "history and show": history.out + "".join(r.out + r.err for r in shown),
         "report": report.out + report.err,
-        "the API": "".join(pages),
+        "the API and the web pages": "".join(pages),
     }
     for channel, text in channels.items():
         for needle in NEEDLES:
