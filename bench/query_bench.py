@@ -41,7 +41,7 @@ from sqlalchemy import event
 
 from monitor.storage import create_store
 from monitor.storage.sql.queries import RunFilter
-from monitor.storage.sql.report_queries import Window
+from monitor.storage.sql.report_window import Window
 from monitor.storage.sql.store import SqlStore
 
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"

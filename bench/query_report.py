@@ -24,7 +24,8 @@ from query_cold import buffer_misses, evict, read_bytes
 from monitor.report.build import ReportInput, build_report
 from monitor.report.markdown import render_markdown
 from monitor.storage import create_store
-from monitor.storage.sql.report_queries import Window, report_facts
+from monitor.storage.sql.report_queries import report_facts
+from monitor.storage.sql.report_window import Window
 from monitor.storage.sql.store import SqlStore
 
 CONFIG = """

@@ -21,7 +21,8 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SpanExporter
 
 from monitor.alerts import AlertSink, build_sinks, close_sinks
-from monitor.alerts.dispatch import Checkpoints, Dispatcher, Sleep
+from monitor.alerts.checkpoints import Checkpoints
+from monitor.alerts.dispatch import Dispatcher, Sleep
 from monitor.alerts.policy import windows_from_config
 from monitor.alerts.routing import select_sinks
 from monitor.blocking import BlockingPool
@@ -34,7 +35,8 @@ from monitor.errors import StorageError, UsageError
 from monitor.ids import new_id
 from monitor.probes.transport import HttpTransport
 from monitor.runner.admission import Admission
-from monitor.runner.pipeline import Pipeline, PipelineDeps
+from monitor.runner.deps import PipelineDeps
+from monitor.runner.pipeline import Pipeline
 from monitor.runner.spool import Spool
 from monitor.selfcheck.health import Heartbeat
 from monitor.selfcheck.selfwatch import SelfWatch

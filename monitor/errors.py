@@ -2,12 +2,18 @@
 
     MonitorError
     ├── ConfigError          bad configuration; carries located issues; CLI exit code 2
+    ├── ContractError        a contract (OpenAPI) document cannot be used; located like a config
     ├── SecretError          a secret the config names cannot be read (unset env, missing file)
     │   └── InvalidSecretError   it was read but is not one line of visible ASCII
     ├── StorageError         the database failed; ``retryable`` says whether trying again can help
     │   └── ClaimLost        another replica took a run over after our lease expired
     ├── DeliveryError        an alert sink failed; ``permanent`` says retrying cannot help
-    └── UsageError           a CLI request that cannot be served (unknown probe, bad time); exit 2
+    ├── UsageError           a CLI request that cannot be served (unknown probe, bad time); exit 2
+    ├── BadRequest           an API query the read API cannot serve; answered 400, never 500
+    └── ImportProblem        a baseline export this version cannot read (also a ``ValueError``)
+
+``ContractError``, ``BadRequest`` and ``ImportProblem`` are also importable from where they are
+raised (``monitor.contract``, ``monitor.api.params``, ``monitor.storage.sql.baselines``).
 
 Probe failures are never exceptions: a misbehaving target becomes a classified finding on a
 ``fail`` run (see ``monitor.core.observation``).
@@ -43,6 +49,15 @@ class ConfigError(MonitorError):
     def __init__(self, issues: list[ConfigIssue]) -> None:
         self.issues = issues
         super().__init__("\n".join(str(issue) for issue in issues))
+
+
+class ContractError(MonitorError):
+    """The contract document cannot be used; ``str()`` is the located message."""
+
+    def __init__(self, source: str, line: int | None, key_path: str, message: str) -> None:
+        self.source, self.line, self.key_path, self.message = source, line, key_path, message
+        where = f"{source}:{line}" if line else source
+        super().__init__(f"{where}: {key_path + ': ' if key_path else ''}{message}")
 
 
 class SecretError(MonitorError):
@@ -87,3 +102,12 @@ class DeliveryError(MonitorError):
 
 class UsageError(MonitorError):
     """A command-line request that cannot be served (unknown probe, unparsable time)."""
+
+
+class BadRequest(MonitorError):
+    """A query parameter of the read API that cannot be served; the API answers 400 with it."""
+
+
+class ImportProblem(MonitorError, ValueError):
+    """The document is not a baseline export this version can read. Still a ``ValueError``, as
+    it was before it joined the tree, so callers that caught that keep working."""

@@ -1,8 +1,14 @@
-"""Alert sinks: one module per sink, one registry line per sink, built from config.
+"""Alert delivery: the sink interface (``base``), one module per sink (console, Slack, Slack
+webhook, PagerDuty, webhook) built here by ``build_sinks`` (one registry line per sink), the
+pure parts (``render``, ``slack_blocks``, ``policy``, ``routing``), HTTP sending (``httpsend``),
+pacing and the dispatcher that delivers the outbox (``dispatch``, ``checkpoints``).
 
 ``build_sinks`` reads the sinks' secrets (bot token, webhook URL, routing key, signing secret)
 from the environment once; an unset one is a ``SecretError`` naming the variable, never a
 half-configured sink. The console sink is on when configured or when no other sink is.
+
+May import: core, config, storage, telemetry and the root's modules. Never runner, selfcheck,
+views, report, api, app, service or cli.
 """
 
 from __future__ import annotations

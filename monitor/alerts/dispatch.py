@@ -24,18 +24,20 @@ import logging
 import random
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Protocol
 
 from opentelemetry import trace
 from opentelemetry.trace import Status, StatusCode
 
 from monitor.alerts.base import AlertSink, Delivery
+from monitor.alerts.checkpoints import AFTER_SEND, BEFORE_SEND, Checkpoints, NoCheckpoints
 from monitor.alerts.pacing import SharedPacer
 from monitor.alerts.policy import Window, suppression_reason, waits_for_opening
 from monitor.alerts.routing import with_route_owner
 from monitor.blocking import BlockingPool
 from monitor.clock import Clock
 from monitor.config.schema import RouteConfig
+from monitor.core.model import DeliveryResult
+from monitor.core.policy.retry import RetryPolicy, full_jitter
 from monitor.errors import DeliveryError
 from monitor.storage.records import OutboxItem
 from monitor.storage.sql.outbox import ClaimPolicy
@@ -45,8 +47,6 @@ from monitor.telemetry.delivery_span import delivery_span
 from monitor.telemetry.observers import NullObserver, Observer
 
 log = logging.getLogger("monitor.alerts.dispatch")
-BEFORE_SEND = "before_send"
-AFTER_SEND = "after_send"
 MIN_RETRY_S = 1.0  # never re-claim in the same pass (a Retry-After of 0 would spin)
 OPENING_WAIT = timedelta(seconds=5)
 FLUSH_OPENING_WAIT = timedelta(milliseconds=500)
@@ -55,17 +55,9 @@ LEASE_USE = 0.75  # a claim older than this share of the lease is released, not 
 
 
 def backoff_delay(attempt: int, rng: random.Random, base: float = 2.0, cap: float = 600.0) -> float:
-    """Full jitter: uniform in [0, min(cap, base * 2**attempt)]."""
-    return rng.uniform(0, min(cap, base * (2**attempt)))
-
-
-class Checkpoints(Protocol):
-    def reached(self, point: str, delivery: Delivery) -> None: ...
-
-
-class NoCheckpoints:
-    def reached(self, point: str, delivery: Delivery) -> None:
-        return None
+    """Full jitter: uniform in [0, min(cap, base * 2**attempt)] after ``attempt`` failed sends
+    (the probes' retry waits, ``core.policy.retry.full_jitter``, with the outbox's scale)."""
+    return full_jitter(attempt + 1, RetryPolicy(backoff_s=base, max_backoff_s=cap), rng.random)
 
 
 Sleep = Callable[[float], Awaitable[None]]
@@ -170,12 +162,12 @@ class Dispatcher:
         sink = self.sinks.get(group[0].sink)
         if sink is None:
             error = f"sink {group[0].sink!r} is not configured"
-            await self._record(group, "failed", error=error, permanent=True)
+            await self._record(group, DeliveryResult.FAILED, error=error, permanent=True)
             return 0
         sendable = []
         for item in group:
             if (why := suppression_reason(item, now, self.windows)) is not None:
-                await self._record([item], "suppressed", error=why)
+                await self._record([item], DeliveryResult.SUPPRESSED, error=why)
             else:
                 sendable.append(item)
         if not sendable:
@@ -226,13 +218,13 @@ class Dispatcher:
                 delay = self._backoff(items)
                 retry_at = self.clock.now() + timedelta(seconds=delay)
                 error = f"{type(exc).__name__}: {exc}"
-                await self._record(items, "retry", error=error, retry_at=retry_at)
+                await self._record(items, DeliveryResult.RETRY, error=error, retry_at=retry_at)
                 return 0
             latency = (self.clock.monotonic() - began) * 1000
             self.checkpoints.reached(AFTER_SEND, delivery)
             if ref is not None:
                 span.set_attribute(semconv.MONITOR_ALERT_REF, ref)
-            await self._record(items, "delivered", external_ref=ref, latency=latency)
+            await self._record(items, DeliveryResult.DELIVERED, external_ref=ref, latency=latency)
         return 1
 
     def _backoff(self, items: Sequence[OutboxItem]) -> float:
@@ -246,7 +238,9 @@ class Dispatcher:
         if exc.permanent or attempts >= self.max_attempts:
             why = str(exc) if exc.permanent else f"{exc} (gave up after {attempts} attempts)"
             log.warning("alert to %s failed permanently: %s", sink.name, why)
-            await self._record(items, "failed", error=why, permanent=exc.permanent, latency=latency)
+            await self._record(
+                items, DeliveryResult.FAILED, error=why, permanent=exc.permanent, latency=latency
+            )
             if self.on_sink_failure is not None:
                 await self.on_sink_failure(sink.name)
             return
@@ -256,12 +250,14 @@ class Dispatcher:
         else:
             delay = self._backoff(items)
         retry_at = self.clock.now() + timedelta(seconds=delay)
-        await self._record(items, "retry", error=str(exc), retry_at=retry_at, latency=latency)
+        await self._record(
+            items, DeliveryResult.RETRY, error=str(exc), retry_at=retry_at, latency=latency
+        )
 
     async def _record(
         self,
         items: Sequence[OutboxItem],
-        result: str,
+        result: DeliveryResult,
         *,
         error: str | None = None,
         permanent: bool = False,
@@ -269,7 +265,7 @@ class Dispatcher:
         external_ref: str | None = None,
         latency: float | None = None,
     ) -> None:
-        if result != "suppressed":
+        if result is not DeliveryResult.SUPPRESSED:
             self.observer.delivery_attempted(items[0].sink, result, latency)
         lost = await self.db.run(
             self.store.record_deliveries,

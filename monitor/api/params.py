@@ -8,15 +8,12 @@ from typing import Any
 from starlette.datastructures import QueryParams
 
 from monitor.config.timeparse import parse_time
+from monitor.errors import BadRequest as BadRequest  # its old home; it lives in errors now
 from monitor.storage.sql.queries import Cursor
 
 MAX_LIMIT = 500
 OUTCOMES = ("pass", "drift", "fail", "skipped")
 EVENT_STATES = ("suspected", "open", "resolved")
-
-
-class BadRequest(Exception):
-    pass
 
 
 def _clean(name: str, value: str) -> str:

@@ -13,7 +13,6 @@ import hmac
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from prometheus_client import CONTENT_TYPE_LATEST
@@ -34,6 +33,7 @@ from monitor.storage.sql.queries import RunFilter
 from monitor.storage.sql.store import SqlStore
 from monitor.telemetry.metrics import MonitorMetrics
 from monitor.views.evidence import run_detail
+from monitor.views.jsonable import to_jsonable
 from monitor.views.run import run_view
 
 Handler = Callable[[Request], Awaitable[Response]]
@@ -50,17 +50,9 @@ class ApiDeps:
     token: str | None
 
 
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat().replace("+00:00", "Z")
-    if isinstance(value, bytes):
-        return value.decode("utf-8", "replace")
-    raise TypeError(f"not JSON serializable: {type(value).__name__}")
-
-
 class JsonResponse(JSONResponse):
     def render(self, content: Any) -> bytes:
-        return json.dumps(content, default=_jsonable, ensure_ascii=False).encode("utf-8")
+        return json.dumps(content, default=to_jsonable, ensure_ascii=False).encode("utf-8")
 
 
 def _error(status: int, message: str, **headers: str) -> Response:

@@ -1,7 +1,13 @@
-"""The ``monitor`` command line. ``main(argv)`` runs in-process (tests call it directly).
+"""The ``monitor`` command line: one module per command (``register(sub, common)`` and
+``handle(ctx) -> int``), shared options and context (``common``), output for humans and scripts
+(``output``, ``tables``), and the demo's story (``demo_story``). ``main(argv)`` runs in-process
+(tests call it directly).
 
 Exit codes: 0 success; 1 a probe failed, a finding is breaking, or the service failed;
 2 usage or configuration errors (nothing written).
+
+May import: everything (the top of the layers, beside ``api``), but nothing imports it except
+``monitor.__main__``.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from typing import Any
 
 from monitor.app import build_app
 from monitor.cli.common import Context, add_format_options, require_secrets
-from monitor.cli.output import write_csv, write_json_lines
+from monitor.cli.output import RUN_CSV_COLUMNS, write_csv, write_json_lines
 from monitor.cli.tables import run_rows_table
 from monitor.config.crossrefs import SINK_NAMES
 from monitor.config.loader import LoadedConfig
@@ -23,20 +23,7 @@ from monitor.errors import UsageError
 from monitor.views.run import run_view
 
 ALERT_DRAIN_S = 30.0
-CSV_COLUMNS = (
-    "run_id",
-    "probe",
-    "target",
-    "started_at",
-    "outcome",
-    "status_code",
-    "latency_ms",
-    "attempts",
-    "request_id",
-    "trace_id",
-    "category",
-    "verdict",
-)
+CSV_COLUMNS = tuple(c for c in RUN_CSV_COLUMNS if c != "trigger")
 
 
 def register(

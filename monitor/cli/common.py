@@ -69,8 +69,12 @@ def add_config_option(parser: argparse.ArgumentParser, *, top_level: bool) -> No
 
 
 def add_format_options(parser: argparse.ArgumentParser, formats: tuple[str, ...]) -> None:
+    """``--format`` among ``formats`` (the first is the default) and ``--json`` for ``json``."""
     parser.add_argument(
-        "--format", choices=formats, default="table", help="output format (default: table)"
+        "--format",
+        choices=formats,
+        default=formats[0],
+        help=f"output format (default: {formats[0]})",
     )
     parser.add_argument(
         "--json", dest="format", action="store_const", const="json", help="alias of --format json"

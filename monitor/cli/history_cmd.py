@@ -12,28 +12,12 @@ from monitor.cli.common import (
     positive_int,
     resolve_window,
 )
-from monitor.cli.output import write_csv, write_json_lines
+from monitor.cli.output import RUN_CSV_COLUMNS, write_csv, write_json_lines
 from monitor.cli.tables import run_rows_table
 from monitor.clock import SystemClock
 from monitor.core.model import Category, Verdict
 from monitor.storage.sql.queries import RunFilter
 from monitor.views.run import run_view
-
-CSV_COLUMNS = (
-    "run_id",
-    "probe",
-    "target",
-    "trigger",
-    "started_at",
-    "outcome",
-    "status_code",
-    "latency_ms",
-    "attempts",
-    "request_id",
-    "trace_id",
-    "category",
-    "verdict",
-)
 
 
 def register(
@@ -92,7 +76,7 @@ def handle(ctx: Context) -> int:
     if a.format == "json":
         write_json_lines(views, ctx.stdout)
     elif a.format == "csv":
-        write_csv(views, CSV_COLUMNS, ctx.stdout)
+        write_csv(views, RUN_CSV_COLUMNS, ctx.stdout)
     else:
         run_rows_table(views, ctx.stdout)
     return 0

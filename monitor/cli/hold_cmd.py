@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 
 from monitor.app import open_store
-from monitor.cli.common import Context, resolve_time
+from monitor.cli.common import Context, add_format_options, resolve_time
 from monitor.cli.output import write_json, write_table
 from monitor.clock import SystemClock
 from monitor.errors import UsageError
@@ -32,8 +32,7 @@ def register(
     parser.add_argument("--until", metavar="T", help="window end (default: now)")
     parser.add_argument("--reason", help="why (the incident), shown in `hold list`")
     parser.add_argument("--all", action="store_true", help="list: include released holds")
-    parser.add_argument("--format", choices=("table", "json"), default="table")
-    parser.add_argument("--json", dest="format", action="store_const", const="json")
+    add_format_options(parser, ("table", "json"))
     parser.set_defaults(handler=handle)
 
 

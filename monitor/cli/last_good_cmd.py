@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from monitor.app import open_store
-from monitor.cli.common import Context
+from monitor.cli.common import Context, add_format_options
 from monitor.cli.output import write_json
 from monitor.clock import SystemClock
 from monitor.errors import UsageError
@@ -23,8 +23,7 @@ def register(
         "diff it with the newest run (status, shape, headers).",
     )
     parser.add_argument("probe", metavar="PROBE")
-    parser.add_argument("--format", choices=("text", "json"), default="text")
-    parser.add_argument("--json", dest="format", action="store_const", const="json")
+    add_format_options(parser, ("text", "json"))
     parser.set_defaults(handler=handle)
 
 

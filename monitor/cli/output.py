@@ -5,18 +5,28 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, TextIO
 
+from monitor.views.jsonable import to_jsonable
 
-def to_jsonable(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat().replace("+00:00", "Z")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, bytes):
-        return value.decode("utf-8", "replace")
-    raise TypeError(f"not JSON serializable: {type(value).__name__}")
+# A run as one CSV row (``history --format csv``); ``check`` leaves out ``trigger`` (always
+# ``manual`` there). Scripts read these columns by name and position: only ever append.
+RUN_CSV_COLUMNS = (
+    "run_id",
+    "probe",
+    "target",
+    "trigger",
+    "started_at",
+    "outcome",
+    "status_code",
+    "latency_ms",
+    "attempts",
+    "request_id",
+    "trace_id",
+    "category",
+    "verdict",
+)
 
 
 def write_json_lines(rows: Sequence[dict[str, Any]], out: TextIO) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 
 from monitor.app import open_store
-from monitor.cli.common import Context, resolve_time
+from monitor.cli.common import Context, add_format_options, resolve_time
 from monitor.cli.output import write_json
 from monitor.clock import SystemClock
 from monitor.errors import UsageError
@@ -31,8 +31,7 @@ def register(
     parser.add_argument("--since", "--from", dest="since", metavar="T", required=True)
     parser.add_argument("--until", "--to", dest="until", metavar="T", help="default: now")
     parser.add_argument("--target", metavar="NAME", help="one target only")
-    parser.add_argument("--format", choices=("md", "json"), default="md")
-    parser.add_argument("--json", dest="format", action="store_const", const="json")
+    add_format_options(parser, ("md", "json"))
     parser.add_argument("--tz", default="UTC", help="local time zone shown next to UTC")
     parser.set_defaults(handler=handle)
 

@@ -7,11 +7,12 @@ import json
 from typing import Any, TextIO
 
 from monitor.app import open_store
-from monitor.cli.common import Context
-from monitor.cli.output import to_jsonable, write_json
+from monitor.cli.common import Context, add_format_options
+from monitor.cli.output import write_json
 from monitor.clock import SystemClock
 from monitor.errors import UsageError
 from monitor.views.evidence import run_detail
+from monitor.views.jsonable import to_jsonable
 
 
 def register(
@@ -25,8 +26,7 @@ def register(
         "attempts, findings, the assumption ledger and the trace id.",
     )
     parser.add_argument("run_id", metavar="RUN_ID")
-    parser.add_argument("--format", choices=("text", "json"), default="text")
-    parser.add_argument("--json", dest="format", action="store_const", const="json")
+    add_format_options(parser, ("text", "json"))
     parser.set_defaults(handler=handle)
 
 

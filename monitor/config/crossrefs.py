@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import importlib.util
 import os
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -11,6 +12,7 @@ from urllib.parse import urlsplit
 from monitor.config.crontab import crontab_trigger
 from monitor.config.dburl import normalize_database_url
 from monitor.config.listen import api_token, parse_listen, token_problem
+from monitor.config.locate import format_loc
 from monitor.config.schema import Config, MaintenanceWindow, ProbeConfig, slack_channel_of
 from monitor.config.secrets import key_problem
 from monitor.config.timeparse import parse_instant
@@ -35,11 +37,11 @@ def check_config(
     warnings: list[ConfigIssue] = []
 
     def err(loc: Sequence[str | int], message: str) -> None:
-        errors.append(ConfigIssue(filename, line_of(loc), _fmt(loc), message))
+        errors.append(ConfigIssue(filename, line_of(loc), format_loc(loc), message))
 
     def secret(loc: Sequence[str | int], message: str) -> None:
         issue = ConfigIssue(
-            filename, line_of(loc), _fmt(loc), message, warning=not secrets_required
+            filename, line_of(loc), format_loc(loc), message, warning=not secrets_required
         )
         (errors if secrets_required else warnings).append(issue)
 
@@ -267,17 +269,20 @@ def _check_generation(probe: ProbeConfig, loc: list[str | int], err: Callable[..
             err([*loc, "params", key], f"must be a whole number of tokens ≥ 1, not {value!r}")
 
 
+def sdk_available() -> bool:
+    """Whether the optional openai SDK (``production_parser: openai``) is installed. Asked
+    without importing it: the SDK takes a moment to import and only a run needs it."""
+    return importlib.util.find_spec("openai") is not None
+
+
 def _check_probe_kind(probe: ProbeConfig, loc: list[str | int], err: Callable[..., None]) -> None:
     if probe.kind == "http" and not probe.path:
         err([*loc, "path"], "required for kind http (e.g. /v1/embeddings)")
-    if probe.production_parser == "openai":
-        from monitor.probes.sdk_parser import sdk_available
-
-        if not sdk_available():
-            err(
-                [*loc, "production_parser"],
-                "the openai package is not installed: pip install 'contract-monitor[openai]'",
-            )
+    if probe.production_parser == "openai" and not sdk_available():
+        err(
+            [*loc, "production_parser"],
+            "the openai package is not installed: pip install 'contract-monitor[openai]'",
+        )
 
 
 def _check_overrides(probe: ProbeConfig, loc: list[str | int], err: Callable[..., None]) -> None:
@@ -297,9 +302,3 @@ def _check_overrides(probe: ProbeConfig, loc: list[str | int], err: Callable[...
                 parse_until(rule.until)
             except ValueError:
                 err([*where, "until"], f"invalid date {rule.until!r}: use 2026-06-01 or ISO 8601")
-
-
-def _fmt(loc: Sequence[str | int]) -> str:
-    from monitor.config.loader import format_loc
-
-    return format_loc(loc)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,13 +19,15 @@ import yaml
 from pydantic import ValidationError
 
 from monitor.config.crossrefs import check_config
+from monitor.config.locate import Loc, Locator, format_loc
 from monitor.config.schema import Config, WithHeaders
 from monitor.config.typewalk import valid_keys
 from monitor.errors import ConfigError, ConfigIssue
 
+__all__ = ["EnvUse", "LoadedConfig", "Loc", "Locator", "format_loc", "load_config", "parse_config"]
+
 EnvUse = tuple[list[str | int], str]  # where a ``${NAME}`` was expanded, and its value
 _ENV_REF = re.compile(r"\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
-Loc = Sequence[str | int]
 
 
 @dataclass(frozen=True)
@@ -38,46 +40,6 @@ class LoadedConfig:
     @property
     def config_hash(self) -> str:
         return self.sha256[:12]
-
-
-def format_loc(loc: Loc) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += part if not out else f".{part}"
-    return out
-
-
-class Locator:
-    """Finds the line of a key path in the composed YAML node tree."""
-
-    def __init__(self, root: yaml.Node | None) -> None:
-        self.root = root
-
-    def line(self, loc: Loc, *, key: bool = False) -> int | None:
-        node = self.root
-        last_line = None if node is None else node.start_mark.line + 1
-        for index, part in enumerate(loc):
-            found = self._child(node, part, want_key=key and index == len(loc) - 1)
-            if found is None:
-                return last_line
-            node = found
-            last_line = node.start_mark.line + 1
-        return last_line
-
-    @staticmethod
-    def _child(node: yaml.Node | None, part: str | int, *, want_key: bool) -> yaml.Node | None:
-        if isinstance(node, yaml.MappingNode):
-            for key_node, value_node in node.value:
-                if str(key_node.value) == str(part):
-                    chosen: yaml.Node = key_node if want_key else value_node
-                    return chosen
-        if isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
-            child: yaml.Node = node.value[part]
-            return child
-        return None
 
 
 def load_config(

@@ -5,6 +5,9 @@ config file, or a URL) and returns a ``Contract`` per target; a broken document 
 ``ConfigError`` located both in the config (``targets.NAME.contract``) and in the document.
 ``Contract`` implements ``monitor.core.documented.ContractOracle`` for the judge and
 ``check_request`` for the request-side rule (an undocumented field is a client bug).
+
+May import: ``core``, ``config`` (the loaded config names the documents; ``config.locate``
+locates their errors) and the root's modules. Never probes, storage or anything above.
 """
 
 from __future__ import annotations
@@ -14,7 +17,8 @@ from pathlib import Path
 
 import yaml
 
-from monitor.config.loader import LoadedConfig, Locator
+from monitor.config.loader import LoadedConfig
+from monitor.config.locate import Locator
 from monitor.contract.document import ContractDocument, ContractError, Fetch, fetch_url
 from monitor.contract.document import read_document as read_document
 from monitor.contract.oracle import Contract

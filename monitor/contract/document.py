@@ -23,19 +23,12 @@ from jsonschema_path import SchemaPath
 from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
 from referencing.exceptions import Unresolvable
 
-from monitor.config.loader import Locator, format_loc
+from monitor.config.locate import Locator, format_loc
+from monitor.config.timeparse import iso_z
+from monitor.errors import ContractError
 
 MAX_DOCUMENT_BYTES = 16 * 1024 * 1024
 Fetch = Callable[[str], bytes]
-
-
-class ContractError(Exception):
-    """The contract document cannot be used; ``str()`` is the located message."""
-
-    def __init__(self, source: str, line: int | None, key_path: str, message: str) -> None:
-        self.source, self.line, self.key_path, self.message = source, line, key_path, message
-        where = f"{source}:{line}" if line else source
-        super().__init__(f"{where}: {key_path + ': ' if key_path else ''}{message}")
 
 
 @dataclass(frozen=True)
@@ -61,7 +54,7 @@ class ContractDocument:
         return {
             "source": self.source,
             "sha256": self.sha256,
-            "fetched_at": self.fetched_at.isoformat().replace("+00:00", "Z"),
+            "fetched_at": iso_z(self.fetched_at),
             "title": self.title,
             "version": self.version,
             "openapi": self.openapi,

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from monitor.core.documented import ResponseFacts
-from monitor.core.shape.stats import member_path
+from monitor.core.shape.paths import member_path
 
 MAX_SCHEMA_DEPTH = 24
 

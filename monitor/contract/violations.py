@@ -22,7 +22,9 @@ from jsonschema.exceptions import ValidationError, best_match
 
 from monitor.contract.facts import SchemaFacts
 from monitor.core.model import Finding, ResponseClass, Source
-from monitor.core.shape.stats import Shape, leaf_key, member_path, parent_path, type_name
+from monitor.core.shape.paths import leaf_key, member_path, parent_path
+from monitor.core.shape.stats import Shape
+from monitor.core.shape.values import type_name
 from monitor.core.taxonomy import make_finding
 
 MAX_FINDINGS = 50

@@ -18,12 +18,12 @@ from monitor.core.model import Finding, ResponseClass, Severity, Source
 from monitor.core.observation import Observation
 from monitor.core.shape.body import ParsedBody, is_json_media_type, parse_json_body
 from monitor.core.shape.diff import diff_shapes, refine_null_only
+from monitor.core.shape.framing import adopt_framing
 from monitor.core.shape.required import missing_members
 from monitor.core.shape.stats import Shape, infer_shape
 from monitor.core.shape.watch import update_watch
 from monitor.core.spec import ProbeSpec, ProbeState
 from monitor.core.stream.chunks import read_stream
-from monitor.core.stream.framing import adopt_framing
 
 
 @dataclass

@@ -7,7 +7,7 @@ it becomes ``active`` (frozen) and every later response is compared with it. Ver
 grow: ``monitor baseline accept`` and ``import`` add a version and keep the old ones. An active
 baseline changes in three bounded ways only: a field it only ever saw null takes its first
 non-null type, a chunk baseline stored before SSE framing was recorded takes its first stream's
-(``monitor.core.stream.framing``), and its ``watch`` counts runs (``monitor.core.shape.watch``).
+(``monitor.core.shape.framing``), and its ``watch`` counts runs (``monitor.core.shape.watch``).
 """
 
 from __future__ import annotations

@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from monitor.core.model import Finding
-from monitor.core.shape.stats import Shape, parent_path
+from monitor.core.shape.paths import parent_path
+from monitor.core.shape.stats import Shape
 
 
 @dataclass(frozen=True)

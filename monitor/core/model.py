@@ -32,6 +32,17 @@ class Outcome(StrEnum):
     SKIPPED = "skipped"  # not sent: circuit open, budget, coalesced slot
 
 
+class DeliveryResult(StrEnum):
+    """What one delivery attempt of an alert came to (``delivery_attempts.result``; the values
+    are stored, printed and used as a metric label, so they never change)."""
+
+    DELIVERED = "delivered"
+    RETRY = "retry"  # failed for now: the row is due again at ``next_attempt_at``
+    FAILED = "failed"  # permanent (or an unknown outcome twice): surfaced, not retried
+    SUPPRESSED = "suppressed"  # not sent on purpose (a maintenance window, a policy)
+    UNKNOWN = "unknown"  # the sender's lease expired mid-send: it may have been sent
+
+
 class Source(StrEnum):
     BASELINE = "baseline"  # differs from what this endpoint returned before
     CONTRACT = "contract"  # differs from the published OpenAPI document

@@ -19,6 +19,43 @@ from monitor.core.model import Finding, ResponseClass, Severity, Source
 B, W, INFO = Severity.BREAKING, Severity.WARNING, Severity.INFO
 
 
+# The ids that code outside this table decides on (``classify``'s rules), named once here.
+CONNECT_REFUSED = "connect-refused"
+DNS_FAILURE = "dns-failure"
+ENDPOINT_MISMATCH = "endpoint-mismatch"
+ERROR_IN_200 = "error-in-200"
+KEY_IN_QUERY_STRING = "key-in-query-string"
+LATENCY_SLO_EXCEEDED = "latency-slo-exceeded"
+MEDIA_TYPE_CHANGED = "media-type-changed"
+PARSER_REJECTED = "parser-rejected"
+REQUEST_REQUIRED_FIELD_MISSING = "request-required-field-missing"
+REQUEST_SCHEMA_VIOLATION = "request-schema-violation"
+REQUEST_TYPE_MISMATCH = "request-type-mismatch"
+REQUEST_UNDOCUMENTED_FIELD = "request-undocumented-field"
+REQUEST_UNDOCUMENTED_OPERATION = "request-undocumented-operation"
+SECRET_UNAVAILABLE = "secret-unavailable"
+SECRET_INVALID = "secret-invalid"
+MONITOR_ERROR = "monitor-error"
+REQUIRED_MEMBER_MISSING = "required-member-missing"
+USAGE_ARITHMETIC_MISMATCH = "usage-arithmetic-mismatch"
+SSE_ERROR_EVENT = "sse-error-event"
+SSE_FINISH_REASON_MISSING = "sse-finish-reason-missing"
+SSE_NOT_STREAMED = "sse-not-streamed"
+SSE_TERMINATOR_MISSING = "sse-terminator-missing"
+SSE_USAGE_CHUNK_MISSING = "sse-usage-chunk-missing"
+STATUS_CHANGED = "status-changed"
+STREAMED_IN_NAME_ONLY = "streamed-in-name-only"
+TLS_ERROR = "tls-error"
+TOKEN_FIELD_INCONCLUSIVE = "token-field-inconclusive"
+TOKEN_FIELD_REJECTED = "token-field-rejected"
+TTFT_SLO_EXCEEDED = "ttft-slo-exceeded"
+VALIDATION_ERROR_UNNAMED = "validation-error-unnamed"
+REDIRECTED = "redirected"
+RETRIED = "retried"
+TIMEOUT = "timeout"
+ASSUMED_PREFIX = "assumed-"  # every kind of a broken client assumption starts so
+
+
 @dataclass(frozen=True)
 class Kind:
     id: str
@@ -29,9 +66,9 @@ class Kind:
 
 _KINDS: tuple[Kind, ...] = (
     # status, media type, body
-    Kind("status-changed", B, None, "the status differs from the expected one"),
+    Kind(STATUS_CHANGED, B, None, "the status differs from the expected one"),
     Kind("status-undocumented", None, W, "the contract does not document this status"),
-    Kind("media-type-changed", B, B, "the content type is not the JSON (or SSE) one expected"),
+    Kind(MEDIA_TYPE_CHANGED, B, B, "the content type is not the JSON (or SSE) one expected"),
     Kind("media-type-params-changed", INFO, None, "the content-type parameters changed"),
     Kind("media-type-undocumented", None, W, "the contract does not document this media type"),
     Kind("body-unparseable", B, None, "not JSON: HTML page, NaN, invalid UTF-8, empty"),
@@ -39,7 +76,7 @@ _KINDS: tuple[Kind, ...] = (
     Kind("body-too-large", B, None, "the body exceeds the judge's size cap"),
     Kind("body-too-deep", B, None, "the JSON nests deeper than the depth cap"),
     Kind("duplicate-keys", W, None, "an object repeats a key (strict parsers reject it)"),
-    Kind("required-member-missing", B, None, "the answer lacks its protocol's `choices` (…)"),
+    Kind(REQUIRED_MEMBER_MISSING, B, None, "the answer lacks its protocol's `choices` (…)"),
     # headers
     Kind("header-removed", W, B, "a header present in every baseline response is gone"),
     Kind("header-added", INFO, None, "a new response header"),
@@ -65,46 +102,46 @@ _KINDS: tuple[Kind, ...] = (
     Kind("assumed-enum-value-unknown", B, None, "a value the client does not handle"),
     Kind("assumed-header-missing", B, None, "a header the client reads is absent"),
     # the request side (needs the contract)
-    Kind("request-undocumented-field", None, W, "the probe sends a field the contract lacks"),
-    Kind("request-undocumented-operation", None, W, "the contract lacks this method and path"),
-    Kind("request-required-field-missing", None, B, "the request lacks a required field"),
-    Kind("request-type-mismatch", None, B, "a request field (or the body) has the wrong JSON type"),
-    Kind("request-schema-violation", None, W, "a request value breaks another constraint"),
+    Kind(REQUEST_UNDOCUMENTED_FIELD, None, W, "the probe sends a field the contract lacks"),
+    Kind(REQUEST_UNDOCUMENTED_OPERATION, None, W, "the contract lacks this method and path"),
+    Kind(REQUEST_REQUIRED_FIELD_MISSING, None, B, "the request lacks a required field"),
+    Kind(REQUEST_TYPE_MISMATCH, None, B, "a request field (or the body) has the wrong JSON type"),
+    Kind(REQUEST_SCHEMA_VIOLATION, None, W, "a request value breaks another constraint"),
     # streaming (emitted by the streaming probe kind)
-    Kind("sse-not-streamed", B, None, "`stream: true` answered with one JSON body"),
-    Kind("sse-terminator-missing", B, None, "the stream ended without `data: [DONE]`"),
-    Kind("sse-finish-reason-missing", W, None, "no chunk carries `finish_reason`"),
-    Kind("sse-usage-chunk-missing", W, None, "include_usage was set and no usage chunk came"),
-    Kind("sse-error-event", B, None, "an error object inside an HTTP 200 stream"),
+    Kind(SSE_NOT_STREAMED, B, None, "`stream: true` answered with one JSON body"),
+    Kind(SSE_TERMINATOR_MISSING, B, None, "the stream ended without `data: [DONE]`"),
+    Kind(SSE_FINISH_REASON_MISSING, W, None, "no chunk carries `finish_reason`"),
+    Kind(SSE_USAGE_CHUNK_MISSING, W, None, "include_usage was set and no usage chunk came"),
+    Kind(SSE_ERROR_EVENT, B, None, "an error object inside an HTTP 200 stream"),
     Kind("sse-framing-changed", INFO, None, "`: comment` lines or `event:` fields appeared"),
     # transport and operations (emitted by the transport and the probe kinds)
-    Kind("connect-refused", B, None, "nothing listens at the target"),
-    Kind("dns-failure", B, None, "the target's host name does not resolve"),
-    Kind("tls-error", B, None, "the TLS handshake failed"),
-    Kind("timeout", B, None, "no complete answer within the probe's deadline"),
+    Kind(CONNECT_REFUSED, B, None, "nothing listens at the target"),
+    Kind(DNS_FAILURE, B, None, "the target's host name does not resolve"),
+    Kind(TLS_ERROR, B, None, "the TLS handshake failed"),
+    Kind(TIMEOUT, B, None, "no complete answer within the probe's deadline"),
     Kind("read-error", B, None, "the connection broke while reading"),
     Kind("protocol-error", B, None, "the answer is not valid HTTP"),
-    Kind("secret-unavailable", B, None, "the API key could not be read"),
-    Kind("secret-invalid", B, None, "the API key is not one line of visible ASCII: not sent"),
-    Kind("monitor-error", B, None, "the monitor failed judging the answer (type and message)"),
-    Kind("redirected", B, None, "the endpoint answered with a redirect"),
+    Kind(SECRET_UNAVAILABLE, B, None, "the API key could not be read"),
+    Kind(SECRET_INVALID, B, None, "the API key is not one line of visible ASCII: not sent"),
+    Kind(MONITOR_ERROR, B, None, "the monitor failed judging the answer (type and message)"),
+    Kind(REDIRECTED, B, None, "the endpoint answered with a redirect"),
     Kind("transport-error", B, None, "the request failed otherwise (the error is named)"),
-    Kind("latency-slo-exceeded", W, None, "slower than the probe's latency SLO"),
-    Kind("ttft-slo-exceeded", W, None, "first token later than the probe's TTFT SLO"),
+    Kind(LATENCY_SLO_EXCEEDED, W, None, "slower than the probe's latency SLO"),
+    Kind(TTFT_SLO_EXCEEDED, W, None, "first token later than the probe's TTFT SLO"),
     # probe kinds (issue 7): request-side checks, negative probes, retries, the SDK parser
-    Kind("error-in-200", B, None, "a 2xx whose JSON is an error envelope, not an answer"),
+    Kind(ERROR_IN_200, B, None, "a 2xx whose JSON is an error envelope, not an answer"),
     Kind("body-not-an-object", B, None, "the JSON answer is an array, string or number"),
-    Kind("streamed-in-name-only", W, None, "every chunk arrived at once: TTFT is the whole answer"),
-    Kind("retried", INFO, None, "the answer came after retries (each failed attempt named)"),
-    Kind("endpoint-mismatch", W, None, "the probe's method or path is not the documented one"),
-    Kind("key-in-query-string", B, None, "the API key is in the URL: the request is not sent"),
+    Kind(STREAMED_IN_NAME_ONLY, W, None, "every chunk arrived at once: TTFT is the whole answer"),
+    Kind(RETRIED, INFO, None, "the answer came after retries (each failed attempt named)"),
+    Kind(ENDPOINT_MISMATCH, W, None, "the probe's method or path is not the documented one"),
+    Kind(KEY_IN_QUERY_STRING, B, None, "the API key is in the URL: the request is not sent"),
     Kind("model-not-listed", W, None, "a model the target's probes use is not in /v1/models"),
-    Kind("token-field-rejected", B, None, "the model refuses the probe's token-limit field"),
-    Kind("token-field-inconclusive", W, None, "a 4xx to the token-field probe not naming it"),
+    Kind(TOKEN_FIELD_REJECTED, B, None, "the model refuses the probe's token-limit field"),
+    Kind(TOKEN_FIELD_INCONCLUSIVE, W, None, "a 4xx to the token-field probe not naming it"),
     Kind("error-envelope-missing", W, None, "a refusal without an `error` object"),
-    Kind("validation-error-unnamed", W, None, "a validation error not naming the parameter"),
-    Kind("parser-rejected", B, None, "the official openai SDK's types reject the body"),
-    Kind("usage-arithmetic-mismatch", W, None, "token counts that cannot be (negative, absurd)"),
+    Kind(VALIDATION_ERROR_UNNAMED, W, None, "a validation error not naming the parameter"),
+    Kind(PARSER_REJECTED, B, None, "the official openai SDK's types reject the body"),
+    Kind(USAGE_ARITHMETIC_MISMATCH, W, None, "token counts that cannot be (negative, absurd)"),
 )
 
 KINDS: dict[str, Kind] = {k.id: k for k in _KINDS}

@@ -1,4 +1,12 @@
-"""Probe kinds: one module per kind, one registry line per kind."""
+"""Probe kinds: one module per kind, one registry line per kind (``KINDS`` here). The
+interface and the request builder (``base``), the checks every kind shares (``shared_checks``),
+a probe's config as the judge's ``ProbeSpec`` (``spec``), the token cost of a run (``cost``), the
+optional openai SDK check (``sdk_parser``) and the HTTP transport (``transport``: the only
+module that probes with httpx).
+
+May import: ``core``, ``config``, ``telemetry`` (quiet HTTP logs, the ``traceparent`` header)
+and the root's modules. Never contract, storage, runner or anything above.
+"""
 
 from __future__ import annotations
 

@@ -10,7 +10,6 @@ coerces numeric strings, so only what would really break such an application is 
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Iterable
 from typing import Any, Literal
 
@@ -19,10 +18,6 @@ from monitor.core.model import Finding, ResponseClass, Severity, Source
 
 Subject = Literal["completion", "chunk", "model"]
 MAX_FINDINGS = 3
-
-
-def sdk_available() -> bool:
-    return importlib.util.find_spec("openai") is not None
 
 
 def _validator(subject: Subject) -> Any:

@@ -25,6 +25,7 @@ from monitor.config.timeparse import format_duration
 from monitor.core.model import Finding, Severity, Source
 from monitor.core.observation import Observation
 from monitor.core.stream.chunks import mask_keys
+from monitor.core.taxonomy import USAGE_ARITHMETIC_MISMATCH
 
 
 def shared_findings(probe: ProbeConfig, observation: Observation, document: Any) -> list[Finding]:
@@ -54,7 +55,7 @@ def impossible_usage(document: Any) -> list[Finding]:
     ]
     return [
         Finding(
-            kind="usage-arithmetic-mismatch",
+            kind=USAGE_ARITHMETIC_MISMATCH,
             path=path,
             severity=Severity.WARNING,
             source=Source.EXPECTATION,

@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
+from opentelemetry.trace import Span
 
 from monitor.core.observation import AttemptRecord, Observation, StreamCapture, TransportFailure
 from monitor.core.policy.inflate import Inflater
@@ -30,6 +31,7 @@ from monitor.core.policy.retry import RetryPolicy, decide, parse_retry_after
 from monitor.core.shape.body import is_json_media_type
 from monitor.core.stream.sse import SseEvent, SseParser, build_capture
 from monitor.telemetry.logs import quiet_http_client_logs
+from monitor.telemetry.tracing import traceparent_header
 
 DEFAULT_BODY_CAP = 1024 * 1024
 log = logging.getLogger("monitor.probes.transport")
@@ -52,6 +54,18 @@ class PreparedRequest:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     refusal: TransportFailure | None = None  # set by a kind that must not send this request
     key_fingerprint: str | None = None  # of the key this request carries, if any
+
+
+def with_traceparent(request: PreparedRequest, span: Span) -> PreparedRequest:
+    """The request with a W3C ``traceparent`` header (also kept in the evidence headers)."""
+    value = traceparent_header(span)
+    if value is None:
+        return request
+    return replace(
+        request,
+        headers={**request.headers, "traceparent": value},
+        evidence_headers={**request.evidence_headers, "traceparent": value},
+    )
 
 
 @dataclass

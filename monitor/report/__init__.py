@@ -1,8 +1,12 @@
-"""The incident report: facts from ``storage.report_queries`` turned into short, testable
+"""The incident report: facts from ``storage.sql.report_queries`` turned into short, testable
 statements (the seed's post-incident style), rendered as Markdown or JSON.
 
 Every statement carries the count it rests on and run ids to check it by. Nothing here talks to
-the database: ``build_report`` is a pure function of the facts, the window and the config.
+the database but ``service`` (which asks the store for the facts): ``build_report`` is a pure
+function of the facts, the window and the config.
+
+May import: core, config, storage and the root's modules. Never runner, alerts, selfcheck,
+views, api, app, service or cli.
 """
 
 from monitor.report.build import ReportInput, build_report

@@ -9,7 +9,7 @@ from monitor.config.schema import Config
 from monitor.errors import UsageError
 from monitor.report.build import ReportInput, build_report
 from monitor.report.model import Report
-from monitor.storage.sql.report_queries import Window
+from monitor.storage.sql.report_window import Window
 from monitor.storage.sql.store import SqlStore
 
 

@@ -1,7 +1,8 @@
 """A run's life: the scheduler and its slots, admission (breaker, budgets), the pipeline that
-claims, probes, judges and records one run, the rows it returns, the spool (and its replay) for
-runs the database could not take, the reaper that takes over dead replicas' claims, and retention.
+claims, probes, judges and records one run (``deps``: what it is given), the rows it returns
+(``results``), the spool (and its replay) for runs the database could not take, the reaper that
+takes over dead replicas' claims, and retention.
 
-May import: core, contract, config, probes, storage, telemetry, and the root's errors, clock, ids,
-blocking. Never alerts, selfcheck, views, cli or api.
+May import: core, config, contract, probes, storage, telemetry, views (the run view its rows
+carry) and the root's modules. Never alerts, selfcheck, report, api, app, service or cli.
 """

@@ -19,6 +19,7 @@ from monitor.config.schema import Config, ProbeConfig
 from monitor.core.observation import Observation
 from monitor.core.policy import breaker
 from monitor.core.policy.budget import Budget, Spend, attempts_allowed, refusal
+from monitor.core.policy.refusal import Refusal
 from monitor.probes.cost import tokens_per_run
 from monitor.storage.sql.store import SqlStore
 
@@ -46,13 +47,13 @@ class Admission:
         settings = self._config.targets[target].circuit_breaker
         return breaker.BreakerPolicy(settings.after_failures, settings.cool_down, settings.down_for)
 
-    async def admit(self, probe: ProbeConfig, now: datetime) -> Ticket | str:
+    async def admit(self, probe: ProbeConfig, now: datetime) -> Ticket | Refusal:
         """A ``Ticket`` to go ahead, or the reason the run is skipped."""
         # One admission at a time per target: concurrent runs must see each other in flight.
         async with self._locks[probe.target]:
             return await self._admit(probe, now)
 
-    async def _admit(self, probe: ProbeConfig, now: datetime) -> Ticket | str:
+    async def _admit(self, probe: ProbeConfig, now: datetime) -> Ticket | Refusal:
         target = probe.target
         state, reason = breaker.admit(self._breakers[target], now, self._policy(target))
         if reason is not None:

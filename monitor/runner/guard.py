@@ -19,9 +19,9 @@ from monitor.core.judge import Judgement, ProbeSpec, ProbeState, judge
 from monitor.core.observation import Observation, TransportFailure
 from monitor.core.policy.redact import redact_observation
 from monitor.core.policy.scrub import Scrubber
+from monitor.core.taxonomy import MONITOR_ERROR
 
 log = logging.getLogger("monitor.runner.guard")
-MONITOR_ERROR = "monitor-error"
 MESSAGE_CAP = 300
 
 

@@ -7,64 +7,40 @@ claim the slot -> execute the probe (no transaction open) -> plain observation -
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from opentelemetry import trace
 from opentelemetry.trace import SpanKind
 
 from monitor import __version__
-from monitor.blocking import BlockingPool
-from monitor.clock import Clock
-from monitor.config.loader import LoadedConfig
 from monitor.config.schema import ProbeConfig
 from monitor.config.secrets import credential_secrets, resolve_api_key, run_secrets
-from monitor.contract import Contract
 from monitor.core.evidence import extract_request_id
-from monitor.core.judge import Judgement, ProbeState, judge
+from monitor.core.judge import Judgement, ProbeState
 from monitor.core.model import Trigger
 from monitor.core.observation import Observation, TransportFailure
 from monitor.core.policy.redact import redact_observation
+from monitor.core.policy.refusal import Refusal
 from monitor.core.policy.scrub import Scrubber
 from monitor.errors import ClaimLost, SecretError, StorageError
 from monitor.probes import context_for, kind_for, request_hash
 from monitor.probes.spec import probe_spec
-from monitor.probes.transport import HttpTransport
-from monitor.runner.admission import Admission, Ticket
-from monitor.runner.guard import guarded_judge, stored_form
+from monitor.probes.transport import with_traceparent
+from monitor.runner.admission import Ticket
+from monitor.runner.deps import PipelineDeps, judge_for
+from monitor.runner.guard import stored_form
 from monitor.runner.results import evidence_extra, judged_row, skipped_row, spooled_row
-from monitor.runner.spool import Spool, encode_completion
+from monitor.runner.spool import encode_completion
 from monitor.runner.spool_replay import replay_spool
-from monitor.storage.records import AlertRouter, RecordedRun, RunClaim, RunCompletion
-from monitor.storage.sql.store import SqlStore
+from monitor.storage.records import RecordedRun, RunClaim, RunCompletion
 from monitor.telemetry import semconv
-from monitor.telemetry.observers import NullObserver, Observer
-from monitor.telemetry.run_span import JudgeTiming, RunFacts, annotate_run_span, with_traceparent
+from monitor.telemetry.run_span import JudgeTiming, RunFacts, annotate_run_span
 from monitor.telemetry.tracing import format_span_id, format_trace_id
 from monitor.views.run import run_view
 
 log = logging.getLogger("monitor.runner.pipeline")
-
-
-@dataclass
-class PipelineDeps:
-    loaded: LoadedConfig
-    store: SqlStore
-    db: BlockingPool
-    transports: Mapping[str, HttpTransport]
-    env: Mapping[str, str]
-    clock: Clock
-    tracer: trace.Tracer
-    router: AlertRouter
-    new_id: Callable[[datetime], str]
-    worker_id: str
-    on_alerts: Callable[[], None] = lambda: None
-    observer: Observer = field(default_factory=NullObserver)
-    admission: Admission | None = None  # circuit breaker and budgets; None admits every run
-    contracts: Mapping[str, Contract] = field(default_factory=dict)  # by target name
-    spool: Spool | None = None  # where runs wait while the database is unavailable
 
 
 class Pipeline:
@@ -96,7 +72,7 @@ class Pipeline:
             config_hash=d.loaded.config_hash,
         )
         ticket = await d.admission.admit(probe, started) if d.admission else None
-        if isinstance(ticket, str):
+        if isinstance(ticket, Refusal):
             return await self._skip(claim, ticket, dry_run)
         claimed: bool | None = True
         if not dry_run:
@@ -270,28 +246,12 @@ class Pipeline:
     ) -> Callable[[ProbeState], Judgement]:
         """The pure judgement of ``observation``, to run inside the run's transaction; an
         exception in it becomes a ``monitor-error`` judgement (``runner.guard``)."""
-        d = self.deps
-        kind = kind_for(probe.kind)
-        spec = probe_spec(probe, kind.expected_status(probe))
-        contract = d.contracts.get(probe.target)
-        probe_context = context_for(probe, d.loaded.config)
-
-        def judge_run(state: ProbeState) -> Judgement:
-            return judge(
-                observation,
-                spec,
-                state,
-                finished,
-                kind_checks=lambda doc: kind.check(probe, observation, doc, probe_context),
-                contract=contract,
-            )
-
-        return guarded_judge(judge_run, observation, spec, finished, scrubber or Scrubber([]))
+        return judge_for(self.deps, probe, observation, finished, scrubber)
 
     async def replay_spool(self) -> int:
         """Record spooled runs, oldest first, until the spool is empty or the database fails
         again. Returns how many runs were recorded (see ``monitor.runner.spool_replay``)."""
-        return await replay_spool(self)
+        return await replay_spool(self.deps)
 
     async def _skip(self, claim: RunClaim, reason: str, dry_run: bool) -> dict[str, Any] | None:
         """Not sent (circuit open, budget): recorded as ``skipped``, never judged."""

@@ -26,6 +26,7 @@ from datetime import UTC, datetime, timedelta
 from monitor.blocking import BlockingPool
 from monitor.clock import Clock
 from monitor.config.schema import ProbeConfig
+from monitor.core.policy.refusal import Refusal
 from monitor.probes import request_hash
 from monitor.runner.pipeline import Pipeline
 from monitor.runner.slots import SlotLedger
@@ -117,7 +118,7 @@ class Reaper:
             # hard-down target must not be probed once per taken-over slot).
             admission = self.pipeline.deps.admission
             ticket = await admission.admit(probe, self.clock.now()) if admission else None
-            if isinstance(ticket, str):
+            if isinstance(ticket, Refusal):
                 finished = self.clock.now()
                 await self.db.run(self.store.complete_skipped, run.claim, finished, ticket)
                 self.observer.run_skipped(probe.name, probe.target, ticket)

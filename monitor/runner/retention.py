@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from monitor.blocking import BlockingPool
 from monitor.clock import Clock
 from monitor.config.schema import RetentionConfig
+from monitor.config.timeparse import iso_z
 from monitor.storage.sql.store import SqlStore
 
 log = logging.getLogger("monitor.runner.retention")
@@ -36,8 +37,8 @@ class PruneReport:
 
     def to_json(self) -> dict[str, object]:
         return {
-            "runs_cutoff": self.runs_cutoff.isoformat().replace("+00:00", "Z"),
-            "bodies_cutoff": self.bodies_cutoff.isoformat().replace("+00:00", "Z"),
+            "runs_cutoff": iso_z(self.runs_cutoff),
+            "bodies_cutoff": iso_z(self.bodies_cutoff),
             "runs_deleted": self.runs_deleted,
             "bodies_dropped": self.bodies_dropped,
             "batches": self.batches,

@@ -8,25 +8,21 @@ it meanwhile, its result stands and the spooled one is dropped.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
 
 from monitor.errors import ClaimLost, StorageError
 from monitor.probes import kind_for
 from monitor.probes.spec import probe_spec
+from monitor.runner.deps import PipelineDeps, judge_for
 from monitor.runner.results import judged_row
 from monitor.runner.spool import decode_completion
 from monitor.views.run import run_view
 
-if TYPE_CHECKING:
-    from monitor.runner.pipeline import Pipeline
-
 log = logging.getLogger("monitor.runner.pipeline")
 
 
-async def replay_spool(pipeline: Pipeline) -> int:
+async def replay_spool(d: PipelineDeps) -> int:
     """Record spooled runs, oldest first, until the spool is empty or the database fails
     again. Returns how many runs were recorded."""
-    d = pipeline.deps
     if d.spool is None:
         return 0
     recorded_count = 0
@@ -39,7 +35,7 @@ async def replay_spool(pipeline: Pipeline) -> int:
             continue
         spec = probe_spec(probe, kind_for(probe.kind).expected_status(probe))
         completion = decode_completion(data, spec)
-        judge_run = pipeline.judge_for(probe, completion.observation, completion.finished_at)
+        judge_run = judge_for(d, probe, completion.observation, completion.finished_at)
         try:
             if not data["claimed"] and not await d.db.run(d.store.claim_run, completion.claim):
                 d.spool.remove(path)  # another replica ran this slot: its result stands

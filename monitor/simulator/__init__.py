@@ -1,6 +1,10 @@
 """Provider simulator: a real OpenAI-compatible HTTP server on localhost for the demo, the
-integration tests and the benchmarks, with named scenarios that reproduce contract drift and
-misbehaving targets.
+integration tests and the benchmarks, with named scenarios (``scenarios``, with their
+``intercepts`` and ``mutations``, and ``shaping`` for delivery) that reproduce contract drift
+and misbehaving targets.
+
+May import: nothing of the monitor but the root's modules: it stands for the provider, so it
+must not share the monitor's idea of what an answer should be.
 
     from monitor.simulator import Simulator
     sim = Simulator(api_key="sk-sim-test", scenario="healthy")

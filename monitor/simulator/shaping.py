@@ -13,6 +13,7 @@ import zlib
 from collections.abc import Iterable, Iterator
 
 from monitor.simulator import payloads
+from monitor.simulator.mutations import HOSTILE_MARKUP
 from monitor.simulator.plan import DONE, PING, Ctx, Plan
 
 # Mutators put these into the answer text; the matching shaper swaps them for raw bytes after
@@ -33,6 +34,10 @@ ONE_BURST_DELAY = 1.0
 
 def slow(plan: Plan, ctx: Ctx) -> None:
     plan.delay += ctx.settings.slow_seconds
+
+
+def hostile_header(plan: Plan, ctx: Ctx) -> None:
+    plan.headers["x-hostile"] = HOSTILE_MARKUP
 
 
 def truncated(plan: Plan, ctx: Ctx) -> None:

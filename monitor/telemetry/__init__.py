@@ -3,5 +3,5 @@ attribute names (``semconv``), the run span and the delivery span, Prometheus me
 the observers a run notifies.
 
 May import: core (for the vocabulary), config, storage (the metrics collector reads it) and the
-root's modules. Never runner, alerts, cli or api.
+root's modules. Never probes, runner, alerts, selfcheck, views, report, api, app, service or cli.
 """

@@ -12,7 +12,9 @@ from typing import Any, TextIO
 
 from opentelemetry import trace
 
+from monitor.config.timeparse import iso_z
 from monitor.core.judge import Judgement
+from monitor.core.model import DeliveryResult
 from monitor.core.observation import Observation
 
 _HANDLER_NAME = "monitor-cli"
@@ -21,7 +23,7 @@ _HANDLER_NAME = "monitor-cli"
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         payload = {
-            "time": datetime.fromtimestamp(record.created, UTC).isoformat().replace("+00:00", "Z"),
+            "time": iso_z(datetime.fromtimestamp(record.created, UTC)),
             "level": record.levelname.lower(),
             "logger": record.name,
             "message": record.getMessage(),
@@ -101,6 +103,8 @@ class RunLogObserver:
     def slot_started(self, probe: str, slot: datetime, started: datetime) -> None:
         return None
 
-    def delivery_attempted(self, sink: str, result: str, latency_ms: float | None) -> None:
-        if result != "delivered":
+    def delivery_attempted(
+        self, sink: str, result: DeliveryResult, latency_ms: float | None
+    ) -> None:
+        if result != DeliveryResult.DELIVERED:
             self.log.warning("alert delivery to %s: %s", sink, result)

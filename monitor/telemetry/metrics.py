@@ -21,6 +21,7 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from monitor.core.judge import Judgement
+from monitor.core.model import DeliveryResult
 from monitor.core.observation import Observation
 
 log = logging.getLogger("monitor.telemetry.metrics")
@@ -161,7 +162,9 @@ class MonitorMetrics:
     def slot_started(self, probe: str, slot: datetime, started: datetime) -> None:
         self.lateness.labels(probe).observe(max(0.0, (started - slot).total_seconds()))
 
-    def delivery_attempted(self, sink: str, result: str, latency_ms: float | None) -> None:
+    def delivery_attempted(
+        self, sink: str, result: DeliveryResult, latency_ms: float | None
+    ) -> None:
         self.deliveries.labels(sink, result).inc()
         if latency_ms is not None:
             self.delivery_latency.labels(sink).observe(latency_ms / 1000)

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from monitor.core.judge import Judgement
+from monitor.core.model import DeliveryResult
 from monitor.core.observation import Observation
 
 
@@ -22,7 +23,9 @@ class Observer(Protocol):
     def slot_started(self, probe: str, slot: datetime, started: datetime) -> None:
         """A scheduled slot began ``started - slot`` late."""
 
-    def delivery_attempted(self, sink: str, result: str, latency_ms: float | None) -> None: ...
+    def delivery_attempted(
+        self, sink: str, result: DeliveryResult, latency_ms: float | None
+    ) -> None: ...
 
 
 class NullObserver:
@@ -37,7 +40,9 @@ class NullObserver:
     def slot_started(self, probe: str, slot: datetime, started: datetime) -> None:
         return None
 
-    def delivery_attempted(self, sink: str, result: str, latency_ms: float | None) -> None:
+    def delivery_attempted(
+        self, sink: str, result: DeliveryResult, latency_ms: float | None
+    ) -> None:
         return None
 
 
@@ -61,6 +66,8 @@ class FanOut:
         for o in self.observers:
             o.slot_started(probe, slot, started)
 
-    def delivery_attempted(self, sink: str, result: str, latency_ms: float | None) -> None:
+    def delivery_attempted(
+        self, sink: str, result: DeliveryResult, latency_ms: float | None
+    ) -> None:
         for o in self.observers:
             o.delivery_attempted(sink, result, latency_ms)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -22,9 +22,7 @@ from monitor.config.schema import ProbeConfig
 from monitor.core.judge import Judgement, ProbeState
 from monitor.core.model import Outcome, Severity
 from monitor.core.observation import Observation
-from monitor.probes.transport import PreparedRequest
 from monitor.telemetry import semconv
-from monitor.telemetry.tracing import traceparent_header
 
 # gen_ai.provider.name well-known values, by API host suffix; other hosts use the target name.
 KNOWN_PROVIDERS = (
@@ -65,18 +63,6 @@ class RunFacts:
     request_id: str | None
     observation: Observation
     judgement: Judgement
-
-
-def with_traceparent(request: PreparedRequest, span: trace.Span) -> PreparedRequest:
-    """The request with a W3C ``traceparent`` header (also kept in the evidence headers)."""
-    value = traceparent_header(span)
-    if value is None:
-        return request
-    return replace(
-        request,
-        headers={**request.headers, "traceparent": value},
-        evidence_headers={**request.evidence_headers, "traceparent": value},
-    )
 
 
 def safe_url(url: str) -> str:

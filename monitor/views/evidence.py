@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from monitor.config.secrets import redact_headers
+from monitor.config.timeparse import iso_z
 from monitor.views.run import run_view
 
 BODY_SHOWN = 64 * 1024
@@ -43,9 +44,7 @@ def evidence_view(evidence: dict[str, Any] | None) -> dict[str, Any] | None:
 
 def run_detail(row: dict[str, Any], evidence: dict[str, Any] | None) -> dict[str, Any]:
     view = run_view(row)
-    view["finished_at"] = (
-        row["finished_at"].isoformat().replace("+00:00", "Z") if row.get("finished_at") else None
-    )
+    view["finished_at"] = iso_z(row.get("finished_at"))
     view["span_id"] = row.get("span_id")
     view["served_model"] = row.get("served_model")
     view["prompt_tokens"] = row.get("prompt_tokens")

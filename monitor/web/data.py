@@ -12,7 +12,8 @@ from typing import Any
 
 from monitor.config.schema import Config, ProbeConfig
 from monitor.config.timeparse import format_duration, iso_z
-from monitor.storage.sql.queries import OutcomeBucket, RunFilter, RunPoint
+from monitor.storage.sql.queries import RunFilter
+from monitor.storage.sql.status_queries import OutcomeBucket, RunPoint
 from monitor.storage.sql.store import SqlStore
 from monitor.views.diff import diff_runs
 from monitor.views.event import event_detail_view, event_view

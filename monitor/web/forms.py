@@ -7,22 +7,37 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 from urllib.parse import parse_qs, urlencode
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from monitor.clock import Clock
+from monitor.config.schema import Config
 from monitor.config.timeparse import parse_time
 from monitor.errors import UsageError
 from monitor.report.markdown import render_markdown
 from monitor.report.service import make_report
+from monitor.storage.sql.store import SqlStore
 from monitor.web import access, charts, data
 from monitor.web.data import STATE_ORDER, ProbeRow
 
-if TYPE_CHECKING:
-    from monitor.web.pages import WebPages
+
+class PageHost(Protocol):
+    """What the login and report handlers use of ``pages.WebPages`` (named as a role here so
+    that this module does not import the one that imports it)."""
+
+    store: SqlStore
+    config: Config
+    clock: Clock
+    token: str | None
+
+    def render(
+        self, request: Request, template: str, status: int = 200, **ctx: Any
+    ) -> Response: ...
+
 
 MAX_REPORT_DAYS = 92
 MUTE_CHOICES = {"1h": timedelta(hours=1), "4h": timedelta(hours=4), "24h": timedelta(hours=24)}
@@ -101,7 +116,7 @@ def _safe_next(value: str) -> str:
     return value if value.startswith("/") and not value.startswith("//") else "/"
 
 
-async def login(pages: WebPages, request: Request) -> Response:
+async def login(pages: PageHost, request: Request) -> Response:
     next_path = _safe_next(request.query_params.get("next", "/"))
     if pages.token is None:
         return access.with_security_headers(RedirectResponse(next_path, status_code=303))
@@ -122,7 +137,7 @@ async def login(pages: WebPages, request: Request) -> Response:
     return access.with_security_headers(response)
 
 
-async def report_page(pages: WebPages, request: Request) -> Response:
+async def report_page(pages: PageHost, request: Request) -> Response:
     q, now = request.query_params, pages.clock.now()
     try:
         since = parse_time(q.get("since") or "24h", now)

@@ -14,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from monitor.alerts.dispatch import Checkpoints
+from monitor.alerts.checkpoints import Checkpoints
 from monitor.app import App, build_app
 from monitor.config.loader import parse_config
 from monitor.core.model import Trigger

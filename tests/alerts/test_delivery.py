@@ -8,7 +8,8 @@ import asyncio
 from datetime import timedelta
 
 from monitor.alerts.base import Delivery
-from monitor.alerts.dispatch import BEFORE_SEND, Dispatcher
+from monitor.alerts.checkpoints import BEFORE_SEND
+from monitor.alerts.dispatch import Dispatcher
 from monitor.storage.sql.outbox import ClaimPolicy
 from tests.alerts.conftest import Drifted, Harness, sink_env
 from tests.fakes.clock import FakeClock

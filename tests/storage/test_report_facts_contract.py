@@ -14,7 +14,7 @@ from sqlalchemy import event
 
 from monitor.report.sections import ledger
 from monitor.storage import SqlStore
-from monitor.storage.sql.report_queries import Window, runs
+from monitor.storage.sql.report_window import Window, runs
 from tests.storage.builders import T0, Recorder, claim
 
 WINDOW = Window(T0, T0 + timedelta(hours=1))

@@ -1,4 +1,5 @@
-"""The pure core imports only the standard library and itself (STYLE habit 1)."""
+"""The pure core (every module, sub-folders included) imports only the standard library and
+itself (STYLE habit 1)."""
 
 from __future__ import annotations
 
@@ -22,13 +23,13 @@ def _imported_roots(path: Path) -> set[str]:
 
 def test_core_modules_import_only_stdlib_and_the_core_itself() -> None:
     offenders = {}
-    for path in sorted(CORE.glob("*.py")):
+    for path in sorted(CORE.rglob("*.py")):
         for root in _imported_roots(path):
             if root in sys.stdlib_module_names or root == "__future__":
                 continue
-            offenders.setdefault(path.name, set()).add(root)
+            offenders.setdefault(str(path.relative_to(CORE)), set()).add(root)
     # `monitor` imports must stay inside monitor.core
-    for path in sorted(CORE.glob("*.py")):
+    for path in sorted(CORE.rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if (
@@ -36,6 +37,6 @@ def test_core_modules_import_only_stdlib_and_the_core_itself() -> None:
                 and node.module
                 and node.module.startswith("monitor")
             ) and not node.module.startswith("monitor.core"):
-                offenders.setdefault(path.name, set()).add(node.module)
+                offenders.setdefault(str(path.relative_to(CORE)), set()).add(node.module)
     offenders = {k: {r for r in v if r != "monitor"} for k, v in offenders.items()}
     assert {k: v for k, v in offenders.items() if v} == {}

@@ -8,7 +8,9 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from monitor.core.shape.stats import Shape, infer_shape, merge_shapes, parent_path, type_name
+from monitor.core.shape.paths import parent_path
+from monitor.core.shape.stats import Shape, infer_shape, merge_shapes
+from monitor.core.shape.values import type_name
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 

@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from monitor.core.policy.refusal import Refusal, RefusalKind
+
 HARD_DOWN_FAILURES = frozenset(
     {"connect-refused", "dns-failure", "tls-error", "timeout", "read-error", "protocol-error"}
     | {"transport-error"}
@@ -44,17 +46,20 @@ def is_hard_down(failure_kind: str | None, status: int | None) -> bool:
 
 def admit(
     state: BreakerState, now: datetime, policy: BreakerPolicy
-) -> tuple[BreakerState, str | None]:
+) -> tuple[BreakerState, Refusal | None]:
     """(new state, None) to probe now, or (state, the reason to skip)."""
     if policy.after_failures is None or state.open_until is None:
         return state, None
     if now < state.open_until:
-        return state, (
+        return state, Refusal(
+            RefusalKind.CIRCUIT_OPEN,
             f"circuit open after {state.failures} consecutive hard-down run(s) "
-            f"(last: {state.last_failure}); probing resumes at {state.open_until.isoformat()}"
+            f"(last: {state.last_failure}); probing resumes at {state.open_until.isoformat()}",
         )
     if state.trial_at is not None and now - state.trial_at < policy.cool_down:
-        return state, "circuit half-open: a trial run is in flight"
+        return state, Refusal(
+            RefusalKind.CIRCUIT_TRIAL, "circuit half-open: a trial run is in flight"
+        )
     return replace(state, trial_at=now), None
 
 

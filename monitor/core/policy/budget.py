@@ -14,6 +14,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from monitor.core.policy.refusal import Refusal, RefusalKind
+
 CHARS_PER_TOKEN = 4  # a deliberate over-estimate for English-like synthetic prompts
 TOKEN_LIMIT_FIELDS = ("max_tokens", "max_completion_tokens")
 
@@ -36,18 +38,20 @@ def estimate_tokens(messages: Sequence[Mapping[str, Any]], params: Mapping[str, 
     return prompt + int(limit)
 
 
-def refusal(budget: Budget, spend: Spend, *, tokens_needed: int) -> str | None:
+def refusal(budget: Budget, spend: Spend, *, tokens_needed: int) -> Refusal | None:
     rpm = budget.requests_per_minute
     if rpm is not None and spend.requests_last_minute + 1 > rpm:
-        return (
+        return Refusal(
+            RefusalKind.REQUESTS_PER_MINUTE,
             f"budget: {spend.requests_last_minute} request(s) in the last minute; "
-            f"requests_per_minute is {rpm}"
+            f"requests_per_minute is {rpm}",
         )
     tpd = budget.tokens_per_day
     if tpd is not None and tokens_needed and spend.tokens_last_day + tokens_needed > tpd:
-        return (
+        return Refusal(
+            RefusalKind.TOKENS_PER_DAY,
             f"budget: {spend.tokens_last_day} token(s) used in the last day and this probe may "
-            f"use up to {tokens_needed}; tokens_per_day is {tpd}"
+            f"use up to {tokens_needed}; tokens_per_day is {tpd}",
         )
     return None
 

@@ -17,9 +17,9 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
+from monitor.core.depth import MAX_DEPTH, depth_exceeds
 from monitor.core.observation import AttemptRecord, Observation, StreamCapture, TransportFailure
 from monitor.core.policy.scrub import MASK, MIN_SECRET_LEN, Scrubber, scrub
-from monitor.core.shape.body import MAX_DEPTH, depth_exceeds
 
 __all__ = ["MASK", "MIN_SECRET_LEN", "redact_body_text", "redact_observation", "scrub"]
 TEXT_KEYS = frozenset({"content", "reasoning_content", "reasoning", "refusal", "text", "arguments"})

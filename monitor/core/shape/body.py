@@ -12,8 +12,9 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from monitor.core.depth import MAX_DEPTH, depth_exceeds
+
 JSON_MEDIA_TYPES = ("application/json",)
-MAX_DEPTH = 64  # real chat bodies nest about 8 deep; deeper is hostile or broken
 MAX_BODY_BYTES = 8 * 1024 * 1024  # the transport caps at 1 MiB; `verify` reads files
 
 
@@ -97,20 +98,6 @@ def parse_json_body(body: bytes, *, truncated: bool = False) -> ParsedBody:
     if NUL_ESCAPE in text:  # the only way a NUL can be in valid JSON text
         value = without_nul(value)
     return ParsedBody(value=value, duplicate_keys=tuple(duplicates))
-
-
-def depth_exceeds(value: Any, limit: int) -> bool:
-    """Iterative, so a hostile document cannot exhaust the stack here either."""
-    stack: list[tuple[Any, int]] = [(value, 0)]
-    while stack:
-        item, depth = stack.pop()
-        if depth > limit:
-            return True
-        if isinstance(item, dict):
-            stack.extend((v, depth + 1) for v in item.values())
-        elif isinstance(item, list):
-            stack.extend((v, depth + 1) for v in item)
-    return False
 
 
 NUL_ESCAPE = "\\u0000"

@@ -16,11 +16,12 @@ from dataclasses import replace
 from functools import partial
 
 from monitor.core.model import Finding, ResponseClass, Source
+from monitor.core.shape.framing import framing_changes
 from monitor.core.shape.header_changes import header_changes
 from monitor.core.shape.path_changes import path_changes, type_label
-from monitor.core.shape.stats import PathStats, Shape, parent_path
+from monitor.core.shape.paths import parent_path
+from monitor.core.shape.stats import PathStats, Shape
 from monitor.core.shape.watch import Watch, chance_threshold
-from monitor.core.stream.framing import framing_changes
 from monitor.core.taxonomy import default_severity, make_finding
 
 # In an error envelope every structural change is one kind: handlers break on all alike.

@@ -13,7 +13,8 @@ from collections.abc import Collection
 from functools import partial
 
 from monitor.core.model import Finding, Severity, Source
-from monitor.core.shape.stats import PathStats, leaf_key, parent_path
+from monitor.core.shape.paths import leaf_key, parent_path
+from monitor.core.shape.stats import PathStats
 from monitor.core.taxonomy import make_finding
 
 CONST_KEYS = frozenset({"object"})  # enum-like fields that carry one fixed value per endpoint

@@ -14,8 +14,9 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from monitor.core.model import Finding, ResponseClass, Severity, Source
+from monitor.core.taxonomy import REQUIRED_MEMBER_MISSING
 
-KIND = "required-member-missing"
+KIND = REQUIRED_MEMBER_MISSING
 
 
 def missing_members(

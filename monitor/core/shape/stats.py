@@ -4,24 +4,26 @@ Why our own code: JSON-Schema inference libraries (genson and friends) keep one 
 not counts, so they cannot say "optional" from "seen 3 of 5 times" or "nullable" from "null once";
 the drift rules need exactly those counts.
 
-Paths use dots for object members and ``[]`` for array items: ``choices[].message.content``.
+Paths use dots for object members and ``[]`` for array items: ``choices[].message.content``
+(``paths``).
 Presence is counted once per sample (a path inside an array counts if any item has it).
 ``merge_shapes`` is associative and commutative, so shapes learned anywhere combine in any order.
 
-Besides types, a shape keeps what is shape-like in a value: the distinct values of enum-like
-fields, the served ``model`` (context, not an enum), the *format* of ids and timestamps (the
-``chatcmpl`` prefix, 10 digits of seconds), the response headers present and the content type,
-and for a stream its SSE framing (``core.framing``: comment lines, ``event:`` fields).
+Besides types (``values.type_name``), a shape keeps what is shape-like in a value: the distinct
+values of enum-like fields, the served ``model`` (context, not an enum), the *format* of ids and
+timestamps (``values.value_format``), the response headers present and the content type,
+and for a stream its SSE framing (``core.shape.framing``: comment lines, ``event:`` fields).
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-TYPE_NAMES = ("null", "bool", "integer", "number", "string", "object", "array")
+from monitor.core.shape.paths import leaf_key, member_path, parent_path
+from monitor.core.shape.values import TYPE_OF, type_name, value_format
+
 ENUM_LIKE_KEYS = frozenset({"finish_reason", "object", "role", "type", "service_tier"})
 TRACKED_VALUE_PATHS = frozenset({"model"})  # values kept as context, never an enum
 # Headers that come and go with the transport, not the API (framing, caching, clocks).
@@ -42,59 +44,9 @@ VOLATILE_HEADERS = frozenset(
         "server-timing",
     }
 )
-_HEX_LETTERS = frozenset("abcdefABCDEF")
 MAX_ENUM_VALUES = 32  # more distinct values than this and the field is not an enum
 MAX_ARRAY_ITEMS = 64  # long arrays are sampled: the shape of item 65 rarely differs from item 1
 MAX_DEPTH = 64
-
-
-_TYPE_OF: dict[type, str] = {
-    dict: "object",
-    list: "array",
-    str: "string",
-    bool: "bool",
-    int: "integer",
-    type(None): "null",
-}
-
-
-def type_name(value: Any) -> str:
-    fast = _TYPE_OF.get(type(value))
-    if fast is not None:
-        return fast
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        # 6.0 is integral: only a real fraction generalizes an integer field
-        return "integer" if math.isfinite(value) and value.is_integer() else "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, dict):
-        return "object"
-    if isinstance(value, list):
-        return "array"
-    return "string"
-
-
-def value_format(key: str, value: Any) -> str | None:
-    """The format of an id or a timestamp: what changes when a provider changes, not per call."""
-    if key == "id" and isinstance(value, str):
-        letters = ""
-        for ch in value[:24]:
-            if ch.isalpha() and ch.isascii():
-                letters += ch
-                continue
-            if ch in "-_" and letters and set(letters) - _HEX_LETTERS:
-                return f"prefix:{letters}"
-            break
-        return "no-prefix"  # uuids, hex and random ids change every call: no prefix to keep
-    if key == "created" and isinstance(value, int | float) and not isinstance(value, bool):
-        return f"digits:{len(str(abs(int(value))))}"
-    return None
 
 
 def _int_map(data: Mapping[str, Any], key: str) -> dict[str, int]:
@@ -160,8 +112,8 @@ class Shape:
     header_samples: int = 0
     headers: Mapping[str, int] = field(default_factory=dict)
     media: Mapping[str, int] = field(default_factory=dict)
-    # A stream's SSE framing (``core.framing``): samples whose framing was recorded (0 in shapes
-    # of JSON bodies and in baselines stored before it was), the samples carrying each feature
+    # A stream's SSE framing (``framing``): samples whose framing was recorded (0 in shapes of
+    # JSON bodies and in baselines stored before it was), the samples carrying each feature
     # and the lines carrying it in all of them.
     framing_samples: int = 0
     framing: Mapping[str, int] = field(default_factory=dict)
@@ -206,25 +158,6 @@ class Shape:
         if path.endswith("[]"):
             return stats.types.get("array", 0) - stats.empty
         return stats.types.get("object", 0)
-
-
-def parent_path(path: str) -> str:
-    if path.endswith("[]"):
-        return path[:-2]
-    cut = path.rfind('"', 0, len(path) - 1) - 1 if path.endswith('"') else path.rfind(".")
-    return "" if cut < 0 else path[:cut]
-
-
-def leaf_key(path: str) -> str:
-    base = path[:-2] if path.endswith("[]") else path
-    parent = parent_path(base)
-    leaf = base[len(parent) + 1 :] if parent else base
-    return leaf.strip('"')
-
-
-def member_path(prefix: str, key: str) -> str:
-    safe = key if ("." not in key and "[" not in key) else f'"{key}"'
-    return safe if prefix == "" else f"{prefix}.{safe}"
 
 
 def normalize_media(content_type: str) -> str:
@@ -287,7 +220,7 @@ def _walk(
 ) -> None:
     if depth > MAX_DEPTH:
         return  # the parser caps depth; this only guards hand-built documents
-    kind = _TYPE_OF.get(type(value)) or type_name(value)
+    kind = TYPE_OF.get(type(value)) or type_name(value)
     if path:
         acc = seen.get(path)
         if acc is None:

@@ -1,4 +1,7 @@
-"""Streams: the SSE parser and capture (``sse``), a stream's chunk shape and findings
-(``chunks``), its framing as shape features (``framing``) and the completion its deltas add up to
-(``reassemble``). Pure: stdlib and the rest of ``core`` only.
+"""Streams: the SSE parser and capture (``sse``), a stream's chunk shape, representative chunks
+and stream findings (``chunks``) and the completion its deltas add up to (``reassemble``).
+
+May import: the stdlib, ``core``'s root modules and ``core.shape`` (a chunk is a shape; a
+stream's framing is judged there, as shape features). Never ``core.policy``, nothing outside
+``core`` but the root's errors, clock and ids.
 """

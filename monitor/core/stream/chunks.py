@@ -20,8 +20,8 @@ from typing import Any
 
 from monitor.core.model import Finding, ResponseClass, Severity, Source
 from monitor.core.observation import StreamCapture
+from monitor.core.shape.framing import with_framing
 from monitor.core.shape.stats import Shape, infer_shape
-from monitor.core.stream.framing import with_framing
 from monitor.core.stream.reassemble import reassemble
 from monitor.core.stream.sse import SSE_MEDIA_TYPE
 

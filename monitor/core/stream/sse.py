@@ -20,8 +20,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from monitor.core.depth import MAX_DEPTH, depth_exceeds
 from monitor.core.observation import StreamCapture
-from monitor.core.shape.body import MAX_DEPTH, NUL_ESCAPE, depth_exceeds, finite_float, without_nul
+from monitor.core.shape.body import NUL_ESCAPE, finite_float, without_nul
 
 SSE_MEDIA_TYPE = "text/event-stream"
 DONE = "[DONE]"

@@ -16,7 +16,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from monitor.config.timeparse import iso_z
 from monitor.core.shape.stats import Shape
+from monitor.errors import ImportProblem as ImportProblem  # its old home; it lives in errors now
 from monitor.storage.records import AlertRouter
 from monitor.storage.sql.events_write import resolve_events
 from monitor.storage.sql.tables import BaselineRow, EventRow, Evidence, FindingRow, Run
@@ -185,7 +187,7 @@ def export_baselines(conn: Connection, probe: str, now: datetime) -> dict[str, A
     return {
         "format": EXPORT_FORMAT,
         "probe": probe,
-        "exported_at": now.isoformat().replace("+00:00", "Z"),
+        "exported_at": iso_z(now),
         "baselines": [
             {
                 "response_class": row["response_class"],
@@ -199,10 +201,6 @@ def export_baselines(conn: Connection, probe: str, now: datetime) -> dict[str, A
             for row in rows
         ],
     }
-
-
-class ImportProblem(ValueError):
-    """The document is not a baseline export this version can read."""
 
 
 def import_baselines(

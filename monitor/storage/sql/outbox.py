@@ -24,6 +24,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from monitor.core.model import DeliveryResult
 from monitor.storage.records import OutboxItem
 from monitor.storage.sql.outbox_items import item_with_context
 from monitor.storage.sql.tables import DeliveryAttemptRow, OutboxRow
@@ -119,11 +120,15 @@ def _note_unknown(conn: Connection, row: dict[str, Any], now: datetime) -> bool:
     earlier = conn.execute(
         sa.select(sa.func.count())
         .select_from(attempts_t)
-        .where(attempts_t.c.outbox_id == row["id"], attempts_t.c.result == "unknown")
+        .where(
+            attempts_t.c.outbox_id == row["id"], attempts_t.c.result == DeliveryResult.UNKNOWN.value
+        )
     ).scalar_one()
     error = f"lease of {row['claimed_by']} expired while sending; outcome unknown"
     conn.execute(
-        attempts_t.insert().values(outbox_id=row["id"], at=now, result="unknown", error=error)
+        attempts_t.insert().values(
+            outbox_id=row["id"], at=now, result=DeliveryResult.UNKNOWN.value, error=error
+        )
     )
     if earlier:
         conn.execute(
@@ -133,7 +138,7 @@ def _note_unknown(conn: Connection, row: dict[str, Any], now: datetime) -> bool:
         )
         conn.execute(
             attempts_t.insert().values(
-                outbox_id=row["id"], at=now, result="failed", error=UNKNOWN_TWICE
+                outbox_id=row["id"], at=now, result=DeliveryResult.FAILED.value, error=UNKNOWN_TWICE
             )
         )
         return False
@@ -206,7 +211,7 @@ def record_attempt(
     outbox_id: str,
     *,
     now: datetime,
-    result: str,
+    result: DeliveryResult | str,
     latency_ms: float | None,
     error: str | None = None,
     status_code: int | None = None,
@@ -216,26 +221,27 @@ def record_attempt(
     worker: str | None = None,
 ) -> bool:
     """Record one attempt; False when ``worker`` no longer holds the row (lease lost)."""
+    result = DeliveryResult(result)  # a plain string is checked here, before it is stored
     conn.execute(
         attempts_t.insert().values(
             outbox_id=outbox_id,
             at=now,
-            result=result,
+            result=result.value,
             status_code=status_code,
             latency_ms=latency_ms,
             error=error,
         )
     )
     values: dict[str, object] = {"lease_until": None}
-    if result != "suppressed":
+    if result is not DeliveryResult.SUPPRESSED:
         values["attempts"] = outbox.c.attempts + 1
-    if result == "delivered":
+    if result is DeliveryResult.DELIVERED:
         values.update(state="delivered", delivered_at=now, last_error=None)
         if external_ref is not None:
             values["external_ref"] = external_ref
-    elif result == "failed":
+    elif result is DeliveryResult.FAILED:
         values.update(state="failed", last_error=error, permanent=permanent)
-    elif result == "suppressed":
+    elif result is DeliveryResult.SUPPRESSED:
         values.update(state="suppressed", last_error=error)
     else:
         values.update(state="pending", last_error=error, next_attempt_at=retry_at or now)

@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from monitor.core.model import DeliveryResult
 from monitor.storage.sql.tables import DeliveryAttemptRow, EventRow, OutboxRow
 
 outbox = OutboxRow.__table__  # type: ignore[attr-defined]
@@ -49,7 +50,9 @@ def status_by_sink(conn: Connection) -> list[dict[str, Any]]:
             sa.select(sa.func.max(outbox.c.delivered_at)).where(outbox.c.sink == sink)
         ).scalar_one()
         last = _last_finished(conn, sink)
-        entry["last_error"] = last["error"] if last and last["result"] == "failed" else None
+        entry["last_error"] = (
+            last["error"] if last and last["result"] == DeliveryResult.FAILED else None
+        )
     return sorted(counts.values(), key=lambda e: e["sink"])
 
 
@@ -88,7 +91,10 @@ def _last_finished(conn: Connection, sink: str) -> Any:
     query = (
         sa.select(attempts_t.c.result, attempts_t.c.error, attempts_t.c.at)
         .join(outbox, outbox.c.id == attempts_t.c.outbox_id)
-        .where(outbox.c.sink == sink, attempts_t.c.result.in_(("delivered", "failed")))
+        .where(
+            outbox.c.sink == sink,
+            attempts_t.c.result.in_((DeliveryResult.DELIVERED.value, DeliveryResult.FAILED.value)),
+        )
         .order_by(attempts_t.c.at.desc(), attempts_t.c.id.desc())
         .limit(1)
     )
@@ -106,7 +112,7 @@ def sink_health(
         ).scalar_one()
     )
     last = _last_finished(conn, sink)
-    if last is not None and last["result"] == "failed":
+    if last is not None and last["result"] == DeliveryResult.FAILED:
         return SinkHealth(sink, True, f"{sink} fails: {last['error']}", undelivered)
     stuck = conn.execute(
         sa.select(sa.func.count(), sa.func.min(outbox.c.created_at)).where(

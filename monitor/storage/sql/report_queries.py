@@ -11,44 +11,22 @@ second; rows are never loaded into a list, and sample run ids are capped per gro
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from monitor.storage.sql.queries import COMPLETED
 from monitor.storage.sql.report_ledgers import add_undigested, ledger_facts
 from monitor.storage.sql.report_scan import scan_window
-from monitor.storage.sql.tables import FindingRow, Run
+from monitor.storage.sql.report_sql import scan_in_server
+from monitor.storage.sql.report_window import SAMPLE_IDS, Window, runs
+from monitor.storage.sql.tables import FindingRow
 
-runs = Run.__table__  # type: ignore[attr-defined]
 findings_t = FindingRow.__table__  # type: ignore[attr-defined]
-SAMPLE_IDS = 5
 OPEN_QUESTION_CATEGORY = "unknown_external_behavior"
 OPEN_QUESTION_VERDICT = "vendor_question"
 ACCOUNT_STATUSES = (402, 429)
 ACCOUNT_CATEGORY = "usage_billing_assumption"
-
-
-@dataclass(frozen=True)
-class Window:
-    since: datetime
-    until: datetime
-    target: str | None = None
-
-    def runs_where(self, table: Any = runs) -> list[Any]:
-        """The window's completed runs; ``table`` is ``runs`` or an alias of it."""
-        times = [table.c.started_at >= self.since, table.c.started_at < self.until]
-        return [*times, *self.run_filters(table)]
-
-    def run_filters(self, table: Any = runs) -> list[Any]:
-        """Completed runs (of the target), whatever their time."""
-        cond = [COMPLETED if table is runs else sa.func.coalesce(table.c.state, "") == "completed"]
-        if self.target:
-            cond.append(table.c.target == self.target)
-        return cond
 
 
 def _sampled(conn: Connection, inner: Any, keys: list[str]) -> list[dict[str, Any]]:
@@ -248,8 +226,6 @@ def account_observations(conn: Connection, w: Window) -> dict[str, list[dict[str
 
 def report_facts(conn: Connection, w: Window) -> dict[str, Any]:
     if conn.dialect.name == "postgresql":
-        from monitor.storage.sql.report_sql import scan_in_server  # it imports this module
-
         scanned = scan_in_server(conn, w)
     else:
         scanned = scan_window(conn, w.runs_where())

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from monitor.storage.sql.report_ledgers import CHUNK, Groups
-from monitor.storage.sql.report_queries import SAMPLE_IDS, Window, runs
+from monitor.storage.sql.report_window import SAMPLE_IDS, Window, runs
 
 
 def totals_and_baselines(

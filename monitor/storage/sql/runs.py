@@ -258,19 +258,7 @@ def _insert_findings(conn: Connection, completion: RunCompletion, judgement: Jud
 
 
 def complete_skipped(conn: Connection, claim: RunClaim, finished_at: datetime, reason: str) -> None:
-    result = conn.execute(
-        sa.update(runs)
-        .where(_owned(claim))
-        .values(
-            state="completed",
-            lease_until=None,
-            finished_at=finished_at,
-            outcome="skipped",
-            attempts=0,
-            note=reason,
-        )
-    )
-    if result.rowcount != 1:
+    if not _complete(conn, claim, finished_at, outcome="skipped", attempts=0, note=str(reason)):
         raise ClaimLost(claim.run_id, claim.claimed_by)
 
 
@@ -279,17 +267,22 @@ def complete_unrecordable(
 ) -> bool:
     """Close a run whose result the database refused (not an outage: retrying cannot help), so
     it is a visible failed run instead of a claim the reaper would re-run forever."""
+    return _complete(
+        conn,
+        claim,
+        finished_at,
+        outcome="fail",
+        error=reason[:500],
+        note="the result could not be stored",
+        ledger_digest=ledger_digest(None, None),  # no evidence: nothing for the report
+    )
+
+
+def _complete(conn: Connection, claim: RunClaim, finished_at: datetime, **values: Any) -> bool:
+    """Complete our claimed run with ``values``; False when the claim is no longer ours."""
     result = conn.execute(
         sa.update(runs)
         .where(_owned(claim))
-        .values(
-            state="completed",
-            lease_until=None,
-            finished_at=finished_at,
-            outcome="fail",
-            error=reason[:500],
-            note="the result could not be stored",
-            ledger_digest=ledger_digest(None, None),  # no evidence: nothing for the report
-        )
+        .values(state="completed", lease_until=None, finished_at=finished_at, **values)
     )
     return bool(result.rowcount == 1)

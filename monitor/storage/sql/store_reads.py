@@ -6,9 +6,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from monitor.storage.sql import event_queries, queries, report_queries
+from monitor.storage.sql import event_queries, queries, report_queries, status_queries
 from monitor.storage.sql.event_queries import EventFilter
 from monitor.storage.sql.queries import Cursor, RunFilter
+from monitor.storage.sql.report_window import Window
+from monitor.storage.sql.status_queries import OutcomeBucket, RunPoint
 from monitor.storage.sql.store_base import StoreBase
 
 
@@ -65,27 +67,27 @@ class ReadStore(StoreBase):
 
     def run_points(
         self, probes: list[str], since: datetime, until: datetime | None = None, limit: int = 500
-    ) -> dict[str, list[queries.RunPoint]]:
+    ) -> dict[str, list[RunPoint]]:
         with self._begin() as conn:
-            return queries.run_points(conn, probes, since, until, limit)
+            return status_queries.run_points(conn, probes, since, until, limit)
 
     def status_page(
         self, probes: list[str], since: datetime, bucket_s: int, latencies: int
-    ) -> tuple[list[queries.OutcomeBucket], dict[str, queries.RunPoint], dict[str, list[float]]]:
+    ) -> tuple[list[OutcomeBucket], dict[str, RunPoint], dict[str, list[float]]]:
         """What the status overview draws, in one transaction: outcome counts per slice of the
         window, each probe's newest run and its recent latencies."""
         with self._begin() as conn:
             return (
-                queries.outcome_buckets(conn, probes, since, bucket_s),
-                queries.latest_points(conn, probes),
-                queries.recent_latencies(conn, probes, latencies),
+                status_queries.outcome_buckets(conn, probes, since, bucket_s),
+                status_queries.latest_points(conn, probes),
+                status_queries.recent_latencies(conn, probes, latencies),
             )
 
     def outcome_buckets(
         self, probes: list[str], since: datetime, until: datetime, bucket_s: int
-    ) -> list[queries.OutcomeBucket]:
+    ) -> list[OutcomeBucket]:
         with self._begin() as conn:
-            return queries.outcome_buckets(conn, probes, since, bucket_s, until)
+            return status_queries.outcome_buckets(conn, probes, since, bucket_s, until)
 
     def latest_slots(self, probes: list[str]) -> dict[str, datetime]:
         with self._begin() as conn:
@@ -95,6 +97,6 @@ class ReadStore(StoreBase):
         with self._begin() as conn:
             return queries.open_event_counts(conn)
 
-    def report_facts(self, window: report_queries.Window) -> dict[str, Any]:
+    def report_facts(self, window: Window) -> dict[str, Any]:
         with self._begin() as conn:
             return report_queries.report_facts(conn, window)
