@@ -113,6 +113,7 @@ def test_a_multi_line_key_and_hostile_echoes_reach_no_output_channel(
                 await app.aclose()
 
         asyncio.run(probe_everything())
+        probed = list(upstream.requests)  # before the check below sends the restored key
         key_file.write_text(ML_NEW + "\n")  # so that the commands below can load the config
         upstream.mode = "basic"
         check = cli("--log-level", "debug", "check", "--config", str(path), "--json", env=env)
@@ -126,7 +127,7 @@ def test_a_multi_line_key_and_hostile_echoes_reach_no_output_channel(
     assert invalid.code == 2
     assert "must hold one line of visible ASCII" in invalid.out + invalid.err
     assert any(CANARY in r.headers.get("authorization", "") for r in upstream.requests)
-    assert all(ML_NEW not in r.headers.get("authorization", "") for r in upstream.requests[:-2])
+    assert all(ML_NEW not in r.headers.get("authorization", "") for r in probed)
     assert len(run_ids) == 18  # 3 probes, 5 rounds and the check
     assert len(hooks) >= 2  # the failing probes' alerts were delivered
     assert all('"run_id"' in page for page in pages[3 : 3 + len(run_ids)])
