@@ -185,7 +185,7 @@ def unstored(transport: HttpTransport, loaded: Any, probe: Any) -> Once:
 async def stored(app: Any, probe: Any) -> None:
     row = await app.pipeline.run_once(probe, None, Trigger.CHECK)
     assert row is not None
-    assert row["outcome"] == "pass", row
+    assert row.outcome == "pass", row
 
 
 def machine() -> str:

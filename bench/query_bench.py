@@ -40,8 +40,7 @@ from query_seed import STEP_S, seed_postgres, seed_sqlite
 from sqlalchemy import event
 
 from monitor.storage import create_store
-from monitor.storage.sql.queries import RunFilter
-from monitor.storage.sql.report_window import Window
+from monitor.storage.params import RunFilter, Window
 from monitor.storage.sql.store import SqlStore
 
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"

@@ -24,8 +24,8 @@ from query_cold import buffer_misses, evict, read_bytes
 from monitor.report.build import ReportInput, build_report
 from monitor.report.markdown import render_markdown
 from monitor.storage import create_store
+from monitor.storage.params import Window
 from monitor.storage.sql.report_queries import report_facts
-from monitor.storage.sql.report_window import Window
 from monitor.storage.sql.store import SqlStore
 
 CONFIG = """
@@ -56,7 +56,7 @@ def timed_report(store: SqlStore, window: Window) -> dict[str, Any]:
     return {
         "facts_ms": facts_ms,
         "report_ms": (time.perf_counter() - began) * 1000,
-        "runs": facts["totals"]["runs"],
+        "runs": facts.totals["runs"],
         "blocks": blocks[0],
         "missed": blocks[1],
         "backend": backend,

@@ -1,7 +1,9 @@
 """The composition root: every collaborator is built here and passed in, nowhere else.
 
-``build_app`` wires config -> store, transports, sinks, tracer, dispatcher, pipeline;
-``monitor.service.serve`` runs the long-lived service on the result.
+``build_app`` wires config -> store, transports, sinks, tracer, dispatcher, pipeline and its
+recorder, self-watch, heartbeat, and the service's scheduler, reaper and retention job; with
+``service=True`` (``monitor run``) also the API and the dead man's switch.
+``monitor.service.serve`` only runs what it built.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SpanExporter
@@ -36,16 +38,24 @@ from monitor.ids import new_id
 from monitor.probes.transport import HttpTransport
 from monitor.runner.admission import Admission
 from monitor.runner.deps import PipelineDeps
+from monitor.runner.jobs import RunnerJobs, build_jobs
 from monitor.runner.pipeline import Pipeline
+from monitor.runner.prepared import PreparedProbes
+from monitor.runner.recorder import RunRecorder
 from monitor.runner.spool import Spool
+from monitor.selfcheck.deadman import DeadmanSwitch
 from monitor.selfcheck.health import Heartbeat
 from monitor.selfcheck.selfwatch import SelfWatch
-from monitor.storage import SqlStore, create_store
+from monitor.storage import create_store
+from monitor.storage.base import Store
 from monitor.storage.records import AlertContext
 from monitor.telemetry.logs import RunLogObserver
 from monitor.telemetry.metrics import MonitorMetrics, MonitorState
 from monitor.telemetry.observers import FanOut, Observer
 from monitor.telemetry.tracing import build_tracer_provider
+
+if TYPE_CHECKING:
+    from monitor.api.server import ApiServer
 
 log = logging.getLogger("monitor.app")
 SHUTDOWN_GRACE_S = 10.0
@@ -74,7 +84,7 @@ def worker_identity() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{pysecrets.token_hex(2)}"
 
 
-def open_store(config: Config, env: Mapping[str, str], clock: Clock) -> SqlStore:
+def open_store(config: Config, env: Mapping[str, str], clock: Clock) -> Store:
     """Open the database; SQLite migrates itself, PostgreSQL must be at the migration head."""
     url = database_url(config, env)
     store = create_store(url, lambda: new_id(clock.now()), auto_upgrade=url.startswith("sqlite"))
@@ -90,7 +100,7 @@ def open_store(config: Config, env: Mapping[str, str], clock: Clock) -> SqlStore
 @dataclass
 class App:
     loaded: LoadedConfig
-    store: SqlStore
+    store: Store
     db: BlockingPool
     transports: dict[str, HttpTransport]
     sinks: dict[str, AlertSink]
@@ -100,14 +110,21 @@ class App:
     clock: Clock
     observer: Observer
     selfwatch: SelfWatch
-    metrics: MonitorMetrics | None = None
-    heartbeat: Heartbeat | None = None
+    metrics: MonitorMetrics
+    heartbeat: Heartbeat
+    jobs: RunnerJobs  # scheduler, slot ledger, reaper, retention
+    api: ApiServer | None = None  # only for ``monitor run`` (``service=True``)
+    deadman: DeadmanSwitch | None = None
 
     @property
     def config(self) -> Config:
         return self.loaded.config
 
     async def aclose(self) -> None:
+        if self.deadman is not None:
+            self.deadman.close()
+        if self.api is not None:
+            self.api.close()
         for transport in self.transports.values():
             await transport.aclose()
         close_sinks(self.sinks)
@@ -125,13 +142,19 @@ def build_app(
     stdout: TextIO | None = None,
     span_exporter: SpanExporter | None = None,
     console_spans: TextIO | None = None,
-    store: SqlStore | None = None,
+    store: Store | None = None,
     worker_id: str | None = None,
     observer: Observer | None = None,
     contracts: Mapping[str, Contract] | None = None,
     sleep: Sleep | None = None,
     checkpoints: Checkpoints | None = None,
+    service: bool = False,
+    api_listen: str | None = None,
 ) -> App:
+    """``service``: also the API (when ``api.enabled``) and the dead man's switch (when
+    configured), which only ``monitor run`` serves; their secrets are checked by then.
+    ``api_listen``: the API (and its pages) on this address whatever ``api`` says (``demo
+    --serve``)."""
     environ = os.environ if env is None else env
     clock = clock or SystemClock()
     config = loaded.config
@@ -154,6 +177,22 @@ def build_app(
         close_sinks(sinks)
         raise
     db = BlockingPool(1 if store.is_sqlite else 4, "db")
+    worker = worker_id or worker_identity()
+    metrics = metrics_for(store, config, clock)
+    heartbeat = Heartbeat(store, db, clock, worker)
+    try:  # before transports and tracer: a bad API listen or token leaves less to close
+        wants_api = api_listen is not None or (service and config.api.enabled)
+        api = (
+            _api_server(config, environ, store, clock, metrics, heartbeat, api_listen)
+            if wants_api
+            else None
+        )
+        deadman = _deadman(config, environ, store, db) if service else None
+    except BaseException:
+        close_sinks(sinks)
+        db.shutdown()
+        store.close()
+        raise
     transports = {
         name: HttpTransport(max_connections=target.max_connections, body_cap=target.max_body)
         for name, target in config.targets.items()
@@ -170,11 +209,11 @@ def build_app(
         env=environ,
         stderr=stderr or sys.stderr,
     )
-    worker = worker_id or worker_identity()
-    metrics = metrics_for(store, config, clock)
     observer = FanOut(metrics, RunLogObserver(), *([observer] if observer else []))
     tracer = provider.get_tracer("monitor")
-    selfwatch = SelfWatch(store, db, clock, config, sink_names)
+    # Runs and the self-watch write outbox rows and set this; the dispatcher waits on it.
+    alerts_waiting = asyncio.Event()
+    selfwatch = SelfWatch(store, db, clock, config, sink_names, on_alerts=alerts_waiting.set)
     dispatcher = Dispatcher(
         store,
         sinks,
@@ -189,8 +228,8 @@ def build_app(
         windows=windows_from_config(config.maintenance),
         checkpoints=checkpoints,
         on_sink_failure=selfwatch.sink_failed,
+        wakeup=alerts_waiting,
     )
-    selfwatch.on_alerts = dispatcher.wake
     pipeline = Pipeline(
         PipelineDeps(
             loaded=loaded,
@@ -203,14 +242,14 @@ def build_app(
             router=router,
             new_id=new_id,
             worker_id=worker,
-            on_alerts=dispatcher.wake,
+            probes=PreparedProbes(config, dict(contracts)),
+            recorder=RunRecorder(store, db, router, alerts_waiting.set, observer),
             observer=observer,
             admission=Admission(config, store, db),
-            contracts=dict(contracts),
             spool=Spool(spool_directory(config, environ)),
         )
     )
-    heartbeat = Heartbeat(store, db, clock, worker)
+    jobs = build_jobs(loaded, store, db, clock, pipeline, observer, worker)
     return App(
         loaded,
         store,
@@ -225,10 +264,38 @@ def build_app(
         selfwatch,
         metrics,
         heartbeat,
+        jobs,
+        api,
+        deadman,
     )
 
 
-def metrics_for(store: SqlStore, config: Config, clock: Clock) -> MonitorMetrics:
+def _api_server(
+    config: Config,
+    env: Mapping[str, str],
+    store: Store,
+    clock: Clock,
+    metrics: MonitorMetrics,
+    heartbeat: Heartbeat,
+    listen: str | None,
+) -> ApiServer:
+    # Imported here: starlette and uvicorn are for the long-lived service only, so commands
+    # that build an app for one batch of runs (``check``, ``baseline accept``) start without.
+    from monitor.api.wiring import make_api_server
+
+    return make_api_server(config, env, store, clock, metrics, heartbeat, listen=listen)
+
+
+def _deadman(
+    config: Config, env: Mapping[str, str], store: Store, db: BlockingPool
+) -> DeadmanSwitch | None:
+    if config.alerts.deadman is None:
+        return None
+    url = env[config.alerts.deadman.url_env]  # ``run`` checked it is set (require_secrets)
+    return DeadmanSwitch(url=url, store=store, db=db, every=config.alerts.deadman.every)
+
+
+def metrics_for(store: Store, config: Config, clock: Clock) -> MonitorMetrics:
     """Metrics whose database gauges cover the configured probes."""
     names = [p.name for p in config.probes]
 

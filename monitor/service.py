@@ -1,6 +1,7 @@
 """The long-lived service (``monitor run`` and ``monitor demo`` share it): the scheduler, the
 reaper, retention, the alert dispatcher, the self-watch, the heartbeat and the API, on one
-event loop over an ``App`` that ``monitor.app.build_app`` wired; and a bounded wind-down.
+event loop over an ``App`` that ``monitor.app.build_app`` built (this module builds nothing);
+and a bounded wind-down.
 """
 
 from __future__ import annotations
@@ -9,91 +10,47 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
-from datetime import datetime
 
-from monitor.api.server import ApiServer
 from monitor.app import SHUTDOWN_GRACE_S, App
-from monitor.config.schema import ProbeConfig
-from monitor.core.model import Trigger
-from monitor.runner.reaper import Reaper
-from monitor.runner.retention import RetentionJob
-from monitor.runner.scheduler import ProbeScheduler
-from monitor.runner.slots import SlotLedger
-from monitor.selfcheck.deadman import DeadmanSwitch
 
 log = logging.getLogger("monitor.service")
 
 
-async def serve(
-    app: App,
-    stop: asyncio.Event,
-    probes: list[ProbeConfig] | None = None,
-    *,
-    grace_s: float = SHUTDOWN_GRACE_S,
-    api: ApiServer | None = None,
-    deadman: DeadmanSwitch | None = None,
-) -> None:
-    """Run the scheduler, reaper, retention, dispatcher and heartbeat (and the API when given)
+async def serve(app: App, stop: asyncio.Event, *, grace_s: float = SHUTDOWN_GRACE_S) -> None:
+    """Run what ``build_app`` built — the scheduler, reaper, retention, spool replay,
+    dispatcher, self-watch and heartbeat, and the API and dead man's switch when it built them —
     until ``stop`` is set, then wind down in bounds: runs in flight get ``grace_s`` to finish;
     the rest are cancelled and their claims released so another replica re-runs them at once;
     the outbox drains (5 s at most) and our undelivered alert claims go back to the queue.
     ``App.aclose`` flushes spans."""
-    in_flight: set[asyncio.Task[object]] = set()
-    selected = list(probes if probes is not None else app.config.probes)
+    jobs = app.jobs
     worker = app.pipeline.deps.worker_id
-
-    async def job(probe: ProbeConfig, slot: datetime) -> None:
-        task = asyncio.current_task()
-        if task is not None:
-            in_flight.add(task)
-        app.observer.slot_started(probe.name, slot, app.clock.now())
-        try:
-            await app.pipeline.run_once(probe, slot, Trigger.SCHEDULE)
-        finally:
-            if task is not None:
-                in_flight.discard(task)
-
-    ledger = SlotLedger({p.name: app.pipeline.lease(p) for p in selected})
-    scheduler = ProbeScheduler(selected, job, ledger)
-    reaper = Reaper(
-        store=app.store,
-        db=app.db,
-        clock=app.clock,
-        pipeline=app.pipeline,
-        probes=list(app.config.probes),
-        ledger=ledger,
-        worker_id=worker,
-        config_hash=app.loaded.config_hash,
-        observer=app.observer,
-    )
-    retention = RetentionJob(app.store, app.db, app.clock, app.config.retention)
-    await reaper.resume_ledger([p.name for p in selected])
-    scheduler.start()
+    await jobs.reaper.resume_ledger([p.name for p in app.config.probes])
+    jobs.scheduler.start()
     background = [
         asyncio.create_task(_replay_spool(app, stop)),
         asyncio.create_task(app.dispatcher.serve(stop)),
         asyncio.create_task(app.selfwatch.serve(stop)),
-        asyncio.create_task(reaper.serve(stop)),
-        asyncio.create_task(retention.serve(stop)),
+        asyncio.create_task(jobs.reaper.serve(stop)),
+        asyncio.create_task(jobs.retention.serve(stop)),
+        asyncio.create_task(app.heartbeat.run(stop)),
     ]
-    if app.heartbeat is not None:
-        background.append(asyncio.create_task(app.heartbeat.run(stop)))
-    if api is not None:
-        background.append(asyncio.create_task(api.run(stop)))
-    if deadman is not None:
-        background.append(asyncio.create_task(deadman.run(stop)))
-    log.info("monitor running: %d probe(s)", len(selected))
+    if app.api is not None:
+        background.append(asyncio.create_task(app.api.run(stop)))
+    if app.deadman is not None:
+        background.append(asyncio.create_task(app.deadman.run(stop)))
+    log.info("monitor running: %d probe(s)", len(app.config.probes))
     try:
         await stop.wait()
     finally:
-        scheduler.pause()
-        await _finish_in_flight(in_flight | reaper.in_flight, grace_s)
+        jobs.scheduler.pause()
+        await _finish_in_flight(jobs.slot_runs.in_flight | jobs.reaper.in_flight, grace_s)
         await _release(app, app.store.release_claims, worker, app.clock.now())
         try:
-            await reaper.flush_skips()
+            await jobs.reaper.flush_skips()
         except Exception as exc:  # the database is gone: other replicas' ledgers still count
             log.warning("could not record the slots this replica skipped: %s", exc)
-        scheduler.shutdown()
+        jobs.scheduler.shutdown()
         stop.set()  # also when leaving by an exception: the loops below must end
         await asyncio.gather(*background, return_exceptions=True)
         await app.dispatcher.drain(timeout_s=5.0)

@@ -14,6 +14,7 @@ from opentelemetry.sdk.trace.export import SpanExporter
 from monitor.app import App, build_app
 from monitor.config.loader import load_config
 from monitor.core.model import Trigger
+from monitor.runner.result import RunResult
 from tests.conftest import SIM_KEY, chat_probe_config, write_config
 
 INCIDENT_START = datetime(2026, 5, 8, 14, 0, tzinfo=UTC)
@@ -53,7 +54,7 @@ def make_app(
     return build_app(loaded, env=environ, clock=clock, stderr=io.StringIO(), span_exporter=exporter)
 
 
-async def run_probe(app: App, name: str = "chat-basic") -> dict[str, Any]:
+async def run_probe(app: App, name: str = "chat-basic") -> RunResult:
     probe = app.config.probe(name)
     assert probe is not None
     row = await app.pipeline.run_once(probe, None, Trigger.CHECK)

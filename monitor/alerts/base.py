@@ -15,6 +15,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from monitor.core.alert_payload import AlertPayload
 from monitor.storage.records import OutboxItem
 
 
@@ -23,13 +24,13 @@ class Delivery:
     sink: str
     key: str  # the idempotency key, the same on every re-send of this message
     items: tuple[OutboxItem, ...]
-    payloads: tuple[dict[str, Any], ...]  # one per item, as the alert should read
+    payloads: tuple[AlertPayload, ...]  # one per item, as the alert should read
     thread_ref: str | None = None  # the opening message to reply to, if any
     thread_events: tuple[dict[str, Any], ...] = ()  # events the opening message announced
     unknown_outcome: bool = False  # an earlier sender may already have sent it
 
     @property
-    def lead(self) -> dict[str, Any]:
+    def lead(self) -> AlertPayload:
         return self.payloads[0]
 
     @property
@@ -38,7 +39,7 @@ class Delivery:
 
     @property
     def reason(self) -> str:
-        return str(self.lead.get("transition", {}).get("reason", ""))
+        return self.lead.reason
 
     @property
     def in_group_thread(self) -> bool:

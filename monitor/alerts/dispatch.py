@@ -39,9 +39,9 @@ from monitor.config.schema import RouteConfig
 from monitor.core.model import DeliveryResult
 from monitor.core.policy.retry import RetryPolicy, full_jitter
 from monitor.errors import DeliveryError
+from monitor.storage.base import Outbox
+from monitor.storage.params import ClaimPolicy
 from monitor.storage.records import OutboxItem
-from monitor.storage.sql.outbox import ClaimPolicy
-from monitor.storage.sql.store import SqlStore
 from monitor.telemetry import semconv
 from monitor.telemetry.delivery_span import delivery_span
 from monitor.telemetry.observers import NullObserver, Observer
@@ -66,7 +66,7 @@ Sleep = Callable[[float], Awaitable[None]]
 class Dispatcher:
     def __init__(
         self,
-        store: SqlStore,
+        store: Outbox,
         sinks: Mapping[str, AlertSink],
         clock: Clock,
         db: BlockingPool,
@@ -83,6 +83,7 @@ class Dispatcher:
         windows: Sequence[Window] = (),
         checkpoints: Checkpoints | None = None,
         on_sink_failure: Callable[[str], Awaitable[None]] | None = None,
+        wakeup: asyncio.Event | None = None,
     ) -> None:
         self.store = store
         self.sinks = sinks
@@ -101,7 +102,8 @@ class Dispatcher:
         self.checkpoints: Checkpoints = checkpoints or NoCheckpoints()
         self.on_sink_failure = on_sink_failure
         self.pacer = SharedPacer(store, db)
-        self._wake = asyncio.Event()
+        # set by whoever wrote outbox rows (runs, the self-watch): shared, not patched in later
+        self._wake = wakeup or asyncio.Event()
 
     def wake(self) -> None:
         self._wake.set()

@@ -11,19 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
 
 from monitor.blocking import BlockingPool
+from monitor.storage.base import Pacing
 
-
-class PaceStore(Protocol):
-    def reserve_pace(
-        self, key: str, now: datetime, interval: timedelta, max_wait: timedelta | None = None
-    ) -> datetime: ...
-
-    def release_pace(self, key: str, slot: datetime, interval: timedelta) -> None: ...
-
-    def pause_pace(self, key: str, until: datetime) -> None: ...
+PaceStore = Pacing  # the store's role this module uses (``storage.base.Pacing``)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from typing import Any
 from monitor.alerts import render
 from monitor.alerts.base import Delivery
 from monitor.alerts.httpsend import HttpClient, post_json
+from monitor.core.alert_payload import AlertPayload
 from monitor.storage.records import QUIET_REF
 
 DEDUP_LIMIT = 255
@@ -30,20 +31,19 @@ def dedup_key(fingerprint: str) -> str:
     return f"{fingerprint[: DEDUP_LIMIT - 17]}#{digest}"
 
 
-def pagerduty_event(payload: dict[str, Any], routing_key: str) -> dict[str, Any]:
+def pagerduty_event(payload: AlertPayload, routing_key: str) -> dict[str, Any]:
     """The Events API v2 body for one alert payload (pure)."""
-    event = payload.get("event", {})
-    key = dedup_key(str(event.get("fingerprint")))
+    event = payload.event
+    key = dedup_key(event.fingerprint)
     if render.is_closing(payload):
         return {"routing_key": routing_key, "event_action": "resolve", "dedup_key": key}
-    probe = payload.get("probe", {})
-    run = payload.get("run", {})
+    probe = payload.probe
     links = []
     trace = render.trace_url(payload)
-    if trace:
-        links.append({"href": trace, "text": f"trace {run.get('trace_id')}"})
-    if probe.get("runbook_url"):
-        links.append({"href": probe["runbook_url"], "text": "runbook"})
+    if trace and payload.run:
+        links.append({"href": trace, "text": f"trace {payload.run.trace_id}"})
+    if probe.runbook_url:
+        links.append({"href": probe.runbook_url, "text": "runbook"})
     details: dict[str, Any] = dict(render.facts(payload))
     details.update(
         findings=render.finding_lines(payload),
@@ -56,12 +56,12 @@ def pagerduty_event(payload: dict[str, Any], routing_key: str) -> dict[str, Any]
         "dedup_key": key,
         "payload": {
             "summary": render.headline(payload)[:SUMMARY_LIMIT],
-            "source": f"contract-monitor/{probe.get('environment') or 'production'}",
-            "severity": "critical" if event.get("severity") == "breaking" else "warning",
-            "timestamp": payload.get("transition", {}).get("at"),
-            "component": event.get("probe"),
-            "group": event.get("target"),
-            "class": event.get("category"),
+            "source": f"contract-monitor/{probe.environment or 'production'}",
+            "severity": "critical" if event.severity == "breaking" else "warning",
+            "timestamp": payload.transition.at,
+            "component": event.probe,
+            "group": event.target,
+            "class": event.category,
             "custom_details": details,
         },
         "links": links,
@@ -69,14 +69,14 @@ def pagerduty_event(payload: dict[str, Any], routing_key: str) -> dict[str, Any]
     }
 
 
-def member_details(payload: dict[str, Any]) -> dict[str, Any]:
+def member_details(payload: AlertPayload) -> dict[str, Any]:
     """What a grouped page says of one member, as fields PagerDuty shows and rules can match."""
-    event = payload.get("event", {})
+    event = payload.event
     details: dict[str, Any] = {
-        "probe": event.get("probe"),
-        "severity": event.get("severity"),
+        "probe": event.probe,
+        "severity": event.severity,
         "finding": render.lead_line(payload),
-        "message": event.get("message"),
+        "message": event.message,
     }
     details.update(render.member_facts(payload))
     details.update(render.links(payload))
@@ -84,7 +84,7 @@ def member_details(payload: dict[str, Any]) -> dict[str, Any]:
     return details
 
 
-def group_trigger(payloads: list[dict[str, Any]], routing_key: str) -> dict[str, Any]:
+def group_trigger(payloads: list[AlertPayload], routing_key: str) -> dict[str, Any]:
     """One page for a grouped opening, keyed by its first event. ``events`` lists one line per
     member; ``members`` the same members' details (the first MEMBER_DETAILS_LIMIT, which keeps
     the page well under PagerDuty's 512 KB)."""
@@ -100,7 +100,7 @@ def group_trigger(payloads: list[dict[str, Any]], routing_key: str) -> dict[str,
         details["not_shown"] = len(payloads) - len(shown)
     body["payload"].update(
         summary=render.group_headline(payloads)[:SUMMARY_LIMIT],
-        component=", ".join(sorted({str(p["event"]["probe"]) for p in payloads}))[:255],
+        component=", ".join(sorted({p.event.probe for p in payloads}))[:255],
         custom_details=details,
     )
     return body

@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from apscheduler.triggers.cron import CronTrigger
 
@@ -120,24 +119,23 @@ def _window(w: MaintenanceWindow) -> Window:
 def waits_for_opening(item: OutboxItem) -> bool:
     """A follow-up (reminder, resolution) waits while the event's opening on this sink is
     still on its way: it belongs in the opening's thread."""
-    reason = item.payload.get("transition", {}).get("reason", "")
-    return reason in FOLLOW_UPS and item.opening_state in ("pending", "sending")
+    return item.payload.reason in FOLLOW_UPS and item.opening_state in ("pending", "sending")
 
 
 def suppression_reason(item: OutboxItem, now: datetime, windows: Sequence[Window]) -> str | None:
     """Why ``item`` must not be sent, or None."""
-    payload: dict[str, Any] = item.payload
-    event = payload.get("event", {})
-    reason = payload.get("transition", {}).get("reason", "")
+    payload = item.payload
+    event = payload.event
+    reason = payload.reason
     if item.muted_until is not None and item.muted_until > now:
         why = f": {item.mute_reason}" if item.mute_reason else ""
         return f"muted until {item.muted_until.isoformat()}{why}"
     if reason == "reminder" and item.acked_at is not None:
         return f"acknowledged at {item.acked_at.isoformat()}"
-    at_text = payload.get("transition", {}).get("at")
+    at_text = payload.transition.at
     at = parse_instant(at_text) if at_text else item.created_at or now
     for window in windows:
-        if window.covers(str(event.get("probe")), str(event.get("target")), at):
+        if window.covers(event.probe, event.target, at):
             return window.describe(at)
     if reason in RESOLUTIONS and item.opening_state != "delivered":
         # Nothing was announced here (the opening was muted, failed or predates the sink):

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from monitor.core.alert_payload import AlertEvent, AlertFinding, AlertPayload
 from monitor.core.events import RESOLVING_REASONS
 
 HEADLINES = {
@@ -39,44 +40,39 @@ RESOLVED_HOW = {
 }
 
 
-def reason_of(payload: dict[str, Any]) -> str:
-    return str(payload.get("transition", {}).get("reason", ""))
+def reason_of(payload: AlertPayload) -> str:
+    return payload.transition.reason
 
 
-def is_closing(payload: dict[str, Any]) -> bool:
-    return reason_of(payload) in CLOSING or payload.get("transition", {}).get("to") == "resolved"
+def is_closing(payload: AlertPayload) -> bool:
+    return reason_of(payload) in CLOSING or payload.transition.to_state == "resolved"
 
 
-def headline_word(payload: dict[str, Any]) -> str:
+def headline_word(payload: AlertPayload) -> str:
     reason = reason_of(payload)
-    kind = payload.get("event", {}).get("kind", "")
-    word = KIND_HEADLINES.get(kind, {}).get(reason)
+    word = KIND_HEADLINES.get(payload.event.kind, {}).get(reason)
     return word or HEADLINES.get(reason, reason.upper() or "ALERT")
 
 
-def headline(payload: dict[str, Any]) -> str:
-    event = payload.get("event", {})
-    return (
-        f"[{headline_word(payload)}] {event.get('probe')} @ {event.get('target')}: "
-        f"{event.get('message', '')}"
-    )
+def headline(payload: AlertPayload) -> str:
+    event = payload.event
+    return f"[{headline_word(payload)}] {event.probe} @ {event.target}: {event.message}"
 
 
-def trace_url(payload: dict[str, Any]) -> str | None:
-    template = payload.get("probe", {}).get("trace_link")
-    trace_id = payload.get("run", {}).get("trace_id")
+def trace_url(payload: AlertPayload) -> str | None:
+    template = payload.probe.trace_link
+    trace_id = payload.run.trace_id if payload.run else None
     if not template or not trace_id:
         return None
-    return str(template).replace("{trace_id}", str(trace_id))
+    return template.replace("{trace_id}", trace_id)
 
 
-def history_command(payload: dict[str, Any]) -> str:
-    probe = payload.get("event", {}).get("probe", "")
-    return f"monitor history --probe {probe} --since 2h"
+def history_command(payload: AlertPayload) -> str:
+    return f"monitor history --probe {payload.event.probe} --since 2h"
 
 
-def show_command(payload: dict[str, Any]) -> str:
-    return f"monitor events show {payload.get('event', {}).get('id', '')}"
+def show_command(payload: AlertPayload) -> str:
+    return f"monitor events show {payload.event.id}"
 
 
 def short(value: Any, limit: int = 60) -> str:
@@ -84,61 +80,62 @@ def short(value: Any, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def finding_lines(payload: dict[str, Any]) -> list[str]:
+# A change an alert lists: one of the run's findings, or the event itself (which says the same
+# of its kind and path) when the run carried none.
+Change = AlertFinding | AlertEvent
+
+
+def finding_lines(payload: AlertPayload) -> list[str]:
     """The run's findings; the event's own change when the run carried none (resolutions)."""
-    findings = payload.get("findings") or []
+    findings: tuple[Change, ...] = payload.findings
     if not findings:
-        event = payload.get("event", {})
-        findings = [event] if event.get("kind") else []
+        findings = (payload.event,) if payload.event.kind else ()
     return [_finding_line(f) for f in findings]
 
 
-def _finding_line(f: dict[str, Any]) -> str:
-    head = f"{f.get('severity')} {f.get('kind')}"
-    if f.get("before") is None and f.get("after") is None:
+def _finding_line(f: Change) -> str:
+    head = f"{f.severity} {f.kind}"
+    if f.before is None and f.after is None:
         # the monitor's own events (stale probe, failing sink) say it in their message
-        return f"{head}: {short(f.get('message'), 90)}" if f.get("message") else head
-    return f"{head} {f.get('path') or '(body)'}: {short(f.get('before'))} → {short(f.get('after'))}"
+        return f"{head}: {short(f.message, 90)}" if f.message else head
+    return f"{head} {f.path or '(body)'}: {short(f.before)} → {short(f.after)}"
 
 
-def facts(payload: dict[str, Any]) -> list[tuple[str, str]]:
-    event = payload.get("event", {})
-    run = payload.get("run", {})
-    probe = payload.get("probe", {})
+def facts(payload: AlertPayload) -> list[tuple[str, str]]:
+    event, run, probe = payload.event, payload.run, payload.probe
     return [
-        ("severity", str(event.get("severity"))),
-        ("category / verdict", f"{event.get('category')} / {event.get('verdict')}"),
-        ("environment", str(probe.get("environment") or "-")),
-        ("owner", str(probe.get("owner") or "-")),
-        ("first seen", str(event.get("first_seen") or "-")),
-        ("seen in", f"{event.get('run_count')} run(s)"),
-        ("request id", str(run.get("request_id") or "-")),
-        ("trace id", str(run.get("trace_id") or "-")),
+        ("severity", event.severity),
+        ("category / verdict", f"{event.category} / {event.verdict}"),
+        ("environment", probe.environment or "-"),
+        ("owner", probe.owner or "-"),
+        ("first seen", event.first_seen or "-"),
+        ("seen in", f"{event.run_count} run(s)"),
+        ("request id", (run.request_id if run else None) or "-"),
+        ("trace id", (run.trace_id if run else None) or "-"),
     ]
 
 
-def links(payload: dict[str, Any]) -> list[tuple[str, str]]:
+def links(payload: AlertPayload) -> list[tuple[str, str]]:
     """The trace (where ``alerts.trace_link`` is configured) and the runbook, when known."""
     out = []
     trace = trace_url(payload)
     if trace:
         out.append(("trace", trace))
-    runbook = payload.get("probe", {}).get("runbook_url")
-    if runbook:
-        out.append(("runbook", str(runbook)))
+    if payload.probe.runbook_url:
+        out.append(("runbook", payload.probe.runbook_url))
     return out
 
 
-def state_line(payload: dict[str, Any]) -> str:
-    event = payload.get("event", {})
+def state_line(payload: AlertPayload) -> str:
+    event = payload.event
     if is_closing(payload):
         how = RESOLVED_HOW.get(reason_of(payload), "clean runs")
-        resolved, opened = event.get("resolved_at") or "-", event.get("opened_at") or "-"
+        resolved, opened = event.resolved_at or "-", event.opened_at or "-"
         return f"resolved at {resolved} ({how}); opened {opened}"
-    return f"open since {event.get('opened_at') or event.get('first_seen') or '-'}"
+    return f"open since {event.opened_at or event.first_seen or '-'}"
 
 
-def render_text(payload: dict[str, Any]) -> str:
+def render_text(payload: AlertPayload) -> str:
     lines = [headline(payload)]
     lines.append("  " + " · ".join(f"{k}={v}" for k, v in facts(payload)[:4]))
     if not is_closing(payload):
@@ -155,69 +152,68 @@ GROUP_SHARED = frozenset({"environment"})
 SEVERITY_ORDER = {"breaking": 0, "warning": 1, "info": 2}
 
 
-def group_members(payloads: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+def group_members(payloads: Sequence[AlertPayload]) -> list[AlertPayload]:
     """A grouped opening's members in the order shown: breaking first, then by probe — the same
     order in every sink, and the ones a long list cuts are the least severe."""
 
-    def key(payload: dict[str, Any]) -> tuple[int, str, str]:
-        event = payload.get("event", {})
-        rank = SEVERITY_ORDER.get(str(event.get("severity")), len(SEVERITY_ORDER))
-        return rank, str(event.get("probe")), str(event.get("id"))
+    def key(payload: AlertPayload) -> tuple[int, str, str]:
+        event = payload.event
+        rank = SEVERITY_ORDER.get(event.severity, len(SEVERITY_ORDER))
+        return rank, event.probe, event.id
 
     return sorted(payloads, key=key)
 
 
-def group_headline(payloads: Sequence[dict[str, Any]]) -> str:
-    target = payloads[0].get("event", {}).get("target")
-    probes = sorted({str(p.get("event", {}).get("probe")) for p in payloads})
+def group_headline(payloads: Sequence[AlertPayload]) -> str:
+    target = payloads[0].event.target
+    probes = sorted({p.event.probe for p in payloads})
     return (
         f"[{headline_word(payloads[0])}] {len(payloads)} events on target {target} "
         f"({len(probes)} probe(s)): likely a provider-side problem"
     )
 
 
-def group_facts(payloads: Sequence[dict[str, Any]]) -> list[tuple[str, str]]:
+def group_facts(payloads: Sequence[AlertPayload]) -> list[tuple[str, str]]:
     """The line every member shares: environment (one config, so normally one) and target."""
-    environments = sorted({str(p.get("probe", {}).get("environment") or "-") for p in payloads})
-    target = payloads[0].get("event", {}).get("target")
-    return [("environment", ", ".join(environments)), ("target", str(target))]
+    environments = sorted({p.probe.environment or "-" for p in payloads})
+    return [("environment", ", ".join(environments)), ("target", payloads[0].event.target)]
 
 
-def group_history_command(payloads: Sequence[dict[str, Any]]) -> str:
-    return f"monitor history --target {payloads[0].get('event', {}).get('target')} --since 2h"
+def group_history_command(payloads: Sequence[AlertPayload]) -> str:
+    return f"monitor history --target {payloads[0].event.target} --since 2h"
 
 
-def lead_finding(payload: dict[str, Any]) -> dict[str, Any]:
+def lead_finding(payload: AlertPayload) -> Change:
     """The change the event is about: the run's finding of the event's kind and path, else the
     event's own (a failing probe's event is named after its health, not after a finding)."""
-    event = payload.get("event", {})
-    key = (event.get("kind"), event.get("path") or "")
-    for finding in payload.get("findings") or []:
-        if (finding.get("kind"), finding.get("path") or "") == key:
-            return dict(finding)
-    return dict(event)
+    event = payload.event
+    key = (event.kind, event.path or "")
+    for finding in payload.findings:
+        if (finding.kind, finding.path or "") == key:
+            return finding
+    return event
 
 
-def lead_line(payload: dict[str, Any]) -> str:
+def lead_line(payload: AlertPayload) -> str:
     """The lead finding as the single opening lists findings: severity kind path: before → after."""
     return _finding_line(lead_finding(payload))
 
 
-def group_line(payload: dict[str, Any]) -> str:
+def group_line(payload: AlertPayload) -> str:
     """A member's headline: probe, lead finding (before → after) and the event's message."""
-    event = payload.get("event", {})
-    line = f"{event.get('probe')}: {lead_line(payload)}"
-    message = short(event.get("message"), 90) if event.get("message") else ""
+    event = payload.event
+    line = f"{event.probe}: {lead_line(payload)}"
+    message = short(event.message, 90) if event.message else ""
     return f"{line} — {message}" if message and message not in line else line
 
 
-def member_facts(payload: dict[str, Any]) -> list[tuple[str, str]]:
+def member_facts(payload: AlertPayload) -> list[tuple[str, str]]:
     """A member's facts: the single opening's, less the shared ones and the severity (which its
     headline shows)."""
     return [(k, v) for k, v in facts(payload) if k not in GROUP_SHARED and k != "severity"]
 
 
-def render_group_text(payloads: Sequence[dict[str, Any]]) -> str:
+def render_group_text(payloads: Sequence[AlertPayload]) -> str:
     lines = [group_headline(payloads)]
     lines.append("  " + " · ".join(f"{k}={v}" for k, v in group_facts(payloads)))
     for payload in group_members(payloads):

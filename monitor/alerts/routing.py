@@ -11,15 +11,28 @@ go to every sink, so a silent monitor cannot look healthy because of a routing t
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Protocol
 
 from monitor.alerts.policy import allowed
 from monitor.config.schema import RouteConfig, slack_channel_of
+from monitor.core.alert_payload import AlertPayload
 from monitor.core.model import SELF_CATEGORY
 from monitor.storage.records import AlertContext
 
 
-def _matches(rule: RouteConfig, context: AlertContext) -> bool:
+class Routable(Protocol):
+    """What a route matches on: an ``AlertContext`` (a transition being written) or an
+    ``AlertEvent`` (a payload being delivered) alike."""
+
+    @property
+    def probe(self) -> str: ...
+    @property
+    def category(self) -> str | None: ...
+    @property
+    def severity(self) -> str: ...
+
+
+def _matches(rule: RouteConfig, context: Routable) -> bool:
     match = rule.match
     if match.category is not None and context.category not in match.category:
         return False
@@ -55,27 +68,15 @@ def select_sinks(
     return [s for s in chosen if allowed(context.severity, s)]
 
 
-def route_owner(context: AlertContext, routes: Sequence[RouteConfig]) -> str | None:
+def route_owner(context: Routable, routes: Sequence[RouteConfig]) -> str | None:
     for rule in routes:
         if rule.owner and _matches(rule, context):
             return rule.owner
     return None
 
 
-def with_route_owner(payload: dict[str, Any], routes: Sequence[RouteConfig]) -> dict[str, Any]:
+def with_route_owner(payload: AlertPayload, routes: Sequence[RouteConfig]) -> AlertPayload:
     """The alert payload with the owner the routing table gives it (``probe_owner`` keeps the
     probe's own)."""
-    event = payload.get("event", {})
-    context = AlertContext(
-        probe=str(event.get("probe")),
-        target=str(event.get("target")),
-        category=str(event.get("category")),
-        severity=str(event.get("severity")),
-        reason=str(payload.get("transition", {}).get("reason")),
-    )
-    owner = route_owner(context, routes)
-    if owner is None:
-        return payload
-    probe = dict(payload.get("probe") or {})
-    probe.update(owner=owner, probe_owner=probe.get("owner"))
-    return {**payload, "probe": probe}
+    owner = route_owner(payload.event, routes)
+    return payload if owner is None else payload.with_owner(owner)

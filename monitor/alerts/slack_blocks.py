@@ -10,9 +10,11 @@ Slack's limits are respected here: a header of 150 characters, sections of 3000,
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from monitor.alerts import render
+from monitor.core.alert_payload import AlertPayload, AlertRun
 
 Block = dict[str, Any]
 SECTION_LIMIT = 3000
@@ -49,17 +51,16 @@ def _context(parts: Sequence[str]) -> Block:
     }
 
 
-def _icon(payload: dict[str, Any]) -> str:
+def _icon(payload: AlertPayload) -> str:
     return ICONS["resolved"] if render.is_closing(payload) else ICONS["open"]
 
 
-def _title(payload: dict[str, Any]) -> str:
-    event = payload.get("event", {})
-    where = f"{event.get('probe')} @ {event.get('target')}"
+def _title(payload: AlertPayload) -> str:
+    where = f"{payload.event.probe} @ {payload.event.target}"
     return f"{_icon(payload)} {render.headline_word(payload)}: {where}"
 
 
-def _fact_value(payload: dict[str, Any], label: str, value: str) -> str:
+def _fact_value(payload: AlertPayload, label: str, value: str) -> str:
     """One fact as mrkdwn: ids as code, the trace id linked where ``alerts.trace_link`` is set."""
     if label == "trace id":
         link = render.trace_url(payload)
@@ -69,7 +70,7 @@ def _fact_value(payload: dict[str, Any], label: str, value: str) -> str:
     return esc(value)
 
 
-def _fact_fields(payload: dict[str, Any]) -> Block:
+def _fact_fields(payload: AlertPayload) -> Block:
     fields = [
         {"type": "mrkdwn", "text": f"*{label.capitalize()}*\n{_fact_value(payload, label, value)}"}
         for label, value in render.facts(payload)
@@ -77,24 +78,23 @@ def _fact_fields(payload: dict[str, Any]) -> Block:
     return {"type": "section", "fields": fields[:10]}
 
 
-def _runbook(payload: dict[str, Any]) -> list[str]:
-    runbook = payload.get("probe", {}).get("runbook_url")
+def _runbook(payload: AlertPayload) -> list[str]:
+    runbook = payload.probe.runbook_url
     return [f"<{runbook}|Runbook>"] if runbook else []
 
 
-def _links(payload: dict[str, Any]) -> list[str]:
+def _links(payload: AlertPayload) -> list[str]:
     parts = _runbook(payload)
     parts.append(f"History: `{esc(render.history_command(payload))}`")
     parts.append(f"Details: `{esc(render.show_command(payload))}`")
     return parts
 
 
-def opening(payload: dict[str, Any]) -> list[Block]:
-    event = payload.get("event", {})
+def opening(payload: AlertPayload) -> list[Block]:
     findings = "\n".join(f"• `{esc(line)}`" for line in render.finding_lines(payload))
     blocks = [
         _header(_title(payload)),
-        _section(esc(event.get("message", ""))),
+        _section(esc(payload.event.message)),
         _fact_fields(payload),
     ]
     if findings:
@@ -104,7 +104,7 @@ def opening(payload: dict[str, Any]) -> list[Block]:
     return blocks
 
 
-def _member_section(payload: dict[str, Any], state: str | None = None) -> Block:
+def _member_section(payload: AlertPayload, state: str | None = None) -> Block:
     """One member of a grouped opening: its headline, its facts, its runbook — one block.
     With ``state`` (a redraw), the member's state now leads its line."""
     facts = " · ".join(
@@ -117,12 +117,12 @@ def _member_section(payload: dict[str, Any], state: str | None = None) -> Block:
 
 
 def group_opening(
-    payloads: Sequence[dict[str, Any]], states: Mapping[str, str] | None = None
+    payloads: Sequence[AlertPayload], states: Mapping[str, str] | None = None
 ) -> list[Block]:
     """One block per member between a fixed head and tail, while the blocks and the text budget
     last; the members past that are named in one "and N more" line (the history command shows
     them all). ``states`` (event id -> state) redraws it after a reply in its thread."""
-    target = payloads[0].get("event", {}).get("target")
+    target = payloads[0].event.target
     title = f"{ICONS['open']} {len(payloads)} events on target {target}"
     if states is not None:
         still = sum(1 for state in states.values() if state != "resolved")
@@ -139,7 +139,7 @@ def group_opening(
     ordered = render.group_members(payloads)
     members: list[Block] = []
     for payload in ordered[:room]:
-        state = states.get(str(payload.get("event", {}).get("id"))) if states else None
+        state = states.get(payload.event.id) if states else None
         section = _member_section(payload, state)
         budget -= text_size(section)
         if budget < 0:
@@ -147,7 +147,7 @@ def group_opening(
         members.append(section)
     rest = ordered[len(members) :]
     if rest:
-        names = ", ".join(str(p.get("event", {}).get("probe")) for p in rest)
+        names = ", ".join(p.event.probe for p in rest)
         members.append(_context([_cut(esc(f"…and {len(rest)} more: {names}"), MORE_LIMIT)]))
     return head + members + tail
 
@@ -164,15 +164,15 @@ def text_size(node: Any) -> int:
     return 0
 
 
-def reply(payload: dict[str, Any], members: Sequence[dict[str, Any]] = ()) -> list[Block]:
+def reply(payload: AlertPayload, members: Sequence[dict[str, Any]] = ()) -> list[Block]:
     """A reminder or resolution in the opening's thread. ``members``: the events of a grouped
     opening: a resolution reply says how many are still open (normally none: a member's
     recovery while others are open only redraws the opening)."""
-    event = payload.get("event", {})
-    what = f"*{esc(render.headline_word(payload))}* {esc(event.get('probe'))}: "
+    event = payload.event
+    what = f"*{esc(render.headline_word(payload))}* {esc(event.probe)}: "
     what += esc(render.state_line(payload))
     if not render.is_closing(payload):
-        what += f" · seen in {esc(event.get('run_count'))} run(s)"
+        what += f" · seen in {esc(event.run_count)} run(s)"
     elif len(members) > 1:
         still = sum(1 for m in members if m.get("state") != "resolved")
         target = esc(members[0].get("target"))
@@ -184,24 +184,28 @@ def reply(payload: dict[str, Any], members: Sequence[dict[str, Any]] = ()) -> li
         what = f"{summary} (the message above shows each). {what}"
     parts = []
     link = render.trace_url(payload)
-    trace_id = payload.get("run", {}).get("trace_id")
+    trace_id = payload.run.trace_id if payload.run else None
     if trace_id:
         parts.append(f"Trace: <{link}|{esc(trace_id)}>" if link else f"Trace: `{esc(trace_id)}`")
     parts.append(f"History: `{esc(render.history_command(payload))}`")
     return [_section(f"{_icon(payload)} {what}"), _context(parts)]
 
 
-def updated_opening(payload: dict[str, Any], members: Sequence[dict[str, Any]]) -> list[Block]:
+def updated_opening(payload: AlertPayload, members: Sequence[dict[str, Any]]) -> list[Block]:
     """The opening message redrawn to show the state now (after a reply in its thread)."""
     if len(members) <= 1:
         # Keep the opening's evidence: the ids of the run that last saw the drift, not of the
         # clean run that resolved it.
-        event = payload.get("event", {})
-        run = dict(payload.get("run") or {})
-        if event.get("last_trace_id"):
-            run.update(trace_id=event["last_trace_id"], request_id=event.get("last_request_id"))
-        return opening({**payload, "run": run, "findings": []})
-    openings = [m["opening"] for m in members if m.get("opening")]
+        event, run = payload.event, payload.run
+        if event.last_trace_id:
+            run = replace(
+                run or AlertRun(id=None),
+                trace_id=event.last_trace_id,
+                request_id=event.last_request_id,
+            )
+        return opening(replace(payload, run=run, findings=()))
+    # the members' opening payloads as the thread root showed them (outbox column JSON)
+    openings = [AlertPayload.from_json(m["opening"]) for m in members if m.get("opening")]
     if len(openings) == len(members):
         return group_opening(openings, {str(m["id"]): str(m.get("state")) for m in members})
     # A member whose opening row is gone (pruned): the states alone.
@@ -220,7 +224,7 @@ def updated_opening(payload: dict[str, Any], members: Sequence[dict[str, Any]]) 
     ]
 
 
-def updated_text(payload: dict[str, Any], members: Sequence[dict[str, Any]]) -> str:
+def updated_text(payload: AlertPayload, members: Sequence[dict[str, Any]]) -> str:
     """The notification text of a redrawn opening message."""
     if len(members) <= 1:
         return render.headline(payload)
@@ -228,7 +232,7 @@ def updated_text(payload: dict[str, Any], members: Sequence[dict[str, Any]]) -> 
     return f"{len(members)} events on target {members[0].get('target')}: {open_count} still open"
 
 
-def fallback_text(payloads: Sequence[dict[str, Any]]) -> str:
+def fallback_text(payloads: Sequence[AlertPayload]) -> str:
     """The notification text (and what screen readers say)."""
     if len(payloads) > 1:
         return render.group_headline(payloads)

@@ -35,8 +35,8 @@ def webhook_body(delivery: Delivery) -> dict[str, Any]:
         "version": 1,
         "idempotency_key": delivery.key,
         "grouped": delivery.grouped,
-        "target": delivery.lead.get("event", {}).get("target"),
-        "alerts": list(delivery.payloads),
+        "target": delivery.lead.event.target,
+        "alerts": [payload.to_json() for payload in delivery.payloads],
     }
 
 

@@ -9,7 +9,7 @@ from starlette.datastructures import QueryParams
 
 from monitor.config.timeparse import parse_time
 from monitor.errors import BadRequest as BadRequest  # its old home; it lives in errors now
-from monitor.storage.sql.queries import Cursor
+from monitor.storage.params import Cursor
 
 MAX_LIMIT = 500
 OUTCOMES = ("pass", "drift", "fail", "skipped")

@@ -2,9 +2,9 @@
 ``/api/v1/events``, ``/api/v1/report`` behind a bearer token, and ``/healthz``, ``/readyz``,
 ``/metrics``, ``/openapi.json`` open.
 
-Handlers only parse parameters and call the same query layer as the CLI (``SqlStore``); the
-database is called in a worker thread so the event loop (which also runs probes in
-``monitor run``) never blocks. The token is compared in constant time.
+Handlers only parse parameters and call the same query layer as the CLI (the store's
+``RunReads`` role); the database is called in a worker thread so the event loop (which also
+runs probes in ``monitor run``) never blocks. The token is compared in constant time.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import hmac
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.applications import Starlette
@@ -29,20 +29,26 @@ from monitor.config.schema import Config
 from monitor.errors import UsageError
 from monitor.report.service import make_report
 from monitor.selfcheck.health import Health
-from monitor.storage.sql.queries import RunFilter
-from monitor.storage.sql.store import SqlStore
+from monitor.storage.base import Readiness
+from monitor.storage.params import RunFilter
 from monitor.telemetry.metrics import MonitorMetrics
 from monitor.views.evidence import run_detail
 from monitor.views.jsonable import to_jsonable
 from monitor.views.run import run_view
+from monitor.web.data import WebStore  # no Jinja2 there: the pages themselves load lazily
 
 Handler = Callable[[Request], Awaitable[Response]]
 MAX_REPORT_DAYS = 92
 
 
+class ApiStore(WebStore, Readiness, Protocol):
+    """What the API and the pages on its listener read: runs, events, evidence, the report's facts,
+    readiness, and what the pages draw and change (``web.data.WebStore``)."""
+
+
 @dataclass
 class ApiDeps:
-    store: SqlStore
+    store: ApiStore
     config: Config
     clock: Clock
     health: Health
@@ -117,7 +123,7 @@ def build_api(deps: ApiDeps) -> Starlette:
                 cursor=params.cursor(q),
             )
         )
-        return JsonResponse(params.page(rows, next_cursor))
+        return JsonResponse(params.page([r.to_json() for r in rows], next_cursor))
 
     async def report(request: Request) -> Response:
         q, now = request.query_params, deps.clock.now()

@@ -86,6 +86,10 @@ class ApiServer:
         host = self.listen.connect_host
         return f"http://{'[' + host + ']' if ':' in host else host}:{self.port}"
 
+    def close(self) -> None:
+        """Let the port go (``run`` does when it ends; this is for a server never run)."""
+        self.sock.close()
+
     async def run(self, stop: asyncio.Event) -> None:
         task = asyncio.create_task(self._server.serve(sockets=[self.sock]))
         try:

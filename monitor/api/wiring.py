@@ -4,20 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from monitor.api.routes import ApiDeps, build_api
+from monitor.api.routes import ApiDeps, ApiStore, build_api
 from monitor.api.server import ApiServer, checked_listen, parse_listen
 from monitor.clock import Clock
 from monitor.config.listen import api_token
 from monitor.config.schema import Config
 from monitor.selfcheck.health import Health, Heartbeat
-from monitor.storage.sql.store import SqlStore
 from monitor.telemetry.metrics import MonitorMetrics
 
 
 def make_api_server(
     config: Config,
     env: Mapping[str, str],
-    store: SqlStore,
+    store: ApiStore,
     clock: Clock,
     metrics: MonitorMetrics,
     heartbeat: Heartbeat | None = None,

@@ -13,7 +13,8 @@ from monitor.cli.output import write_json, write_table
 from monitor.clock import SystemClock
 from monitor.config.crossrefs import SINK_NAMES
 from monitor.config.schema import Config, slack_channel_of
-from monitor.storage.sql.event_queries import EventFilter
+from monitor.storage.params import EventFilter
+from monitor.storage.status_records import Delivery, SinkStatus
 from monitor.views.event import event_view
 
 SELF_KINDS = ("monitor-stale", "delivery-failing")
@@ -51,32 +52,32 @@ def handle_status(ctx: Context) -> int:
     config = ctx.load().config
     store = open_store(config, ctx.env, SystemClock())
     try:
-        per_sink = {row["sink"]: row for row in store.alert_status()}
+        per_sink = {row.sink: row for row in store.alert_status()}
         waiting = store.list_deliveries(
             states=("failed", "pending", "sending"), limit=max(1, ctx.args.limit)
         )
         health = [
             event_view(e)
             for e in store.query_events(EventFilter(states=("open",), limit=200))
-            if e["kind"] in SELF_KINDS
+            if e.kind in SELF_KINDS
         ]
     finally:
         store.close()
-    sinks = []
+    sinks: list[dict[str, Any]] = []
     configured = configured_sinks(config)
     for name in dict.fromkeys([*configured, *per_sink]):
-        row = per_sink.get(name) or {"sink": name}
+        row = per_sink.get(name) or SinkStatus(name)
         sinks.append(
             {
                 "sink": name,
                 "configured": name in configured,
                 **{
-                    s: row.get(s, 0)
+                    s: row.count(s)
                     for s in ("pending", "sending", "delivered", "failed", "suppressed")
                 },
-                "oldest_pending_at": row.get("oldest_pending_at"),
-                "last_delivered_at": row.get("last_delivered_at"),
-                "last_error": row.get("last_error"),
+                "oldest_pending_at": row.oldest_pending_at,
+                "last_delivered_at": row.last_delivered_at,
+                "last_error": row.last_error,
             }
         )
     if ctx.args.format == "json":
@@ -119,14 +120,14 @@ def handle_status(ctx: Context) -> int:
         write_table(
             [
                 (
-                    w["sink"],
-                    w["state"],
-                    w["probe"],
-                    w["kind"],
-                    w["reason"],
-                    w["attempts"],
-                    w["created_at"],
-                    w["last_error"],
+                    w.sink,
+                    w.state,
+                    w.probe,
+                    w.kind,
+                    w.reason,
+                    w.attempts,
+                    w.created_at,
+                    w.last_error,
                 )
                 for w in waiting
             ],
@@ -144,18 +145,18 @@ def handle_status(ctx: Context) -> int:
     return 0
 
 
-def _waiting(row: dict[str, Any]) -> dict[str, Any]:
+def _waiting(row: Delivery) -> dict[str, Any]:
     return {
-        "outbox_id": row["id"],
-        "sink": row["sink"],
-        "state": row["state"],
-        "event_id": row["event_id"],
-        "probe": row["probe"],
-        "kind": row["kind"],
-        "reason": row["reason"],
-        "attempts": row["attempts"],
-        "created_at": row["created_at"],
-        "next_attempt_at": row["next_attempt_at"],
-        "permanent": bool(row["permanent"]),
-        "error": row["last_error"],
+        "outbox_id": row.id,
+        "sink": row.sink,
+        "state": row.state,
+        "event_id": row.event_id,
+        "probe": row.probe,
+        "kind": row.kind,
+        "reason": row.reason,
+        "attempts": row.attempts,
+        "created_at": row.created_at,
+        "next_attempt_at": row.next_attempt_at,
+        "permanent": bool(row.permanent),
+        "error": row.last_error,
     }

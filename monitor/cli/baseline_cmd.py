@@ -22,6 +22,7 @@ from monitor.core.shape.stats import Shape
 from monitor.errors import UsageError
 from monitor.probes import request_hash
 from monitor.storage.sql.baselines import ImportProblem
+from monitor.storage.status_records import AcceptedBaseline
 
 ALERT_DRAIN_S = 30.0
 MAX_IMPORT_BYTES = 16 * 1024 * 1024
@@ -69,7 +70,7 @@ def handle_show(ctx: Context) -> int:
     finally:
         store.close()
     if ctx.args.json:
-        write_json(rows, ctx.stdout)
+        write_json([r.to_json() for r in rows], ctx.stdout)
         return 0
     if not rows:
         ctx.stdout.write(f"no baseline yet for {probe}: run `monitor check --probe {probe}`\n")
@@ -77,14 +78,14 @@ def handle_show(ctx: Context) -> int:
     write_table(
         [
             (
-                r["response_class"],
-                r["version"],
-                r["state"],
-                r["samples"],
-                r["source"],
-                r["started_at"],
-                r["activated_at"],
-                r["request_hash"],
+                r.response_class,
+                r.version,
+                r.state,
+                r.samples,
+                r.source,
+                r.started_at,
+                r.activated_at,
+                r.request_hash,
             )
             for r in rows
         ],
@@ -92,9 +93,9 @@ def handle_show(ctx: Context) -> int:
         ctx.stdout,
     )
     for row in rows:
-        if row["state"] in ("active", "learning"):
-            ctx.stdout.write(f"\n{row['response_class']} v{row['version']} ({row['state']}):\n")
-            _shape_table(Shape.from_json(row["shape"]), ctx)
+        if row.state in ("active", "learning"):
+            ctx.stdout.write(f"\n{row.response_class} v{row.version} ({row.state}):\n")
+            _shape_table(Shape.from_json(row.shape), ctx)
     return 0
 
 
@@ -132,16 +133,16 @@ def handle_accept(ctx: Context) -> int:
     if accepted is None:
         raise UsageError(f"{probe} has no run with a parsed body to accept")
     ctx.stdout.write(
-        f"{probe}: {accepted['response_class']} baseline v{accepted['version']} is active "
-        f"({accepted['note']})\n"
+        f"{probe}: {accepted.baseline.response_class} baseline v{accepted.baseline.version} "
+        f"is active ({accepted.baseline.note})\n"
     )
-    resolved = accepted["resolved_events"]
+    resolved = accepted.resolved_events
     if resolved:
         ctx.stdout.write(f"{probe}: {len(resolved)} drift event(s) it explains resolved\n")
     return 0
 
 
-async def _accept(ctx: Context, probe: str) -> dict[str, Any] | None:
+async def _accept(ctx: Context, probe: str) -> AcceptedBaseline | None:
     loaded = ctx.load()
     app = build_app(loaded, env=ctx.env, stderr=ctx.stderr)
     try:
@@ -158,7 +159,7 @@ async def _accept(ctx: Context, probe: str) -> dict[str, Any] | None:
                 probe, app.clock.now(), router=app.pipeline.deps.router, probe_info=info
             )
         )
-        if accepted is not None and accepted["outbox_ids"]:
+        if accepted is not None and accepted.outbox_ids:
             app.dispatcher.wake()
             await app.dispatcher.drain(timeout_s=ALERT_DRAIN_S)
         return accepted
@@ -223,7 +224,6 @@ def handle_import(ctx: Context) -> int:
         store.close()
     for row in added:
         ctx.stdout.write(
-            f"{probe}: {row['response_class']} baseline v{row['version']} is active "
-            f"({row['note']})\n"
+            f"{probe}: {row.response_class} baseline v{row.version} is active ({row.note})\n"
         )
     return 0

@@ -20,7 +20,6 @@ from monitor.config.crossrefs import SINK_NAMES
 from monitor.config.loader import LoadedConfig
 from monitor.core.model import Trigger
 from monitor.errors import UsageError
-from monitor.views.run import run_view
 
 ALERT_DRAIN_S = 30.0
 CSV_COLUMNS = tuple(c for c in RUN_CSV_COLUMNS if c != "trigger")
@@ -88,7 +87,7 @@ async def _check(ctx: Context, loaded: LoadedConfig, names: list[str]) -> list[d
         if not ctx.args.dry_run:
             await app.pipeline.replay_spool()  # runs an earlier outage left waiting
         probes = [p for p in loaded.config.probes if p.name in names]
-        rows = await asyncio.gather(
+        results = await asyncio.gather(
             *(
                 app.pipeline.run_once(p, None, Trigger.CHECK, dry_run=ctx.args.dry_run)
                 for p in probes
@@ -103,4 +102,4 @@ async def _check(ctx: Context, loaded: LoadedConfig, names: list[str]) -> list[d
                 await app.dispatcher.drain(timeout_s=left)
     finally:
         await app.aclose()
-    return [run_view(row) for row in rows if row is not None]
+    return [result.view() for result in results if result is not None]

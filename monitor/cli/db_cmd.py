@@ -8,7 +8,8 @@ from monitor.app import database_url
 from monitor.cli.common import Context
 from monitor.clock import SystemClock
 from monitor.ids import new_id
-from monitor.storage import SqlStore, create_store
+from monitor.storage import create_store
+from monitor.storage.base import Admin
 
 
 def register(
@@ -25,7 +26,7 @@ def register(
     cur.set_defaults(handler=handle_current)
 
 
-def _store(ctx: Context) -> SqlStore:
+def _store(ctx: Context) -> Admin:
     loaded = ctx.load()
     clock = SystemClock()
     return create_store(database_url(loaded.config, ctx.env), lambda: new_id(clock.now()))

@@ -23,7 +23,7 @@ from monitor.cli.tables import run_rows_table
 from monitor.config.loader import parse_config
 from monitor.service import serve
 from monitor.simulator import Simulator
-from monitor.storage.sql.queries import RunFilter
+from monitor.storage.params import RunFilter
 from monitor.views.run import run_view
 
 DEMO_KEY = "sk-sim-demo-0123456789"
@@ -75,21 +75,15 @@ async def run_demo(
     async with sim.serve_async(port=0) as base_url:
         env = {"SIMULATOR_URL": base_url, "DEMO_API_KEY": DEMO_KEY, "MONITOR_DATABASE_URL": db_url}
         loaded = parse_config(example_config_text(), "config/example.yaml", env)
-        app = build_app(loaded, env=env, stderr=err, console_spans=console_spans)
+        app = build_app(
+            loaded, env=env, stderr=err, console_spans=console_spans, api_listen=serve_on
+        )
         stop = asyncio.Event()
-        api = None
-        if serve_on is not None:
-            from monitor.api.wiring import make_api_server
-
-            assert app.metrics is not None
-            api = make_api_server(
-                loaded.config, {}, app.store, app.clock, app.metrics, listen=serve_on
-            )
-        service = asyncio.create_task(serve(app, stop, api=api))
+        service = asyncio.create_task(serve(app, stop))
         try:
             await _acts(app, sim, say, base_url)
-            if api is not None:
-                say(f"look at it: {api.url}/ (the probe keeps running; Ctrl-C to stop)")
+            if app.api is not None:
+                say(f"look at it: {app.api.url}/ (the probe keeps running; Ctrl-C to stop)")
                 await _until_interrupted()
         finally:
             stop.set()
@@ -142,14 +136,14 @@ async def _acts(app: App, sim: Simulator, say: Callable[[str], None], base_url: 
 
     async def baseline_active() -> bool:
         rows = await db.run(store.list_baselines, PROBE)
-        return any(r["state"] == "active" for r in rows)
+        return any(r.state == "active" for r in rows)
 
     await _until(baseline_active, ACT_TIMEOUT_S, "baseline learning")
     rows = await db.run(store.list_baselines, PROBE)
-    active = next(r for r in rows if r["state"] == "active")
+    active = next(r for r in rows if r.state == "active")
     say(
-        f"baseline v{active['version']} active: {len(active['shape']['paths'])} paths from "
-        f"{active['samples']} healthy responses, no findings"
+        f"baseline v{active.version} active: {len(active.shape['paths'])} paths from "
+        f"{active.samples} healthy responses, no findings"
     )
 
     say("act 2: the provider drops `usage` and answers finish_reason 'end_turn'")
@@ -162,8 +156,8 @@ async def _acts(app: App, sim: Simulator, say: Callable[[str], None], base_url: 
     await _until(drift_open, ACT_TIMEOUT_S, "drift alert")
     for event in await db.run(store.list_events, probes=(PROBE,), states=("open",)):
         say(
-            f"event OPEN: {event['severity']} {event['kind']} `{event['path']}` "
-            f"({event['category']}, {event['verdict']}) after {event['run_count']} runs"
+            f"event OPEN: {event.severity} {event.kind} `{event.path}` "
+            f"({event.category}, {event.verdict}) after {event.run_count} runs"
         )
 
     say("act 3: the provider recovers")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
-from typing import Any
+from typing import Any, Protocol
 
 from monitor.app import open_store
 from monitor.cli.common import Context, add_format_options, resolve_time
@@ -17,8 +17,8 @@ from monitor.cli.output import write_json, write_json_lines, write_table
 from monitor.clock import SystemClock
 from monitor.config.timeparse import parse_duration
 from monitor.errors import UsageError
-from monitor.storage.sql.event_queries import EventFilter
-from monitor.storage.sql.store import SqlStore
+from monitor.storage.base import Closing, EventAdmin
+from monitor.storage.params import EventFilter
 from monitor.views.event import event_detail_view, event_view
 
 ACTIVE = ("suspected", "open")
@@ -78,7 +78,11 @@ def register(
     mute.set_defaults(handler=handle_mute)
 
 
-def _store(ctx: Context) -> SqlStore:
+class EventStore(EventAdmin, Closing, Protocol):
+    """The events commands act on events, then close the store they opened."""
+
+
+def _store(ctx: Context) -> EventStore:
     return open_store(ctx.load().config, ctx.env, SystemClock())
 
 

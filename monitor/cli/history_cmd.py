@@ -16,7 +16,7 @@ from monitor.cli.output import RUN_CSV_COLUMNS, write_csv, write_json_lines
 from monitor.cli.tables import run_rows_table
 from monitor.clock import SystemClock
 from monitor.core.model import Category, Verdict
-from monitor.storage.sql.queries import RunFilter
+from monitor.storage.params import RunFilter
 from monitor.views.run import run_view
 
 

@@ -59,12 +59,9 @@ def handle(ctx: Context) -> int:
         if a.action == "list":
             holds = store.list_holds(include_released=a.all)
             if a.format == "json":
-                write_json(holds, ctx.stdout)
+                write_json([h.to_json() for h in holds], ctx.stdout)
             else:
-                rows = [
-                    (h["id"], h["since"], h["until"], h["runs"], h["released_at"], h["reason"])
-                    for h in holds
-                ]
+                rows = [(h.id, h.since, h.until, h.runs, h.released_at, h.reason) for h in holds]
                 headers = ("hold id", "since (UTC)", "until (UTC)", "runs", "released", "reason")
                 write_table(rows, headers, ctx.stdout, empty="no holds")
             return 0
@@ -80,10 +77,10 @@ def handle(ctx: Context) -> int:
     finally:
         store.close()
     if a.format == "json":
-        write_json(hold, ctx.stdout)
+        write_json(hold.to_json(), ctx.stdout)
     else:
         ctx.stdout.write(
-            f"hold {hold['id']}: {hold['runs']} runs from {hold['since']:%Y-%m-%d %H:%M:%S} to "
-            f"{hold['until']:%Y-%m-%d %H:%M:%S} UTC are kept with their evidence until released\n"
+            f"hold {hold.id}: {hold.runs} runs from {hold.since:%Y-%m-%d %H:%M:%S} to "
+            f"{hold.until:%Y-%m-%d %H:%M:%S} UTC are kept with their evidence until released\n"
         )
     return 0

@@ -7,13 +7,10 @@ import asyncio
 import signal
 from datetime import timedelta
 
-from monitor.api.server import ApiServer
-from monitor.api.wiring import make_api_server
-from monitor.app import SHUTDOWN_GRACE_S, App, build_app
+from monitor.app import SHUTDOWN_GRACE_S, build_app
 from monitor.cli.common import Context, require_secrets
 from monitor.config.loader import LoadedConfig
 from monitor.config.timeparse import parse_duration
-from monitor.selfcheck.deadman import DeadmanSwitch
 from monitor.service import serve
 from monitor.telemetry.logs import configure_logging
 
@@ -56,17 +53,7 @@ def handle(ctx: Context) -> int:
 
 
 async def _serve(ctx: Context, loaded: LoadedConfig) -> int:
-    app = build_app(loaded, env=ctx.env, stderr=ctx.stderr)
-    api: ApiServer | None = None
-    try:
-        if loaded.config.api.enabled:
-            assert app.metrics is not None
-            api = make_api_server(
-                loaded.config, ctx.env, app.store, app.clock, app.metrics, app.heartbeat
-            )
-    except BaseException:
-        await app.aclose()
-        raise
+    app = build_app(loaded, env=ctx.env, stderr=ctx.stderr, service=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -74,30 +61,13 @@ async def _serve(ctx: Context, loaded: LoadedConfig) -> int:
     ctx.warn(
         f"monitor: running {len(loaded.config.probes)} probe(s) "
         f"[environment {loaded.config.environment}, config {loaded.config_hash}]"
-        + (f"; API on {api.url}" if api else "")
+        + (f"; API on {app.api.url}" if app.api else "")
     )
-    deadman = _deadman(loaded, ctx, app)
     try:
-        await serve(
-            app,
-            stop,
-            grace_s=ctx.args.shutdown_grace.total_seconds(),
-            api=api,
-            deadman=deadman,
-        )
+        await serve(app, stop, grace_s=ctx.args.shutdown_grace.total_seconds())
     finally:
-        if deadman is not None:
-            deadman.close()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(sig)
         await app.aclose()
     ctx.warn("monitor: stopped")
     return 0
-
-
-def _deadman(loaded: LoadedConfig, ctx: Context, app: App) -> DeadmanSwitch | None:
-    config = loaded.config.alerts.deadman
-    if config is None:
-        return None
-    url = ctx.env[config.url_env]  # require_secrets made sure it is set
-    return DeadmanSwitch(url=url, store=app.store, db=app.db, every=config.every)

@@ -9,21 +9,22 @@ questions kept apart from conclusions.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from monitor.report.model import Report, Section, Statement
 from monitor.report.sections import ACCOUNT, account, ledger, open_questions, spend, usage
 from monitor.report.text import CITED_RUNS, pct, runs_phrase, utc
+from monitor.storage.report_facts import Episode, ReportFacts, RunBrief, Segment
 
 MAX_SEGMENTS_PER_PROBE = 12
 
 
 @dataclass(frozen=True)
 class ReportInput:
-    facts: dict[str, Any]
+    facts: ReportFacts
     since: datetime
     until: datetime
     tz: str = "UTC"
@@ -34,7 +35,7 @@ class ReportInput:
 
 def build_report(inp: ReportInput) -> Report:
     f = inp.facts
-    totals = f["totals"]
+    totals = f.totals
     zone = ZoneInfo(inp.tz)
     window = {
         "since_utc": utc(inp.since),
@@ -49,18 +50,18 @@ def build_report(inp: ReportInput) -> Report:
     )
     sections = (
         Section("versions", "Contract and baseline versions in force", _versions(inp)),
-        Section("status", "Status-code timeline", _timeline(f["timeline"])),
+        Section("status", "Status-code timeline", _timeline(f.timeline)),
         Section("failures", "Failed runs by category and verdict", _failures(f, totals)),
-        Section("episodes", "First failure and recovery", _episodes(f["episodes"])),
-        Section("ledger", "Assumption ledger", ledger(f["ledgers"])),
-        Section("usage", "Usage fields", usage(totals, f["usage_absent_ids"])),
+        Section("episodes", "First failure and recovery", _episodes(f.episodes)),
+        Section("ledger", "Assumption ledger", ledger(f.ledgers)),
+        Section("usage", "Usage fields", usage(totals, f.usage_absent_ids)),
         Section("spend", "What the monitor itself spent", spend(totals)),
         Section(
             "open_questions",
             "Open questions",
-            open_questions(f["open_questions"], f["account_questions"]),
+            open_questions(f.open_questions, f.account_questions),
         ),
-        Section("account", ACCOUNT, account(f["account"])),
+        Section("account", ACCOUNT, account(f.account)),
     )
     title = "Incident packet" + (f": target {inp.target}" if inp.target else "")
     return Report(title, scope, window, inp.target, inp.environment, sections, dict(totals))
@@ -81,8 +82,8 @@ def _versions(inp: ReportInput) -> tuple[Statement, ...]:
         )
     counts: dict[str, int] = defaultdict(int)
     notes: dict[str, list[str]] = defaultdict(list)
-    for group in inp.facts["ledgers"]:  # the window's runs by ledger digest (contract included)
-        contract = group.get("contract")
+    for group in inp.facts.ledgers:  # the window's runs by ledger digest (contract included)
+        contract = group.contract
         if isinstance(contract, dict) and contract.get("source"):
             # the contract engine records the document's source, version, sha256 and fetch time
             label = str(contract["source"])
@@ -93,8 +94,8 @@ def _versions(inp: ReportInput) -> tuple[Statement, ...]:
                 label += (
                     f", fetched {contract['fetched_at']})" if contract.get("fetched_at") else ")"
                 )
-            counts[label] += group["count"]
-            notes[label].extend(group["run_ids"])
+            counts[label] += group.count
+            notes[label].extend(group.run_ids)
     for label, n in sorted(counts.items()):
         out.append(
             Statement(
@@ -103,45 +104,45 @@ def _versions(inp: ReportInput) -> tuple[Statement, ...]:
                 tuple(notes[label][:CITED_RUNS]),
             )
         )
-    for b in inp.facts["baselines"]:
+    for b in inp.facts.baselines:
         out.append(
             Statement(
-                f"{b['probe']} compared {b['baseline_class']} responses with baseline "
-                f"v{b['baseline_version']} ({b['baseline_state']}) in {runs_phrase(b['count'])}.",
-                b["count"],
-                (b["first_id"],),
+                f"{b.probe} compared {b.baseline_class} responses with baseline "
+                f"v{b.baseline_version} ({b.baseline_state}) in {runs_phrase(b.count)}.",
+                b.count,
+                (b.first_id,),
             )
         )
-    if not inp.facts["baselines"]:
+    if not inp.facts.baselines:
         out.append(Statement("No run in the window was compared with a baseline.", 0))
     return tuple(out)
 
 
-def _timeline(segments: list[dict[str, Any]]) -> tuple[Statement, ...]:
-    by_probe: dict[str, list[dict[str, Any]]] = defaultdict(list)
+def _timeline(segments: Sequence[Segment]) -> tuple[Statement, ...]:
+    by_probe: dict[str, list[Segment]] = defaultdict(list)
     for seg in segments:
-        by_probe[seg["probe"]].append(seg)
+        by_probe[seg.probe].append(seg)
     out = []
     for probe, segs in sorted(by_probe.items()):
         for seg in segs[:MAX_SEGMENTS_PER_PROBE]:
-            status = f"HTTP {seg['status_code']}" if seg["status_code"] else "no HTTP response"
+            status = f"HTTP {seg.status_code}" if seg.status_code else "no HTTP response"
             ids = (
-                (seg["first_id"],)
-                if seg["first_id"] == seg["last_id"]
+                (seg.first_id,)
+                if seg.first_id == seg.last_id
                 else (
-                    seg["first_id"],
-                    seg["last_id"],
+                    seg.first_id,
+                    seg.last_id,
                 )
             )
             when = (
-                f"at {utc(seg['first_at'])}"
-                if seg["first_at"] == seg["last_at"]
-                else f"from {utc(seg['first_at'])} to {utc(seg['last_at'])}"
+                f"at {utc(seg.first_at)}"
+                if seg.first_at == seg.last_at
+                else f"from {utc(seg.first_at)} to {utc(seg.last_at)}"
             )
             out.append(
                 Statement(
-                    f"{probe}: {status} {when} ({runs_phrase(seg['count'])}).",
-                    seg["count"],
+                    f"{probe}: {status} {when} ({runs_phrase(seg.count)}).",
+                    seg.count,
                     ids,
                 )
             )
@@ -149,9 +150,9 @@ def _timeline(segments: list[dict[str, Any]]) -> tuple[Statement, ...]:
             rest = segs[MAX_SEGMENTS_PER_PROBE:]
             out.append(
                 Statement(
-                    f"{probe}: {len(rest)} more status changes until {utc(rest[-1]['last_at'])}.",
-                    sum(s["count"] for s in rest),
-                    (rest[0]["first_id"],),
+                    f"{probe}: {len(rest)} more status changes until {utc(rest[-1].last_at)}.",
+                    sum(s.count for s in rest),
+                    (rest[0].first_id,),
                 )
             )
     if not out:
@@ -159,18 +160,18 @@ def _timeline(segments: list[dict[str, Any]]) -> tuple[Statement, ...]:
     return tuple(out)
 
 
-def _failures(f: dict[str, Any], totals: dict[str, int]) -> tuple[Statement, ...]:
+def _failures(f: ReportFacts, totals: Mapping[str, int]) -> tuple[Statement, ...]:
     total = totals["runs"]
     out = []
-    for g in f["failures"]:
-        verb = "failed" if g["outcome"] == "fail" else "drifted"
+    for g in f.failures:
+        verb = "failed" if g.outcome == "fail" else "drifted"
         out.append(
             Statement(
-                f"{g['count']} of {total} runs ({pct(g['count'], total)}) {verb} with "
-                f"{g['category'] or 'no category'} ({g['verdict'] or 'no verdict'}), "
-                f"first at {utc(g['first_at'])}, last at {utc(g['last_at'])}.",
-                g["count"],
-                tuple(g["run_ids"]),
+                f"{g.count} of {total} runs ({pct(g.count, total)}) {verb} with "
+                f"{g.category or 'no category'} ({g.verdict or 'no verdict'}), "
+                f"first at {utc(g.first_at)}, last at {utc(g.last_at)}.",
+                g.count,
+                g.run_ids,
             )
         )
     if not out:
@@ -184,40 +185,40 @@ def _failures(f: dict[str, Any], totals: dict[str, int]) -> tuple[Statement, ...
     return tuple(out)
 
 
-def _brief(run: dict[str, Any]) -> str:
-    status = f"HTTP {run['status_code']}" if run["status_code"] else "no HTTP response"
-    trace = f", trace {run['trace_id']}" if run.get("trace_id") else ""
-    return f"{status}, {run['category'] or run['outcome']}{trace}"
+def _brief(run: RunBrief) -> str:
+    status = f"HTTP {run.status_code}" if run.status_code else "no HTTP response"
+    trace = f", trace {run.trace_id}" if run.trace_id else ""
+    return f"{status}, {run.category or run.outcome}{trace}"
 
 
-def _episodes(episodes: list[dict[str, Any]]) -> tuple[Statement, ...]:
+def _episodes(episodes: Sequence[Episode]) -> tuple[Statement, ...]:
     out = []
     for e in episodes:
-        first, last, rec = e["first"], e["last"], e["recovered"]
+        first, last, rec = e.first, e.last, e.recovered
         out.append(
             Statement(
-                f"{e['probe']} first failed at {utc(first['started_at'])} ({_brief(first)}).",
+                f"{e.probe} first failed at {utc(first.started_at)} ({_brief(first)}).",
                 1,
-                (first["id"],),
+                (first.id,),
             )
         )
         if rec is not None:
             out.append(
                 Statement(
-                    f"{e['probe']} recovered at {utc(rec['started_at'])} "
-                    f"(trace {rec['trace_id']}): it passed after its last failure at "
-                    f"{utc(last['started_at'])} and did not fail again.",
+                    f"{e.probe} recovered at {utc(rec.started_at)} "
+                    f"(trace {rec.trace_id}): it passed after its last failure at "
+                    f"{utc(last.started_at)} and did not fail again.",
                     1,
-                    (rec["id"], last["id"]),
+                    (rec.id, last.id),
                 )
             )
         else:
             out.append(
                 Statement(
-                    f"{e['probe']} had not recovered by the end of the window: no run passed "
-                    f"after its last failure at {utc(last['started_at'])} ({_brief(last)}).",
+                    f"{e.probe} had not recovered by the end of the window: no run passed "
+                    f"after its last failure at {utc(last.started_at)} ({_brief(last)}).",
                     1,
-                    (last["id"],),
+                    (last.id,),
                 )
             )
     if not out:

@@ -4,10 +4,12 @@ what the monitor spent, open questions and observations needing account confirma
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from monitor.report.model import Statement
 from monitor.report.text import CITED_RUNS, pct, runs_phrase, utc
+from monitor.storage.report_facts import AccountFacts, LedgerGroup, RunGroup, Sample
 
 ACCOUNT = "Rate-limit and billing observations"  # the title of the section ``account`` fills
 
@@ -20,7 +22,7 @@ def _entry_name(entry: dict[str, Any]) -> str:
     return "an unnamed assumption"
 
 
-def ledger(digests: list[dict[str, Any]]) -> tuple[Statement, ...]:
+def ledger(digests: Sequence[LedgerGroup]) -> tuple[Statement, ...]:
     """``digests``: the window's runs grouped by ledger digest, each with its run count, the
     runs to cite and the ledger they share, so every count is over the whole window."""
     # The contract engine writes the ledger; entries are read tolerantly (name and mark keys).
@@ -28,14 +30,14 @@ def ledger(digests: list[dict[str, Any]]) -> tuple[Statement, ...]:
     cited: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     for group in digests:
         marked: dict[tuple[str, str], None] = {}  # in ledger order: ties keep it
-        for entry in group.get("ledger") or []:
+        for entry in group.ledger or []:
             if not isinstance(entry, dict):
                 continue
             mark = str(entry.get("mark") or entry.get("status") or entry.get("state") or "?")
             marked[(_entry_name(entry), mark)] = None
         for name, mark in marked:  # a run counts once per assumption and mark
-            counts[name][mark] += group["count"]
-            cited[name][mark].extend(group["run_ids"])
+            counts[name][mark] += group.count
+            cited[name][mark].extend(group.run_ids)
     out = []
     order = ("unsupported", "needs_confirmation", "supported")
     for name, by_mark in sorted(counts.items(), key=lambda kv: [-kv[1].get(m, 0) for m in order]):
@@ -55,7 +57,7 @@ def ledger(digests: list[dict[str, Any]]) -> tuple[Statement, ...]:
     return tuple(out)
 
 
-def usage(totals: dict[str, int], absent_ids: list[str]) -> tuple[Statement, ...]:
+def usage(totals: Mapping[str, int], absent_ids: Sequence[str]) -> tuple[Statement, ...]:
     ok, present = totals["ok2xx"], totals["usage_present"]
     absent = ok - present
     if not ok:
@@ -75,7 +77,7 @@ def usage(totals: dict[str, int], absent_ids: list[str]) -> tuple[Statement, ...
     )
 
 
-def spend(t: dict[str, int]) -> tuple[Statement, ...]:
+def spend(t: Mapping[str, int]) -> tuple[Statement, ...]:
     retries = max(0, t["attempts"] - t["requests"])
     out = [
         Statement(
@@ -94,22 +96,22 @@ def spend(t: dict[str, int]) -> tuple[Statement, ...]:
     return tuple(out)
 
 
-def open_questions(groups: list[dict[str, Any]], left_out: dict[str, Any]) -> tuple[Statement, ...]:
+def open_questions(groups: Sequence[RunGroup], left_out: Sample) -> tuple[Statement, ...]:
     """``left_out``: the runs whose vendor question is a 402/429 answer; they are the account's
     to confirm and shown there, but "Failed runs" counts them with the verdict vendor_question,
     so this section says they exist instead of claiming there is no vendor question."""
     out = [
         Statement(
-            f"Open question: {runs_phrase(g['count'])} showed `{g['kind']}`"
-            + (f" at `{g['path']}`" if g["path"] else "")
-            + f" ({g['category']}, {g['verdict']}), first at {utc(g['first_at'])}; "
+            f"Open question: {runs_phrase(g.count)} showed `{g.kind}`"
+            + (f" at `{g.path}`" if g.path else "")
+            + f" ({g.category}, {g.verdict}), first at {utc(g.first_at)}; "
             "the evidence does not settle whose behaviour this is.",
-            g["count"],
-            tuple(g["run_ids"]),
+            g.count,
+            g.run_ids,
         )
         for g in groups
     ]
-    if n := left_out["count"]:
+    if n := left_out.count:
         answers = f"the rate-limit or billing answers of {runs_phrase(n)} (HTTP 402/429; see "
         answers += f"{ACCOUNT})"
         text = (
@@ -117,34 +119,34 @@ def open_questions(groups: list[dict[str, Any]], left_out: dict[str, Any]) -> tu
             if out
             else f"No open vendor question besides {answers}."
         )
-        out.append(Statement(text, n, tuple(left_out["run_ids"]), needs_account_confirmation=True))
+        out.append(Statement(text, n, left_out.run_ids, needs_account_confirmation=True))
     if not out:
         out.append(Statement("No finding in the window is an open vendor question.", 0))
     return tuple(out)
 
 
-def account(account: dict[str, list[dict[str, Any]]]) -> tuple[Statement, ...]:
+def account(account: AccountFacts) -> tuple[Statement, ...]:
     out = []
-    for g in account["statuses"]:
-        meaning = "rate limiting" if g["status_code"] == 429 else "a payment or quota problem"
+    for g in account.statuses:
+        meaning = "rate limiting" if g.status_code == 429 else "a payment or quota problem"
         out.append(
             Statement(
-                f"{runs_phrase(g['count'])} answered HTTP {g['status_code']} ({meaning}), first at "
-                f"{utc(g['first_at'])}; the endpoint documentation does not establish rate "
+                f"{runs_phrase(g.count)} answered HTTP {g.status_code} ({meaning}), first at "
+                f"{utc(g.first_at)}; the endpoint documentation does not establish rate "
                 "limits or billing, so confirm with the account dashboard, contract or support.",
-                g["count"],
-                tuple(g["run_ids"]),
+                g.count,
+                g.run_ids,
                 needs_account_confirmation=True,
             )
         )
-    for g in account["findings"]:
+    for g in account.findings:
         out.append(
             Statement(
-                f"{runs_phrase(g['count'])} showed `{g['kind']}`"
-                + (f" at `{g['path']}`" if g["path"] else "")
+                f"{runs_phrase(g.count)} showed `{g.kind}`"
+                + (f" at `{g.path}`" if g.path else "")
                 + " (usage_billing_assumption); billing conclusions need account-level records.",
-                g["count"],
-                tuple(g["run_ids"]),
+                g.count,
+                g.run_ids,
                 needs_account_confirmation=True,
             )
         )

@@ -9,8 +9,8 @@ from monitor.config.schema import Config
 from monitor.errors import UsageError
 from monitor.report.build import ReportInput, build_report
 from monitor.report.model import Report
-from monitor.storage.sql.report_window import Window
-from monitor.storage.sql.store import SqlStore
+from monitor.storage.base import ReportSource
+from monitor.storage.params import Window
 
 
 def check_timezone(tz: str) -> str:
@@ -24,7 +24,7 @@ def check_timezone(tz: str) -> str:
 
 
 def make_report(
-    store: SqlStore,
+    store: ReportSource,
     config: Config,
     since: datetime,
     until: datetime,

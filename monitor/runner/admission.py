@@ -21,7 +21,7 @@ from monitor.core.policy import breaker
 from monitor.core.policy.budget import Budget, Spend, attempts_allowed, refusal
 from monitor.core.policy.refusal import Refusal
 from monitor.probes.cost import tokens_per_run
-from monitor.storage.sql.store import SqlStore
+from monitor.storage.base import SpendLedger
 
 log = logging.getLogger("monitor.runner.admission")
 
@@ -35,7 +35,7 @@ class Ticket:
 
 
 class Admission:
-    def __init__(self, config: Config, store: SqlStore, db: BlockingPool) -> None:
+    def __init__(self, config: Config, store: SpendLedger, db: BlockingPool) -> None:
         self._config = config
         self._store = store
         self._db = db

@@ -1,7 +1,9 @@
 """``run_once``: the one pipeline used by the scheduler and by ``monitor check``.
 
 claim the slot -> execute the probe (no transaction open) -> plain observation -> pure judge
-(inside the run's transaction, on fresh state) -> persist -> wake the dispatcher.
+(inside the run's transaction, on fresh state) -> persist -> wake the dispatcher (the last two
+by the ``RunRecorder`` the spool replay uses too). What a probe's config resolves to (kind,
+spec, context, contract) is resolved once, when the pipeline is built (``PreparedProbe``).
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ import logging
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Any
 
 from opentelemetry.trace import SpanKind
 
@@ -25,20 +26,18 @@ from monitor.core.policy.redact import redact_observation
 from monitor.core.policy.refusal import Refusal
 from monitor.core.policy.scrub import Scrubber
 from monitor.errors import ClaimLost, SecretError, StorageError
-from monitor.probes import context_for, kind_for, request_hash
-from monitor.probes.spec import probe_spec
 from monitor.probes.transport import with_traceparent
 from monitor.runner.admission import Ticket
-from monitor.runner.deps import PipelineDeps, judge_for
+from monitor.runner.deps import PipelineDeps
 from monitor.runner.guard import stored_form
-from monitor.runner.results import evidence_extra, judged_row, skipped_row, spooled_row
+from monitor.runner.prepared import PreparedProbe
+from monitor.runner.result import RunResult, evidence_extra
 from monitor.runner.spool import encode_completion
 from monitor.runner.spool_replay import replay_spool
 from monitor.storage.records import RecordedRun, RunClaim, RunCompletion
 from monitor.telemetry import semconv
 from monitor.telemetry.run_span import JudgeTiming, RunFacts, annotate_run_span
 from monitor.telemetry.tracing import format_span_id, format_trace_id
-from monitor.views.run import run_view
 
 log = logging.getLogger("monitor.runner.pipeline")
 
@@ -47,6 +46,10 @@ class Pipeline:
     def __init__(self, deps: PipelineDeps) -> None:
         self.deps = deps
 
+    def prepared(self, probe: ProbeConfig) -> PreparedProbe:
+        """``probe`` as resolved at start-up (``PreparedProbes``)."""
+        return self.deps.probes.get(probe)
+
     async def run_once(
         self,
         probe: ProbeConfig,
@@ -54,7 +57,7 @@ class Pipeline:
         trigger: Trigger,
         *,
         dry_run: bool = False,
-    ) -> dict[str, Any] | None:
+    ) -> RunResult | None:
         """Run ``probe`` for ``slot``; None when another process already owns the slot."""
         d = self.deps
         started = d.clock.now()
@@ -68,7 +71,7 @@ class Pipeline:
             started_at=started,
             claimed_by=d.worker_id,
             lease_until=started + self.lease(probe),
-            request_hash=request_hash(probe),
+            request_hash=self.prepared(probe).spec.request_hash,
             config_hash=d.loaded.config_hash,
         )
         ticket = await d.admission.admit(probe, started) if d.admission else None
@@ -105,7 +108,7 @@ class Pipeline:
         dry_run: bool = False,
         ticket: Ticket | None = None,
         claimed: bool = True,
-    ) -> dict[str, Any] | None:
+    ) -> RunResult | None:
         """Probe and record a claimed run (the reaper re-runs a dead owner's slot through here).
 
         None when the claim was lost meanwhile: another replica took the run over after our
@@ -113,10 +116,9 @@ class Pipeline:
         result, the run is spooled and the row says so (outcome None, ``spooled`` in the note).
         """
         d = self.deps
-        kind = kind_for(probe.kind)
-        target = d.loaded.config.targets[probe.target]
+        prepared = self.prepared(probe)
+        kind, target = prepared.kind, prepared.target
         started = claim.started_at
-        probe_context = context_for(probe, d.loaded.config)
         name = f"chat {probe.model}" if probe.model else f"{probe.kind} {probe.name}"
         with d.tracer.start_as_current_span(name, kind=SpanKind.CLIENT) as span:
             context = span.get_span_context()
@@ -129,7 +131,7 @@ class Pipeline:
             prefixed: list[str | None] = []
             try:
                 api_key = resolve_api_key(probe.target, target, d.env)
-                request = kind.prepare(probe, target, api_key, probe_context)
+                request = kind.prepare(probe, target, api_key, prepared.context)
                 sent_key = request.key_fingerprint
                 secrets = run_secrets(api_key, request.headers, target, probe)
                 prefixed = credential_secrets(api_key, request.headers, target, probe)
@@ -161,14 +163,13 @@ class Pipeline:
                 observation, response_text=False, secrets=secrets, prefixed=prefixed
             )
             finished = d.clock.now()
-            spec = probe_spec(probe, kind.expected_status(probe))
-            contract = d.contracts.get(probe.target)
-            judge_run = self.judge_for(probe, observation, finished, scrubber)
+            contract = prepared.contract
+            judge_run = prepared.judge_for(observation, finished, scrubber)
             completion = RunCompletion(
                 claim=claim,
                 # Stored: answer text withheld when asked; judged: with the text.
                 observation=stored_form(observation, response_text=probe.redact.response_text),
-                spec=spec,
+                spec=prepared.spec,
                 finished_at=finished,
                 trace_id=trace_id,
                 span_id=span_id,
@@ -197,7 +198,7 @@ class Pipeline:
                 path = d.spool.put(encode_completion(completion, claimed=claimed))
                 log.warning("probe %s: %s; run spooled to %s", probe.name, exc, path)
                 span.set_attribute(semconv.MONITOR_SPOOLED, True)
-                return spooled_row(claim, observation, trace_id, str(exc))
+                return RunResult.spooled_run(claim, observation, trace_id, str(exc))
             except ClaimLost as exc:
                 log.warning("probe %s: result discarded: %s", probe.name, exc)
                 span.set_attribute(semconv.MONITOR_CLAIM_LOST, True)
@@ -217,50 +218,35 @@ class Pipeline:
                 judgement,
             )
             annotate_run_span(span, d.tracer, facts, timing)
-        if recorded.outbox_ids:
-            d.on_alerts()
-        row = judged_row(claim, observation, judgement, trace_id, completion.request_id)
+        result = RunResult.judged(claim, observation, judgement, trace_id, completion.request_id)
         if not dry_run:
-            d.observer.run_completed(run_view(row), observation, judgement)
-        return row
+            d.recorder.recorded(recorded, result, observation)
+        return result
 
     async def _unrecordable(
         self, claim: RunClaim, observation: Observation, trace_id: str, exc: StorageError
-    ) -> dict[str, Any]:
+    ) -> RunResult:
         """The database refused the result: close the run as failed so it is visible and not
         re-run forever by the reaper; the error names why."""
         d = self.deps
         log.error("probe %s: run %s could not be stored: %s", claim.probe, claim.run_id, exc)
         reason = f"the result could not be stored: {exc}"
         await d.db.run(d.store.complete_unrecordable, claim, d.clock.now(), reason)
-        row = spooled_row(claim, observation, trace_id, str(exc))
-        row.update(outcome="fail", error=reason, note="the result could not be stored")
-        return row
-
-    def judge_for(
-        self,
-        probe: ProbeConfig,
-        observation: Observation,
-        finished: datetime,
-        scrubber: Scrubber | None = None,
-    ) -> Callable[[ProbeState], Judgement]:
-        """The pure judgement of ``observation``, to run inside the run's transaction; an
-        exception in it becomes a ``monitor-error`` judgement (``runner.guard``)."""
-        return judge_for(self.deps, probe, observation, finished, scrubber)
+        return RunResult.spooled_run(claim, observation, trace_id, str(exc)).unrecordable(reason)
 
     async def replay_spool(self) -> int:
         """Record spooled runs, oldest first, until the spool is empty or the database fails
         again. Returns how many runs were recorded (see ``monitor.runner.spool_replay``)."""
         return await replay_spool(self.deps)
 
-    async def _skip(self, claim: RunClaim, reason: str, dry_run: bool) -> dict[str, Any] | None:
+    async def _skip(self, claim: RunClaim, reason: str, dry_run: bool) -> RunResult | None:
         """Not sent (circuit open, budget): recorded as ``skipped``, never judged."""
         d = self.deps
         log.info("probe %s skipped: %s", claim.probe, reason)
         if not dry_run and not await d.db.run(d.store.record_skipped, claim, d.clock.now(), reason):
             return None
         d.observer.run_skipped(claim.probe, claim.target, reason)
-        return skipped_row(claim, reason)
+        return RunResult.skipped(claim, reason)
 
     async def _judge_and_store(
         self,
@@ -273,4 +259,4 @@ class Pipeline:
         if dry_run:
             state = await d.db.run(d.store.load_state, probe.name, completion.claim.request_hash)
             return RecordedRun(run_id=completion.claim.run_id, judgement=judge_run(state))
-        return await d.db.run(d.store.record_run, completion, judge_run, d.router)
+        return await d.recorder.record(completion, judge_run)

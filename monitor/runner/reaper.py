@@ -27,11 +27,11 @@ from monitor.blocking import BlockingPool
 from monitor.clock import Clock
 from monitor.config.schema import ProbeConfig
 from monitor.core.policy.refusal import Refusal
-from monitor.probes import request_hash
 from monitor.runner.pipeline import Pipeline
 from monitor.runner.slots import SlotLedger
-from monitor.storage.sql.claims import SkippedSlot, TakenOver
-from monitor.storage.sql.store import SqlStore
+from monitor.storage.base import ReplicaLedger
+from monitor.storage.params import SkippedSlot
+from monitor.storage.records import TakenOver
 from monitor.telemetry.observers import NullObserver, Observer
 
 log = logging.getLogger("monitor.runner.reaper")
@@ -50,7 +50,7 @@ class Reaper:
     def __init__(
         self,
         *,
-        store: SqlStore,
+        store: ReplicaLedger,
         db: BlockingPool,
         clock: Clock,
         pipeline: Pipeline,
@@ -143,7 +143,7 @@ class Reaper:
                 slot_at=m.slot,
                 reason=m.reason,
                 run_id=self.pipeline.deps.new_id(m.slot),
-                request_hash=request_hash(probe),
+                request_hash=self.pipeline.prepared(probe).spec.request_hash,
                 config_hash=self.config_hash,
             )
             for m in due

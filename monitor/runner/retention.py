@@ -17,7 +17,7 @@ from monitor.blocking import BlockingPool
 from monitor.clock import Clock
 from monitor.config.schema import RetentionConfig
 from monitor.config.timeparse import iso_z
-from monitor.storage.sql.store import SqlStore
+from monitor.storage.base import Retention
 
 log = logging.getLogger("monitor.runner.retention")
 BATCH_SIZE = 500
@@ -60,7 +60,7 @@ class _Tally:
         self.runs = self.bodies = self.batches = 0
         self.busy = False
 
-    def step(self, store: SqlStore) -> bool:
+    def step(self, store: Retention) -> bool:
         """Prune one batch in one transaction; True while there may be more."""
         batch = store.prune_batch(
             runs_cutoff=self.runs_cutoff,
@@ -87,7 +87,7 @@ class _Tally:
 
 
 def prune(
-    store: SqlStore,
+    store: Retention,
     policy: RetentionConfig,
     now: datetime,
     *,
@@ -111,7 +111,7 @@ class RetentionJob:
 
     def __init__(
         self,
-        store: SqlStore,
+        store: Retention,
         db: BlockingPool,
         clock: Clock,
         policy: RetentionConfig,

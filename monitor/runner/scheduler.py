@@ -109,7 +109,7 @@ def slot_time(run_time: datetime) -> datetime:
     return utc.replace(microsecond=0) + timedelta(milliseconds=millis)
 
 
-class SlotExecutor(AsyncIOExecutor):  # type: ignore[misc]
+class SlotExecutor(AsyncIOExecutor):  # type: ignore[misc]  # untyped base class, as above
     """Like ``AsyncIOExecutor`` but calls ``job.func(*args, slot=<scheduled run time>)``."""
 
     def _do_submit_job(self, job: Any, run_times: list[datetime]) -> None:

@@ -68,6 +68,7 @@ def decode_observation(data: dict[str, Any]) -> Observation:
         failure=TransportFailure(**failure) if failure else None,
         attempts=tuple(AttemptRecord(**a) for a in data.get("attempts") or ()),
         stream=StreamCapture(**_tuples(stream)) if stream else None,
+        headers_captured=bool(data.get("headers_captured", True)),
     )
 
 

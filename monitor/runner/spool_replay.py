@@ -10,12 +10,9 @@ from __future__ import annotations
 import logging
 
 from monitor.errors import ClaimLost, StorageError
-from monitor.probes import kind_for
-from monitor.probes.spec import probe_spec
-from monitor.runner.deps import PipelineDeps, judge_for
-from monitor.runner.results import judged_row
+from monitor.runner.deps import PipelineDeps
+from monitor.runner.result import RunResult
 from monitor.runner.spool import decode_completion
-from monitor.views.run import run_view
 
 log = logging.getLogger("monitor.runner.pipeline")
 
@@ -33,14 +30,14 @@ async def replay_spool(d: PipelineDeps) -> int:
             d.spool.set_aside(path, "the probe is no longer in the configuration")
             log.warning("spooled run %s set aside: its probe left the config", path.name)
             continue
-        spec = probe_spec(probe, kind_for(probe.kind).expected_status(probe))
-        completion = decode_completion(data, spec)
-        judge_run = judge_for(d, probe, completion.observation, completion.finished_at)
+        prepared = d.probes.get(probe)
+        completion = decode_completion(data, prepared.spec)
+        judge_run = prepared.judge_for(completion.observation, completion.finished_at)
         try:
             if not data["claimed"] and not await d.db.run(d.store.claim_run, completion.claim):
                 d.spool.remove(path)  # another replica ran this slot: its result stands
                 continue
-            recorded = await d.db.run(d.store.record_run, completion, judge_run, d.router)
+            recorded = await d.recorder.record(completion, judge_run)
         except StorageError as exc:
             if exc.retryable:
                 return recorded_count  # still down: try again later
@@ -50,14 +47,12 @@ async def replay_spool(d: PipelineDeps) -> int:
             continue
         d.spool.remove(path)
         recorded_count += 1
-        if recorded.outbox_ids:
-            d.on_alerts()
-        row = judged_row(
+        result = RunResult.judged(
             completion.claim,
             completion.observation,
             recorded.judgement,
             completion.trace_id or "",
             completion.request_id,
         )
-        d.observer.run_completed(run_view(row), completion.observation, recorded.judgement)
+        d.recorder.recorded(recorded, result, completion.observation)
     return recorded_count

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 from monitor.alerts.httpsend import HttpClient, new_client
 from monitor.blocking import BlockingPool
 from monitor.core.policy.redact import scrub
-from monitor.storage.sql.store import SqlStore
+from monitor.storage.base import SelfWatchLedger
 
 log = logging.getLogger("monitor.selfcheck.deadman")
 
@@ -32,7 +32,7 @@ class DeadmanSwitch:
         self,
         *,
         url: str,
-        store: SqlStore,
+        store: SelfWatchLedger,
         db: BlockingPool,
         every: timedelta,
         client: HttpClient | None = None,
@@ -77,7 +77,7 @@ class DeadmanSwitch:
         if open_events:
             first = open_events[0]
             more = f" (and {len(open_events) - 1} more)" if len(open_events) > 1 else ""
-            return f"{first['kind']} is open for {first['probe']} @ {first['target']}{more}"
+            return f"{first.kind} is open for {first.probe} @ {first.target}{more}"
         return None
 
     def _ping(self) -> bool:

@@ -22,7 +22,7 @@ from monitor import __version__
 from monitor.blocking import BlockingPool
 from monitor.clock import Clock
 from monitor.config.timeparse import iso_z
-from monitor.storage.sql.store import SqlStore
+from monitor.storage.base import Heartbeats, Readiness
 
 log = logging.getLogger("monitor.selfcheck.health")
 SCHEDULER_ROLE = "scheduler"
@@ -33,7 +33,7 @@ MAX_BEAT_AGE = timedelta(seconds=60)
 class Heartbeat:
     def __init__(
         self,
-        store: SqlStore,
+        store: Heartbeats,
         db: BlockingPool,
         clock: Clock,
         replica: str,
@@ -80,7 +80,7 @@ class Check:
 class Health:
     def __init__(
         self,
-        store: SqlStore,
+        store: Readiness,
         clock: Clock,
         heartbeat: Heartbeat | None = None,
         max_age: timedelta = MAX_BEAT_AGE,
@@ -107,14 +107,12 @@ class Health:
             beats = self.store.list_beats(SCHEDULER_ROLE)
         except Exception as exc:
             return Check(False, {"scheduler": "database", "error": _short(exc)})
-        alive = [b for b in beats if now - b["beat_at"] <= self.max_age]
+        alive = [b for b in beats if now - b.beat_at <= self.max_age]
         return Check(
             bool(alive),
             {
                 "scheduler": "database",
-                "replicas": [
-                    {"replica": b["replica"], "last_beat": iso_z(b["beat_at"])} for b in beats
-                ],
+                "replicas": [{"replica": b.replica, "last_beat": iso_z(b.beat_at)} for b in beats],
                 "fresh": len(alive),
                 "max_age_s": self.max_age.total_seconds(),
             },

@@ -28,9 +28,9 @@ from monitor.clock import Clock
 from monitor.config.schema import Config, ProbeConfig
 from monitor.core.model import SELF_PROBE
 from monitor.runner.scheduler import fires_per_day, probe_interval
+from monitor.storage.base import SelfWatchLedger
+from monitor.storage.params import SelfObservation
 from monitor.storage.records import AlertContext
-from monitor.storage.sql.self_events import SelfObservation
-from monitor.storage.sql.store import SqlStore
 
 log = logging.getLogger("monitor.selfcheck.selfwatch")
 STALE_FACTOR = 3
@@ -63,7 +63,7 @@ def _ago(delta: timedelta) -> str:
 class SelfWatch:
     def __init__(
         self,
-        store: SqlStore,
+        store: SelfWatchLedger,
         db: BlockingPool,
         clock: Clock,
         config: Config,
@@ -132,12 +132,12 @@ class SelfWatch:
         configured = {p.name for p in self.config.probes}
         written = 0
         for event in await self.db.run(self.store.active_stale_events):
-            if event["probe"] in configured:
+            if event.probe in configured:
                 continue
             obs = SelfObservation(
-                fingerprint=stale_fingerprint(event["probe"]),
-                probe=event["probe"],
-                target=event["target"],
+                fingerprint=stale_fingerprint(event.probe),
+                probe=event.probe,
+                target=event.target,
                 kind="monitor-stale",
                 message="the probe is no longer in the configuration",
                 seen=False,

@@ -1,4 +1,5 @@
-"""Plain records passed between the pipeline, the store and the dispatcher."""
+"""Plain records passed between the pipeline, the store and the dispatcher: claims, completions,
+recorded runs, outbox items, take-overs, prune batches and a sink's health."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from monitor.core.alert_payload import AlertPayload
 from monitor.core.judge import Judgement, ProbeSpec, ProbeState
 from monitor.core.observation import Observation
 
@@ -80,7 +82,7 @@ class OutboxItem:
     attempts: int
     idempotency_key: str
     external_ref: str | None
-    payload: dict[str, Any]
+    payload: AlertPayload  # read back from the outbox column with ``AlertPayload.from_json``
     thread_ref: str | None = None  # the opening message's ref on this sink, for replies
     # The key of the message this row goes out in; rows of one grouped alert share it.
     delivery_key: str | None = None
@@ -96,3 +98,46 @@ class OutboxItem:
     opening_state: str | None = None
     # Every event announced in the thread root (a grouped alert has several), for updates.
     thread_events: tuple[dict[str, Any], ...] = ()
+
+
+def takeover_note(
+    worker: str, previous: str | None, expired_at: datetime | None, released: bool
+) -> str:
+    if released:
+        return f"re-run by {worker}: {previous} released it at shutdown before completing it"
+    when = expired_at.isoformat() if expired_at else "?"
+    return (
+        f"re-run by {worker}: {previous} claimed it but did not complete it "
+        f"before its lease expired at {when} (owner presumed dead)"
+    )
+
+
+@dataclass(frozen=True)
+class TakenOver:
+    """A run this replica now owns because its previous owner did not complete it in time."""
+
+    claim: RunClaim
+    previous_owner: str | None
+    expired_at: datetime | None
+    released: bool  # the owner let it go at shutdown (rather than dying)
+
+    @property
+    def note(self) -> str:
+        return takeover_note(
+            self.claim.claimed_by, self.previous_owner, self.expired_at, self.released
+        )
+
+
+@dataclass(frozen=True)
+class SinkHealth:
+    sink: str
+    failing: bool
+    reason: str
+    undelivered: int  # alerts of this sink not delivered (pending, sending or failed)
+
+
+@dataclass(frozen=True)
+class PruneBatch:
+    runs_deleted: int = 0
+    bodies_dropped: int = 0
+    busy: bool = False  # another replica holds the retention lock

@@ -9,22 +9,24 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
 
 from opentelemetry import context as otel_context
 from opentelemetry.trace import Link, Span, SpanContext, SpanKind, TraceFlags, Tracer
 
+from monitor.core.alert_payload import AlertPayload
 from monitor.telemetry import semconv
 
 
-def run_links(payloads: Sequence[dict[str, Any]]) -> list[Link]:
+def run_links(payloads: Sequence[AlertPayload]) -> list[Link]:
     links = []
     seen: set[tuple[int, int]] = set()
     for payload in payloads:
-        run = payload.get("run") or {}
+        run = payload.run
+        if run is None:
+            continue
         try:
-            trace_id = int(str(run.get("trace_id")), 16)
-            span_id = int(str(run.get("span_id")), 16)
+            trace_id = int(str(run.trace_id), 16)
+            span_id = int(str(run.span_id), 16)
         except ValueError:
             continue
         if not trace_id or not span_id or (trace_id, span_id) in seen:
@@ -33,23 +35,23 @@ def run_links(payloads: Sequence[dict[str, Any]]) -> list[Link]:
         parent = SpanContext(
             trace_id, span_id, is_remote=True, trace_flags=TraceFlags(TraceFlags.SAMPLED)
         )
-        links.append(Link(parent, {semconv.MONITOR_RUN_ID: str(run.get("id"))}))
+        links.append(Link(parent, {semconv.MONITOR_RUN_ID: str(run.id)}))
     return links
 
 
 @contextmanager
 def delivery_span(
-    tracer: Tracer, sink: str, key: str, payloads: Sequence[dict[str, Any]]
+    tracer: Tracer, sink: str, key: str, payloads: Sequence[AlertPayload]
 ) -> Iterator[Span]:
     lead = payloads[0]
-    event = lead.get("event", {})
+    event = lead.event
     attributes: dict[str, str | int] = {
         semconv.MONITOR_SINK: sink,
         semconv.MONITOR_ALERT_KEY: key,
-        semconv.MONITOR_ALERT_REASON: str(lead.get("transition", {}).get("reason", "")),
+        semconv.MONITOR_ALERT_REASON: lead.reason,
         semconv.MONITOR_ALERT_EVENTS: len(payloads),
-        semconv.MONITOR_PROBE: str(event.get("probe", "")),
-        semconv.MONITOR_TARGET: str(event.get("target", "")),
+        semconv.MONITOR_PROBE: event.probe,
+        semconv.MONITOR_TARGET: event.target,
     }
     with tracer.start_as_current_span(
         f"alert {sink}",

@@ -23,6 +23,7 @@ from prometheus_client.registry import Collector
 from monitor.core.judge import Judgement
 from monitor.core.model import DeliveryResult
 from monitor.core.observation import Observation
+from monitor.storage.status_records import ProbeStatus
 
 log = logging.getLogger("monitor.telemetry.metrics")
 LATENCY_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60)
@@ -34,7 +35,7 @@ SEVERITIES = ("info", "warning", "breaking")
 class MonitorState:
     """What the database says, read at scrape time."""
 
-    probes: list[dict[str, Any]] = field(default_factory=list)  # queries.probe_status rows
+    probes: list[ProbeStatus] = field(default_factory=list)
     open_events: dict[str, int] = field(default_factory=dict)
 
 
@@ -66,12 +67,12 @@ class StateCollector(Collector):
             labels=["probe", "target"],
         )
         for row in state.probes:
-            if row["last_outcome"] is None:
+            if row.last_outcome is None:
                 continue
-            labels = [row["probe"], row["target"] or ""]
-            up.add_metric(labels, 1 if row["last_outcome"] in ("pass", "drift") else 0)
-            if row["last_success_at"] is not None:
-                since.add_metric(labels, max(0.0, (now - row["last_success_at"]).total_seconds()))
+            labels = [row.probe, row.target or ""]
+            up.add_metric(labels, 1 if row.last_outcome in ("pass", "drift") else 0)
+            if row.last_success_at is not None:
+                since.add_metric(labels, max(0.0, (now - row.last_success_at).total_seconds()))
         yield up
         yield since
         events = GaugeMetricFamily(

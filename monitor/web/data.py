@@ -8,20 +8,44 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from monitor.config.schema import Config, ProbeConfig
 from monitor.config.timeparse import format_duration, iso_z
-from monitor.storage.sql.queries import RunFilter
-from monitor.storage.sql.status_queries import OutcomeBucket, RunPoint
-from monitor.storage.sql.store import SqlStore
+from monitor.storage.base import (
+    AlertStatus,
+    BaselineAdmin,
+    EventAdmin,
+    ReportSource,
+    RunReads,
+    SelfWatchLedger,
+    StatusPages,
+)
+from monitor.storage.params import RunFilter
+from monitor.storage.status_records import OutcomeBucket, RunPoint, SelfEvent
 from monitor.views.diff import diff_runs
 from monitor.views.event import event_detail_view, event_view
 from monitor.views.evidence import run_detail
 from monitor.views.run import run_view
 from monitor.web.charts import RANK, Cell, Point
 
+
+class WebStore(
+    RunReads,
+    StatusPages,
+    ReportSource,
+    EventAdmin,
+    BaselineAdmin,
+    AlertStatus,
+    SelfWatchLedger,
+    Protocol,
+):
+    """What the pages read (and the ack and mute buttons change)."""
+
+
 OPEN_STATES = ("suspected", "open")
+
+
 SEVERITY_ORDER = ("breaking", "warning", "info")
 STATE_ORDER = {"fail": 0, "drift": 1, "skipped": 2, "learning": 3, "no runs": 4, "pass": 5}
 
@@ -48,7 +72,7 @@ class Overview:
     now: datetime
     probes: list[ProbeRow]
     open_by_severity: dict[str, int]
-    self_events: list[dict[str, Any]]
+    self_events: list[SelfEvent]
     failing_sinks: list[str]
     database_ok: bool
 
@@ -135,7 +159,7 @@ def _cells(
 
 
 def timeline(
-    store: SqlStore, probes: list[str], since: datetime, until: datetime
+    store: WebStore, probes: list[str], since: datetime, until: datetime
 ) -> list[Cell | None]:
     """The probes' runs over a window as one strip: each slice drawn by its worst outcome."""
     span = (until - since) / STRIP_CELLS
@@ -145,7 +169,7 @@ def timeline(
     return _cells(merged, since, timedelta(seconds=bucket_s)).get("*", [None] * STRIP_CELLS)
 
 
-def probe_rows(store: SqlStore, probes: list[ProbeConfig], now: datetime) -> list[ProbeRow]:
+def probe_rows(store: WebStore, probes: list[ProbeConfig], now: datetime) -> list[ProbeRow]:
     start = now - timedelta(hours=24)
     span = timedelta(hours=24) / STRIP_CELLS
     names = [p.name for p in probes]
@@ -165,11 +189,11 @@ def probe_rows(store: SqlStore, probes: list[ProbeConfig], now: datetime) -> lis
     ]
 
 
-def probe_row(store: SqlStore, probe: ProbeConfig, now: datetime) -> ProbeRow:
+def probe_row(store: WebStore, probe: ProbeConfig, now: datetime) -> ProbeRow:
     return probe_rows(store, [probe], now)[0]
 
 
-def overview(store: SqlStore, config: Config, now: datetime) -> Overview:
+def overview(store: WebStore, config: Config, now: datetime) -> Overview:
     events = [event_view(e) for e in store.list_events(states=OPEN_STATES, limit=1000)]
     by_probe: dict[str, list[dict[str, Any]]] = {}
     for event in events:
@@ -178,7 +202,7 @@ def overview(store: SqlStore, config: Config, now: datetime) -> Overview:
     for row in rows:
         row.open_events = by_probe.get(row.name, [])
     counts = Counter(e["severity"] for e in events if e["state"] == "open")
-    failing = [str(s["sink"]) for s in store.alert_status() if s.get("failed")]
+    failing = [s.sink for s in store.alert_status() if s.failed]
     return Overview(
         now=now,
         probes=rows,
@@ -190,7 +214,7 @@ def overview(store: SqlStore, config: Config, now: datetime) -> Overview:
 
 
 def probe_page(
-    store: SqlStore, probe: ProbeConfig, now: datetime, window: timedelta
+    store: WebStore, probe: ProbeConfig, now: datetime, window: timedelta
 ) -> dict[str, Any]:
     window_runs = store.run_points([probe.name], now - window, limit=5000)[probe.name]
     points = [
@@ -203,12 +227,12 @@ def probe_page(
         "runs": [run_view(r) for r in runs],
         "points": points,
         "events": events,
-        "baselines": [b for b in store.list_baselines(probe.name) if b["state"] != "superseded"],
+        "baselines": [b for b in store.list_baselines(probe.name) if b.state != "superseded"],
         "last_good": run_view(good) if good else None,
     }
 
 
-def run_page(store: SqlStore, run_id: str) -> dict[str, Any] | None:
+def run_page(store: WebStore, run_id: str) -> dict[str, Any] | None:
     row = store.get_run(run_id)
     if row is None:
         return None
@@ -220,22 +244,22 @@ def run_page(store: SqlStore, run_id: str) -> dict[str, Any] | None:
     return detail
 
 
-def diff_page(store: SqlStore, before_id: str, after_id: str) -> dict[str, Any] | None:
+def diff_page(store: WebStore, before_id: str, after_id: str) -> dict[str, Any] | None:
     before, after = store.get_run(before_id), store.get_run(after_id)
     if before is None or after is None:
         return None
     return diff_runs(before, store.get_evidence(before_id), after, store.get_evidence(after_id))
 
 
-def last_good_ids(store: SqlStore, probe: str) -> tuple[str | None, str | None]:
+def last_good_ids(store: WebStore, probe: str) -> tuple[str | None, str | None]:
     good = store.last_run(probe, outcomes=("pass",))
     latest = store.last_run(probe)
     return (good["id"] if good else None, latest["id"] if latest else None)
 
 
-def events_page(store: SqlStore) -> list[dict[str, Any]]:
+def events_page(store: WebStore) -> list[dict[str, Any]]:
     return [event_view(e) for e in store.list_events(limit=200)]
 
 
-def event_page(store: SqlStore, ref: str) -> dict[str, Any]:
+def event_page(store: WebStore, ref: str) -> dict[str, Any]:
     return event_detail_view(store.event_detail(ref))

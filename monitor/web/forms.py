@@ -20,7 +20,6 @@ from monitor.config.timeparse import parse_time
 from monitor.errors import UsageError
 from monitor.report.markdown import render_markdown
 from monitor.report.service import make_report
-from monitor.storage.sql.store import SqlStore
 from monitor.web import access, charts, data
 from monitor.web.data import STATE_ORDER, ProbeRow
 
@@ -29,7 +28,7 @@ class PageHost(Protocol):
     """What the login and report handlers use of ``pages.WebPages`` (named as a role here so
     that this module does not import the one that imports it)."""
 
-    store: SqlStore
+    store: data.WebStore
     config: Config
     clock: Clock
     token: str | None

@@ -21,7 +21,6 @@ from monitor.config.schema import Config
 from monitor.config.timeparse import iso_z
 from monitor.errors import UsageError
 from monitor.selfcheck.health import Health
-from monitor.storage.sql.store import SqlStore
 from monitor.web import access, charts, data, forms
 
 Handler = Callable[[Request], Awaitable[Response]]
@@ -44,7 +43,7 @@ class WebPages:
     """Collaborators passed in, as for the API; ``routes()`` is mounted beside ``/api/v1``."""
 
     def __init__(
-        self, store: SqlStore, config: Config, clock: Clock, health: Health, token: str | None
+        self, store: data.WebStore, config: Config, clock: Clock, health: Health, token: str | None
     ) -> None:
         self.store, self.config, self.clock, self.health, self.token = (
             store,

@@ -18,8 +18,9 @@ from monitor.alerts.checkpoints import Checkpoints
 from monitor.app import App, build_app
 from monitor.config.loader import parse_config
 from monitor.core.model import Trigger
+from monitor.runner.result import RunResult
 from monitor.simulator import Simulator
-from monitor.storage.sql.tables import OutboxRow
+from monitor.storage.sql.tables import outbox_table
 from tests.conftest import SIM_KEY
 from tests.fakes.clock import FakeClock
 from tests.fakes.pagerduty import ROUTING_KEY, PagerDuty
@@ -190,7 +191,7 @@ class Harness:
             checkpoints=checkpoints,
         )
 
-    async def run(self, *names: str, step_s: float = 60.0) -> list[dict[str, Any]]:
+    async def run(self, *names: str, step_s: float = 60.0) -> list[RunResult]:
         """One run of each probe (all by default), then the clock moves on ``step_s``."""
         probes = [p for p in self.app.config.probes if not names or p.name in names]
         rows = []
@@ -205,7 +206,7 @@ class Harness:
         return await self.app.dispatcher.deliver_due(flush=flush)
 
     def outbox(self) -> list[dict[str, Any]]:
-        table = OutboxRow.__table__  # type: ignore[attr-defined]
+        table = outbox_table
         with self.app.store.engine.connect() as conn:
             rows = conn.execute(sa.select(table).order_by(table.c.created_at, table.c.id))
             return [dict(r) for r in rows.mappings()]

@@ -10,7 +10,7 @@ from datetime import timedelta
 from monitor.alerts.base import Delivery
 from monitor.alerts.checkpoints import BEFORE_SEND
 from monitor.alerts.dispatch import Dispatcher
-from monitor.storage.sql.outbox import ClaimPolicy
+from monitor.storage.params import ClaimPolicy
 from tests.alerts.conftest import Drifted, Harness, sink_env
 from tests.fakes.clock import FakeClock
 from tests.fakes.http_fake import Reply

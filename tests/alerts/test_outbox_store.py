@@ -14,10 +14,9 @@ from sqlmodel import SQLModel
 
 from monitor.ids import new_id
 from monitor.storage import SqlStore, create_store
+from monitor.storage.params import ClaimPolicy, SelfObservation
 from monitor.storage.records import AlertContext
-from monitor.storage.sql.outbox import ClaimPolicy
-from monitor.storage.sql.self_events import SelfObservation
-from monitor.storage.sql.tables import DeliveryAttemptRow
+from monitor.storage.sql.tables import delivery_attempts_table
 
 T0 = datetime(2026, 5, 8, 14, 0, tzinfo=UTC)
 LEASE = timedelta(seconds=60)
@@ -46,7 +45,7 @@ def _open_events(store: SqlStore, probes: list[str], target: str, sinks: list[st
 
 
 def _attempts(store: SqlStore) -> list[str]:
-    table = DeliveryAttemptRow.__table__  # type: ignore[attr-defined]
+    table = delivery_attempts_table
     with store.engine.connect() as conn:
         return [r.result for r in conn.execute(sa.select(table).order_by(table.c.id))]
 
@@ -97,8 +96,8 @@ def test_a_grouped_message_keeps_its_key_when_a_restart_resends_it(db_url: str) 
         assert _attempts(store) == ["unknown"] * 3
         # w2 dies as well: a third copy is not risked, the rows fail visibly.
         assert store.claim_outbox(T0 + timedelta(minutes=10), "w3", held) == []
-        status = {row["sink"]: row for row in store.alert_status()}
-        assert status["slack"]["failed"] == 3
+        status = {row.sink: row for row in store.alert_status()}
+        assert status["slack"].failed == 3
         health = store.sink_health("slack", T0 + timedelta(minutes=10), timedelta(minutes=15))
         assert health.failing
         assert "expired twice" in health.reason
@@ -154,7 +153,7 @@ def test_a_worker_that_lost_its_lease_cannot_overwrite_the_new_owner(db_url: str
             worker="fast",
         )
         assert kept == []
-        assert {r["sink"]: r["delivered"] for r in store.alert_status()} == {"webhook": 1}
+        assert {r.sink: r.delivered for r in store.alert_status()} == {"webhook": 1}
     finally:
         store.close()
 

@@ -21,7 +21,7 @@ import pytest
 import sqlalchemy as sa
 
 from monitor.simulator import Simulator
-from monitor.storage.sql.tables import DeliveryAttemptRow
+from monitor.storage.sql.tables import delivery_attempts_table
 from tests.alerts.conftest import Harness, alerts_config, probes_config, sink_env
 from tests.fakes.clock import FakeClock
 from tests.fakes.slack_api import SlackApi
@@ -43,7 +43,7 @@ def _kill_dispatcher_at(config: Path, point: str, env: dict[str, str]) -> int:
 
 
 def _attempts(h: Harness) -> list[str]:
-    table = DeliveryAttemptRow.__table__  # type: ignore[attr-defined]
+    table = delivery_attempts_table
     with h.app.store.engine.connect() as conn:
         return [r.result for r in conn.execute(sa.select(table).order_by(table.c.id))]
 

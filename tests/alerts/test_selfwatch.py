@@ -40,7 +40,7 @@ def test_a_probe_without_runs_for_three_intervals_is_alerted_and_recovers_in_thr
             (reply,) = slack.thread(root.ts)
             assert "MONITOR CAUGHT UP" in reply.all_text
             stale = h.app.store.list_events(probes=("p",))
-            assert [(e["kind"], e["state"]) for e in stale] == [("monitor-stale", "resolved")]
+            assert [(e.kind, e.state) for e in stale] == [("monitor-stale", "resolved")]
 
     asyncio.run(scenario())
 
@@ -147,9 +147,9 @@ def test_a_probe_taken_out_of_the_configuration_is_no_longer_stale(
             assert "CAUGHT UP" not in reply.all_text
             assert "✅" in reply.all_text  # a resolution, and read as one
             stale = h.app.store.list_events(probes=("p",))
-            assert [(e["kind"], e["state"]) for e in stale] == [("monitor-stale", "resolved")]
+            assert [(e.kind, e.state) for e in stale] == [("monitor-stale", "resolved")]
             (event,) = stale
-            reasons = [t["reason"] for t in h.app.store.event_detail(event["id"])["transitions"]]
+            reasons = [t.reason for t in h.app.store.event_detail(event.id).transitions]
             assert sorted(reasons) == ["opened", "removed", "suspected"]
 
     asyncio.run(scenario())

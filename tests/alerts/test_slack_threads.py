@@ -80,7 +80,7 @@ def test_one_off_odd_response_sends_nothing(
             assert slack.calls("chat.postMessage") == []
             assert h.outbox() == []
             events = h.app.store.list_events(probes=("chat-basic",))
-            assert [(e["kind"], e["state"]) for e in events] == [("property-removed", "resolved")]
+            assert [(e.kind, e.state) for e in events] == [("property-removed", "resolved")]
 
     asyncio.run(scenario())
 
@@ -188,7 +188,7 @@ def test_a_muted_member_recovering_first_does_not_keep_the_group_from_closing(
             await h.run()
             await h.deliver()
             (root,) = slack.top_level()
-            events = {e["probe"]: e["id"] for e in h.app.store.list_events(probes=("a", "b"))}
+            events = {e.probe: e.id for e in h.app.store.list_events(probes=("a", "b"))}
             closer = max(events.values())  # the member that would close the group
             h.app.store.mute_event(closer, until=clock.now() + timedelta(days=1), reason="noisy")
             first = next(p for p, e in events.items() if e == closer)

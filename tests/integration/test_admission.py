@@ -131,14 +131,14 @@ def test_the_breaker_skips_a_hard_down_target_then_tries_again_after_the_cool_do
                 slot = clock.current
                 row = await app.pipeline.run_once(probe, slot, Trigger.SCHEDULE)
                 assert row is not None, (minutes, outcomes)
-                outcomes.append(row["outcome"])
+                outcomes.append(row.outcome)
             events = await app.db.run(app.store.list_events)
         finally:
             await app.aclose()
         (event,) = events
         # Only the three failed runs were counted: the two skipped ones do not move the gate.
-        assert event["state"] == "open"
-        assert event["run_count"] == 3
+        assert event.state == "open"
+        assert event.run_count == 3
         return outcomes
 
     assert asyncio.run(scenario()) == ["fail", "fail", "skipped", "skipped", "fail"]

@@ -91,7 +91,7 @@ def test_runs_are_paged_newest_first_without_gaps_or_repeats(
         cursor = page["next_cursor"]
         if cursor is None:
             break
-    assert seen == [r["id"] for r in reversed(rows)]
+    assert seen == [r.run_id for r in reversed(rows)]
 
 
 def test_runs_filter_by_status_and_outcome(api: tuple[httpx.Client, list[Any]]) -> None:
@@ -101,15 +101,15 @@ def test_runs_filter_by_status_and_outcome(api: tuple[httpx.Client, list[Any]]) 
         params={"status_code": 401, "outcome": "fail", "since": "2026-05-08T00:00:00Z"},
         headers=AUTH,
     ).json()
-    assert [i["run_id"] for i in page["items"]] == [rows[4]["id"], rows[3]["id"]]
+    assert [i["run_id"] for i in page["items"]] == [rows[4].run_id, rows[3].run_id]
     assert {i["category"] for i in page["items"]} == {"auth_mismatch"}
 
 
 def test_one_run_has_its_redacted_evidence(api: tuple[httpx.Client, list[Any]]) -> None:
     client, rows = api
-    detail = client.get(f"/api/v1/runs/{rows[0]['id']}", headers=AUTH).json()
-    assert detail["run_id"] == rows[0]["id"]
-    assert detail["trace_id"] == rows[0]["trace_id"]
+    detail = client.get(f"/api/v1/runs/{rows[0].run_id}", headers=AUTH).json()
+    assert detail["run_id"] == rows[0].run_id
+    assert detail["trace_id"] == rows[0].trace_id
     evidence = detail["evidence"]
     assert evidence["request_headers"]["authorization"] == "Bearer ***"
     assert evidence["request_body"]["model"] == "gpt-4o-mini"

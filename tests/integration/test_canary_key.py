@@ -18,6 +18,7 @@ from sqlmodel import SQLModel
 from monitor.app import build_app
 from monitor.config.loader import load_config
 from monitor.core.model import Trigger
+from monitor.runner.result import RunResult
 from monitor.simulator import Simulator
 from monitor.storage.sql import tables  # noqa: F401  (registers every table on the metadata)
 from tests.conftest import write_config
@@ -236,7 +237,7 @@ probes:
     env = {"URL_SECRET": IN_URL}  # the key's variable is gone (a rotation in progress)
     loaded = load_config(write_config(tmp_path, text), env)
 
-    async def probe() -> dict[str, Any] | None:
+    async def probe() -> RunResult | None:
         app = build_app(loaded, env=env)
         try:
             return await app.pipeline.run_once(loaded.config.probes[0], None, Trigger.CHECK)
@@ -245,7 +246,7 @@ probes:
 
     row = asyncio.run(probe())
     assert row is not None
-    assert row["outcome"] == "fail"
+    assert row.outcome == "fail"
     stored = database_text(db_url, at_least=3)
     assert "secret-unavailable" in stored
     assert "/gw/***" in stored

@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from monitor.runner.result import RunResult
 from monitor.storage.sql.holds import held_filter
-from monitor.storage.sql.tables import Evidence, Run
+from monitor.storage.sql.tables import evidence_table, runs_table
 from tests.conftest import SIM_KEY, chat_probe_config, write_config
 from tests.incident import INCIDENT_START, StepClock, make_app, run_probe
 
@@ -25,7 +26,7 @@ def history(tmp_path: Path, sim: Any, sim_url: str, db_url: str) -> dict[str, An
     """3 passing runs, then 2 with `usage` dropped (drift), 30 s of clock apart per step."""
     app = make_app(tmp_path, sim_url, db_url, clock=StepClock())
 
-    async def seed() -> list[dict[str, Any]]:
+    async def seed() -> list[RunResult]:
         try:
             rows = [await run_probe(app) for _ in range(3)]
             sim.set_scenario("drop-usage")
@@ -41,8 +42,8 @@ def history(tmp_path: Path, sim: Any, sim_url: str, db_url: str) -> dict[str, An
 
 def test_hold_freezes_a_window_and_retention_spares_it(cli: Any, history: dict[str, Any]) -> None:
     rows, config = history["rows"], history["config"]
-    since = rows[3]["started_at"].isoformat()
-    until = (rows[4]["started_at"] + timedelta(seconds=1)).isoformat()
+    since = rows[3].started_at.isoformat()
+    until = (rows[4].started_at + timedelta(seconds=1)).isoformat()
     made = cli(
         "hold",
         "--config",
@@ -65,8 +66,8 @@ def test_hold_freezes_a_window_and_retention_spares_it(cli: Any, history: dict[s
 
     # what retention will do: delete old runs in batches, never held ones
     engine = sa.create_engine(history["db_url"])
-    runs = Run.__table__  # type: ignore[attr-defined]
-    evidence = Evidence.__table__  # type: ignore[attr-defined]
+    runs = runs_table
+    evidence = evidence_table
     cutoff = INCIDENT_START + timedelta(days=1)
     try:
         with engine.begin() as conn:
@@ -80,7 +81,7 @@ def test_hold_freezes_a_window_and_retention_spares_it(cli: Any, history: dict[s
             kept_evidence = sorted(conn.execute(sa.select(evidence.c.run_id)).scalars())
     finally:
         engine.dispose()
-    assert kept == sorted(r["id"] for r in rows[3:])
+    assert kept == sorted(r.run_id for r in rows[3:])
     assert kept_evidence == kept
 
     released = cli("hold", "release", hold["id"], "--config", config, env=ENV)
@@ -104,7 +105,7 @@ def test_is_held_answers_for_a_time_and_a_run(tmp_path: Path, sqlite_url: str) -
         assert not store.is_held(INCIDENT_START + timedelta(hours=1))  # until is exclusive
         assert not store.is_held(INCIDENT_START - timedelta(seconds=1))
         assert store.held({"started_at": INCIDENT_START + timedelta(minutes=5)})
-        store.release_hold(hold["id"], INCIDENT_START + timedelta(days=1))
+        store.release_hold(hold.id, INCIDENT_START + timedelta(days=1))
         assert not store.is_held(INCIDENT_START)
         with pytest.raises(ValueError, match="--until must be after --since"):
             store.create_hold(INCIDENT_START, INCIDENT_START, "x", INCIDENT_START)
@@ -124,7 +125,7 @@ def test_show_prints_redacted_evidence_findings_and_the_ledger(
     run = history["rows"][3]
     # the contract engine fills the ledger; write one the way it will
     engine = sa.create_engine(history["db_url"])
-    evidence = Evidence.__table__  # type: ignore[attr-defined]
+    evidence = evidence_table
     ledger = [
         {
             "kind": "path",
@@ -137,20 +138,20 @@ def test_show_prints_redacted_evidence_findings_and_the_ledger(
     try:
         with engine.begin() as conn:
             conn.execute(
-                sa.update(evidence).where(evidence.c.run_id == run["id"]).values(ledger=ledger)
+                sa.update(evidence).where(evidence.c.run_id == run.run_id).values(ledger=ledger)
             )
     finally:
         engine.dispose()
-    shown = cli("show", run["id"], "--config", history["config"], env=ENV)
+    shown = cli("show", run.run_id, "--config", history["config"], env=ENV)
     assert shown.code == 0, shown.err
-    assert f"trace id  {run['trace_id']}" in shown.out
+    assert f"trace id  {run.trace_id}" in shown.out
     assert "breaking property-removed `usage`" in shown.out
     assert "unsupported         path usage.total_tokens: absent in this response" in shown.out
     assert "authorization: Bearer ***" in shown.out
     assert "usage: absent" in shown.out
     assert SIM_KEY not in shown.out
     as_json = json.loads(
-        cli("show", run["id"], "--config", history["config"], "--json", env=ENV).out
+        cli("show", run.run_id, "--config", history["config"], "--json", env=ENV).out
     )
     assert as_json["evidence"]["ledger"] == ledger
     missing = cli("show", "nope", "--config", history["config"], env=ENV)
@@ -159,7 +160,7 @@ def test_show_prints_redacted_evidence_findings_and_the_ledger(
 
 def test_diff_shows_the_shape_change_between_two_runs(cli: Any, history: dict[str, Any]) -> None:
     good, bad = history["rows"][2], history["rows"][3]
-    result = cli("diff", good["id"], bad["id"], "--config", history["config"], "--json", env=ENV)
+    result = cli("diff", good.run_id, bad.run_id, "--config", history["config"], "--json", env=ENV)
     assert result.code == 0, result.err
     diff = json.loads(result.out)
     kinds = {(f["kind"], f["path"]) for f in diff["shape"]}
@@ -168,7 +169,7 @@ def test_diff_shows_the_shape_change_between_two_runs(cli: Any, history: dict[st
     changed = {h["header"] for h in diff["response_headers"]}
     assert "date" not in changed
     assert "x-request-id" not in changed
-    text = cli("diff", good["id"], bad["id"], "--config", history["config"], env=ENV).out
+    text = cli("diff", good.run_id, bad.run_id, "--config", history["config"], env=ENV).out
     assert "breaking property-removed `usage`" in text
 
 
@@ -179,12 +180,12 @@ def test_last_good_names_the_last_passing_run_and_what_changed(
     result = cli("last-good", "chat-basic", "--config", history["config"], "--json", env=ENV)
     assert result.code == 0, result.err
     out = json.loads(result.out)
-    assert out["last_good"]["id"] == rows[2]["id"]
-    assert out["latest"]["id"] == rows[4]["id"]
+    assert out["last_good"]["id"] == rows[2].run_id
+    assert out["latest"]["id"] == rows[4].run_id
     assert out["runs_since"] == {"drift": 2}
     assert ("property-removed", "usage") in {(f["kind"], f["path"]) for f in out["diff"]["shape"]}
     text = cli("last-good", "chat-basic", "--config", history["config"], env=ENV).out
-    assert f"last good run of chat-basic: {rows[2]['id']}" in text
+    assert f"last good run of chat-basic: {rows[2].run_id}" in text
     assert "runs since: 2 drift" in text
 
 
@@ -205,11 +206,11 @@ def test_history_filters_and_shows_trace_ids(cli: Any, history: dict[str, Any]) 
         env=ENV,
     )
     assert [json.loads(line)["run_id"] for line in drift.out.splitlines()] == [
-        rows[4]["id"],
-        rows[3]["id"],
+        rows[4].run_id,
+        rows[3].run_id,
     ]
     table = cli(*base, "--probe", "chat-basic", "--target", "sim", env=ENV).out
     assert "TRACE ID" in table
-    assert all(r["trace_id"] in table for r in rows)
-    csv = cli(*base, "--format", "csv", "--until", rows[1]["started_at"].isoformat(), env=ENV).out
-    assert csv.splitlines()[1].split(",")[0] == rows[0]["id"]
+    assert all(r.trace_id in table for r in rows)
+    csv = cli(*base, "--format", "csv", "--until", rows[1].started_at.isoformat(), env=ENV).out
+    assert csv.splitlines()[1].split(",")[0] == rows[0].run_id

@@ -109,8 +109,8 @@ def test_healthz_follows_this_process_heartbeat(tmp_path: Path, sqlite_url: str)
         assert check.detail["last_beat"] == "2026-05-08T14:00:00Z"
         # another process (monitor api) sees the beat in the database
         (beat,) = store.list_beats("scheduler")
-        assert beat["replica"] == "replica-a"
-        assert beat["version"] == __version__
+        assert beat.replica == "replica-a"
+        assert beat.version == __version__
     finally:
         db.shutdown()
         store.close()

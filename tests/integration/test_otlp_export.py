@@ -13,6 +13,7 @@ from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExport
 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter as HttpExporter
 
 from monitor.errors import ConfigError
+from monitor.runner.result import RunResult
 from monitor.telemetry.tracing import exporters_from_env
 from tests.conftest import SIM_KEY, chat_probe_config, write_config
 from tests.fakes.otlp_receiver import Receiver
@@ -28,7 +29,7 @@ def test_spans_are_exported_over_otlp_http_to_the_configured_endpoint(
     }
     app = make_app(tmp_path, sim_url, sqlite_url, env=env)
 
-    async def go() -> dict[str, Any]:
+    async def go() -> RunResult:
         try:
             return await run_probe(app)
         finally:
@@ -41,7 +42,7 @@ def test_spans_are_exported_over_otlp_http_to_the_configured_endpoint(
     names = sorted(span.name for _, span in spans)
     assert names == ["POST", "chat gpt-4o-mini", "compare chat-basic"]
     resource, run_span = next((r, s) for r, s in spans if s.name == "chat gpt-4o-mini")
-    assert run_span.trace_id.hex() == row["trace_id"]
+    assert run_span.trace_id.hex() == row.trace_id
     assert resource["service.name"] == "contract-monitor"
     assert resource["deployment.environment"] == "test"
     attributes = {a.key: a.value for a in run_span.attributes}

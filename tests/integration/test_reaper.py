@@ -14,8 +14,8 @@ from monitor.core.model import Trigger
 from monitor.ids import new_id
 from monitor.runner.reaper import Reaper
 from monitor.runner.slots import SlotLedger
+from monitor.storage.params import RunFilter
 from monitor.storage.records import RunClaim
-from monitor.storage.sql.queries import RunFilter
 from tests.conftest import SIM_KEY, chat_probe_config
 
 ENV = {"SIM_API_KEY": SIM_KEY}

@@ -10,7 +10,7 @@ from monitor.app import build_app
 from monitor.config.loader import parse_config
 from monitor.core.model import Trigger
 from monitor.simulator import Simulator
-from monitor.storage.sql.queries import RunFilter
+from monitor.storage.params import RunFilter
 from tests.conftest import SIM_KEY, chat_probe_config
 from tests.integration.test_reaper import ENV, SettableClock, _dead_claim, _reaper
 
@@ -31,7 +31,7 @@ def test_the_reaper_skips_a_re_run_the_budget_refuses(
             probe = app.config.probes[0]
             first = await app.pipeline.run_once(probe, None, Trigger.CHECK)
             assert first is not None
-            assert first["outcome"] == "pass"
+            assert first.outcome == "pass"
             dead = _dead_claim(app, now - timedelta(seconds=10))
             assert app.store.claim_run(dead)
             clock.value = now + timedelta(seconds=30)  # the dead claim's lease (15 s) is over

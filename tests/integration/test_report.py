@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from monitor.app import App
+from monitor.runner.result import RunResult
 from tests.conftest import SIM_KEY, write_config
 from tests.incident import StepClock, make_app, run_probe
 from tests.integration.test_contract_engine import SHIPPED
@@ -56,8 +57,8 @@ def incident(tmp_path: Path, sim: Any, sim_url: str, db_url: str) -> dict[str, A
         tmp_path, sim_url, db_url, clock=StepClock(), config_text=_config(sim_url, db_url)
     )
 
-    async def seed(app: App) -> dict[str, list[dict[str, Any]]]:
-        runs: dict[str, list[dict[str, Any]]] = {}
+    async def seed(app: App) -> dict[str, list[RunResult]]:
+        runs: dict[str, list[RunResult]] = {}
 
         async def phase(name: str, scenario: str, n: int, probe: str = "chat-basic") -> None:
             sim.set_scenario(scenario)
@@ -96,8 +97,8 @@ def _statements(report: dict[str, Any], key: str) -> list[dict[str, Any]]:
     return next(s for s in report["sections"] if s["key"] == key)["statements"]
 
 
-def _ids(rows: list[dict[str, Any]]) -> list[str]:
-    return [r["id"] for r in rows]
+def _ids(rows: list[RunResult]) -> list[str]:
+    return [r.run_id for r in rows]
 
 
 def test_failures_are_counted_as_shares_of_all_runs_with_their_ids(
@@ -126,11 +127,11 @@ def test_first_failure_and_recovery_name_their_runs(cli: Any, incident: dict[str
     )
     del report
     assert first["text"].startswith("chat-basic first failed at 2026-05-08 14:")
-    assert f"(HTTP 401, auth_mismatch, trace {runs['auth'][0]['trace_id']})" in first["text"]
-    assert first["run_ids"] == [runs["auth"][0]["id"]]
+    assert f"(HTTP 401, auth_mismatch, trace {runs['auth'][0].trace_id})" in first["text"]
+    assert first["run_ids"] == [runs["auth"][0].run_id]
     assert recovered["text"].startswith("chat-basic recovered at")
-    assert recovered["run_ids"] == [runs["recovered"][0]["id"], runs["limited"][0]["id"]]
-    assert timeout_first["run_ids"] == [runs["timeout"][0]["id"]]
+    assert recovered["run_ids"] == [runs["recovered"][0].run_id, runs["limited"][0].run_id]
+    assert timeout_first["run_ids"] == [runs["timeout"][0].run_id]
     assert timeout_open["text"].startswith(
         "chat-timeout had not recovered by the end of the window"
     )
@@ -148,7 +149,7 @@ def test_status_timeline_is_stretches_of_one_status(cli: Any, incident: dict[str
         "chat-timeout: no HTTP response",
     ]
     assert [s["count"] for s in timeline] == [4, 3, 1, 3, 1]
-    assert timeline[1]["run_ids"] == [runs["auth"][0]["id"], runs["auth"][-1]["id"]]
+    assert timeline[1]["run_ids"] == [runs["auth"][0].run_id, runs["auth"][-1].run_id]
 
 
 def test_usage_spend_and_account_questions(cli: Any, incident: dict[str, Any]) -> None:
@@ -226,8 +227,8 @@ def long_window(tmp_path: Path, sim: Any, sim_url: str, db_url: str) -> dict[str
     )
     app = make_app(tmp_path, sim_url, db_url, clock=StepClock(), config_text=text)
 
-    async def seed(app: App) -> dict[str, list[dict[str, Any]]]:
-        runs: dict[str, list[dict[str, Any]]] = {}
+    async def seed(app: App) -> dict[str, list[RunResult]]:
+        runs: dict[str, list[RunResult]] = {}
         try:
             for name, scenario, n in (
                 ("auth", "auth-rejects", 2),
@@ -271,11 +272,11 @@ def test_ledger_and_contract_counts_cover_every_run_of_the_window(
     )
     assert status["count"] == 63
     # one ledger digest for the 401s and the 429: its first and last run are cited
-    assert status["run_ids"] == [runs["auth"][0]["id"], runs["limited"][0]["id"]]
+    assert status["run_ids"] == [runs["auth"][0].run_id, runs["limited"][0].run_id]
     (checked,) = [s for s in _statements(report, "versions") if " were checked " in s["text"]]
     assert checked["text"].startswith(f"63 runs were checked against {SHIPPED} version ")
     assert checked["count"] == 63
-    assert checked["run_ids"][0] == runs["auth"][0]["id"]
+    assert checked["run_ids"][0] == runs["auth"][0].run_id
 
 
 def test_a_rate_limit_vendor_question_is_named_in_open_questions(

@@ -18,7 +18,7 @@ from monitor.runner.scheduler import slot_time, trigger_for
 from monitor.runner.slots import MISSED
 from monitor.storage.sql.engine import create_db_engine
 from monitor.storage.sql.migrate import upgrade
-from monitor.storage.sql.queries import runs
+from monitor.storage.sql.tables import runs_table as runs
 from tests.conftest import API_ANY_PORT, SIM_KEY, chat_probe_config, write_config
 from tests.integration.processes import MonitorProcess, scalar, wait_until
 

@@ -11,6 +11,7 @@ from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind, StatusCode
 
+from monitor.runner.result import RunResult
 from monitor.telemetry import semconv
 from monitor.telemetry.tracing import format_span_id, format_trace_id
 from tests.conftest import SIM_KEY, chat_probe_config
@@ -21,8 +22,8 @@ def _by_name(spans: tuple[ReadableSpan, ...], name: str) -> list[ReadableSpan]:
     return [s for s in spans if s.name == name]
 
 
-def _run(app: Any, times: int = 1) -> list[dict[str, Any]]:
-    async def go() -> list[dict[str, Any]]:
+def _run(app: Any, times: int = 1) -> list[RunResult]:
+    async def go() -> list[RunResult]:
         try:
             return [await run_probe(app) for _ in range(times)]
         finally:
@@ -63,10 +64,10 @@ def test_a_run_is_one_client_span_with_genai_and_http_attributes(
     assert "service.version" in run_span.resource.attributes
     assert SIM_KEY not in str(attrs)
     # the trace id stored with the run is the span's
-    assert row["trace_id"] == format_trace_id(run_span.context.trace_id)
+    assert row.trace_id == format_trace_id(run_span.context.trace_id)
     reopened = make_app(tmp_path, "http://127.0.0.1:9", store_url)
     try:
-        stored = reopened.store.get_run(row["id"])
+        stored = reopened.store.get_run(row.run_id)
     finally:
         asyncio.run(reopened.aclose())
     assert stored is not None
@@ -165,7 +166,7 @@ def test_traceparent_joins_the_gateway_trace_when_enabled(
     (run_span,) = _by_name(exporter.get_finished_spans(), "chat gpt-4o-mini")
     assert version == "00"
     assert int(flags, 16) & 0x01  # sampled (0x02, "random trace id", may be set too)
-    assert trace_id == row["trace_id"]
+    assert trace_id == row.trace_id
     assert span_id == format_span_id(run_span.context.span_id)
 
 
@@ -183,7 +184,7 @@ def test_alert_delivery_span_starts_a_new_trace_linked_to_the_run(
     exporter = InMemorySpanExporter()
     app = make_app(tmp_path, sim_url, sqlite_url, exporter=exporter)
 
-    async def go() -> list[dict[str, Any]]:
+    async def go() -> list[RunResult]:
         try:
             rows = [await run_probe(app) for _ in range(2)]  # learn_runs=2
             sim.set_scenario("drop-usage")
@@ -201,7 +202,7 @@ def test_alert_delivery_span_starts_a_new_trace_linked_to_the_run(
     opening = rows[-1]  # the run whose transition opened the event
     stored = make_app(tmp_path, sim_url, sqlite_url)
     try:
-        span_id = stored.store.get_run(opening["id"])["span_id"]  # type: ignore[index]
+        span_id = stored.store.get_run(opening.run_id)["span_id"]  # type: ignore[index]
     finally:
         asyncio.run(stored.aclose())
     run_span = run_spans[span_id]

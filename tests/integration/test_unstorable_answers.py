@@ -17,7 +17,8 @@ from monitor.clock import SystemClock
 from monitor.config.loader import parse_config
 from monitor.core.model import Trigger
 from monitor.errors import StorageError
-from monitor.storage.sql.queries import RunFilter
+from monitor.runner.result import RunResult
+from monitor.storage.params import RunFilter
 from monitor.storage.sql.store import SqlStore
 from tests.conftest import SIM_KEY, chat_probe_config, write_config
 
@@ -71,7 +72,7 @@ def test_a_result_the_database_refuses_closes_the_run_as_failed(
     real = open_store(loaded.config, ENV, SystemClock())
     store = RefusingStore(real.engine, real.new_id)
 
-    async def main() -> dict[str, Any] | None:
+    async def main() -> RunResult | None:
         app = build_app(loaded, env=ENV, store=store)
         try:
             return await app.pipeline.run_once(loaded.config.probes[0], None, Trigger.CHECK)
@@ -80,8 +81,8 @@ def test_a_result_the_database_refuses_closes_the_run_as_failed(
 
     row = asyncio.run(main())
     assert row is not None
-    assert row["outcome"] == "fail"
-    assert "could not be stored" in row["error"]
+    assert row.outcome == "fail"
+    assert "could not be stored" in (row.error or "")
     reopened = open_store(loaded.config, ENV, SystemClock())
     try:
         (run,) = reopened.list_runs(RunFilter(include_claimed=True))

@@ -1,5 +1,5 @@
 """Building runs for the storage contract suite: real claims, real observations judged by the
-real core, recorded through ``SqlStore`` (no shortcuts into the tables)."""
+real core, recorded through the store's ``RunLedger`` role (no shortcuts into the tables)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from monitor.core.events import EventGate
 from monitor.core.judge import Judgement, ProbeSpec, ProbeState, judge
 from monitor.core.observation import Observation
 from monitor.ids import new_id
-from monitor.storage import SqlStore
+from monitor.storage.base import RunLedger
 from monitor.storage.records import AlertContext, RecordedRun, RunClaim, RunCompletion
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -85,7 +85,7 @@ def observation(probe: str, started: datetime, body: Any = None, status: int = 2
 class Recorder:
     """Claims and records runs of one probe through the store, like the pipeline does."""
 
-    store: SqlStore
+    store: RunLedger
     probe: str = "chat"
     sinks: list[str] = field(default_factory=lambda: ["console"])
 

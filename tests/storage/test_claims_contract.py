@@ -8,9 +8,8 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from monitor.ids import new_id
-from monitor.storage import SqlStore
-from monitor.storage.sql.claims import SkippedSlot
-from monitor.storage.sql.queries import RunFilter
+from monitor.storage.base import Store
+from monitor.storage.params import RunFilter, SkippedSlot
 from tests.storage.builders import T0, Recorder, claim
 
 LEASE = timedelta(seconds=35)
@@ -30,13 +29,13 @@ def _skip(slot_offset_s: int, reason: str = "coalesced") -> SkippedSlot:
     )
 
 
-def test_a_live_claim_is_not_taken_over(store: SqlStore) -> None:
+def test_a_live_claim_is_not_taken_over(store: Store) -> None:
     assert store.claim_run(claim(slot=T0, lease=LEASE))
     assert store.take_over_expired(T0 + LEASE - timedelta(seconds=1), "replica-b", {}) == []
 
 
 def test_an_expired_claim_is_taken_over_once_and_the_run_says_by_whom_and_why(
-    open_store: Callable[[], SqlStore],
+    open_store: Callable[[], Store],
 ) -> None:
     a, b, c = open_store(), open_store(), open_store()
     original = claim(slot=T0, lease=LEASE)
@@ -58,7 +57,7 @@ def test_an_expired_claim_is_taken_over_once_and_the_run_says_by_whom_and_why(
 
 
 def test_concurrent_reapers_take_over_each_expired_claim_exactly_once(
-    open_store: Callable[[], SqlStore],
+    open_store: Callable[[], Store],
 ) -> None:
     owner = open_store()
     for minute in range(12):
@@ -69,7 +68,7 @@ def test_concurrent_reapers_take_over_each_expired_claim_exactly_once(
     lock = threading.Lock()
     later = T0 + timedelta(hours=1)
 
-    def reap(i: int, s: SqlStore) -> None:
+    def reap(i: int, s: Store) -> None:
         barrier.wait()
         while True:
             got = s.take_over_expired(later, f"reaper-{i}", {}, limit=3)
@@ -87,7 +86,7 @@ def test_concurrent_reapers_take_over_each_expired_claim_exactly_once(
     assert len(set(taken)) == 12
 
 
-def test_released_claims_are_taken_over_at_once_and_noted_as_released(store: SqlStore) -> None:
+def test_released_claims_are_taken_over_at_once_and_noted_as_released(store: Store) -> None:
     assert store.claim_run(claim(slot=T0, lease=LEASE))
     assert store.claim_run(claim(slot=T0, probe="other", worker="replica-z", lease=LEASE))
     shutdown = T0 + timedelta(seconds=2)
@@ -100,7 +99,7 @@ def test_released_claims_are_taken_over_at_once_and_noted_as_released(store: Sql
 
 
 def test_the_previous_owner_of_a_released_run_can_no_longer_complete_it(
-    store: SqlStore,
+    store: Store,
 ) -> None:
     import pytest
 
@@ -113,7 +112,7 @@ def test_the_previous_owner_of_a_released_run_can_no_longer_complete_it(
         Recorder(store).record(mine)
 
 
-def test_skipped_slots_are_recorded_only_where_the_slot_has_no_row(store: SqlStore) -> None:
+def test_skipped_slots_are_recorded_only_where_the_slot_has_no_row(store: Store) -> None:
     Recorder(store).run(T0, slot=T0)
     slots = [_skip(0), _skip(1), _skip(2)]
     recorded = store.record_skipped_slots(slots, "replica-a", T0 + timedelta(minutes=1))
@@ -130,12 +129,12 @@ def test_skipped_slots_are_recorded_only_where_the_slot_has_no_row(store: SqlSto
     assert {r["state"] for r in skipped} == {"completed"}
 
 
-def test_a_skip_record_wins_the_slot_so_a_late_claim_does_not_run_it(store: SqlStore) -> None:
+def test_a_skip_record_wins_the_slot_so_a_late_claim_does_not_run_it(store: Store) -> None:
     store.record_skipped_slots([_skip(0)], "replica-a", T0 + timedelta(minutes=1))
     assert not store.claim_run(claim(slot=T0, worker="replica-b"))
 
 
-def test_latest_slots_are_each_probes_newest_slot_with_a_row_of_any_kind(store: SqlStore) -> None:
+def test_latest_slots_are_each_probes_newest_slot_with_a_row_of_any_kind(store: Store) -> None:
     """What a restarted ``monitor run`` seeds its slot ledger with: claims and skips count, an
     on-demand run (no slot) started later does not, a probe without a slot is left out."""
     assert store.claim_run(claim(slot=T0, lease=LEASE))

@@ -10,13 +10,14 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from monitor.storage import SqlStore
+from monitor.storage.base import Store
 from tests.storage.builders import T0, Recorder, no_usage_body
 
 LEASE = timedelta(seconds=60)
 LATER = T0 + timedelta(hours=1)
 
 
-def _open_alerts(store: SqlStore, probes: int = 1) -> None:
+def _open_alerts(store: Store, probes: int = 1) -> None:
     """Open one drift event per probe; each queues one console alert."""
     for i in range(probes):
         recorder = Recorder(store, probe=f"chat-{i}")
@@ -32,7 +33,7 @@ def _states(store: SqlStore) -> list[tuple[str, int]]:
         return [(r.state, r.attempts) for r in rows]
 
 
-def test_a_claimed_row_belongs_to_one_worker_until_its_lease_expires(store: SqlStore) -> None:
+def test_a_claimed_row_belongs_to_one_worker_until_its_lease_expires(store: Store) -> None:
     _open_alerts(store)
     (item,) = store.claim_outbox(LATER, "replica-a", LEASE)
     assert item.sink == "console"
@@ -44,7 +45,7 @@ def test_a_claimed_row_belongs_to_one_worker_until_its_lease_expires(store: SqlS
 
 
 def test_concurrent_workers_claim_each_alert_exactly_once(
-    open_store: Callable[[], SqlStore],
+    open_store: Callable[[], Store],
 ) -> None:
     first = open_store()
     _open_alerts(first, probes=6)
@@ -53,7 +54,7 @@ def test_concurrent_workers_claim_each_alert_exactly_once(
     claimed: list[str] = []
     lock = threading.Lock()
 
-    def work(i: int, s: SqlStore) -> None:
+    def work(i: int, s: Store) -> None:
         barrier.wait()
         while items := s.claim_outbox(LATER, f"replica-{i}", LEASE, limit=2):
             with lock:
@@ -68,7 +69,7 @@ def test_concurrent_workers_claim_each_alert_exactly_once(
     assert len(set(claimed)) == 6
 
 
-def test_deliveries_are_recorded_as_delivered_retried_or_failed(store: SqlStore) -> None:
+def test_deliveries_are_recorded_as_delivered_retried_or_failed(store: Store) -> None:
     _open_alerts(store, probes=3)
     items = store.claim_outbox(LATER, "replica-a", LEASE)
     assert len(items) == 3
@@ -92,7 +93,7 @@ def test_deliveries_are_recorded_as_delivered_retried_or_failed(store: SqlStore)
     assert due.attempts == 1
 
 
-def test_released_alerts_go_back_to_the_queue_for_another_replica(store: SqlStore) -> None:
+def test_released_alerts_go_back_to_the_queue_for_another_replica(store: Store) -> None:
     _open_alerts(store, probes=2)
     mine = store.claim_outbox(LATER, "replica-a", LEASE)
     assert len(mine) == 2

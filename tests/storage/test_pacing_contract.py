@@ -7,13 +7,13 @@ import threading
 from collections.abc import Callable
 from datetime import timedelta
 
-from monitor.storage import SqlStore
+from monitor.storage.base import Store
 from tests.storage.builders import T0
 
 SECOND = timedelta(seconds=1)
 
 
-def test_one_key_gets_successive_slots_and_other_keys_are_free(store: SqlStore) -> None:
+def test_one_key_gets_successive_slots_and_other_keys_are_free(store: Store) -> None:
     assert store.reserve_pace("slack:C1", T0, SECOND) == T0
     assert store.reserve_pace("slack:C1", T0, SECOND) == T0 + SECOND
     assert store.reserve_pace("slack:C2", T0, SECOND) == T0  # another channel
@@ -21,7 +21,7 @@ def test_one_key_gets_successive_slots_and_other_keys_are_free(store: SqlStore) 
     assert store.reserve_pace("slack:C1", later, SECOND) == later  # an idle channel is free
 
 
-def test_a_pause_holds_the_key_until_it_ends(store: SqlStore) -> None:
+def test_a_pause_holds_the_key_until_it_ends(store: Store) -> None:
     store.pause_pace("slack:C1", T0 + timedelta(seconds=30))
     assert store.reserve_pace("slack:C1", T0, SECOND) == T0 + timedelta(seconds=30)
     store.pause_pace("slack:C1", T0 + timedelta(seconds=5))  # an earlier pause does not shorten it
@@ -29,14 +29,14 @@ def test_a_pause_holds_the_key_until_it_ends(store: SqlStore) -> None:
 
 
 def test_replicas_reserving_at_once_get_distinct_slots(
-    open_store: Callable[[], SqlStore],
+    open_store: Callable[[], Store],
 ) -> None:
     stores = [open_store() for _ in range(5)]
     barrier = threading.Barrier(len(stores))
     slots = []
     lock = threading.Lock()
 
-    def reserve(s: SqlStore) -> None:
+    def reserve(s: Store) -> None:
         barrier.wait()
         slot = s.reserve_pace("slack:C1", T0, SECOND)
         with lock:
@@ -53,7 +53,7 @@ def test_replicas_reserving_at_once_get_distinct_slots(
 
 
 def test_a_slot_too_far_off_is_not_booked_and_an_unused_one_is_given_back(
-    store: SqlStore,
+    store: Store,
 ) -> None:
     assert store.reserve_pace("slack:C1", T0, SECOND) == T0
     # a sender that will not wait 30 s looks, but does not push everyone else back

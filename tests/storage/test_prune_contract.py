@@ -11,7 +11,8 @@ from monitor.config.schema import RetentionConfig
 from monitor.ids import new_id
 from monitor.runner.retention import prune
 from monitor.storage import SqlStore
-from monitor.storage.sql.tables import HoldRow
+from monitor.storage.base import Store
+from monitor.storage.sql.tables import holds_table
 from tests.storage.builders import T0, Recorder, no_usage_body
 
 POLICY = RetentionConfig(runs=timedelta(days=30), bodies=timedelta(days=7))
@@ -35,7 +36,7 @@ def _bodies(store: SqlStore) -> dict[str, bool]:
 
 
 def _hold(store: SqlStore, since: datetime, until: datetime, released: bool = False) -> None:
-    holds = HoldRow.__table__  # type: ignore[attr-defined]
+    holds = holds_table
     with store.engine.begin() as conn:
         conn.execute(
             holds.insert().values(
@@ -50,7 +51,7 @@ def _hold(store: SqlStore, since: datetime, until: datetime, released: bool = Fa
 
 
 def test_runs_older_than_retention_are_deleted_with_their_evidence_and_findings(
-    store: SqlStore,
+    store: Store,
 ) -> None:
     recorder = Recorder(store)
     old = [recorder.run(_days_ago(40 - i / 24)) for i in range(3)]
@@ -85,7 +86,7 @@ def test_bodies_of_passing_runs_are_dropped_sooner_and_failures_keep_theirs(
 
 
 def test_runs_an_event_refers_to_are_kept_with_their_shapes_and_baselines_stay(
-    store: SqlStore,
+    store: Store,
 ) -> None:
     recorder = Recorder(store)
     for hour in range(2):
@@ -106,7 +107,7 @@ def test_runs_an_event_refers_to_are_kept_with_their_shapes_and_baselines_stay(
     assert _count(store, "SELECT count(*) FROM findings") >= 2
 
 
-def test_runs_inside_an_active_hold_are_neither_deleted_nor_stripped(store: SqlStore) -> None:
+def test_runs_inside_an_active_hold_are_neither_deleted_nor_stripped(store: Store) -> None:
     recorder = Recorder(store)
     held = recorder.run(_days_ago(40))
     held_passing = recorder.run(_days_ago(10))
@@ -120,7 +121,7 @@ def test_runs_inside_an_active_hold_are_neither_deleted_nor_stripped(store: SqlS
     assert _bodies(store) == {held.run_id: True, held_passing.run_id: True}
 
 
-def test_pruning_goes_in_small_batches_until_nothing_is_left(store: SqlStore) -> None:
+def test_pruning_goes_in_small_batches_until_nothing_is_left(store: Store) -> None:
     recorder = Recorder(store)
     for i in range(7):
         recorder.run(_days_ago(40) + timedelta(minutes=i))
@@ -135,7 +136,7 @@ def test_pruning_goes_in_small_batches_until_nothing_is_left(store: SqlStore) ->
     assert prune(store, POLICY, NOW).runs_deleted == 0
 
 
-def test_unfinished_claims_are_left_to_the_reaper(store: SqlStore) -> None:
+def test_unfinished_claims_are_left_to_the_reaper(store: Store) -> None:
     from tests.storage.builders import claim
 
     assert store.claim_run(claim(slot=_days_ago(40), started=_days_ago(40)))

@@ -14,14 +14,17 @@ from sqlalchemy import event
 
 from monitor.report.sections import ledger
 from monitor.storage import SqlStore
-from monitor.storage.sql.report_window import Window, runs
+from monitor.storage.base import Store
+from monitor.storage.params import Window
+from monitor.storage.report_facts import ReportFacts
+from monitor.storage.sql.tables import runs_table as runs
 from tests.storage.builders import T0, Recorder, claim
 
 WINDOW = Window(T0, T0 + timedelta(hours=1))
 MINUTE = timedelta(minutes=1)
 
 
-def _statements_of_one_report(store: SqlStore) -> tuple[dict[str, Any], int]:
+def _statements_of_one_report(store: SqlStore) -> tuple[ReportFacts, int]:
     seen: list[str] = []
 
     def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
@@ -37,7 +40,7 @@ def _statements_of_one_report(store: SqlStore) -> tuple[dict[str, Any], int]:
 
 
 def test_a_taken_over_run_is_placed_in_the_timeline_by_its_start_not_its_id(
-    store: SqlStore,
+    store: Store,
 ) -> None:
     recorder = Recorder(store)
     orphan = claim(slot=T0, started=T0, lease=timedelta(seconds=30))  # its owner dies
@@ -48,15 +51,15 @@ def test_a_taken_over_run_is_placed_in_the_timeline_by_its_start_not_its_id(
     resumed = recorder.record(taken.claim)  # started at +3 min, with the id made at +0
     assert resumed.run_id < second.run_id < third.run_id
 
-    (stretch,) = store.report_facts(WINDOW)["timeline"]
+    (stretch,) = store.report_facts(WINDOW).timeline
 
-    assert (stretch["status_code"], stretch["count"]) == (200, 3)
-    assert (stretch["first_id"], stretch["first_at"]) == (second.run_id, T0 + MINUTE)
-    assert (stretch["last_id"], stretch["last_at"]) == (resumed.run_id, T0 + 3 * MINUTE)
+    assert (stretch.status_code, stretch.count) == (200, 3)
+    assert (stretch.first_id, stretch.first_at) == (second.run_id, T0 + MINUTE)
+    assert (stretch.last_id, stretch.last_at) == (resumed.run_id, T0 + 3 * MINUTE)
 
 
 def test_first_failure_and_recovery_take_the_same_statements_for_one_or_many_failing_probes(
-    open_store: Callable[[], SqlStore],
+    open_store: Callable[[], Store],
 ) -> None:
     store = open_store()
     counts, recorded = [], []
@@ -69,16 +72,17 @@ def test_first_failure_and_recovery_take_the_same_statements_for_one_or_many_fai
         recorded += probes
         facts, statements = _statements_of_one_report(store)
         counts.append(statements)
-        assert [e["probe"] for e in facts["episodes"]] == sorted(recorded)
-        for episode in facts["episodes"]:
-            assert episode["first"]["status_code"] == 500
-            assert episode["first"]["id"] == episode["last"]["id"]
-            assert episode["recovered"]["started_at"] == T0 + 3 * MINUTE
+        assert [e.probe for e in facts.episodes] == sorted(recorded)
+        for episode in facts.episodes:
+            assert episode.first.status_code == 500
+            assert episode.first.id == episode.last.id
+            assert episode.recovered is not None
+            assert episode.recovered.started_at == T0 + 3 * MINUTE
     assert counts[0] == counts[1]
 
 
-def _ledger_lines(store: SqlStore) -> list[tuple[str, int, tuple[str, ...]]]:
-    statements = ledger(store.report_facts(WINDOW)["ledgers"])
+def _ledger_lines(store: Store) -> list[tuple[str, int, tuple[str, ...]]]:
+    statements = ledger(store.report_facts(WINDOW).ledgers)
     return [(s.text, s.count or 0, s.run_ids) for s in statements]
 
 

@@ -12,12 +12,13 @@ import sqlalchemy as sa
 
 from monitor.errors import ClaimLost
 from monitor.storage import SqlStore
-from monitor.storage.sql.queries import RunFilter
+from monitor.storage.base import Store
+from monitor.storage.params import RunFilter
 from tests.storage.builders import T0, Recorder, claim, no_usage_body
 
 
 def test_a_slot_is_claimed_once_and_on_demand_runs_are_never_deduplicated(
-    store: SqlStore,
+    store: Store,
 ) -> None:
     first = claim(slot=T0)
     assert store.claim_run(first)
@@ -31,13 +32,13 @@ def test_a_slot_is_claimed_once_and_on_demand_runs_are_never_deduplicated(
 
 
 def test_concurrent_claims_of_one_slot_have_exactly_one_winner(
-    open_store: Callable[[], SqlStore],
+    open_store: Callable[[], Store],
 ) -> None:
     stores = [open_store() for _ in range(6)]
     barrier = threading.Barrier(len(stores))
     wins: list[str] = []
 
-    def contend(i: int, s: SqlStore) -> None:
+    def contend(i: int, s: Store) -> None:
         barrier.wait()
         if s.claim_run(claim(slot=T0, worker=f"replica-{i}")):
             wins.append(f"replica-{i}")
@@ -80,7 +81,7 @@ def test_a_recorded_run_reads_back_complete_with_utc_aware_times_and_json_eviden
     assert "usage" in str(shape)
 
 
-def test_aware_times_in_other_zones_are_stored_as_the_same_instant(store: SqlStore) -> None:
+def test_aware_times_in_other_zones_are_stored_as_the_same_instant(store: Store) -> None:
     from datetime import timezone
 
     paris = T0.astimezone(timezone(timedelta(hours=2)))
@@ -93,7 +94,7 @@ def test_aware_times_in_other_zones_are_stored_as_the_same_instant(store: SqlSto
 
 
 def test_a_run_whose_claim_was_taken_over_cannot_be_completed_and_writes_nothing(
-    open_store: Callable[[], SqlStore],
+    open_store: Callable[[], Store],
 ) -> None:
     mine, theirs = open_store(), open_store()
     stale = claim(slot=T0, started=T0, lease=timedelta(seconds=5))
@@ -110,7 +111,7 @@ def test_a_run_whose_claim_was_taken_over_cannot_be_completed_and_writes_nothing
     assert run["id"] == stale.run_id  # the same run row, completed once
 
 
-def test_record_skipped_never_replaces_a_run_that_owns_the_slot(store: SqlStore) -> None:
+def test_record_skipped_never_replaces_a_run_that_owns_the_slot(store: Store) -> None:
     Recorder(store).run(T0, slot=T0)
     late = claim(slot=T0, worker="replica-b")
     assert not store.record_skipped(late, T0, "budget exhausted")
@@ -123,7 +124,7 @@ def test_record_skipped_never_replaces_a_run_that_owns_the_slot(store: SqlStore)
 
 
 def test_drift_seen_twice_opens_one_event_and_queues_one_alert_per_sink(
-    store: SqlStore,
+    store: Store,
 ) -> None:
     recorder = Recorder(store, sinks=["console", "webhook"])
     for minute in range(2):
@@ -134,12 +135,12 @@ def test_drift_seen_twice_opens_one_event_and_queues_one_alert_per_sink(
     second = recorder.run(T0 + timedelta(minutes=3), no_usage_body())
     assert len(second.outbox_ids) == 2
     (event,) = store.list_events(states=("open",))
-    assert event["first_run_id"] == first.run_id
-    assert event["last_run_id"] == second.run_id
+    assert event.first_run_id == first.run_id
+    assert event.last_run_id == second.run_id
     assert store.pending_alerts() == 2
 
 
-def test_state_loaded_for_judging_sees_the_active_baseline(store: SqlStore) -> None:
+def test_state_loaded_for_judging_sees_the_active_baseline(store: Store) -> None:
     recorder = Recorder(store)
     for minute in range(2):
         recorder.run(T0 + timedelta(minutes=minute))

@@ -14,6 +14,7 @@ from monitor.alerts.policy import (
 )
 from monitor.alerts.routing import route, route_owner, select_sinks
 from monitor.config.schema import MaintenanceWindow, RouteConfig, RouteMatch
+from monitor.core.alert_payload import AlertPayload
 from monitor.storage.records import AlertContext, OutboxItem
 
 T0 = datetime(2026, 5, 8, 14, 0, tzinfo=UTC)
@@ -44,10 +45,12 @@ def ctx(
 
 
 def item(reason: str = "opened", at: datetime = T0, **kw: Any) -> OutboxItem:
-    payload = {
-        "event": {"probe": "p", "target": "t"},
-        "transition": {"reason": reason, "at": at.isoformat()},
-    }
+    payload = AlertPayload.from_json(
+        {
+            "event": {"probe": "p", "target": "t"},
+            "transition": {"reason": reason, "at": at.isoformat()},
+        }
+    )
     return OutboxItem(
         id="o",
         sink="slack",

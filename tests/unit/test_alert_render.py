@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import random
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,9 +20,15 @@ from monitor.alerts.pagerduty import (
     pagerduty_event,
 )
 from monitor.alerts.webhook import signature
+from monitor.core.alert_payload import AlertFinding, AlertPayload
 
 
-def payload(reason: str = "opened", **event: Any) -> dict[str, Any]:
+def payload(reason: str = "opened", **event: Any) -> AlertPayload:
+    return AlertPayload.from_json(payload_json(reason, **event))
+
+
+def payload_json(reason: str = "opened", **event: Any) -> dict[str, Any]:
+    """An outbox payload as stored (JSON), with ``event`` keys overridden."""
     return {
         "event": {
             "id": "0196-ev",
@@ -112,7 +119,7 @@ def test_slack_blocks_stay_within_slacks_limits_and_escape_mrkdwn() -> None:
     assert any(f"<https://traces/{'ab' * 16}|" in f["text"] for f in fields)
 
 
-def member(i: int, **event: Any) -> dict[str, Any]:
+def member(i: int, **event: Any) -> AlertPayload:
     """A grouped opening's ``i``-th member: its own probe, owner, category, run and runbook."""
     own = {
         "probe": f"p{i}",
@@ -125,11 +132,11 @@ def member(i: int, **event: Any) -> dict[str, Any]:
         "before": f"before-{i}",
         "after": f"after-{i}",
     }
-    p = payload(**{**own, **event})
+    p = payload_json(**{**own, **event})
     p["run"].update(trace_id=f"{i:032x}", request_id=f"req_{i}")
     p["probe"].update(owner=f"team-{i}", runbook_url=f"https://rb/p{i}")
     p["findings"][0].update(before=f"before-{i}", after=f"after-{i}")
-    return p
+    return AlertPayload.from_json(p)
 
 
 def test_a_grouped_opening_lists_every_probe_and_its_owner() -> None:
@@ -178,7 +185,8 @@ def test_a_groups_members_show_breaking_first_then_by_probe_in_every_sink() -> N
 
 def test_a_group_members_lead_finding_is_the_events_own_change() -> None:
     drift = member(1)
-    drift["findings"].insert(0, {"kind": "type-changed", "path": "id", "severity": "warning"})
+    first = AlertFinding(kind="type-changed", path="id", severity="warning")
+    drift = replace(drift, findings=(first, *drift.findings))
     assert render.lead_line(drift) == "breaking property-removed usage: before-1 → after-1"
     failing = member(
         2, kind="probe-failing", path="status_code", before=200, after=500, message="HTTP 500"
@@ -190,7 +198,7 @@ def test_a_group_members_lead_finding_is_the_events_own_change() -> None:
 
 def test_a_grouped_slack_opening_carries_each_members_evidence_with_trace_links() -> None:
     plain = member(2)
-    del plain["probe"]["trace_link"]  # alerts.trace_link not configured
+    plain = replace(plain, probe=replace(plain.probe, trace_link=None))  # no alerts.trace_link
     blocks = slack_blocks.group_opening([member(1), plain])
     shared = next(b for b in blocks if b["type"] == "context")
     assert [e["text"] for e in shared["elements"]] == ["*Environment* prod", "*Target* comet"]
@@ -330,5 +338,5 @@ def test_a_self_watch_alert_reads_its_message_not_none_to_none() -> None:
             "after": None,
         }
     }
-    (line,) = finding_lines(payload)
+    (line,) = finding_lines(AlertPayload.from_json(payload))
     assert line == "breaking monitor-stale: no completed run for 181 s; expected one every 60s"

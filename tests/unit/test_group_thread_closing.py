@@ -7,6 +7,7 @@ from typing import Any
 
 from monitor.alerts import slack_blocks
 from monitor.alerts.base import Delivery
+from monitor.core.alert_payload import AlertPayload
 from monitor.storage.records import OutboxItem
 
 
@@ -15,7 +16,9 @@ def member(event_id: str, state: str = "resolved", **kw: Any) -> dict[str, Any]:
 
 
 def resolution(event_id: str, members: list[dict[str, Any]]) -> Delivery:
-    payload = {"event": {"id": event_id}, "transition": {"reason": "resolved", "to": "resolved"}}
+    payload = AlertPayload.from_json(
+        {"event": {"id": event_id}, "transition": {"reason": "resolved", "to": "resolved"}}
+    )
     item = OutboxItem(
         id=f"o-{event_id}",
         sink="slack",
@@ -70,10 +73,12 @@ def test_one_event_always_closes() -> None:
 
 
 def test_a_group_reply_says_how_many_are_still_open_and_never_claims_all_resolved_early() -> None:
-    payload = {
-        "event": {"id": "a", "probe": "a", "target": "sim", "kind": "probe-failing"},
-        "transition": {"reason": "resolved", "to": "resolved"},
-    }
+    payload = AlertPayload.from_json(
+        {
+            "event": {"id": "a", "probe": "a", "target": "sim", "kind": "probe-failing"},
+            "transition": {"reason": "resolved", "to": "resolved"},
+        }
+    )
     early = [member("a", target="sim"), member("b", state="open", target="sim")]
     text = str(slack_blocks.reply(payload, early))
     assert "1 of 2 events on target sim still open" in text

@@ -14,7 +14,8 @@ from opentelemetry.sdk.trace import TracerProvider
 
 from monitor.report import ReportInput, build_report
 from monitor.report.markdown import render_markdown
-from monitor.storage.sql.queries import Cursor
+from monitor.storage.params import Cursor
+from monitor.storage.report_facts import ReportFacts
 from monitor.telemetry.logs import configure_logging
 from monitor.telemetry.run_span import provider_name, safe_url
 
@@ -53,7 +54,8 @@ def _facts(**overrides: Any) -> dict[str, Any]:
 
 
 def _report(facts: dict[str, Any]) -> Any:
-    return build_report(ReportInput(facts, T0, T0 + timedelta(hours=1), contracts={"comet": None}))
+    typed = ReportFacts.from_dict(facts)
+    return build_report(ReportInput(typed, T0, T0 + timedelta(hours=1), contracts={"comet": None}))
 
 
 def test_usage_absent_is_a_share_of_successful_responses_with_run_ids() -> None:

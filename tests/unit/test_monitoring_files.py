@@ -10,6 +10,7 @@ from pathlib import Path
 
 import yaml
 
+from monitor.storage.status_records import ProbeStatus
 from monitor.telemetry.metrics import MonitorMetrics, MonitorState
 
 CHART = Path(__file__).resolve().parents[2] / "helm" / "contract-monitor"
@@ -19,13 +20,13 @@ METRIC = re.compile(r"\bmonitor_[a-z_]+\b")
 def _exported_names() -> set[str]:
     state = MonitorState(
         probes=[
-            {
-                "probe": "p",
-                "target": "t",
-                "last_outcome": "pass",
-                "last_run_at": None,
-                "last_success_at": datetime(2026, 1, 1, tzinfo=UTC),
-            }
+            ProbeStatus(
+                probe="p",
+                target="t",
+                last_outcome="pass",
+                last_run_at=None,
+                last_success_at=datetime(2026, 1, 1, tzinfo=UTC),
+            )
         ],
         open_events={},
     )

@@ -10,6 +10,7 @@ can review a baseline change in a pull request.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
@@ -17,17 +18,17 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from monitor.config.timeparse import iso_z
+from monitor.core.alert_payload import AlertRun
 from monitor.core.shape.stats import Shape
 from monitor.errors import ImportProblem as ImportProblem  # its old home; it lives in errors now
 from monitor.storage.records import AlertRouter
 from monitor.storage.sql.events_write import resolve_events
-from monitor.storage.sql.tables import BaselineRow, EventRow, Evidence, FindingRow, Run
-
-baselines = BaselineRow.__table__  # type: ignore[attr-defined]
-runs = Run.__table__  # type: ignore[attr-defined]
-evidence = Evidence.__table__  # type: ignore[attr-defined]
-findings_t = FindingRow.__table__  # type: ignore[attr-defined]
-events = EventRow.__table__  # type: ignore[attr-defined]
+from monitor.storage.sql.tables import baselines_table as baselines
+from monitor.storage.sql.tables import events_table as events
+from monitor.storage.sql.tables import evidence_table as evidence
+from monitor.storage.sql.tables import findings_table as findings_t
+from monitor.storage.sql.tables import runs_table as runs
+from monitor.storage.status_records import AcceptedBaseline, AddedBaseline
 
 EXPORT_FORMAT = "contract-monitor-baseline/1"
 CURRENT = ("learning", "active")
@@ -62,7 +63,7 @@ def _add_version(
     source: str,
     note: str,
     now: datetime,
-) -> dict[str, Any]:
+) -> AddedBaseline:
     version = _next_version(conn, probe, response_class)
     conn.execute(
         sa.update(baselines)
@@ -73,21 +74,21 @@ def _add_version(
         )
         .values(state="superseded", superseded_at=now, note=f"superseded by v{version}")
     )
-    values = {
-        "probe": probe,
-        "request_hash": request_hash,
-        "response_class": response_class,
-        "version": version,
-        "state": "active",
-        "shape": shape,
-        "samples": int(shape.get("samples", 1)),
-        "source": source,
-        "started_at": now,
-        "activated_at": now,
-        "note": note,
-    }
-    conn.execute(baselines.insert().values(**values))
-    return values
+    added = AddedBaseline(
+        probe=probe,
+        request_hash=request_hash,
+        response_class=response_class,
+        version=version,
+        state="active",
+        shape=shape,
+        samples=int(shape.get("samples", 1)),
+        source=source,
+        started_at=now,
+        activated_at=now,
+        note=note,
+    )
+    conn.execute(baselines.insert().values(**asdict(added)))
+    return added
 
 
 def accept_latest_shape(
@@ -98,10 +99,10 @@ def accept_latest_shape(
     router: AlertRouter | None = None,
     new_id: Callable[[], str] | None = None,
     probe_info: dict[str, Any] | None = None,
-) -> dict[str, Any] | None:
+) -> AcceptedBaseline | None:
     """Adopt the latest completed run's shape as a new active version; resolve what it explains.
 
-    The result has the new version's values plus ``resolved_events`` (ids) and ``outbox_ids``.
+    The result is the new version, the events it explained (resolved) and their outbox rows.
     """
     latest = conn.execute(
         sa.select(
@@ -140,20 +141,21 @@ def accept_latest_shape(
     explained = _explained_events(conn, probe, latest.id, response_class)
     outbox_ids: list[str] = []
     if explained and router is not None and new_id is not None:
-        run = {
-            "id": latest.id,
-            "trace_id": latest.trace_id,
-            "span_id": latest.span_id,
-            "request_id": latest.request_id,
-            "status_code": latest.status_code,
-            "outcome": latest.outcome,
-            "started_at": latest.started_at.isoformat() if latest.started_at else None,
-            "latency_ms": None,
-        }
+        run = AlertRun(
+            id=latest.id,
+            trace_id=latest.trace_id,
+            span_id=latest.span_id,
+            request_id=latest.request_id,
+            status_code=latest.status_code,
+            outcome=latest.outcome,
+            # ``+00:00``, not ``Z`` like a run's: kept as alerts always showed it
+            started_at=latest.started_at.isoformat() if latest.started_at else None,
+            latency_ms=None,
+        )
         outbox_ids = resolve_events(
             conn, explained, now, "accepted", router, new_id, run, probe_info or {}
         )
-    return {**values, "resolved_events": explained, "outbox_ids": outbox_ids}
+    return AcceptedBaseline(values, tuple(explained), tuple(outbox_ids))
 
 
 def _explained_events(conn: Connection, probe: str, run_id: str, response_class: str) -> list[str]:
@@ -205,7 +207,7 @@ def export_baselines(conn: Connection, probe: str, now: datetime) -> dict[str, A
 
 def import_baselines(
     conn: Connection, probe: str, document: Any, request_hash: str, now: datetime
-) -> list[dict[str, Any]]:
+) -> list[AddedBaseline]:
     """Each class in the document becomes a new active version (the current one is kept)."""
     entries = validate_export(document, probe)
     added = []

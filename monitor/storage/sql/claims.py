@@ -16,61 +16,19 @@ slot, and the winner's row carries ``lease_until`` (probe deadline + margin). In
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
-from monitor.storage.records import RunClaim
-from monitor.storage.sql.tables import OutboxRow, Run
-
-runs = Run.__table__  # type: ignore[attr-defined]
-outbox = OutboxRow.__table__  # type: ignore[attr-defined]
+from monitor.storage.params import SkippedSlot
+from monitor.storage.records import RunClaim, TakenOver, takeover_note
+from monitor.storage.sql.tables import outbox_table as outbox
+from monitor.storage.sql.tables import runs_table as runs
 
 RELEASED = " (released)"  # appended to ``claimed_by``: the owner gave the run up at shutdown
 DEFAULT_TAKEOVER_LEASE = timedelta(seconds=60)
-
-
-@dataclass(frozen=True)
-class TakenOver:
-    """A run this replica now owns because its previous owner did not complete it in time."""
-
-    claim: RunClaim
-    previous_owner: str | None
-    expired_at: datetime | None
-    released: bool  # the owner let it go at shutdown (rather than dying)
-
-    @property
-    def note(self) -> str:
-        return takeover_note(
-            self.claim.claimed_by, self.previous_owner, self.expired_at, self.released
-        )
-
-
-def takeover_note(
-    worker: str, previous: str | None, expired_at: datetime | None, released: bool
-) -> str:
-    if released:
-        return f"re-run by {worker}: {previous} released it at shutdown before completing it"
-    when = expired_at.isoformat() if expired_at else "?"
-    return (
-        f"re-run by {worker}: {previous} claimed it but did not complete it "
-        f"before its lease expired at {when} (owner presumed dead)"
-    )
-
-
-@dataclass(frozen=True)
-class SkippedSlot:
-    probe: str
-    target: str
-    kind: str
-    slot_at: datetime
-    reason: str
-    run_id: str
-    request_hash: str
-    config_hash: str
 
 
 def take_over_expired(

@@ -7,36 +7,23 @@ reason (see ``monitor.alerts.policy``). An id may be given in full or as a uniqu
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from monitor.errors import UsageError
-from monitor.storage.sql.queries import Cursor
-from monitor.storage.sql.tables import DeliveryAttemptRow, EventRow, OutboxRow, TransitionRow
+from monitor.storage.event_records import EventDelivery, EventDetail, EventTransition, StoredEvent
+from monitor.storage.params import Cursor, EventFilter
+from monitor.storage.sql.tables import events_table as events
+from monitor.storage.sql.tables import outbox_table as outbox
+from monitor.storage.sql.tables import transitions_table as transitions_t
 
-events = EventRow.__table__  # type: ignore[attr-defined]
-transitions_t = TransitionRow.__table__  # type: ignore[attr-defined]
-outbox = OutboxRow.__table__  # type: ignore[attr-defined]
-attempts_t = DeliveryAttemptRow.__table__  # type: ignore[attr-defined]
 MIN_PREFIX = 6
 
 
-@dataclass(frozen=True)
-class EventFilter:
-    probes: tuple[str, ...] = ()
-    targets: tuple[str, ...] = ()
-    states: tuple[str, ...] = ()
-    severities: tuple[str, ...] = ()
-    since: datetime | None = None  # last seen at or after
-    limit: int = 100
-    cursor: Cursor | None = None  # the page after this (first_seen, id)
-
-
-def list_events(conn: Connection, flt: EventFilter) -> list[dict[str, Any]]:
+def list_events(conn: Connection, flt: EventFilter) -> list[StoredEvent]:
     query = sa.select(events)
     for column, values in (
         (events.c.probe, flt.probes),
@@ -58,16 +45,16 @@ def list_events(conn: Connection, flt: EventFilter) -> list[dict[str, Any]]:
             )
         )
     query = query.order_by(events.c.first_seen.desc(), events.c.id.desc()).limit(flt.limit)
-    return [dict(r) for r in conn.execute(query).mappings()]
+    return [StoredEvent(**r) for r in conn.execute(query).mappings()]
 
 
-def list_events_page(conn: Connection, flt: EventFilter) -> tuple[list[dict[str, Any]], str | None]:
+def list_events_page(conn: Connection, flt: EventFilter) -> tuple[list[StoredEvent], str | None]:
     """One page and the cursor of the next (None on the last page)."""
     rows = list_events(conn, replace(flt, limit=flt.limit + 1))
     if len(rows) <= flt.limit:
         return rows, None
     rows = rows[: flt.limit]
-    return rows, Cursor(rows[-1]["first_seen"], rows[-1]["id"]).encode()
+    return rows, Cursor(rows[-1].first_seen, rows[-1].id).encode()
 
 
 def resolve_event_id(conn: Connection, ref: str) -> str:
@@ -91,11 +78,9 @@ def resolve_event_id(conn: Connection, ref: str) -> str:
     return matches[0]
 
 
-def event_detail(conn: Connection, event_id: str) -> dict[str, Any]:
-    row = conn.execute(sa.select(events).where(events.c.id == event_id)).mappings().one()
-    detail = dict(row)
-    detail["transitions"] = [
-        dict(r)
+def event_detail(conn: Connection, event_id: str) -> EventDetail:
+    transitions = [
+        EventTransition(**r)
         for r in conn.execute(
             sa.select(transitions_t)
             .where(transitions_t.c.event_id == event_id)
@@ -119,23 +104,20 @@ def event_detail(conn: Connection, event_id: str) -> dict[str, Any]:
         .where(outbox.c.event_id == event_id)
         .order_by(outbox.c.created_at, outbox.c.sink)
     )
-    reasons = {t["id"]: t["reason"] for t in detail["transitions"]}
+    reasons = {t.id: t.reason for t in transitions}
     for r in conn.execute(query).mappings():
-        item = dict(r)
-        item["reason"] = reasons.get(item["transition_id"])
-        deliveries.append(item)
-    detail["deliveries"] = deliveries
-    return detail
+        deliveries.append(EventDelivery(**r, reason=reasons.get(r["transition_id"])))
+    return EventDetail(_row(conn, event_id), tuple(transitions), tuple(deliveries))
 
 
-def ack_event(conn: Connection, event_id: str, *, by: str, now: datetime) -> dict[str, Any]:
+def ack_event(conn: Connection, event_id: str, *, by: str, now: datetime) -> StoredEvent:
     conn.execute(sa.update(events).where(events.c.id == event_id).values(acked_at=now, acked_by=by))
     return _row(conn, event_id)
 
 
 def mute_event(
     conn: Connection, event_id: str, *, until: datetime | None, reason: str | None
-) -> dict[str, Any]:
+) -> StoredEvent:
     """Mute until ``until`` (None lifts the mute)."""
     conn.execute(
         sa.update(events)
@@ -145,5 +127,6 @@ def mute_event(
     return _row(conn, event_id)
 
 
-def _row(conn: Connection, event_id: str) -> dict[str, Any]:
-    return dict(conn.execute(sa.select(events).where(events.c.id == event_id)).mappings().one())
+def _row(conn: Connection, event_id: str) -> StoredEvent:
+    query = sa.select(events).where(events.c.id == event_id)
+    return StoredEvent(**conn.execute(query).mappings().one())

@@ -8,24 +8,23 @@ so delivery (maybe in another process, maybe after a restart) needs nothing else
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from monitor.core.alert_payload import AlertFinding, AlertPayload, AlertRun
 from monitor.core.events import Transition
 from monitor.core.judge import HEALTH_KIND, Judgement, ProbeState, health_fingerprint
 from monitor.core.model import EventState, Finding, Severity
 from monitor.storage.records import AlertContext, AlertRouter, RunCompletion
 from monitor.storage.sql.alert_payload import event_payload, run_payload
 from monitor.storage.sql.convert import event_state_values
-from monitor.storage.sql.tables import EventRow, OutboxRow, TransitionRow
-
-events = EventRow.__table__  # type: ignore[attr-defined]
-transitions_t = TransitionRow.__table__  # type: ignore[attr-defined]
-outbox = OutboxRow.__table__  # type: ignore[attr-defined]
+from monitor.storage.sql.tables import events_table as events
+from monitor.storage.sql.tables import outbox_table as outbox
+from monitor.storage.sql.tables import transitions_table as transitions_t
 
 
 def idempotency_key(transition_id: str, sink: str) -> str:
@@ -111,7 +110,7 @@ def write_events(
 
             def payload(
                 event: Any, transition: Transition = transition, tid: str = transition_id
-            ) -> dict[str, Any]:
+            ) -> AlertPayload:
                 return run_payload(completion, judgement, transition, tid, event)
 
             outbox_ids.extend(
@@ -163,7 +162,7 @@ def _enqueue(
     event_id: str,
     router: AlertRouter,
     new_id: Callable[[], str],
-    payload_for: Callable[[Any], dict[str, Any]],
+    payload_for: Callable[[Any], AlertPayload],
 ) -> list[str]:
     """Outbox rows for one notifying transition, one per routed sink (payload snapshot)."""
     event = conn.execute(sa.select(events).where(events.c.id == event_id)).mappings().one()
@@ -192,7 +191,7 @@ def _enqueue(
                 next_attempt_at=transition.at,
                 created_at=transition.at,
                 group_key=group_key,
-                payload=payload,
+                payload=payload.to_json(),
             )
         )
         ids.append(outbox_id)
@@ -205,15 +204,15 @@ def enqueue_alerts(
     event_id: str,
     transition: Transition,
     transition_id: str,
-    run: dict[str, Any],
-    findings: list[dict[str, Any]],
-    probe_info: dict[str, Any],
+    run: AlertRun | None,
+    findings: list[AlertFinding],
+    probe_info: Mapping[str, Any],
     router: AlertRouter,
     new_id: Callable[[], str],
 ) -> list[str]:
     """Outbox rows for a notifying transition written outside a run (the self-watch)."""
 
-    def payload(event: Any) -> dict[str, Any]:
+    def payload(event: Any) -> AlertPayload:
         return event_payload(event, transition, transition_id, run, findings, probe_info)
 
     return _enqueue(conn, transition, transition_id, event_id, router, new_id, payload)
@@ -226,8 +225,8 @@ def resolve_events(
     reason: str,
     router: AlertRouter,
     new_id: Callable[[], str],
-    run: dict[str, Any],
-    probe_info: dict[str, Any],
+    run: AlertRun,
+    probe_info: Mapping[str, Any],
 ) -> list[str]:
     """Resolve events outside a run (``baseline accept``): the same transition rows and outbox
     rows as a run's, so sinks post the resolution in the event's thread. Returns outbox ids."""
@@ -255,9 +254,9 @@ def resolve_events(
                 to_state=EventState.RESOLVED.value,
                 reason=reason,
                 at=now,
-                run_id=run.get("id"),
-                trace_id=run.get("trace_id"),
-                span_id=run.get("span_id"),
+                run_id=run.id,
+                trace_id=run.trace_id,
+                span_id=run.span_id,
                 notify=transition.notify,
             )
         )
@@ -265,7 +264,7 @@ def resolve_events(
 
             def payload(
                 event: Any, transition: Transition = transition, tid: str = transition_id
-            ) -> dict[str, Any]:
+            ) -> AlertPayload:
                 return event_payload(event, transition, tid, run, [], probe_info)
 
             outbox_ids.extend(

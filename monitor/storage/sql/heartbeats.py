@@ -4,14 +4,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from monitor.storage.sql.tables import HeartbeatRow
-
-heartbeats = HeartbeatRow.__table__  # type: ignore[attr-defined]
+from monitor.storage.sql.tables import heartbeats_table as heartbeats
+from monitor.storage.status_records import Beat
 
 
 def beat(
@@ -30,11 +28,11 @@ def beat(
         )
 
 
-def list_beats(conn: Connection, role: str | None = None) -> list[dict[str, Any]]:
+def list_beats(conn: Connection, role: str | None = None) -> list[Beat]:
     query = sa.select(heartbeats).order_by(heartbeats.c.beat_at.desc())
     if role is not None:
         query = query.where(heartbeats.c.role == role)
-    return [dict(r) for r in conn.execute(query).mappings()]
+    return [Beat(**r) for r in conn.execute(query).mappings()]
 
 
 def forget(conn: Connection, replica: str) -> None:

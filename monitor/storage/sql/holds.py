@@ -14,15 +14,14 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from monitor.storage.sql.tables import HoldRow, Run
-
-holds = HoldRow.__table__  # type: ignore[attr-defined]
-runs = Run.__table__  # type: ignore[attr-defined]
+from monitor.storage.sql.tables import holds_table as holds
+from monitor.storage.sql.tables import runs_table as runs
+from monitor.storage.status_records import Hold
 
 
 def create_hold(
     conn: Connection, hold_id: str, since: datetime, until: datetime, reason: str, now: datetime
-) -> dict[str, Any]:
+) -> Hold:
     if until <= since:
         raise ValueError("the hold's --until must be after --since")
     if not reason.strip():
@@ -32,15 +31,17 @@ def create_hold(
             id=hold_id, since=since, until=until, reason=reason.strip(), created_at=now
         )
     )
-    return get_hold(conn, hold_id) or {}
+    hold = get_hold(conn, hold_id)
+    assert hold is not None  # inserted just above, in this transaction
+    return hold
 
 
-def get_hold(conn: Connection, hold_id: str) -> dict[str, Any] | None:
+def get_hold(conn: Connection, hold_id: str) -> Hold | None:
     row = conn.execute(sa.select(holds).where(holds.c.id == hold_id)).mappings().first()
     return _with_count(conn, dict(row)) if row else None
 
 
-def list_holds(conn: Connection, *, include_released: bool = False) -> list[dict[str, Any]]:
+def list_holds(conn: Connection, *, include_released: bool = False) -> list[Hold]:
     query = sa.select(holds).order_by(holds.c.since, holds.c.id)
     if not include_released:
         query = query.where(holds.c.released_at.is_(None))
@@ -56,14 +57,13 @@ def release_hold(conn: Connection, hold_id: str, now: datetime) -> bool:
     return bool(result.rowcount == 1)
 
 
-def _with_count(conn: Connection, hold: dict[str, Any]) -> dict[str, Any]:
+def _with_count(conn: Connection, hold: dict[str, Any]) -> Hold:
     query = (
         sa.select(sa.func.count())
         .select_from(runs)
         .where(runs.c.started_at >= hold["since"], runs.c.started_at < hold["until"])
     )
-    hold["runs"] = int(conn.execute(query).scalar_one())
-    return hold
+    return Hold(**hold, runs=int(conn.execute(query).scalar_one()))
 
 
 def is_held(conn: Connection, started_at: datetime) -> bool:

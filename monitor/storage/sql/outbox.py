@@ -17,7 +17,6 @@ Invariants:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -25,28 +24,16 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from monitor.core.model import DeliveryResult
+from monitor.storage.params import ClaimPolicy
 from monitor.storage.records import OutboxItem
 from monitor.storage.sql.outbox_items import item_with_context
-from monitor.storage.sql.tables import DeliveryAttemptRow, OutboxRow
+from monitor.storage.sql.tables import delivery_attempts_table as attempts_t
+from monitor.storage.sql.tables import outbox_table as outbox
 
-outbox = OutboxRow.__table__  # type: ignore[attr-defined]
-attempts_t = DeliveryAttemptRow.__table__  # type: ignore[attr-defined]
 MAX_GROUP = 50  # Slack allows 50 blocks a message; more events than that get their own message
 UNKNOWN_TWICE = (
     "the sender's lease expired twice while sending; not re-sent again to avoid duplicates"
 )
-
-
-@dataclass(frozen=True)
-class ClaimPolicy:
-    """How rows become due. ``group_hold``: an opening alert of a grouping sink waits this long
-    for others of its target (``alerts.group_window``); ``flush`` skips the wait (``check``)."""
-
-    lease: timedelta
-    limit: int = 20
-    group_hold: timedelta = timedelta()
-    group_sinks: frozenset[str] = frozenset()
-    flush: bool = False
 
 
 def _pending_due(now: datetime, policy: ClaimPolicy) -> Any:

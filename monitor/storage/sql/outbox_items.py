@@ -11,13 +11,12 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from monitor.config.timeparse import iso_z
+from monitor.core.alert_payload import AlertPayload
 from monitor.core.events import RESOLVING_REASONS
 from monitor.storage.records import QUIET_REF, OutboxItem
-from monitor.storage.sql.tables import EventRow, OutboxRow, TransitionRow
-
-outbox = OutboxRow.__table__  # type: ignore[attr-defined]
-events = EventRow.__table__  # type: ignore[attr-defined]
-transitions = TransitionRow.__table__  # type: ignore[attr-defined]
+from monitor.storage.sql.tables import events_table as events
+from monitor.storage.sql.tables import outbox_table as outbox
+from monitor.storage.sql.tables import transitions_table as transitions
 
 
 def item_with_context(conn: Connection, row: dict[str, Any]) -> OutboxItem:
@@ -39,7 +38,7 @@ def item_with_context(conn: Connection, row: dict[str, Any]) -> OutboxItem:
         attempts=row["attempts"],
         idempotency_key=row["idempotency_key"],
         external_ref=row["external_ref"],
-        payload=row["payload"] or {},
+        payload=AlertPayload.from_json(row["payload"] or {}),
         thread_ref=thread_ref,
         opening_state=_opening_state(conn, row),
         delivery_key=row["delivery_key"],

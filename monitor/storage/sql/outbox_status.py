@@ -8,7 +8,6 @@ Suppressed rows (muted, maintenance) never count against a sink.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -16,23 +15,16 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from monitor.core.model import DeliveryResult
-from monitor.storage.sql.tables import DeliveryAttemptRow, EventRow, OutboxRow
+from monitor.storage.records import SinkHealth
+from monitor.storage.sql.tables import delivery_attempts_table as attempts_t
+from monitor.storage.sql.tables import events_table as events
+from monitor.storage.sql.tables import outbox_table as outbox
+from monitor.storage.status_records import Delivery, SinkStatus
 
-outbox = OutboxRow.__table__  # type: ignore[attr-defined]
-attempts_t = DeliveryAttemptRow.__table__  # type: ignore[attr-defined]
-events = EventRow.__table__  # type: ignore[attr-defined]
 STATES = ("pending", "sending", "delivered", "failed", "suppressed")
 
 
-@dataclass(frozen=True)
-class SinkHealth:
-    sink: str
-    failing: bool
-    reason: str
-    undelivered: int  # alerts of this sink not delivered (pending, sending or failed)
-
-
-def status_by_sink(conn: Connection) -> list[dict[str, Any]]:
+def status_by_sink(conn: Connection) -> list[SinkStatus]:
     counts: dict[str, dict[str, Any]] = {}
     query = sa.select(outbox.c.sink, outbox.c.state, sa.func.count()).group_by(
         outbox.c.sink, outbox.c.state
@@ -53,12 +45,12 @@ def status_by_sink(conn: Connection) -> list[dict[str, Any]]:
         entry["last_error"] = (
             last["error"] if last and last["result"] == DeliveryResult.FAILED else None
         )
-    return sorted(counts.values(), key=lambda e: e["sink"])
+    return [SinkStatus(**counts[sink]) for sink in sorted(counts)]
 
 
 def list_deliveries(
     conn: Connection, *, states: tuple[str, ...] = (), limit: int = 20
-) -> list[dict[str, Any]]:
+) -> list[Delivery]:
     query = sa.select(
         outbox.c.id,
         outbox.c.sink,
@@ -83,7 +75,7 @@ def list_deliveries(
         item = dict(row)
         payload = item.pop("payload") or {}
         item["reason"] = payload.get("transition", {}).get("reason")
-        out.append(item)
+        out.append(Delivery(**item))
     return out
 
 

@@ -10,9 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
-from monitor.storage.sql.tables import PacingRow
-
-pacing = PacingRow.__table__  # type: ignore[attr-defined]
+from monitor.storage.sql.tables import pacing_table as pacing
 
 
 def _ensure(conn: Connection, key: str, now: datetime) -> None:

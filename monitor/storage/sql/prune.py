@@ -17,29 +17,20 @@ replicas prune at once only one does the work and the others stop at once.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from monitor.storage.records import PruneBatch
 from monitor.storage.sql.holds import held_filter  # the one definition of "held"
-from monitor.storage.sql.tables import EventRow, Evidence, Run, TransitionRow
-
-runs = Run.__table__  # type: ignore[attr-defined]
-evidence = Evidence.__table__  # type: ignore[attr-defined]
-events = EventRow.__table__  # type: ignore[attr-defined]
-transitions = TransitionRow.__table__  # type: ignore[attr-defined]
+from monitor.storage.sql.tables import events_table as events
+from monitor.storage.sql.tables import evidence_table as evidence
+from monitor.storage.sql.tables import runs_table as runs
+from monitor.storage.sql.tables import transitions_table as transitions
 
 _LOCK_KEY = int.from_bytes(hashlib.sha256(b"monitor:retention").digest()[:8], "big", signed=True)
-
-
-@dataclass(frozen=True)
-class PruneBatch:
-    runs_deleted: int = 0
-    bodies_dropped: int = 0
-    busy: bool = False  # another replica holds the retention lock
 
 
 def _referenced(run_id: Any) -> Any:

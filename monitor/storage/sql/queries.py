@@ -7,23 +7,21 @@ so a page costs the same at any depth and rows inserted meanwhile never shift a 
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from monitor.storage.sql.tables import BaselineRow, EventRow, Evidence, FindingRow, Run
+from monitor.storage.params import Cursor, RunFilter
+from monitor.storage.sql.tables import baselines_table as baselines
+from monitor.storage.sql.tables import events_table as events_t
+from monitor.storage.sql.tables import evidence_table as evidence_t
+from monitor.storage.sql.tables import findings_table as findings_t
+from monitor.storage.sql.tables import runs_table as runs
+from monitor.storage.status_records import Baseline, ProbeStatus
 
-runs = Run.__table__  # type: ignore[attr-defined]
-findings_t = FindingRow.__table__  # type: ignore[attr-defined]
-baselines = BaselineRow.__table__  # type: ignore[attr-defined]
-events_t = EventRow.__table__  # type: ignore[attr-defined]
-evidence_t = Evidence.__table__  # type: ignore[attr-defined]
 SUCCESS_OUTCOMES = ("pass", "drift")  # the endpoint gave a valid answer
 # ``state`` has one dominant value, so an index on it never helps these reads; without ANALYZE
 # statistics SQLite nevertheless picks ``ix_runs_state_lease_until`` (the reaper's index) and
@@ -31,50 +29,9 @@ SUCCESS_OUTCOMES = ("pass", "drift")  # the endpoint gave a valid answer
 COMPLETED = sa.func.coalesce(runs.c.state, "") == "completed"
 
 
-@dataclass(frozen=True)
-class Cursor:
-    """The last row of a page: ``(time, id)``; opaque to API users."""
-
-    at: datetime
-    id: str
-
-    def encode(self) -> str:
-        raw = f"{self.at.isoformat()}|{self.id}".encode()
-        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-    @classmethod
-    def decode(cls, text: str) -> Cursor:
-        try:
-            raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode()
-            at, _, row_id = raw.partition("|")
-            parsed = datetime.fromisoformat(at)
-        except (ValueError, binascii.Error, UnicodeDecodeError):
-            raise ValueError(
-                f"invalid cursor {text!r}: pass next_cursor from a previous page"
-            ) from None
-        if not row_id or parsed.tzinfo is None:
-            raise ValueError(f"invalid cursor {text!r}: pass next_cursor from a previous page")
-        return cls(parsed, row_id)
-
-
-@dataclass(frozen=True)
-class RunFilter:
-    probes: tuple[str, ...] = ()
-    targets: tuple[str, ...] = ()
-    outcomes: tuple[str, ...] = ()
-    categories: tuple[str, ...] = ()
-    verdicts: tuple[str, ...] = ()
-    status_codes: tuple[int, ...] = ()
-    since: datetime | None = None
-    until: datetime | None = None
-    limit: int = 50
-    include_claimed: bool = False
-    cursor: Cursor | None = None
-
-
 def list_runs(conn: Connection, flt: RunFilter) -> list[dict[str, Any]]:
     query = sa.select(runs)
-    conditions = []
+    conditions: list[sa.ColumnElement[bool]] = []
     for column, values in (
         (runs.c.probe, flt.probes),
         (runs.c.target, flt.targets),
@@ -128,7 +85,7 @@ def get_run(conn: Connection, run_id: str) -> dict[str, Any] | None:
     out = dict(row)
     out["findings"] = findings_for(conn, [run_id]).get(run_id, [])
     # the assumption ledger and the contract used (contract engine); run_view shows the ledger
-    evidence = Evidence.__table__  # type: ignore[attr-defined]
+    evidence = evidence_t
     extra = conn.execute(
         sa.select(evidence.c.ledger, evidence.c.contract).where(evidence.c.run_id == run_id)
     ).first()
@@ -147,13 +104,13 @@ def findings_for(conn: Connection, run_ids: list[str]) -> dict[str, list[dict[st
     return out
 
 
-def list_baselines(conn: Connection, probe: str) -> list[dict[str, Any]]:
+def list_baselines(conn: Connection, probe: str) -> list[Baseline]:
     query = (
         sa.select(baselines)
         .where(baselines.c.probe == probe)
         .order_by(baselines.c.response_class, baselines.c.version)
     )
-    return [dict(r) for r in conn.execute(query).mappings()]
+    return [Baseline(**r) for r in conn.execute(query).mappings()]
 
 
 def list_runs_page(conn: Connection, flt: RunFilter) -> tuple[list[dict[str, Any]], str | None]:
@@ -195,7 +152,7 @@ def last_run(
     return out
 
 
-def probe_status(conn: Connection, probes: list[str]) -> list[dict[str, Any]]:
+def probe_status(conn: Connection, probes: list[str]) -> list[ProbeStatus]:
     """Per probe: the latest answered-or-failed run and the latest success (index-only probes of
     ``(probe, started_at)``; one short backward scan each)."""
     out = []
@@ -203,13 +160,13 @@ def probe_status(conn: Connection, probes: list[str]) -> list[dict[str, Any]]:
         latest = last_run(conn, probe, outcomes=("pass", "drift", "fail"), with_findings=False)
         success = last_run(conn, probe, outcomes=SUCCESS_OUTCOMES, with_findings=False)
         out.append(
-            {
-                "probe": probe,
-                "target": latest["target"] if latest else None,
-                "last_outcome": latest["outcome"] if latest else None,
-                "last_run_at": latest["started_at"] if latest else None,
-                "last_success_at": success["started_at"] if success else None,
-            }
+            ProbeStatus(
+                probe=probe,
+                target=latest["target"] if latest else None,
+                last_outcome=latest["outcome"] if latest else None,
+                last_run_at=latest["started_at"] if latest else None,
+                last_success_at=success["started_at"] if success else None,
+            )
         )
     return out
 

@@ -21,10 +21,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from monitor.storage.sql.digest import ledger_digest
-from monitor.storage.sql.tables import Evidence, Run
+from monitor.storage.sql.tables import evidence_table as evidence_t
+from monitor.storage.sql.tables import runs_table as runs
 
-runs = Run.__table__  # type: ignore[attr-defined]
-evidence_t = Evidence.__table__  # type: ignore[attr-defined]
 SAMPLE_IDS = 5
 CHUNK = 500
 

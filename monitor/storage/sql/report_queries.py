@@ -16,13 +16,15 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from monitor.storage.params import Window
+from monitor.storage.report_facts import ReportFacts
 from monitor.storage.sql.report_ledgers import add_undigested, ledger_facts
 from monitor.storage.sql.report_scan import scan_window
 from monitor.storage.sql.report_sql import scan_in_server
-from monitor.storage.sql.report_window import SAMPLE_IDS, Window, runs
-from monitor.storage.sql.tables import FindingRow
+from monitor.storage.sql.report_window import SAMPLE_IDS, run_filters, runs_where
+from monitor.storage.sql.tables import findings_table as findings_t
+from monitor.storage.sql.tables import runs_table as runs
 
-findings_t = FindingRow.__table__  # type: ignore[attr-defined]
 OPEN_QUESTION_CATEGORY = "unknown_external_behavior"
 OPEN_QUESTION_VERDICT = "vendor_question"
 ACCOUNT_STATUSES = (402, 429)
@@ -69,7 +71,7 @@ def _sampled(conn: Connection, inner: Any, keys: list[str]) -> list[dict[str, An
 def failure_groups(conn: Connection, w: Window) -> list[dict[str, Any]]:
     inner = (
         sa.select(runs.c.outcome, runs.c.category, runs.c.verdict, runs.c.id, runs.c.started_at)
-        .where(*w.runs_where(), runs.c.outcome.in_(("fail", "drift")))
+        .where(*runs_where(w), runs.c.outcome.in_(("fail", "drift")))
         .subquery()
     )
     return _sampled(conn, inner, ["outcome", "category", "verdict"])
@@ -101,13 +103,13 @@ def first_and_recovery(conn: Connection, w: Window) -> list[dict[str, Any]]:
         sa.func.row_number()
         .over(partition_by=runs.c.probe, order_by=(runs.c.started_at.desc(), runs.c.id.desc()))
         .label("last_rn"),
-    ).where(*w.runs_where(), bad)
+    ).where(*runs_where(w), bad)
     ranked = numbered.subquery("ranked")
     after = runs.alias("after")
     recovered_id = (
         sa.select(after.c.id)
         .where(
-            *w.runs_where(after),
+            *runs_where(w, after),
             after.c.probe == ranked.c.probe,
             # wrapped so that no planner walks ix_runs_outcome_started_at (every probe's
             # passes) instead of this probe's runs in ix_runs_probe_started_at
@@ -160,7 +162,7 @@ def finding_groups(conn: Connection, w: Window, condition: Any) -> list[dict[str
             runs.c.started_at,
         )
         .select_from(findings_t.join(runs, runs.c.id == findings_t.c.run_id))
-        .where(findings_t.c.at >= w.since, findings_t.c.at < w.until, *w.run_filters(), condition)
+        .where(findings_t.c.at >= w.since, findings_t.c.at < w.until, *run_filters(w), condition)
         .subquery()
     )
     return _sampled(conn, inner, ["kind", "path", "category", "verdict"])
@@ -197,7 +199,7 @@ def account_questions(conn: Connection, w: Window) -> dict[str, Any]:
             findings_t.c.at < w.until,
             # the window on runs too: without it SQLite walks every 402/429 run ever stored
             # in ix_runs_status_code_started_at (1.2 s cold on 1 M runs)
-            *w.runs_where(),
+            *runs_where(w),
             _open_question(),
             runs.c.status_code.in_(ACCOUNT_STATUSES),
         )
@@ -215,7 +217,7 @@ def account_observations(conn: Connection, w: Window) -> dict[str, list[dict[str
     """Rate-limit and billing signals: 402/429 answers and usage/billing findings."""
     inner = (
         sa.select(runs.c.status_code, runs.c.id, runs.c.started_at)
-        .where(*w.runs_where(), runs.c.status_code.in_(ACCOUNT_STATUSES))
+        .where(*runs_where(w), runs.c.status_code.in_(ACCOUNT_STATUSES))
         .subquery()
     )
     return {
@@ -224,15 +226,15 @@ def account_observations(conn: Connection, w: Window) -> dict[str, list[dict[str
     }
 
 
-def report_facts(conn: Connection, w: Window) -> dict[str, Any]:
+def report_facts(conn: Connection, w: Window) -> ReportFacts:
     if conn.dialect.name == "postgresql":
         scanned = scan_in_server(conn, w)
     else:
-        scanned = scan_window(conn, w.runs_where())
+        scanned = scan_window(conn, runs_where(w))
     groups = scanned.pop("digest_groups")
     if scanned.pop("undigested"):
-        add_undigested(conn, w.runs_where(), groups)
-    return {
+        add_undigested(conn, runs_where(w), groups)
+    facts = {
         **scanned,
         "failures": failure_groups(conn, w),
         "episodes": first_and_recovery(conn, w),
@@ -241,3 +243,4 @@ def report_facts(conn: Connection, w: Window) -> dict[str, Any]:
         "account": account_observations(conn, w),
         "ledgers": ledger_facts(conn, groups),
     }
+    return ReportFacts.from_dict(facts)

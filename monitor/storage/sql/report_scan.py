@@ -20,9 +20,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from monitor.storage.sql.report_ledgers import Groups
-from monitor.storage.sql.tables import Run
+from monitor.storage.sql.tables import runs_table as runs
 
-runs = Run.__table__  # type: ignore[attr-defined]
 SAMPLE_IDS = 5
 TOTAL_KEYS = (
     "runs", "pass", "drift", "fail", "skipped", "requests", "attempts", "ok2xx",

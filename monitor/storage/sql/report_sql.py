@@ -11,8 +11,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from monitor.storage.params import Window
 from monitor.storage.sql.report_ledgers import CHUNK, Groups
-from monitor.storage.sql.report_window import SAMPLE_IDS, Window, runs
+from monitor.storage.sql.report_window import SAMPLE_IDS, run_filters, runs_where
+from monitor.storage.sql.tables import runs_table as runs
 
 
 def totals_and_baselines(
@@ -52,7 +54,7 @@ def totals_and_baselines(
             sa.func.min(runs.c.started_at).label("first_at"),
             sa.func.max(runs.c.started_at).label("last_at"),
         )
-        .where(*w.runs_where())
+        .where(*runs_where(w))
         .group_by(*keys)
     )
     counters = (
@@ -114,7 +116,7 @@ def name_group_ends(conn: Connection, w: Window, groups: Groups) -> None:
     for start in range(0, len(wanted), CHUNK):
         query = sa.select(runs.c.probe, runs.c.ledger_digest, runs.c.started_at, runs.c.id).where(
             sa.tuple_(runs.c.probe, runs.c.started_at).in_(wanted[start : start + CHUNK]),
-            *w.run_filters(),
+            *run_filters(w),
         )
         for probe, digest, started, run_id in conn.execute(query):
             at.setdefault((probe, digest, started), []).append(run_id)
@@ -140,7 +142,10 @@ def status_timeline(conn: Connection, w: Window) -> list[dict[str, Any]]:
     grouped all rows by a running sum of changes: a second window pass, a second sort and an
     aggregate over every row of the day; BENCHMARKS.md.) A stretch names its first and last
     run in time order, as ``report_scan`` does on SQLite."""
-    window = {"partition_by": runs.c.probe, "order_by": (runs.c.started_at, runs.c.id)}
+
+    def over(fn: sa.FunctionElement[Any]) -> sa.Over[Any]:
+        return fn.over(partition_by=runs.c.probe, order_by=(runs.c.started_at, runs.c.id))
+
     status = runs.c.status_code
     edge = -1  # no HTTP status is negative: the neighbour of a probe's first and last run
     numbered = (
@@ -149,11 +154,11 @@ def status_timeline(conn: Connection, w: Window) -> list[dict[str, Any]]:
             runs.c.id,
             runs.c.started_at,
             status,
-            sa.func.row_number().over(**window).label("rn"),
-            sa.func.lag(status, 1, edge).over(**window).is_distinct_from(status).label("starts"),
-            sa.func.lead(status, 1, edge).over(**window).is_distinct_from(status).label("ends"),
+            over(sa.func.row_number()).label("rn"),
+            over(sa.func.lag(status, 1, edge)).is_distinct_from(status).label("starts"),
+            over(sa.func.lead(status, 1, edge)).is_distinct_from(status).label("ends"),
         )
-        .where(*w.runs_where(), runs.c.outcome != "skipped")
+        .where(*runs_where(w), runs.c.outcome != "skipped")
         .subquery()
     )
     query = (
@@ -188,7 +193,7 @@ def usage_absent(conn: Connection, w: Window) -> list[str]:
     query = (
         sa.select(runs.c.id)
         .where(
-            *w.runs_where(),
+            *runs_where(w),
             runs.c.status_code >= 200,
             runs.c.status_code < 300,
             runs.c.prompt_tokens.is_(None),

@@ -29,13 +29,11 @@ from monitor.storage.records import AlertRouter, Judge, RecordedRun, RunClaim, R
 from monitor.storage.sql.convert import baseline_from_row, baseline_values, event_from_row
 from monitor.storage.sql.digest import ledger_digest
 from monitor.storage.sql.events_write import write_events
-from monitor.storage.sql.tables import BaselineRow, EventRow, Evidence, FindingRow, Run
-
-runs = Run.__table__  # type: ignore[attr-defined]
-evidence = Evidence.__table__  # type: ignore[attr-defined]
-findings_t = FindingRow.__table__  # type: ignore[attr-defined]
-baselines = BaselineRow.__table__  # type: ignore[attr-defined]
-events = EventRow.__table__  # type: ignore[attr-defined]
+from monitor.storage.sql.tables import baselines_table as baselines
+from monitor.storage.sql.tables import events_table as events
+from monitor.storage.sql.tables import evidence_table as evidence
+from monitor.storage.sql.tables import findings_table as findings_t
+from monitor.storage.sql.tables import runs_table as runs
 
 
 def claim_run(conn: Connection, claim: RunClaim) -> bool:

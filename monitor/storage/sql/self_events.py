@@ -9,42 +9,24 @@ other alert. Written under the probe's lock, so replicas watching together write
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from monitor.core.events import EventGate, advance
 from monitor.core.model import SELF_CATEGORY
+from monitor.storage.params import SelfObservation
 from monitor.storage.records import AlertRouter
 from monitor.storage.sql.convert import event_from_row, event_state_values
 from monitor.storage.sql.events_write import enqueue_alerts, insert_transition
 from monitor.storage.sql.runs import lock_probe
-from monitor.storage.sql.tables import EventRow, Run
+from monitor.storage.sql.tables import events_table as events
+from monitor.storage.sql.tables import runs_table
+from monitor.storage.status_records import ProbeRef, SelfEvent
 
-events = EventRow.__table__  # type: ignore[attr-defined]
 SELF_GATE = EventGate(open_after=1, window=1, resolve_after=1)
-
-
-@dataclass(frozen=True)
-class SelfObservation:
-    """One look at one self-watch condition (``seen``: the condition holds now)."""
-
-    fingerprint: str
-    probe: str
-    target: str
-    kind: str
-    message: str
-    seen: bool
-    severity: str = "breaking"
-    category: str = SELF_CATEGORY
-    verdict: str = "monitor_fault"
-    probe_info: dict[str, Any] = field(default_factory=dict)
-    # why a resolution happens when it is not that the condition cleared: ``removed`` (the
-    # probe left the configuration) reads "PROBE REMOVED", not "MONITOR CAUGHT UP"
-    resolve_reason: str = "resolved"
 
 
 def observe_self(
@@ -100,7 +82,7 @@ def observe_self(
                 event_id=event_id,
                 transition=transition,
                 transition_id=transition_id,
-                run={},
+                run=None,
                 findings=[],
                 probe_info=dict(obs.probe_info),
                 router=router,
@@ -109,7 +91,7 @@ def observe_self(
     return outbox_ids
 
 
-def open_self_events(conn: Connection) -> list[dict[str, Any]]:
+def open_self_events(conn: Connection) -> list[SelfEvent]:
     """The monitor's own open health events (a stale probe, a failing sink): kind, probe,
     target, message."""
     query = sa.select(events.c.kind, events.c.probe, events.c.target, events.c.message).where(
@@ -117,16 +99,16 @@ def open_self_events(conn: Connection) -> list[dict[str, Any]]:
         events.c.category == SELF_CATEGORY,
         events.c.state == "open",
     )
-    return [dict(r) for r in conn.execute(query).mappings()]
+    return [SelfEvent(**r) for r in conn.execute(query).mappings()]
 
 
-def active_stale_events(conn: Connection) -> list[dict[str, Any]]:
+def active_stale_events(conn: Connection) -> list[ProbeRef]:
     """Probe and target of every ``monitor-stale`` event not yet resolved (few: one per probe,
     found through the unique ``active_fingerprint`` index's non-null rows)."""
     query = sa.select(events.c.probe, events.c.target).where(
         events.c.active_fingerprint.is_not(None), events.c.kind == "monitor-stale"
     )
-    return [dict(r) for r in conn.execute(query).mappings()]
+    return [ProbeRef(**r) for r in conn.execute(query).mappings()]
 
 
 def last_completed_runs(conn: Connection, probes: Sequence[str]) -> dict[str, datetime]:
@@ -136,7 +118,7 @@ def last_completed_runs(conn: Connection, probes: Sequence[str]) -> dict[str, da
     One newest-first walk of ``ix_runs_probe_started_at`` per probe: a ``max()`` grouped over
     all runs read the whole table (0.8 s at a million runs) every 30 s on SQLite's one thread.
     """
-    runs = Run.__table__  # type: ignore[attr-defined]
+    runs = runs_table
     out: dict[str, datetime] = {}
     for probe in probes:
         query = (

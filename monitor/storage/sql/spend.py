@@ -12,9 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from monitor.core.policy.budget import Spend
-from monitor.storage.sql.tables import Run
-
-runs = Run.__table__  # type: ignore[attr-defined]
+from monitor.storage.sql.tables import runs_table as runs
 
 
 def spent(conn: Connection, target: str, since: datetime, until: datetime) -> tuple[int, int]:

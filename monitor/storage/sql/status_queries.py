@@ -6,26 +6,14 @@ database), recent latencies and each probe's newest run. Every query walks the
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from monitor.storage.sql.queries import COMPLETED, runs
-
-
-@dataclass(frozen=True)
-class RunPoint:
-    """One run as the status pages draw it: no findings, no evidence."""
-
-    probe: str
-    run_id: str
-    started_at: datetime
-    outcome: str | None
-    latency_ms: float | None
-    baseline_state: str | None
-
+from monitor.storage.sql.queries import COMPLETED
+from monitor.storage.sql.tables import runs_table as runs
+from monitor.storage.status_records import OutcomeBucket, RunPoint
 
 # A run point's columns: never findings, evidence or bodies.
 _POINT_COLUMNS = (
@@ -54,17 +42,6 @@ def run_points(
             for r in conn.execute(query)
         ]
     return out
-
-
-@dataclass(frozen=True)
-class OutcomeBucket:
-    """How many runs of one outcome a probe had in one slice of a window, and the newest."""
-
-    probe: str
-    index: int  # slice number from the window's start
-    outcome: str | None
-    runs: int
-    newest_run_id: str
 
 
 def outcome_buckets(

@@ -1,4 +1,4 @@
-"""``SqlStore``: the one ``ResultStore`` implementation, on SQLite or PostgreSQL.
+"""``SqlStore``: every store role (``storage.base``) implemented on SQLite or PostgreSQL.
 
 A facade grouped by concern, one class per part, each in its own module: ``StoreBase`` (engine,
 transactions, schema), ``RunStore`` (runs, spend, replicas, retention), ``ReadStore`` (queries),

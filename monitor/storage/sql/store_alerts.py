@@ -6,14 +6,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Unpack
 
-from monitor.storage.records import AlertRouter, OutboxItem
+from monitor.storage.params import Attempt, ClaimPolicy, SelfObservation
+from monitor.storage.records import AlertRouter, OutboxItem, SinkHealth
 from monitor.storage.sql import outbox as outbox_ops
 from monitor.storage.sql import outbox_status, pacing_state, self_events
-from monitor.storage.sql.outbox import ClaimPolicy
-from monitor.storage.sql.outbox_status import SinkHealth
 from monitor.storage.sql.store_base import StoreBase
+from monitor.storage.status_records import Delivery, ProbeRef, SelfEvent, SinkStatus
 
 
 class AlertStore(StoreBase):
@@ -33,16 +33,16 @@ class AlertStore(StoreBase):
         with self._begin() as conn:
             return outbox_ops.claim_outbox(conn, now, worker, policy)
 
-    def record_delivery(self, outbox_id: str, **kwargs: Any) -> bool:
+    def record_delivery(self, outbox_id: str, **attempt: Unpack[Attempt]) -> bool:
         with self._begin() as conn:
-            return outbox_ops.record_attempt(conn, outbox_id, **kwargs)
+            return outbox_ops.record_attempt(conn, outbox_id, **attempt)
 
-    def record_deliveries(self, outbox_ids: list[str], **kwargs: Any) -> list[str]:
+    def record_deliveries(self, outbox_ids: list[str], **attempt: Unpack[Attempt]) -> list[str]:
         """Record one outcome for every row of a message; returns the ids whose lease was lost."""
         lost = []
         with self._begin() as conn:
             for outbox_id in outbox_ids:
-                if not outbox_ops.record_attempt(conn, outbox_id, **kwargs):
+                if not outbox_ops.record_attempt(conn, outbox_id, **attempt):
                     lost.append(outbox_id)
         return lost
 
@@ -74,13 +74,11 @@ class AlertStore(StoreBase):
         with self._begin() as conn:
             return outbox_ops.next_pending_at(conn)
 
-    def alert_status(self) -> list[dict[str, Any]]:
+    def alert_status(self) -> list[SinkStatus]:
         with self._begin() as conn:
             return outbox_status.status_by_sink(conn)
 
-    def list_deliveries(
-        self, *, states: tuple[str, ...] = (), limit: int = 20
-    ) -> list[dict[str, Any]]:
+    def list_deliveries(self, *, states: tuple[str, ...] = (), limit: int = 20) -> list[Delivery]:
         with self._begin() as conn:
             return outbox_status.list_deliveries(conn, states=states, limit=limit)
 
@@ -89,17 +87,15 @@ class AlertStore(StoreBase):
             return outbox_status.sink_health(conn, sink, now, undelivered_after)
 
     # the self-watch
-    def observe_self(
-        self, obs: self_events.SelfObservation, now: datetime, router: AlertRouter
-    ) -> list[str]:
+    def observe_self(self, obs: SelfObservation, now: datetime, router: AlertRouter) -> list[str]:
         with self._begin() as conn:
             return self_events.observe_self(conn, obs, now, router, self.new_id)
 
-    def open_self_events(self) -> list[dict[str, Any]]:
+    def open_self_events(self) -> list[SelfEvent]:
         with self._begin() as conn:
             return self_events.open_self_events(conn)
 
-    def active_stale_events(self) -> list[dict[str, Any]]:
+    def active_stale_events(self) -> list[ProbeRef]:
         with self._begin() as conn:
             return self_events.active_stale_events(conn)
 

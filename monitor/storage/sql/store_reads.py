@@ -6,12 +6,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from monitor.storage.event_records import StoredEvent
+from monitor.storage.params import Cursor, EventFilter, RunFilter, Window
+from monitor.storage.report_facts import ReportFacts
 from monitor.storage.sql import event_queries, queries, report_queries, status_queries
-from monitor.storage.sql.event_queries import EventFilter
-from monitor.storage.sql.queries import Cursor, RunFilter
-from monitor.storage.sql.report_window import Window
-from monitor.storage.sql.status_queries import OutcomeBucket, RunPoint
 from monitor.storage.sql.store_base import StoreBase
+from monitor.storage.status_records import OutcomeBucket, ProbeStatus, RunPoint
 
 
 class ReadStore(StoreBase):
@@ -26,7 +26,7 @@ class ReadStore(StoreBase):
 
     def list_events(
         self, *, probes: tuple[str, ...] = (), states: tuple[str, ...] = (), limit: int = 100
-    ) -> list[dict[str, Any]]:
+    ) -> list[StoredEvent]:
         flt = EventFilter(probes=probes, states=states, limit=limit)
         with self._begin() as conn:
             return event_queries.list_events(conn, flt)
@@ -42,7 +42,7 @@ class ReadStore(StoreBase):
         states: tuple[str, ...] = (),
         limit: int = 100,
         cursor: Cursor | None = None,
-    ) -> tuple[list[dict[str, Any]], str | None]:
+    ) -> tuple[list[StoredEvent], str | None]:
         flt = EventFilter(probes=probes, states=states, limit=limit, cursor=cursor)
         with self._begin() as conn:
             return event_queries.list_events_page(conn, flt)
@@ -61,7 +61,7 @@ class ReadStore(StoreBase):
         with self._begin() as conn:
             return queries.outcome_counts(conn, probe, after)
 
-    def probe_status(self, probes: list[str]) -> list[dict[str, Any]]:
+    def probe_status(self, probes: list[str]) -> list[ProbeStatus]:
         with self._begin() as conn:
             return queries.probe_status(conn, probes)
 
@@ -97,6 +97,6 @@ class ReadStore(StoreBase):
         with self._begin() as conn:
             return queries.open_event_counts(conn)
 
-    def report_facts(self, window: Window) -> dict[str, Any]:
+    def report_facts(self, window: Window) -> ReportFacts:
         with self._begin() as conn:
             return report_queries.report_facts(conn, window)

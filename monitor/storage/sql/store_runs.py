@@ -8,11 +8,19 @@ from datetime import datetime, timedelta
 
 from monitor.core.judge import ProbeState
 from monitor.core.policy.budget import Spend
-from monitor.storage.records import AlertRouter, Judge, RecordedRun, RunClaim, RunCompletion
+from monitor.storage.params import SkippedSlot
+from monitor.storage.records import (
+    AlertRouter,
+    Judge,
+    PruneBatch,
+    RecordedRun,
+    RunClaim,
+    RunCompletion,
+    TakenOver,
+)
 from monitor.storage.sql import claims as claim_ops
 from monitor.storage.sql import prune as prune_ops
 from monitor.storage.sql import runs, spend
-from monitor.storage.sql.claims import SkippedSlot, TakenOver
 from monitor.storage.sql.store_base import StoreBase
 
 
@@ -85,7 +93,7 @@ class RunStore(StoreBase):
     # retention (see storage.prune)
     def prune_batch(
         self, *, runs_cutoff: datetime, bodies_cutoff: datetime, batch_size: int
-    ) -> prune_ops.PruneBatch:
+    ) -> PruneBatch:
         with self._begin() as conn:
             return prune_ops.prune_batch(
                 conn, runs_cutoff=runs_cutoff, bodies_cutoff=bodies_cutoff, batch_size=batch_size

@@ -275,3 +275,25 @@ class PacingRow(SQLModel, table=True):
 
     key: str = Field(primary_key=True, max_length=200)
     next_at: datetime = _ts(nullable=False)
+
+
+def _table(model: type[SQLModel]) -> sa.Table:
+    """The Core table of a SQLModel class: every query is SQLAlchemy Core on these handles."""
+    # SQLModel's class has no annotation for ``__table__`` (declarative sets it when the class
+    # is built), so this one line is where the typing gap is crossed; the check keeps it honest.
+    table = model.__table__  # type: ignore[attr-defined]
+    assert isinstance(table, sa.Table)
+    return table
+
+
+runs_table = _table(Run)
+evidence_table = _table(Evidence)
+findings_table = _table(FindingRow)
+baselines_table = _table(BaselineRow)
+events_table = _table(EventRow)
+transitions_table = _table(TransitionRow)
+outbox_table = _table(OutboxRow)
+delivery_attempts_table = _table(DeliveryAttemptRow)
+holds_table = _table(HoldRow)
+heartbeats_table = _table(HeartbeatRow)
+pacing_table = _table(PacingRow)
