@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from monitor.app import build_app
 from monitor.config.loader import load_config
 from monitor.core.model import Trigger
+from monitor.runner.result import RunResult
 from monitor.runner.spool import Spool
 from tests.conftest import write_config
 from tests.fakes.hostile_upstream import HostileUpstream
@@ -121,7 +122,7 @@ def test_a_key_rotated_into_two_lines_at_run_time_fails_the_run_with_secret_inva
     )
     key_file.write_text("hk-new-0123456789abcdef\n# old: " + KEY + "\n")  # re-read every run
 
-    async def probe() -> dict[str, Any] | None:
+    async def probe() -> RunResult | None:
         app = build_app(loaded, env={})
         try:
             return await app.pipeline.run_once(loaded.config.probes[0], None, Trigger.CHECK)
@@ -130,8 +131,8 @@ def test_a_key_rotated_into_two_lines_at_run_time_fails_the_run_with_secret_inva
 
     row = asyncio.run(probe())
     assert row is not None
-    assert row["outcome"] == "fail"
-    assert [f["kind"] for f in row["findings"]] == ["secret-invalid"]
+    assert row.outcome == "fail"
+    assert [f.kind for f in row.findings] == ["secret-invalid"]
     assert upstream.requests == []
     text = repr(stored(db_url, "SELECT * FROM findings")) + repr(
         stored(db_url, "SELECT * FROM runs")

@@ -10,7 +10,6 @@ import asyncio
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -21,6 +20,7 @@ from monitor.contract import load_contract
 from monitor.contract.oracle import Contract
 from monitor.core.documented import ContractResult, Exchange
 from monitor.core.model import Trigger
+from monitor.runner.result import RunResult
 from tests.conftest import write_config
 from tests.fakes.hostile_upstream import HostileUpstream
 from tests.integration.test_hostile_upstream import ENV, KEY, config
@@ -48,7 +48,7 @@ def test_an_exception_while_judging_is_a_recorded_monitor_error_run(
     real = load_contract(write(tmp_path, DOC_30), now=datetime(2026, 1, 1, tzinfo=UTC))
     broken = BrokenContract(real.document)
 
-    async def probe() -> dict[str, Any] | None:
+    async def probe() -> RunResult | None:
         app = build_app(loaded, env=ENV, contracts={"h": broken})
         try:
             return await app.pipeline.run_once(loaded.config.probes[0], None, Trigger.CHECK)
@@ -57,12 +57,13 @@ def test_an_exception_while_judging_is_a_recorded_monitor_error_run(
 
     row = asyncio.run(probe())
     assert row is not None
-    assert row["outcome"] == "fail"
-    (finding,) = row["findings"]
-    assert finding["kind"] == "monitor-error"
-    assert finding["severity"] == "breaking"
-    assert finding["category"] == "unknown_external_behavior"
-    assert "RuntimeError: validator crashed near Bearer ***" in finding["message"]
+    assert row.outcome == "fail"
+    (finding,) = row.findings
+    assert finding.kind == "monitor-error"
+    assert finding.severity.value == "breaking"
+    assert finding.category is not None
+    assert finding.category.value == "unknown_external_behavior"
+    assert "RuntimeError: validator crashed near Bearer ***" in finding.message
     engine = sa.create_engine(db_url)
     try:
         with engine.connect() as conn:
