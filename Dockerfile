@@ -1,6 +1,8 @@
 # Contract Monitor: a slim, non-root image running `monitor run`.
 #   docker build -t contract-monitor .
 #   docker run -v $PWD/config.yaml:/etc/monitor/config.yaml:ro -e MONITOR_DATABASE_URL=... contract-monitor
+# /etc/monitor is read-only and a relative SQLite path is read against the config's directory:
+# keep SQLite in the writable data directory, MONITOR_DATABASE_URL=sqlite:////var/lib/monitor/monitor.db
 # The build stage makes wheels (ours and every pinned dependency); the runtime stage installs
 # them offline into /opt/monitor with packaging/install.sh, the same script the packaging test
 # runs, and carries no compiler, no pip cache and no source tree.

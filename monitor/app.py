@@ -29,7 +29,7 @@ from monitor.alerts.policy import windows_from_config
 from monitor.alerts.routing import select_sinks
 from monitor.blocking import BlockingPool
 from monitor.clock import Clock, SystemClock
-from monitor.config.dburl import normalize_database_url
+from monitor.config.dburl import DatabaseLocation, locate_database
 from monitor.config.loader import LoadedConfig
 from monitor.config.schema import Config
 from monitor.contract import Contract, load_contracts
@@ -63,11 +63,17 @@ SHUTDOWN_GRACE_S = 10.0
 
 def database_url(config: Config, env: Mapping[str, str]) -> str:
     """``MONITOR_DATABASE_URL`` over ``storage.url`` (already checked with the config)."""
-    from_env = env.get("MONITOR_DATABASE_URL")
-    if not from_env:
-        return config.storage.url
+    return database_location(config, env).url
+
+
+def database_location(source: LoadedConfig | Config, env: Mapping[str, str]) -> DatabaseLocation:
+    """Which database, and where its URL came from; a relative SQLite path in the config file
+    is read against that file's directory (only a bare ``Config`` has none: the working one)."""
+    config, path = (
+        (source.config, source.path) if isinstance(source, LoadedConfig) else (source, None)
+    )
     try:
-        return normalize_database_url(from_env)
+        return locate_database(config.storage.url, path, env, Path.cwd())
     except ValueError as exc:
         raise UsageError(f"MONITOR_DATABASE_URL: {exc}") from None
 
@@ -84,9 +90,27 @@ def worker_identity() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{pysecrets.token_hex(2)}"
 
 
-def open_store(config: Config, env: Mapping[str, str], clock: Clock) -> Store:
-    """Open the database; SQLite migrates itself, PostgreSQL must be at the migration head."""
-    url = database_url(config, env)
+def open_store(
+    source: LoadedConfig | Config,
+    env: Mapping[str, str],
+    clock: Clock,
+    *,
+    must_exist: bool = False,
+) -> Store:
+    """Open the database; SQLite migrates itself, PostgreSQL must be at the migration head.
+
+    ``must_exist``: commands that only read never create a SQLite file; a missing one is a
+    UsageError naming the path and where the URL came from (an empty new database would
+    answer "no runs" and look like an answer).
+    """
+    where = database_location(source, env)
+    _point_out_moved_database(where)
+    if must_exist and where.path is not None and not where.path.exists():
+        raise UsageError(
+            f"no database at {where.path} (from {where.origin}): nothing has been recorded "
+            "there yet; run `monitor check` or `monitor run`, or point the URL at the database"
+        )
+    url = where.url
     store = create_store(url, lambda: new_id(clock.now()), auto_upgrade=url.startswith("sqlite"))
     if not store.is_sqlite and not store.is_at_head():
         store.close()
@@ -95,6 +119,22 @@ def open_store(config: Config, env: Mapping[str, str], clock: Clock) -> Store:
             retryable=False,
         )
     return store
+
+
+def _point_out_moved_database(where: DatabaseLocation) -> None:
+    """A relative ``storage.url`` used to be read against the working directory: when a
+    database sits there and none at the config-relative path, say so (each command opens
+    its store once, so this is said once)."""
+    old, new = where.cwd_path, where.path
+    if old is not None and new is not None and old.exists() and not new.exists():
+        log.warning(
+            "the relative SQLite path of %s is now read against the config file's directory: "
+            "%s does not exist, but a database exists at the old place %s (the working "
+            "directory); move it, or write an absolute path",
+            where.origin,
+            new,
+            old,
+        )
 
 
 @dataclass
@@ -172,7 +212,7 @@ def build_app(
     )
     sink_names = list(sinks)
     try:
-        store = store or open_store(config, environ, clock)
+        store = store or open_store(loaded, environ, clock)
     except BaseException:
         close_sinks(sinks)
         raise

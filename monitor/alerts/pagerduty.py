@@ -38,7 +38,7 @@ def pagerduty_event(payload: AlertPayload, routing_key: str) -> dict[str, Any]:
     if render.is_closing(payload):
         return {"routing_key": routing_key, "event_action": "resolve", "dedup_key": key}
     probe = payload.probe
-    links = []
+    links = [{"href": url, "text": name} for name, url in render.page_urls(payload)]
     trace = render.trace_url(payload)
     if trace and payload.run:
         links.append({"href": trace, "text": f"trace {payload.run.trace_id}"})

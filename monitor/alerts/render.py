@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import quote
 
 from monitor.core.alert_payload import AlertEvent, AlertFinding, AlertPayload
 from monitor.core.events import RESOLVING_REASONS
@@ -115,9 +116,21 @@ def facts(payload: AlertPayload) -> list[tuple[str, str]]:
     ]
 
 
+def page_urls(payload: AlertPayload) -> list[tuple[str, str]]:
+    """The event's and the run's web pages, where ``ui.base_url`` says where the pages are."""
+    base = payload.probe.ui_base_url
+    if not base:
+        return []
+    out = [("event page", f"{base}/events/{quote(payload.event.id)}")]
+    if payload.run is not None and payload.run.id:
+        out.append(("run page", f"{base}/runs/{quote(payload.run.id)}"))
+    return out
+
+
 def links(payload: AlertPayload) -> list[tuple[str, str]]:
-    """The trace (where ``alerts.trace_link`` is configured) and the runbook, when known."""
-    out = []
+    """The web pages (``ui.base_url``), the trace (``alerts.trace_link``) and the runbook, when
+    known."""
+    out = page_urls(payload)
     trace = trace_url(payload)
     if trace:
         out.append(("trace", trace))
@@ -167,6 +180,11 @@ def group_members(payloads: Sequence[AlertPayload]) -> list[AlertPayload]:
 def group_headline(payloads: Sequence[AlertPayload]) -> str:
     target = payloads[0].event.target
     probes = sorted({p.event.probe for p in payloads})
+    if _one_run(payloads):  # one run of one probe opened them: one change seen several ways
+        return (
+            f"[{headline_word(payloads[0])}] {len(payloads)} events of probe {probes[0]} on "
+            f"target {target}, opened by one run: likely one change"
+        )
     return (
         f"[{headline_word(payloads[0])}] {len(payloads)} events on target {target} "
         f"({len(probes)} probe(s)): likely a provider-side problem"
@@ -179,7 +197,15 @@ def group_facts(payloads: Sequence[AlertPayload]) -> list[tuple[str, str]]:
     return [("environment", ", ".join(environments)), ("target", payloads[0].event.target)]
 
 
+def _one_run(payloads: Sequence[AlertPayload]) -> bool:
+    """The members were opened by one run of one probe (the dispatcher groups those too)."""
+    runs = {p.run.id if p.run is not None else None for p in payloads}
+    return len({p.event.probe for p in payloads}) == 1 and len(runs) == 1 and None not in runs
+
+
 def group_history_command(payloads: Sequence[AlertPayload]) -> str:
+    if _one_run(payloads):
+        return f"monitor history --probe {payloads[0].event.probe} --since 2h"
     return f"monitor history --target {payloads[0].event.target} --since 2h"
 
 

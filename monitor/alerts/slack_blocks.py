@@ -84,7 +84,8 @@ def _runbook(payload: AlertPayload) -> list[str]:
 
 
 def _links(payload: AlertPayload) -> list[str]:
-    parts = _runbook(payload)
+    parts = [f"<{url}|{name.capitalize()}>" for name, url in render.page_urls(payload)]
+    parts += _runbook(payload)
     parts.append(f"History: `{esc(render.history_command(payload))}`")
     parts.append(f"Details: `{esc(render.show_command(payload))}`")
     return parts

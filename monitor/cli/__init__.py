@@ -24,6 +24,7 @@ from monitor.cli import (
     api_cmd,
     baseline_cmd,
     check_cmd,
+    completion_cmd,
     config_cmd,
     db_cmd,
     demo_cmd,
@@ -41,6 +42,7 @@ from monitor.cli import (
     verify_cmd,
 )
 from monitor.cli.common import Context, add_config_option, environ
+from monitor.cli.help import CommandParser, add_examples
 from monitor.cli.safe_stream import safe
 from monitor.errors import ConfigError, MonitorError, SecretError, StorageError, UsageError
 from monitor.telemetry.logs import configure_logging
@@ -65,11 +67,12 @@ COMMANDS = (
     api_cmd,
     healthcheck_cmd,
     verify_cmd,
+    completion_cmd,
 )
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = CommandParser(
         prog="monitor",
         description="Contract Monitor: synthetic contract probes for OpenAI-compatible LLM APIs.",
     )
@@ -94,6 +97,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub.required = True
     for module in COMMANDS:
         module.register(sub, common)
+    add_examples(parser)
+    parser.set_defaults(root_parser=parser)  # `completion` writes its script from the whole CLI
     return parser
 
 

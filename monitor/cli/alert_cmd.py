@@ -49,8 +49,9 @@ def configured_sinks(config: Config) -> list[str]:
 
 
 def handle_status(ctx: Context) -> int:
-    config = ctx.load().config
-    store = open_store(config, ctx.env, SystemClock())
+    loaded = ctx.load()
+    config = loaded.config
+    store = open_store(loaded, ctx.env, SystemClock(), must_exist=True)
     try:
         per_sink = {row.sink: row for row in store.alert_status()}
         waiting = store.list_deliveries(

@@ -8,10 +8,12 @@ import asyncio
 import signal
 from collections.abc import Awaitable, Callable
 
+from monitor.api.server import checked_listen
 from monitor.api.wiring import make_api_server
 from monitor.app import metrics_for, open_store
 from monitor.cli.common import Context
 from monitor.clock import SystemClock
+from monitor.config.listen import api_token
 
 
 def register(
@@ -31,7 +33,13 @@ def register(
 def handle(ctx: Context) -> int:
     loaded = ctx.load()
     clock = SystemClock()
-    store = open_store(loaded.config, ctx.env, clock)
+    # a listen the policy refuses is said first, before a missing database is
+    api = loaded.config.api
+    checked_listen(
+        api if ctx.args.listen is None else api.model_copy(update={"listen": ctx.args.listen}),
+        api_token(api, ctx.env),
+    )
+    store = open_store(loaded, ctx.env, clock, must_exist=True)
     try:
         metrics = metrics_for(store, loaded.config, clock)
         server = make_api_server(

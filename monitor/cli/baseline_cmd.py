@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from monitor.app import build_app, open_store
-from monitor.cli.common import Context
+from monitor.cli.common import Context, unknown_probe
 from monitor.cli.output import write_json, write_table
 from monitor.clock import SystemClock
 from monitor.core.shape.stats import Shape
@@ -44,7 +44,7 @@ def register(
         ("import", handle_import, "make the baselines in FILE the new active versions"),
     ):
         action = actions.add_parser(name, parents=[common], help=text, description=text)
-        action.add_argument("probe", metavar="PROBE")
+        action.add_argument("probe", metavar="PROBE", help="the probe's name")
         if name == "show":
             action.add_argument("--json", action="store_true", help="JSON output")
         if name == "export":
@@ -58,13 +58,13 @@ def _probe_checked(ctx: Context) -> str:
     loaded = ctx.load()
     name = str(ctx.args.probe)
     if loaded.config.probe(name) is None:
-        raise UsageError(f"unknown probe {name!r}")
+        raise unknown_probe(name, loaded)
     return name
 
 
 def handle_show(ctx: Context) -> int:
     probe = _probe_checked(ctx)
-    store = open_store(ctx.load().config, ctx.env, SystemClock())
+    store = open_store(ctx.load(), ctx.env, SystemClock(), must_exist=True)
     try:
         rows = store.list_baselines(probe)
     finally:
@@ -148,12 +148,9 @@ async def _accept(ctx: Context, probe: str) -> AcceptedBaseline | None:
     try:
         config = loaded.config.probe(probe)
         assert config is not None
-        info = {
-            "owner": config.owner,
-            "runbook_url": config.runbook_url,
-            "environment": loaded.config.environment,
-            "trace_link": loaded.config.alerts.trace_link,
-        }
+        from monitor.probes.spec import alert_facts
+
+        info = alert_facts(loaded.config, config)
         accepted = await app.db.run(
             lambda: app.store.accept_baseline(
                 probe, app.clock.now(), router=app.pipeline.deps.router, probe_info=info
@@ -170,7 +167,7 @@ async def _accept(ctx: Context, probe: str) -> AcceptedBaseline | None:
 def handle_reset(ctx: Context) -> int:
     probe = _probe_checked(ctx)
     clock = SystemClock()
-    store = open_store(ctx.load().config, ctx.env, clock)
+    store = open_store(ctx.load(), ctx.env, clock)
     try:
         count = store.reset_baselines(probe, clock.now())
     finally:
@@ -182,7 +179,7 @@ def handle_reset(ctx: Context) -> int:
 def handle_export(ctx: Context) -> int:
     probe = _probe_checked(ctx)
     clock = SystemClock()
-    store = open_store(ctx.load().config, ctx.env, clock)
+    store = open_store(ctx.load(), ctx.env, clock, must_exist=True)
     try:
         document = store.export_baselines(probe, clock.now())
     finally:
@@ -215,7 +212,7 @@ def handle_import(ctx: Context) -> int:
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise UsageError(f"{path}: not JSON: {exc}") from None
     clock = SystemClock()
-    store = open_store(loaded.config, ctx.env, clock)
+    store = open_store(loaded, ctx.env, clock)
     try:
         added = store.import_baselines(probe, document, request_hash(config), clock.now())
     except ImportProblem as exc:

@@ -13,9 +13,15 @@ import time
 from typing import Any
 
 from monitor.app import build_app
-from monitor.cli.common import Context, add_format_options, require_secrets
+from monitor.cli.common import Context, add_format_options, require_secrets, use_colour
 from monitor.cli.output import RUN_CSV_COLUMNS, write_csv, write_json_lines
-from monitor.cli.tables import run_rows_table
+from monitor.cli.tables import (
+    TABLE_COLUMNS,
+    add_column_options,
+    chosen_columns,
+    csv_rows,
+    run_rows_table,
+)
 from monitor.config.crossrefs import SINK_NAMES
 from monitor.config.loader import LoadedConfig
 from monitor.core.model import Trigger
@@ -44,6 +50,7 @@ def register(
     )
     parser.add_argument("--dry-run", action="store_true", help="store nothing, alert nothing")
     add_format_options(parser, ("table", "json", "csv"))
+    add_column_options(parser)
     parser.set_defaults(handler=handle)
 
 
@@ -63,9 +70,16 @@ def handle(ctx: Context) -> int:
     if fmt == "json":
         write_json_lines(views, ctx.stdout)
     elif fmt == "csv":
-        write_csv(views, CSV_COLUMNS, ctx.stdout)
+        columns = chosen_columns(ctx.args, CSV_COLUMNS)
+        write_csv(csv_rows(views, columns), columns, ctx.stdout)
     else:
-        run_rows_table(views, ctx.stdout)
+        run_rows_table(
+            views,
+            ctx.stdout,
+            columns=chosen_columns(ctx.args, TABLE_COLUMNS),
+            wide=ctx.args.wide,
+            colour=use_colour(ctx),
+        )
     spooled = [v for v in views if v["outcome"] is None]
     for view in spooled:
         ctx.warn(f"monitor: {view['probe']}: {view['note']}")

@@ -43,6 +43,22 @@ class Context:
         self.stderr.write(message + "\n")
 
 
+def unknown_probe(name: str, loaded: LoadedConfig) -> UsageError:
+    """The error for a probe name the config does not have, listing the ones it has."""
+    known = ", ".join(p.name for p in loaded.config.probes) or "none"
+    return UsageError(f"unknown probe {name!r} (probes: {known})")
+
+
+def warn_unknown_probes(ctx: Context, names: Iterable[str], loaded: LoadedConfig) -> None:
+    """A filter on a probe the config does not have may still match history (a removed
+    probe), so it is a note on stderr, with the configured names (a typo shows at once)."""
+    configured = {p.name for p in loaded.config.probes}
+    for name in names:
+        if name not in configured:
+            known = ", ".join(p.name for p in loaded.config.probes) or "none"
+            ctx.warn(f"monitor: note: no probe {name!r} in the configuration (probes: {known})")
+
+
 def require_secrets(
     loaded: LoadedConfig, targets: Iterable[str], *, sections: Iterable[str] = ("alerts",)
 ) -> None:
@@ -121,6 +137,14 @@ def resolve_window(
     if start is not None and end is not None and end <= start:
         raise UsageError(f"--until {until} must be after --since {since}")
     return start, end
+
+
+def use_colour(ctx: Context) -> bool:
+    """Colour only for a terminal, and never with ``NO_COLOR`` set (no-color.org) or a dumb
+    terminal."""
+    isatty = getattr(ctx.stdout, "isatty", None)
+    tty = callable(isatty) and bool(isatty())
+    return tty and not ctx.env.get("NO_COLOR") and ctx.env.get("TERM") != "dumb"
 
 
 def environ() -> Mapping[str, str]:

@@ -7,11 +7,13 @@ an error. Exit 2 with located errors when the config is rejected.
 from __future__ import annotations
 
 import argparse
+from urllib.parse import urlsplit
 
 from monitor.cli.common import Context
 from monitor.clock import SystemClock
 from monitor.config.loader import LoadedConfig, load_config
 from monitor.contract import load_contracts
+from monitor.errors import UsageError
 from monitor.probes.cost import tokens_per_run
 from monitor.runner.scheduler import fires_per_day
 
@@ -39,7 +41,7 @@ def register(
 def handle_check(ctx: Context) -> int:
     path = ctx.args.file or ctx.config_path()
     loaded = load_config(path, ctx.env)
-    for warning in loaded.warnings:
+    for warning in (*loaded.warnings, *loaded.advice):
         ctx.stderr.write(f"{warning}\n")
     config = loaded.config
     contracts = load_contracts(loaded, SystemClock().now())  # a broken document exits 2 here
@@ -47,6 +49,9 @@ def handle_check(ctx: Context) -> int:
         f"{path}: OK — {len(config.targets)} target(s), {len(config.probes)} probe(s), "
         f"config hash {loaded.config_hash}\n"
     )
+    ctx.stdout.write(f"  database: {database_line(loaded, ctx)}\n")
+    for name, target_config in config.targets.items():
+        ctx.stdout.write(f"  target {name}: host {target_host(target_config.base_url)}\n")
     for line in expected_load(loaded):
         ctx.stdout.write(line + "\n")
     for target, contract in sorted(contracts.items()):
@@ -56,6 +61,30 @@ def handle_check(ctx: Context) -> int:
             f"{len(contract.operations)} operation(s), sha256 {ref['sha256'][:12]})\n"
         )
     return 0
+
+
+def target_host(base_url: str) -> str:
+    """Scheme, host and port: what an incident needs to know was called. The path and query
+    may hold an account token from ``${ENV}``, so they are not shown."""
+    parts = urlsplit(base_url)
+    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2] or '?'}"
+
+
+def database_line(loaded: LoadedConfig, ctx: Context) -> str:
+    """Where the data goes: a SQLite file by its absolute path (a relative one is read against
+    the config file's directory), PostgreSQL without the URL (it may hold a password)."""
+    from monitor.app import database_location  # the composition root is heavy: only here
+
+    try:
+        where = database_location(loaded, ctx.env)
+    except UsageError as exc:  # the environment is the run's, not the file's: a warning here
+        ctx.warn(f"monitor: warning: {exc}")
+        return "unknown (MONITOR_DATABASE_URL is not accepted)"
+    if where.path is not None:
+        state = "exists" if where.path.exists() else "created on first write"
+        return f"SQLite {where.path} ({state}; from {where.origin})"
+    kind = "PostgreSQL" if where.url.startswith("postgresql") else "SQLite in memory"
+    return f"{kind} (from {where.origin})"
 
 
 def expected_load(loaded: LoadedConfig) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from monitor.app import database_url
+from monitor.app import database_location
 from monitor.cli.common import Context
 from monitor.clock import SystemClock
 from monitor.ids import new_id
@@ -29,7 +29,7 @@ def register(
 def _store(ctx: Context) -> Admin:
     loaded = ctx.load()
     clock = SystemClock()
-    return create_store(database_url(loaded.config, ctx.env), lambda: new_id(clock.now()))
+    return create_store(database_location(loaded, ctx.env).url, lambda: new_id(clock.now()))
 
 
 def handle_upgrade(ctx: Context) -> int:

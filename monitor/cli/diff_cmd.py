@@ -22,18 +22,19 @@ def register(
         description="Compare RUN_B with RUN_A: status, outcome, served model, body shape "
         "(the baseline drift rules, RUN_A as before) and headers (volatile values ignored).",
     )
-    parser.add_argument("run_a", metavar="RUN_A")
-    parser.add_argument("run_b", metavar="RUN_B")
+    parser.add_argument("run_a", metavar="RUN_A", help="the earlier run (id or 6+ char prefix)")
+    parser.add_argument("run_b", metavar="RUN_B", help="the later run (id or 6+ char prefix)")
     add_format_options(parser, ("text", "json"))
     parser.set_defaults(handler=handle)
 
 
 def handle(ctx: Context) -> int:
     loaded = ctx.load()
-    store = open_store(loaded.config, ctx.env, SystemClock())
+    store = open_store(loaded, ctx.env, SystemClock(), must_exist=True)
     try:
         rows = []
-        for run_id in (ctx.args.run_a, ctx.args.run_b):
+        for ref in (ctx.args.run_a, ctx.args.run_b):
+            run_id = store.resolve_run_id(ref)
             row = store.get_run(run_id)
             if row is None:
                 raise UsageError(f"no run {run_id!r}: see `monitor history` for run ids")

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import json
 from typing import Any, Protocol
 
 from monitor.app import open_store
-from monitor.cli.common import Context, add_format_options, resolve_time
+from monitor.cli.common import Context, add_format_options, resolve_time, warn_unknown_probes
 from monitor.cli.output import write_json, write_json_lines, write_table
 from monitor.clock import SystemClock
 from monitor.config.timeparse import parse_duration
@@ -37,17 +38,33 @@ def register(
         help="events, most recently seen first",
         description="Events, most recently seen first (default: open and suspected ones).",
     )
-    listing.add_argument("--probe", action="append", default=[], metavar="NAME")
-    listing.add_argument("--target", action="append", default=[], metavar="NAME")
     listing.add_argument(
-        "--state", action="append", default=[], choices=("suspected", "open", "resolved")
+        "--probe", action="append", default=[], metavar="NAME", help="only this probe (repeatable)"
     )
     listing.add_argument(
-        "--severity", action="append", default=[], choices=("info", "warning", "breaking")
+        "--target",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="only this target (repeatable)",
+    )
+    listing.add_argument(
+        "--state",
+        action="append",
+        default=[],
+        choices=("suspected", "open", "resolved"),
+        help="only events in this state (repeatable; default: suspected and open)",
+    )
+    listing.add_argument(
+        "--severity",
+        action="append",
+        default=[],
+        choices=("info", "warning", "breaking"),
+        help="only events of this severity (repeatable)",
     )
     listing.add_argument("--all", action="store_true", help="include resolved events")
     listing.add_argument("--since", default=None, metavar="T", help="last seen since (2h, ISO)")
-    listing.add_argument("--limit", type=int, default=50)
+    listing.add_argument("--limit", type=int, default=50, help="at most N events (default: 50)")
     add_format_options(listing, ("table", "json"))
     listing.set_defaults(handler=handle_list)
 
@@ -61,7 +78,7 @@ def register(
     ack = actions.add_parser(
         "ack", parents=[common], help="acknowledge: hold reminders (the resolution still posts)"
     )
-    ack.add_argument("event", metavar="EVENT")
+    ack.add_argument("event", metavar="EVENT", help="event id (or a unique prefix)")
     ack.add_argument("--by", default=None, help="who acknowledges (default: the OS user)")
     add_format_options(ack, ("table", "json"))
     ack.set_defaults(handler=handle_ack)
@@ -69,7 +86,7 @@ def register(
     mute = actions.add_parser(
         "mute", parents=[common], help="hold every alert of an event for a while"
     )
-    mute.add_argument("event", metavar="EVENT")
+    mute.add_argument("event", metavar="EVENT", help="event id (or a unique prefix)")
     how = mute.add_mutually_exclusive_group(required=True)
     how.add_argument("--for", dest="duration", metavar="DURATION", help="e.g. 30m, 2h, 1d")
     how.add_argument("--off", action="store_true", help="lift the mute")
@@ -82,12 +99,13 @@ class EventStore(EventAdmin, Closing, Protocol):
     """The events commands act on events, then close the store they opened."""
 
 
-def _store(ctx: Context) -> EventStore:
-    return open_store(ctx.load().config, ctx.env, SystemClock())
+def _store(ctx: Context, *, must_exist: bool = False) -> EventStore:
+    return open_store(ctx.load(), ctx.env, SystemClock(), must_exist=must_exist)
 
 
 def handle_list(ctx: Context) -> int:
     a = ctx.args
+    warn_unknown_probes(ctx, a.probe, ctx.load())
     states = tuple(a.state) or (() if a.all else ACTIVE)
     flt = EventFilter(
         probes=tuple(a.probe),
@@ -97,7 +115,7 @@ def handle_list(ctx: Context) -> int:
         since=resolve_time(a.since, SystemClock().now()),
         limit=max(1, a.limit),
     )
-    store = _store(ctx)
+    store = _store(ctx, must_exist=True)
     try:
         views = [event_view(r) for r in store.query_events(flt)]
     finally:
@@ -139,6 +157,11 @@ def handle_list(ctx: Context) -> int:
     return 0
 
 
+def _value(value: Any) -> str:
+    """A before/after value for people: JSON-like, "(none)" for a missing one (never None)."""
+    return "(none)" if value is None else json.dumps(value, ensure_ascii=False, default=str)
+
+
 def _notes(view: dict[str, Any]) -> str:
     notes = []
     if view["acked_at"]:
@@ -149,7 +172,7 @@ def _notes(view: dict[str, Any]) -> str:
 
 
 def handle_show(ctx: Context) -> int:
-    store = _store(ctx)
+    store = _store(ctx, must_exist=True)
     try:
         view = event_detail_view(store.event_detail(ctx.args.event))
     finally:
@@ -160,9 +183,11 @@ def handle_show(ctx: Context) -> int:
     out = ctx.stdout
     out.write(f"event {view['event_id']}  [{view['state']}]  {view['severity']}\n")
     out.write(f"  {view['probe']} @ {view['target']}: {view['message']}\n")
-    out.write(
-        f"  {view['kind']} {view['path'] or '(body)'}: {view['before']!r} -> {view['after']!r}\n"
-    )
+    where = f"  {view['kind']} {view['path'] or '(body)'}"
+    if view["before"] is None and view["after"] is None:  # a health event: no before/after
+        out.write(where + "\n")
+    else:
+        out.write(f"{where}: {_value(view['before'])} -> {_value(view['after'])}\n")
     out.write(f"  category {view['category']}, verdict {view['verdict']}\n")
     out.write(
         f"  first seen {view['first_seen']}, last seen {view['last_seen']}, "

@@ -27,7 +27,9 @@ def register(
         "retention prune the window again.",
     )
     parser.add_argument("action", nargs="?", choices=("list", "release"), help="list | release")
-    parser.add_argument("hold_id", nargs="?", metavar="HOLD_ID")
+    parser.add_argument(
+        "hold_id", nargs="?", metavar="HOLD_ID", help="release: the hold to release"
+    )
     parser.add_argument("--since", metavar="T", help="window start (duration or ISO 8601)")
     parser.add_argument("--until", metavar="T", help="window end (default: now)")
     parser.add_argument("--reason", help="why (the incident), shown in `hold list`")
@@ -54,7 +56,7 @@ def handle(ctx: Context) -> int:
         raise UsageError(
             f"--since, --until and --reason create a hold; `hold {a.action}` takes none"
         )
-    store = open_store(loaded.config, ctx.env, clock)
+    store = open_store(loaded, ctx.env, clock)
     try:
         if a.action == "list":
             holds = store.list_holds(include_released=a.all)

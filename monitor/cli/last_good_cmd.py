@@ -22,7 +22,7 @@ def register(
         description="Find PROBE's newest passing run, count the runs after it by outcome, and "
         "diff it with the newest run (status, shape, headers).",
     )
-    parser.add_argument("probe", metavar="PROBE")
+    parser.add_argument("probe", metavar="PROBE", help="the probe's name")
     add_format_options(parser, ("text", "json"))
     parser.set_defaults(handler=handle)
 
@@ -33,7 +33,7 @@ def handle(ctx: Context) -> int:
     if loaded.config.probe(probe) is None:
         known = ", ".join(p.name for p in loaded.config.probes) or "none"
         raise UsageError(f"unknown probe {probe!r} (probes: {known})")
-    store = open_store(loaded.config, ctx.env, SystemClock())
+    store = open_store(loaded, ctx.env, SystemClock(), must_exist=True)
     try:
         good = store.last_run(probe, outcomes=("pass",))
         latest = store.last_run(probe)

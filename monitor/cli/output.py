@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Sequence
+import shutil
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 from typing import Any, TextIO
 
@@ -26,6 +27,8 @@ RUN_CSV_COLUMNS = (
     "trace_id",
     "category",
     "verdict",
+    "slot_at",
+    "note",
 )
 
 
@@ -38,16 +41,62 @@ def write_json(value: Any, out: TextIO) -> None:
     out.write(json.dumps(value, default=to_jsonable, ensure_ascii=False, indent=2) + "\n")
 
 
-def write_csv(rows: Sequence[dict[str, Any]], columns: Sequence[str], out: TextIO) -> None:
+def write_csv(
+    rows: Sequence[dict[str, Any]], columns: Sequence[str], out: TextIO, *, header: bool = True
+) -> None:
     writer = csv.writer(out)
-    writer.writerow(columns)
+    if header:
+        writer.writerow(columns)
     for row in rows:
         writer.writerow(["" if row.get(c) is None else _cell(row.get(c)) for c in columns])
 
 
+ELLIPSIS = "…"
+MIN_CELL = 6  # a truncated cell keeps this much (a run id prefix this long still resolves)
+Colour = Callable[[int, str, str], str]  # (column, value, padded cell) -> cell to print
+
+
+def terminal_width(out: TextIO) -> int | None:
+    """The width a table must fit when ``out`` is a terminal (``COLUMNS`` wins, as in
+    ``shutil``); None for pipes and files, which get every character."""
+    isatty = getattr(out, "isatty", None)
+    if not (callable(isatty) and isatty()):
+        return None
+    return shutil.get_terminal_size().columns
+
+
+def fit_widths(
+    widths: Sequence[int], headers: Sequence[str], limit: int, keep: Collection[int] = ()
+) -> list[int]:
+    """Narrow the widest columns (not those in ``keep``) one character at a time until the
+    row fits ``limit``; never below the header or ``MIN_CELL``."""
+    out = list(widths)
+    floor = [max(len(h), MIN_CELL) for h in headers]
+    while sum(out) + 2 * (len(out) - 1) > limit:
+        narrowable = [i for i in range(len(out)) if i not in keep and out[i] > floor[i]]
+        if not narrowable:
+            break
+        widest = max(narrowable, key=lambda i: out[i])
+        out[widest] -= 1
+    return out
+
+
+def truncate(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: max(width - 1, 0)] + ELLIPSIS
+
+
 def write_table(
-    rows: Sequence[Sequence[Any]], headers: Sequence[str], out: TextIO, *, empty: str = ""
+    rows: Sequence[Sequence[Any]],
+    headers: Sequence[str],
+    out: TextIO,
+    *,
+    empty: str = "",
+    width: int | None = None,
+    keep: Collection[int] = (),
+    colour: Colour | None = None,
 ) -> None:
+    """Aligned columns. On a terminal (or with ``width``) long cells are cut with ``…`` so a
+    row fits; ``width=0`` never cuts (``--wide``). ``keep``: columns never cut."""
     if not rows:
         if empty:
             out.write(empty + "\n")
@@ -57,10 +106,26 @@ def write_table(
     for row in cells:
         for i, value in enumerate(row):
             widths[i] = max(widths[i], len(value))
-    out.write("  ".join(h.upper().ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip())
+    limit = terminal_width(out) if width is None else width
+    if limit:
+        widths = fit_widths(widths, headers, limit, keep)
+    out.write(
+        "  ".join(
+            truncate(h.upper(), w).ljust(w) for h, w in zip(headers, widths, strict=True)
+        ).rstrip()
+    )
     out.write("\n")
     for row in cells:
-        out.write("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip() + "\n")
+        shown = []
+        for i, (value, w) in enumerate(zip(row, widths, strict=True)):
+            padded = truncate(value, w).ljust(w)
+            shown.append(colour(i, value, padded) if colour else padded)
+        out.write("  ".join(shown).rstrip() + "\n")
+
+
+def cell(value: Any) -> str:
+    """A value as a table shows it."""
+    return _cell(value)
 
 
 def _cell(value: Any) -> str:
@@ -73,3 +138,8 @@ def _cell(value: Any) -> str:
     if isinstance(value, list | dict):
         return json.dumps(value, default=to_jsonable)
     return str(value)
+
+
+def shown(value: Any, none: str = "-") -> str:
+    """A value for a sentence: ``none`` for a missing one, never Python's ``None``."""
+    return none if value is None or value == "" else str(value)

@@ -44,7 +44,7 @@ def handle(ctx: Context) -> int:
         raise UsageError("--batch-size must be at least 1")
     loaded = ctx.load()
     clock = SystemClock()
-    store = open_store(loaded.config, ctx.env, clock)
+    store = open_store(loaded, ctx.env, clock)
     policy = loaded.config.retention
     try:
         report = prune(

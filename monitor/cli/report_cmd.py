@@ -28,7 +28,14 @@ def register(
         "category and verdict, first failure and recovery, the assumption ledger, usage, what "
         "the monitor spent, open questions and observations needing account confirmation.",
     )
-    parser.add_argument("--since", "--from", dest="since", metavar="T", required=True)
+    parser.add_argument(
+        "--since",
+        "--from",
+        dest="since",
+        metavar="T",
+        required=True,
+        help="window start: a duration back from now (6h) or an ISO 8601 time",
+    )
     parser.add_argument("--until", "--to", dest="until", metavar="T", help="default: now")
     parser.add_argument("--target", metavar="NAME", help="one target only")
     add_format_options(parser, ("md", "json"))
@@ -47,7 +54,7 @@ def handle(ctx: Context) -> int:
     check_timezone(a.tz)
     if until <= since:
         raise UsageError("--until must be after --since")
-    store = open_store(loaded.config, ctx.env, clock)
+    store = open_store(loaded, ctx.env, clock, must_exist=True)
     try:
         report = make_report(store, loaded.config, since, until, target=a.target, tz=a.tz)
     finally:

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import signal
 from datetime import timedelta
 
 from monitor.app import SHUTDOWN_GRACE_S, build_app
 from monitor.cli.common import Context, require_secrets
+from monitor.clock import SystemClock
 from monitor.config.loader import LoadedConfig
 from monitor.config.timeparse import parse_duration
 from monitor.service import serve
 from monitor.telemetry.logs import configure_logging
+from monitor.telemetry.narrate import RunNarrator
 
 
 def register(
@@ -32,6 +35,14 @@ def register(
         metavar="DURATION",
         help="after SIGTERM, how long runs in flight may take before they are cancelled and "
         "their claims handed to another replica (default: 10s)",
+    )
+    parser.add_argument(
+        "--summary-every",
+        type=_duration,
+        default=timedelta(minutes=5),
+        metavar="DURATION",
+        help="at the default log level every run that is not a pass is one line, and the "
+        "passes are summarised this often (default: 5m; --log-level error: quiet)",
     )
     parser.set_defaults(handler=handle)
 
@@ -53,7 +64,14 @@ def handle(ctx: Context) -> int:
 
 
 async def _serve(ctx: Context, loaded: LoadedConfig) -> int:
-    app = build_app(loaded, env=ctx.env, stderr=ctx.stderr, service=True)
+    clock = SystemClock()
+    narrator = RunNarrator(clock, ctx.args.summary_every)
+    # the activity lines show at the default level (warning); --log-level error silences them
+    quiet = ctx.args.log_level == "error"
+    narrator.log.setLevel(logging.ERROR if quiet else min(logging.INFO, _level(ctx)))
+    app = build_app(
+        loaded, env=ctx.env, stderr=ctx.stderr, service=True, clock=clock, observer=narrator
+    )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -71,3 +89,7 @@ async def _serve(ctx: Context, loaded: LoadedConfig) -> int:
         await app.aclose()
     ctx.warn("monitor: stopped")
     return 0
+
+
+def _level(ctx: Context) -> int:
+    return int(logging.getLevelName(str(ctx.args.log_level).upper()))

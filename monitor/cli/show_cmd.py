@@ -8,7 +8,7 @@ from typing import Any, TextIO
 
 from monitor.app import open_store
 from monitor.cli.common import Context, add_format_options
-from monitor.cli.output import write_json
+from monitor.cli.output import shown, write_json
 from monitor.clock import SystemClock
 from monitor.errors import UsageError
 from monitor.views.evidence import run_detail
@@ -25,15 +25,18 @@ def register(
         description="Everything stored for one run (secrets redacted): request, response, "
         "attempts, findings, the assumption ledger and the trace id.",
     )
-    parser.add_argument("run_id", metavar="RUN_ID")
+    parser.add_argument(
+        "run_id", metavar="RUN_ID", help="run id, or a unique prefix of 6+ characters"
+    )
     add_format_options(parser, ("text", "json"))
     parser.set_defaults(handler=handle)
 
 
 def load_detail(ctx: Context, run_id: str) -> dict[str, Any]:
     loaded = ctx.load()
-    store = open_store(loaded.config, ctx.env, SystemClock())
+    store = open_store(loaded, ctx.env, SystemClock(), must_exist=True)
     try:
+        run_id = store.resolve_run_id(run_id)
         row = store.get_run(run_id)
         if row is None:
             raise UsageError(f"no run {run_id!r}: see `monitor history` for run ids")
@@ -59,13 +62,16 @@ def render_detail(d: dict[str, Any], out: TextIO) -> None:
     ev = d.get("evidence") or {}
     w = out.write
     w(f"run {d['run_id']}  {d['probe']} -> {d['target']}  ({d['trigger']})\n")
-    w(f"  started   {d['started_at']}   finished {d['finished_at']}\n")
-    w(f"  outcome   {d['outcome']}   status {d['status_code']}   {d['latency_ms']} ms   ")
-    w(f"attempts {d['attempts']}\n")
+    w(f"  started   {shown(d['started_at'])}   finished {shown(d['finished_at'])}\n")
+    w(f"  outcome   {shown(d['outcome'])}   status {shown(d['status_code'], 'none')}   ")
+    w(f"{shown(d['latency_ms'])} ms   attempts {d['attempts']}\n")
     w(f"  category  {d['category'] or '-'}   verdict {d['verdict'] or '-'}\n")
     w(f"  trace id  {d['trace_id'] or '-'}   request id {d['request_id'] or '-'}\n")
     b = d["baseline"]
-    w(f"  baseline  {b['class'] or '-'} v{b['version'] or '-'} ({b['state'] or '-'})\n")
+    if b["class"] is None:
+        w("  baseline  none (the run was not compared with a baseline)\n")
+    else:
+        w(f"  baseline  {b['class']} v{shown(b['version'], '?')} ({shown(b['state'])})\n")
     if d.get("error"):
         w(f"  error     {d['error']}\n")
     w("\nfindings:\n")
@@ -99,7 +105,7 @@ def render_detail(d: dict[str, Any], out: TextIO) -> None:
         w("\nattempts:\n")
         for a in ev["attempts"]:
             w(f"  #{a.get('number')} +{a.get('started_ms', 0)} ms {a.get('outcome')} ")
-            w(f"status {a.get('status_code')} {a.get('latency_ms')} ms")
+            w(f"status {shown(a.get('status_code'), 'none')} {shown(a.get('latency_ms'))} ms")
             w(f" {a['error']}\n" if a.get("error") else "\n")
     w(f"\nusage: {_dump(ev['usage']) if ev['usage'] is not None else 'absent'}\n")
     if ev.get("contract"):

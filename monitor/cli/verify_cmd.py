@@ -123,7 +123,7 @@ def handle(ctx: Context) -> int:
         body=response,
     )
     contract = load_contracts(loaded, now).get(probe.target)
-    store = open_store(loaded.config, ctx.env, clock)
+    store = open_store(loaded, ctx.env, clock, must_exist=True)
     try:
         state = store.load_state(probe.name, request_hash(probe))
     finally:

@@ -133,7 +133,10 @@ def _check_routes(config: Config, err: Callable[..., None]) -> None:
                 )
         for p_index, probe in enumerate(route.match.probe or ()):
             if probe not in probes:
-                err(["routes", index, "match", "probe", p_index], f"unknown probe {probe!r}")
+                err(
+                    ["routes", index, "match", "probe", p_index],
+                    f"unknown probe {probe!r} (probes: {', '.join(sorted(probes)) or 'none'})",
+                )
 
 
 def _check_api(
@@ -190,7 +193,8 @@ def _check_maintenance(config: Config, err: Callable[..., None]) -> None:
         _check_window_time(window, loc, err)
         for p_index, name in enumerate(window.probes or []):
             if name not in probes:
-                err([*loc, "probes", p_index], f"unknown probe {name!r}")
+                known = ", ".join(sorted(probes)) or "none"
+                err([*loc, "probes", p_index], f"unknown probe {name!r} (probes: {known})")
         for t_index, name in enumerate(window.targets or []):
             if name not in config.targets:
                 err([*loc, "targets", t_index], f"unknown target {name!r}")

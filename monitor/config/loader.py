@@ -7,6 +7,7 @@ two are joined by key path so a pydantic error ``('probes', 2, 'every')`` become
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import os
 import re
@@ -18,9 +19,11 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from monitor.config.advice import advise
 from monitor.config.crossrefs import check_config
 from monitor.config.locate import Loc, Locator, format_loc
-from monitor.config.schema import Config, WithHeaders
+from monitor.config.schema import Config, TargetConfig, WithHeaders
+from monitor.config.secrets import url_secret_parts
 from monitor.config.typewalk import valid_keys
 from monitor.errors import ConfigError, ConfigIssue
 
@@ -36,6 +39,8 @@ class LoadedConfig:
     path: str
     sha256: str
     warnings: tuple[ConfigIssue, ...] = ()
+    # likely mistakes that still run (``config check`` prints them; never errors)
+    advice: tuple[ConfigIssue, ...] = ()
 
     @property
     def config_hash(self) -> str:
@@ -99,7 +104,10 @@ def parse_config(
     if errors:
         raise ConfigError(errors)
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    return LoadedConfig(config=config, path=filename, sha256=digest, warnings=tuple(warnings))
+    advice = tuple(advise(config, filename, locator.line))
+    return LoadedConfig(
+        config=config, path=filename, sha256=digest, warnings=tuple(warnings), advice=advice
+    )
 
 
 class _RecursiveAliasError(Exception):
@@ -192,7 +200,8 @@ def _expand_env(
 def _note_env_secrets(config: Config, from_env: list[EnvUse]) -> None:
     """Values from the environment where a credential can hide are scrubbed wherever they are
     echoed, like the API key: configured headers (evidence also masks them by name), an
-    ``http`` probe's path and body, a target's ``base_url`` (``?token=${T}``). Model names,
+    ``http`` probe's path and body, the path and query of a target's ``base_url``
+    (``?token=${T}``; never its scheme and host, which incidents must show). Model names,
     messages and params are left alone: masking a prompt would mangle its echoes and hide
     nothing."""
     for loc, value in from_env:
@@ -206,8 +215,26 @@ def _note_env_secrets(config: Config, from_env: list[EnvUse]) -> None:
         if field == "headers" and len(loc) == 4:
             model.note_env_header(str(loc[3]))
             model.note_env_secret(value)
+        elif field == "base_url" and isinstance(model, TargetConfig):
+            for part in url_secret_parts(model.base_url, value):
+                model.note_env_secret(part)
         elif field in ("path", "body", "base_url"):
             model.note_env_secret(value)
+
+
+def unknown_key_message(loc: Loc) -> str:
+    """An unknown key, with the nearest valid one ("did you mean `every`?"); a target's
+    ``api_key`` is a key written into the file, which is never accepted: say what to write."""
+    allowed = valid_keys(Config, loc[:-1])
+    key = str(loc[-1])
+    if key == "api_key" and "api_key_env" in allowed:
+        return (
+            "unknown key: the API key is never written in the config; name its environment "
+            "variable with `api_key_env` or a file holding it with `api_key_file`"
+        )
+    close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+    hint = f"; did you mean `{close[0]}`?" if close else ""
+    return "unknown key" + hint + (f"; valid keys: {', '.join(allowed)}" if allowed else "")
 
 
 def _pydantic_issues(exc: ValidationError, filename: str, locator: Locator) -> list[ConfigIssue]:
@@ -216,8 +243,7 @@ def _pydantic_issues(exc: ValidationError, filename: str, locator: Locator) -> l
         loc = [p for p in error["loc"] if isinstance(p, str | int)]
         message = str(error["msg"]).removeprefix("Value error, ")
         if error["type"] == "extra_forbidden":
-            allowed = valid_keys(Config, loc[:-1])
-            message = "unknown key" + (f"; valid keys: {', '.join(allowed)}" if allowed else "")
+            message = unknown_key_message(loc)
             line = locator.line(loc, key=True)
         elif error["type"] == "missing":
             message = "required key is missing"

@@ -12,6 +12,7 @@ import hashlib
 import re
 from collections.abc import Mapping
 from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
 
 from monitor.config.schema import TargetConfig, WithHeaders
 from monitor.errors import InvalidSecretError, SecretError
@@ -173,6 +174,26 @@ def credential_secrets(
     characters is a leak too (a ``Location`` cut short). ``${ENV}`` parts of a URL or body
     are not: they may be short words whose prefixes are ordinary text."""
     return [api_key, *header_secrets(headers, target.env_headers | probe.env_headers)]
+
+
+def url_secret_parts(base_url: str, value: str) -> list[str]:
+    """The parts of ``value`` (a ``${ENV}`` expansion inside ``base_url``) to scrub: only what
+    falls in the URL's path and query, where gateways put account tokens. The scheme and host
+    stay readable, so an incident shows which host was called (userinfo is refused outright)."""
+    at = base_url.find(value)
+    if not value or at < 0:
+        return [value] if value else []
+    parts = urlsplit(base_url)
+    host_end = len(f"{parts.scheme}://{parts.netloc}") if parts.netloc else 0
+    if at >= host_end:
+        return [value]
+    rest = base_url[host_end : at + len(value)]
+    path, _, query = rest.partition("?")
+    out = [path.strip("/")] if path.strip("/") else []
+    if query:
+        out.append(query)
+        out.extend(v for _, v in parse_qsl(query) if v)
+    return out
 
 
 def _credential(value: str) -> tuple[str | None, str]:

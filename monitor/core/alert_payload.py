@@ -222,6 +222,9 @@ class AlertProbe:
     runbook_url: str | None = None
     environment: str | None = None
     trace_link: str | None = None
+    # ``ui.base_url``: alerts link to the event's and the run's web pages (absent when unset, so
+    # payloads without it read as the previous release wrote them)
+    ui_base_url: str | None = None
     routed: bool = False
     probe_owner: str | None = None
     known: bool = True
@@ -235,6 +238,8 @@ class AlertProbe:
                 environment=self.environment,
                 trace_link=self.trace_link,
             )
+            if self.ui_base_url:
+                out["ui_base_url"] = self.ui_base_url
         if self.routed:
             out.update(owner=self.owner, probe_owner=self.probe_owner)
         return out
@@ -247,6 +252,7 @@ class AlertProbe:
             runbook_url=_str(data.get("runbook_url")),
             environment=_str(data.get("environment")),
             trace_link=_str(data.get("trace_link")),
+            ui_base_url=_str(data.get("ui_base_url")),
             routed=routed,
             probe_owner=_str(data.get("probe_owner")),
             known=bool(data.keys() - ({"owner", "probe_owner"} if routed else {"probe_owner"})),

@@ -133,10 +133,14 @@ def build_ledger(assumptions: Assumptions | None, ev: Evidence) -> list[LedgerEn
 
 
 def _no_body(kind: str, subject: str, ev: Evidence) -> LedgerEntry | None:
-    if ev.parsed:
-        return None
+    """An assumption about the body the client reads when the call works cannot be checked on
+    another body: a 401's error envelope lacks ``choices`` and says nothing about them."""
     why = f"HTTP {ev.status}" if ev.status is not None else "no response"
-    return LedgerEntry(kind, subject, NEEDS_CONFIRMATION, f"no JSON body to check ({why})")
+    if not ev.parsed:
+        return LedgerEntry(kind, subject, NEEDS_CONFIRMATION, f"no JSON body to check ({why})")
+    if ev.status is not None and ev.status not in ev.expected_status:
+        return LedgerEntry(kind, subject, NEEDS_CONFIRMATION, f"no success body ({why})")
+    return None
 
 
 def _path_entry(path: str, ev: Evidence) -> LedgerEntry:

@@ -138,11 +138,18 @@ RULES: tuple[Rule, ...] = (
         "deployment drift if accepted before, else vendor question",
     ),
     Rule(
-        "401/403 -> auth",
-        status_in(401, 403),
+        "401/403 after the key changed since the last pass -> auth, our side",
+        lambda f, c: c.key_changed and status_in(401, 403)(f, c),
         Category.AUTH_MISMATCH,
         always(Verdict.CLIENT_BUG),
         "client bug",
+    ),
+    Rule(
+        "401/403 -> auth (the key expired, revoked or another environment's)",
+        status_in(401, 403),
+        Category.AUTH_MISMATCH,
+        always(Verdict.VENDOR_QUESTION),
+        "vendor question",
     ),
     Rule(
         "400/422 naming a parameter the probe sends, accepted before -> request schema",

@@ -27,6 +27,8 @@ class ClassifyContext:
     contract_paths: frozenset[str] = frozenset()  # paths of response contract findings
     request_fields: frozenset[str] = frozenset()  # top-level fields the probe sends
     error_param: str | None = None  # the parameter an error response names
+    # the key sent is not the one the last passing run sent (a rotation): a 401/403 may be ours
+    key_changed: bool = False
 
 
 Match = Callable[[Finding, ClassifyContext], bool]

@@ -11,7 +11,7 @@ processes never judge against stale state.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -50,6 +50,7 @@ from monitor.core.run_events import (
 )
 from monitor.core.shape.stats import Shape
 from monitor.core.spec import ProbeSpec, ProbeState
+from monitor.core.taxonomy import STATUS_CHANGED
 
 __all__ = [
     "DOCUMENTATION_DRIFT",
@@ -134,8 +135,9 @@ def judge(
         ),
         request_fields=frozenset(str(k) for k in request),
         error_param=param,
+        key_changed=key_changed(observation, state),
     )
-    findings = [classify(f, ctx) for f in findings]
+    findings = [classify(note_key_change(f, observation, state, ctx), ctx) for f in findings]
     failed = bool(failure) or any(
         f.source is Source.PARSER and f.severity is Severity.BREAKING for f in findings
     )
@@ -158,6 +160,24 @@ def judge(
         event_findings=event_findings,
         ledger=tuple(ledger),
     )
+
+
+def key_changed(observation: Observation, state: ProbeState) -> bool:
+    sent, passed = observation.key_fingerprint, state.last_pass_key
+    return sent is not None and passed is not None and sent != passed
+
+
+def note_key_change(
+    f: Finding, observation: Observation, state: ProbeState, ctx: ClassifyContext
+) -> Finding:
+    """A 401/403 with another key than the last pass used: the evidence points at our side."""
+    if not ctx.key_changed or f.kind != STATUS_CHANGED or f.after not in (401, 403):
+        return f
+    note = (
+        f"the key changed since the last pass (fingerprint {state.last_pass_key} -> "
+        f"{observation.key_fingerprint}): check the new key"
+    )
+    return replace(f, message=f"{f.message}; {note}", extra={**f.extra, "key_changed": True})
 
 
 def ask_contract(

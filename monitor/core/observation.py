@@ -110,6 +110,8 @@ class Observation:
     # its header drift, the assumption ledger) honours it alike and none infers "removed" from
     # "not captured".
     headers_captured: bool = True
+    # A short fingerprint of the API key sent (never the key): a 401 after a rotation is ours.
+    key_fingerprint: str | None = None
 
     @property
     def content_type(self) -> str:

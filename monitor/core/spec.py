@@ -42,3 +42,4 @@ class ProbeState:
     baselines: Mapping[ResponseClass, BaselineRecord] = field(default_factory=dict)
     events: Mapping[str, EventRecord] = field(default_factory=dict)
     next_version: Mapping[ResponseClass, int] = field(default_factory=dict)
+    last_pass_key: str | None = None  # the key fingerprint the latest passing run sent

@@ -6,7 +6,9 @@ the scheduler does, without pulling in transports and storage.
 
 from __future__ import annotations
 
-from monitor.config.schema import ProbeConfig
+from typing import Any
+
+from monitor.config.schema import Config, ProbeConfig
 from monitor.core.assumptions import Assumptions
 from monitor.core.baseline import LearnPolicy
 from monitor.core.events import EventGate
@@ -66,3 +68,17 @@ def probe_spec(probe: ProbeConfig, expected: frozenset[int]) -> ProbeSpec:
         request_invalid_on_purpose=kind_for(probe.kind).request_invalid_on_purpose,
         required_members=kind_for(probe.kind).required_members,
     )
+
+
+def alert_facts(config: Config, probe: ProbeConfig) -> dict[str, Any]:
+    """What an alert of this probe says about whose problem it is and where to look (stored
+    with the run, so an alert renders as the configuration was when it happened)."""
+    facts: dict[str, Any] = {
+        "owner": probe.owner,
+        "runbook_url": probe.runbook_url,
+        "environment": config.environment,
+        "trace_link": config.alerts.trace_link,
+    }
+    if config.ui.base_url:
+        facts["ui_base_url"] = config.ui.base_url.rstrip("/")
+    return facts

@@ -52,7 +52,7 @@ def build_report(inp: ReportInput) -> Report:
         Section("versions", "Contract and baseline versions in force", _versions(inp)),
         Section("status", "Status-code timeline", _timeline(f.timeline)),
         Section("failures", "Failed runs by category and verdict", _failures(f, totals)),
-        Section("episodes", "First failure and recovery", _episodes(f.episodes)),
+        Section("episodes", "First failure or drift, and recovery", _episodes(f.episodes)),
         Section("ledger", "Assumption ledger", ledger(f.ledgers)),
         Section("usage", "Usage fields", usage(totals, f.usage_absent_ids)),
         Section("spend", "What the monitor itself spent", spend(totals)),
@@ -82,24 +82,26 @@ def _versions(inp: ReportInput) -> tuple[Statement, ...]:
         )
     counts: dict[str, int] = defaultdict(int)
     notes: dict[str, list[str]] = defaultdict(list)
+    fetched: dict[str, str] = {}
     for group in inp.facts.ledgers:  # the window's runs by ledger digest (contract included)
         contract = group.contract
         if isinstance(contract, dict) and contract.get("source"):
-            # the contract engine records the document's source, version, sha256 and fetch time
+            # The engine records the document's source, version, sha256 and fetch time; every
+            # process start fetches again, so one document is one line, with its latest fetch.
             label = str(contract["source"])
             if contract.get("version"):
                 label += f" version {contract['version']}"
             if contract.get("sha256"):
-                label += f" (sha256 {str(contract['sha256'])[:12]}"
-                label += (
-                    f", fetched {contract['fetched_at']})" if contract.get("fetched_at") else ")"
-                )
+                label += f" (sha256 {str(contract['sha256'])[:12]})"
+            if contract.get("fetched_at"):
+                fetched[label] = max(fetched.get(label, ""), str(contract["fetched_at"]))
             counts[label] += group.count
             notes[label].extend(group.run_ids)
     for label, n in sorted(counts.items()):
+        last = f", last fetched {fetched[label]}" if label in fetched else ""
         out.append(
             Statement(
-                f"{runs_phrase(n)} {'was' if n == 1 else 'were'} checked against {label}.",
+                f"{runs_phrase(n)} {'was' if n == 1 else 'were'} checked against {label}{last}.",
                 n,
                 tuple(notes[label][:CITED_RUNS]),
             )
@@ -191,23 +193,30 @@ def _brief(run: RunBrief) -> str:
     return f"{status}, {run.category or run.outcome}{trace}"
 
 
+def _went_wrong(run: RunBrief) -> str:
+    """A drift is an answer that changed, a failure no valid answer: worded apart."""
+    return "drifted" if run.outcome == "drift" else "failed"
+
+
 def _episodes(episodes: Sequence[Episode]) -> tuple[Statement, ...]:
     out = []
     for e in episodes:
         first, last, rec = e.first, e.last, e.recovered
         out.append(
             Statement(
-                f"{e.probe} first failed at {utc(first.started_at)} ({_brief(first)}).",
+                f"{e.probe} first {_went_wrong(first)} at {utc(first.started_at)} "
+                f"({_brief(first)}).",
                 1,
                 (first.id,),
             )
         )
+        noun = "drift" if last.outcome == "drift" else "failure"
         if rec is not None:
             out.append(
                 Statement(
                     f"{e.probe} recovered at {utc(rec.started_at)} "
-                    f"(trace {rec.trace_id}): it passed after its last failure at "
-                    f"{utc(last.started_at)} and did not fail again.",
+                    f"(trace {rec.trace_id}): it passed after its last {noun} at "
+                    f"{utc(last.started_at)} and did not fail or drift again.",
                     1,
                     (rec.id, last.id),
                 )
@@ -216,11 +225,11 @@ def _episodes(episodes: Sequence[Episode]) -> tuple[Statement, ...]:
             out.append(
                 Statement(
                     f"{e.probe} had not recovered by the end of the window: no run passed "
-                    f"after its last failure at {utc(last.started_at)} ({_brief(last)}).",
+                    f"after its last {noun} at {utc(last.started_at)} ({_brief(last)}).",
                     1,
                     (last.id,),
                 )
             )
     if not out:
-        out.append(Statement("No probe failed in the window.", 0))
+        out.append(Statement("No probe failed or drifted in the window.", 0))
     return tuple(out)

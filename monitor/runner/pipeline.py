@@ -26,6 +26,7 @@ from monitor.core.policy.redact import redact_observation
 from monitor.core.policy.refusal import Refusal
 from monitor.core.policy.scrub import Scrubber
 from monitor.errors import ClaimLost, SecretError, StorageError
+from monitor.probes.spec import alert_facts
 from monitor.probes.transport import with_traceparent
 from monitor.runner.admission import Ticket
 from monitor.runner.deps import PipelineDeps
@@ -162,6 +163,7 @@ class Pipeline:
             observation = redact_observation(
                 observation, response_text=False, secrets=secrets, prefixed=prefixed
             )
+            observation = replace(observation, key_fingerprint=sent_key)
             finished = d.clock.now()
             contract = prepared.contract
             judge_run = prepared.judge_for(observation, finished, scrubber)
@@ -176,12 +178,7 @@ class Pipeline:
                 request_id=extract_request_id(observation),
                 key_fingerprint=sent_key,
                 monitor_version=__version__,
-                probe_info={
-                    "owner": probe.owner,
-                    "runbook_url": probe.runbook_url,
-                    "environment": d.loaded.config.environment,
-                    "trace_link": d.loaded.config.alerts.trace_link,
-                },
+                probe_info=alert_facts(d.loaded.config, probe),
                 contract_ref=contract.reference() if contract is not None else None,
                 evidence_extra=evidence_extra(observation, d.loaded.config_hash),
             )

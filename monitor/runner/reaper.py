@@ -28,7 +28,7 @@ from monitor.clock import Clock
 from monitor.config.schema import ProbeConfig
 from monitor.core.policy.refusal import Refusal
 from monitor.runner.pipeline import Pipeline
-from monitor.runner.slots import SlotLedger
+from monitor.runner.slots import SlotLedger, skip_summaries
 from monitor.storage.base import ReplicaLedger
 from monitor.storage.params import SkippedSlot
 from monitor.storage.records import TakenOver
@@ -154,10 +154,11 @@ class Reaper:
         recorded = await self.db.run(
             self.store.record_skipped_slots, slots, self.worker_id, self.clock.now()
         )
-        for slot in slots:
-            if slot.run_id in recorded:
-                log.warning("probe %s slot %s: skipped (%s)", slot.probe, slot.slot_at, slot.reason)
-                self.observer.run_skipped(slot.probe, slot.target, slot.reason)
+        done = [slot for slot in slots if slot.run_id in recorded]
+        for slot in done:
+            self.observer.run_skipped(slot.probe, slot.target, slot.reason)
+        for line in skip_summaries([(s.probe, s.slot_at, s.reason) for s in done]):
+            log.warning("%s", line)
         return len(recorded)
 
     async def serve(self, stop: asyncio.Event) -> None:

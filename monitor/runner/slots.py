@@ -51,10 +51,11 @@ class SlotLedger:
         self._pending: dict[tuple[str, datetime], MissedSlot] = {}
         self._resumed: dict[str, datetime] = {}  # probe -> when this process read its stored slot
 
-    def _add(self, probe: str, slot: datetime, reason: str) -> None:
+    def _add(self, probe: str, slot: datetime, reason: str, last: datetime | None = None) -> None:
+        """``last``: the gap's last slot; a gap's skips fall due together (one log line)."""
         key = (probe, slot)
         if key not in self._pending:
-            due = slot + self._grace.get(probe, timedelta(seconds=60))
+            due = (last or slot) + self._grace.get(probe, timedelta(seconds=60))
             self._pending[key] = MissedSlot(probe, slot, reason, due)
 
     def resume(self, probe: str, stored: datetime, started: datetime) -> None:
@@ -86,9 +87,9 @@ class SlotLedger:
                     previous.isoformat(),
                 )
                 return []
-        missed: list[MissedSlot] = []
+        fires: list[datetime] = []
         while fire is not None and fire < slot:
-            if len(missed) >= MAX_GAP:
+            if len(fires) >= MAX_GAP:
                 log.warning(
                     "probe %s: more than %d slots missed between %s and %s; only the first "
                     "%d are recorded as skipped",
@@ -99,9 +100,13 @@ class SlotLedger:
                     MAX_GAP,
                 )
                 break
-            self._add(probe, fire, MISSED if resumed is not None and fire < resumed else COALESCED)
-            missed.append(self._pending[(probe, fire)])
+            fires.append(fire)
             fire = trigger.get_next_fire_time(fire, fire + timedelta(microseconds=1))
+        missed: list[MissedSlot] = []
+        for fire in fires:
+            reason = MISSED if resumed is not None and fire < resumed else COALESCED
+            self._add(probe, fire, reason, last=fires[-1])
+            missed.append(self._pending[(probe, fire)])
         return missed
 
     def dropped(self, probe: str, slots: list[datetime], reason: str = IN_FLIGHT) -> None:
@@ -119,6 +124,24 @@ class SlotLedger:
     @property
     def pending(self) -> int:
         return len(self._pending)
+
+
+def skip_summaries(skipped: list[tuple[str, datetime, str]]) -> list[str]:
+    """One line per probe and reason for recorded skips (``probe, slot, reason``), so a restart
+    after minutes down logs "chat-basic: 28 slots missed 19:24:52–19:27:10: no replica of the
+    monitor was running", not one line per slot. The rows stay one per slot."""
+    groups: dict[tuple[str, str], list[datetime]] = {}
+    for probe, slot, reason in skipped:
+        groups.setdefault((probe, reason), []).append(slot)
+    lines = []
+    for (probe, reason), slots in sorted(groups.items(), key=lambda g: (min(g[1]), g[0])):
+        verb, sep, why = reason.partition(": ")
+        verb, why = (verb, why) if sep else ("skipped", reason)
+        first, last = min(slots), max(slots)
+        when = f"{first:%H:%M:%S}" if first == last else f"{first:%H:%M:%S}–{last:%H:%M:%S}"
+        count = f"{len(slots)} slot{'s' if len(slots) != 1 else ''}"
+        lines.append(f"{probe}: {count} {verb} {when}: {why}")
+    return lines
 
 
 def _next_on_schedule(trigger: FireTimes, stored: datetime) -> datetime | None:

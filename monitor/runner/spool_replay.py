@@ -8,6 +8,7 @@ it meanwhile, its result stands and the spooled one is dropped.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from monitor.errors import ClaimLost, StorageError
 from monitor.runner.deps import PipelineDeps
@@ -32,7 +33,8 @@ async def replay_spool(d: PipelineDeps) -> int:
             continue
         prepared = d.probes.get(probe)
         completion = decode_completion(data, prepared.spec)
-        judge_run = prepared.judge_for(completion.observation, completion.finished_at)
+        sent = replace(completion.observation, key_fingerprint=completion.key_fingerprint)
+        judge_run = prepared.judge_for(sent, completion.finished_at)
         try:
             if not data["claimed"] and not await d.db.run(d.store.claim_run, completion.claim):
                 d.spool.remove(path)  # another replica ran this slot: its result stands

@@ -55,11 +55,24 @@ def header_changes(before: dict[str, Any], after: dict[str, Any]) -> list[dict[s
     return out
 
 
-def shape_changes(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[Any]:
+def shape_changes(
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    recorded: list[dict[str, Any]] | None = None,
+) -> list[Any]:
+    """The shape rules with run A as the baseline. A change the later run recorded as a finding
+    shows the severity it was recorded with (the probe's assumptions, enum paths and overrides
+    raised or lowered it), so ``diff`` never contradicts ``show`` and the alert."""
     if not before or not after:
         return []
     findings = diff_shapes(Shape.from_json(before), Shape.from_json(after))
-    return [f.to_json() for f in findings]
+    severities = {(f["kind"], f["path"]): f["severity"] for f in recorded or []}
+    out = []
+    for f in findings:
+        view = f.to_json()
+        view["severity"] = severities.get((f.kind, f.path), view["severity"])
+        out.append(view)
+    return out
 
 
 def diff_runs(
@@ -81,7 +94,7 @@ def diff_runs(
         "run_a": run_a["id"],
         "run_b": run_b["id"],
         "fields": fields,
-        "shape": shape_changes(ev_a.get("shape"), ev_b.get("shape")),
+        "shape": shape_changes(ev_a.get("shape"), ev_b.get("shape"), run_b.get("findings")),
         "response_headers": header_changes(
             ev_a.get("response_headers") or {}, ev_b.get("response_headers") or {}
         ),
@@ -95,7 +108,7 @@ def diff_runs(
 def render_diff(diff: dict[str, Any]) -> str:
     lines = [f"diff {diff['run_a']} -> {diff['run_b']}"]
     for key, change in diff["fields"].items():
-        lines.append(f"  {key}: {change['before']} -> {change['after']}")
+        lines.append(f"  {key}: {_shown(change['before'])} -> {_shown(change['after'])}")
     if diff["shape"]:
         lines.append("body shape:")
         for f in diff["shape"]:
@@ -108,9 +121,14 @@ def render_diff(diff: dict[str, Any]) -> str:
         if diff[key]:
             lines.append(f"{title}:")
             for h in diff[key]:
-                lines.append(f"  {h['change']:<8} {h['header']}: {h['before']} -> {h['after']}")
+                before, after = _shown(h["before"]), _shown(h["after"])
+                lines.append(f"  {h['change']:<8} {h['header']}: {before} -> {after}")
     if diff["no_evidence"]:
         lines.append("no evidence stored for: " + ", ".join(diff["no_evidence"]))
     if len(lines) == 1:
         lines.append("  no difference in status, shape or headers")
     return "\n".join(lines) + "\n"
+
+
+def _shown(value: Any) -> str:
+    return "(none)" if value is None else str(value)

@@ -227,6 +227,15 @@ class Harness:
         await self.run()
         await self.run(step_s=0)
 
+    async def open_in_turn(self, sim: Simulator, *scenarios: str) -> None:
+        """Open more drifts, each by a run of its own (the events one run opens are one
+        alert): ``scenarios`` are cumulative, e.g. ``"drop-usage,new-finish-reason"``."""
+        for scenario in scenarios:
+            self.clock.advance(60)
+            sim.set_scenario(scenario)
+            await self.run()
+            await self.run(step_s=0)
+
 
 @pytest.fixture
 def db(tmp_path: Path) -> str:

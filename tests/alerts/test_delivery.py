@@ -10,6 +10,7 @@ from datetime import timedelta
 from monitor.alerts.base import Delivery
 from monitor.alerts.checkpoints import BEFORE_SEND
 from monitor.alerts.dispatch import Dispatcher
+from monitor.simulator import Simulator
 from monitor.storage.params import ClaimPolicy
 from tests.alerts.conftest import Drifted, Harness, sink_env
 from tests.fakes.clock import FakeClock
@@ -18,6 +19,9 @@ from tests.fakes.pagerduty import PagerDuty
 from tests.fakes.slack_api import SlackApi, rate_limited
 from tests.fakes.slack_webhook import SlackWebhook
 from tests.fakes.webhook_receiver import WebhookReceiver
+
+TWO = "drop-usage,new-finish-reason"
+THREE = "drop-usage,new-finish-reason,type-change"
 
 
 def test_slack_429_is_retried_after_its_retry_after(
@@ -150,12 +154,12 @@ def test_a_webhook_404_and_a_rejected_pagerduty_event_are_permanent(
 
 
 def test_slack_messages_are_paced_one_per_second_per_channel(
-    drifted: Drifted, slack: SlackApi, webhook: WebhookReceiver, clock: FakeClock
+    drifted: Drifted, sim: Simulator, slack: SlackApi, webhook: WebhookReceiver, clock: FakeClock
 ) -> None:
     async def scenario() -> None:
-        # Three drifts of one probe: three messages (one probe is not an outage).
-        three = "drop-usage,new-finish-reason,type-change"
-        async with drifted(three, slack=slack, webhook=webhook) as h:
+        # Three drifts of one probe opened by three runs: three messages.
+        async with drifted("drop-usage", slack=slack, webhook=webhook) as h:
+            await h.open_in_turn(sim, TWO, THREE)
             assert await h.deliver() == 6
             assert len(slack.top_level()) == 3
             assert len(webhook.requests) == 3
@@ -185,10 +189,11 @@ def test_each_delivery_is_a_span_linked_to_the_runs_span(drifted: Drifted, slack
 
 
 def test_a_429_pauses_the_channel_and_the_next_messages_wait_in_the_outbox(
-    drifted: Drifted, slack: SlackApi, clock: FakeClock
+    drifted: Drifted, sim: Simulator, slack: SlackApi, clock: FakeClock
 ) -> None:
     async def scenario() -> None:
-        async with drifted("drop-usage,new-finish-reason", slack=slack) as h:  # two messages
+        async with drifted("drop-usage", slack=slack) as h:
+            await h.open_in_turn(sim, TWO)  # two runs opened one drift each: two messages
             slack.answer("chat.postMessage", rate_limited(30))
             assert await h.deliver() == 0
             assert len(slack.calls("chat.postMessage")) == 1  # the second did not hit the 429
@@ -221,10 +226,11 @@ class Intruder:
 
 
 def test_a_claim_that_outlived_most_of_its_lease_is_given_back_not_sent(
-    drifted: Drifted, slack: SlackApi, clock: FakeClock
+    drifted: Drifted, sim: Simulator, slack: SlackApi, clock: FakeClock
 ) -> None:
     async def scenario() -> None:
-        async with drifted("drop-usage,new-finish-reason,type-change", slack=slack) as h:
+        async with drifted("drop-usage", slack=slack) as h:
+            await h.open_in_turn(sim, TWO, THREE)  # three messages
             intruder = Intruder(h)
             # The app's collaborators, in a dispatcher whose lease pacing (1 s a message) outlasts.
             dispatcher = Dispatcher(

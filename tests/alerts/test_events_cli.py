@@ -227,6 +227,7 @@ def test_check_delivers_its_batch_as_one_grouped_alert_before_exiting(
 def test_unknown_event_is_a_usage_error(cli: Any, db: str, tmp_path: Path) -> None:
     config = tmp_path / "config.yaml"
     config.write_text(f'storage: {{url: "{db}"}}\n', encoding="utf-8")
+    assert cli("db", "upgrade", "--config", str(config)).code == 0  # reading never creates one
     result = cli("events", "show", "0123456789", "--config", str(config))
     assert result.code == 2
     assert "no event '0123456789'" in result.err

@@ -182,9 +182,12 @@ def test_breaking_pages_and_posts_while_warning_only_posts(
             await h.run()
             await h.run()
             await h.deliver()
-            posted = sorted(m.all_text.split("\n")[0] for m in slack.top_level())
-            assert len(posted) == 2  # the breaking and the warning event
-            (page,) = pagerduty.events()
+            # One run opened both: one message listing the breaking and the warning event
+            (posted,) = slack.top_level()
+            assert "2 events of probe chat-basic" in posted.all_text
+            assert "property-removed" in posted.all_text
+            assert "enum-value-added" in posted.all_text
+            (page,) = pagerduty.events()  # only the breaking event pages
             assert page["dedup_key"] == "chat-basic|success|property-removed|usage"
             assert page["payload"]["severity"] == "critical"
             assert page["payload"]["group"] == "sim"
@@ -271,5 +274,30 @@ def test_a_team_channel_the_bot_is_not_in_is_a_meta_alert_in_the_default_channel
             assert "not_in_channel" in meta.all_text
             (failed,) = [r for r in h.outbox() if r["sink"] == "slack:C0PLATFRM1"]
             assert failed["state"] == "failed"
+
+    asyncio.run(scenario())
+
+
+def test_one_runs_several_drifts_page_once(
+    sim: Simulator,
+    sim_url: str,
+    db: str,
+    slack: SlackApi,
+    pagerduty: PagerDuty,
+    clock: FakeClock,
+) -> None:
+    async def scenario() -> None:
+        text = probes_config(sim_url, db, ["chat-basic"]) + alerts_config(
+            slack=slack, pagerduty=pagerduty
+        )
+        async with Harness(text, sink_env(), clock) as h:
+            await h.open_drift(sim, "drop-usage,new-finish-reason,type-change")
+            opened = [r for r in h.outbox() if r["sink"] == "pagerduty"]
+            assert len(opened) >= 2  # several breaking events, each still its own event
+            await h.deliver()
+            (page,) = pagerduty.events()
+            assert page["event_action"] == "trigger"
+            (message,) = slack.top_level()
+            assert "opened by one run" in message.all_text
 
     asyncio.run(scenario())

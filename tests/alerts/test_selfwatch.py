@@ -109,10 +109,11 @@ def test_a_sink_that_delivers_again_resolves_its_meta_alert_in_the_thread(
         text = one_probe(sim_url, db, slack=slack, webhook=webhook)
         async with Harness(text, sink_env(), clock) as h:
             await h.run()
-            sim.set_scenario("drop-usage,new-finish-reason")
+            sim.set_scenario("drop-usage")
             await h.run()
-            webhook.answer("hook", Reply(404, {"error": "gone"}))
-            await h.run(step_s=0)  # two events open; the first webhook post gets a 404
+            await h.run(step_s=0)
+            await h.open_in_turn(sim, "drop-usage,new-finish-reason")  # two runs, two alerts
+            webhook.answer("hook", Reply(404, {"error": "gone"}))  # the first post gets a 404
             await h.deliver()
             (meta,) = [m for m in slack.top_level() if "ALERT DELIVERY FAILING" in m.all_text]
             assert "webhook answered HTTP 404" in meta.all_text

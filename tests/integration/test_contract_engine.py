@@ -255,6 +255,8 @@ def test_accept_adopts_the_new_shape_and_resolves_the_events_it_explains(
 
 
 def _verify(cli: Any, config: Path, request: Path, response: Path, *extra: str) -> Any:
+    # verify only reads: the database (here empty, no baseline yet) must exist
+    assert cli("db", "upgrade", "--config", str(config)).code == 0
     return cli(
         "verify",
         "--config",
@@ -445,3 +447,34 @@ probes:
     after = _runs(cli("check", "--config", config, "--json", env=ENV).out)[0]
     assert after["baseline"] == {"class": "chunk", "state": "active", "version": 2}
     assert [f for f in after["findings"] if f["kind"] == "type-changed"] == []
+
+
+def test_a_rejected_key_is_an_account_question_without_assumption_findings(
+    cli: Any, sim: Any, sim_url: str, tmp_path: Path, sqlite_url: str
+) -> None:
+    config = _config(tmp_path, sim_url, sqlite_url, SHIPPED, ASSUMES)
+    for _ in range(2):
+        assert cli("check", "--config", str(config), env=ENV).code == 0
+    sim.set_scenario("auth-rejects")
+    result = cli("check", "--config", str(config), "--json", env=ENV)
+    (run,) = _runs(result.out)
+    assert (run["outcome"], run["status_code"]) == ("fail", 401)
+    assert [f["kind"] for f in run["findings"]] == ["status-changed"]
+    assert (run["category"], run["verdict"]) == ("auth_mismatch", "vendor_question")
+    marks = {e["subject"]: e["reason"] for e in run["ledger"] if e["kind"] == "path"}
+    assert set(marks.values()) == {"no success body (HTTP 401)"}
+
+
+def test_a_401_right_after_a_key_rotation_points_at_the_new_key(
+    cli: Any, sim_url: str, tmp_path: Path, sqlite_url: str
+) -> None:
+    config = _config(tmp_path, sim_url, sqlite_url, SHIPPED, ASSUMES)
+    for _ in range(2):
+        assert cli("check", "--config", str(config), env=ENV).code == 0
+    rotated = {"SIM_API_KEY": "sk-sim-rotated-but-not-registered"}
+    result = cli("check", "--config", str(config), "--json", env=rotated)
+    (run,) = _runs(result.out)
+    (finding,) = run["findings"]
+    assert "the key changed since the last pass" in finding["message"]
+    assert (run["category"], run["verdict"]) == ("auth_mismatch", "client_bug")
+    assert "sk-sim-rotated" not in result.out

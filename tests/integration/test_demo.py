@@ -35,7 +35,7 @@ def test_demo_shows_baseline_drift_alert_and_resolution_in_under_a_minute(tmp_pa
     assert main(argv, env=env, stdout=again, stderr=io.StringIO()) == 0
     assert "chat-basic" in again.getvalue()
     alerts = err.getvalue()
-    assert "[DRIFT OPEN] chat-basic @ simulator" in alerts
+    assert "[DRIFT OPEN] 2 events of probe chat-basic on target simulator" in alerts  # one run
     assert "[RESOLVED] chat-basic @ simulator" in alerts
     assert (tmp_path / "demo.db").exists()
 

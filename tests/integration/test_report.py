@@ -111,7 +111,7 @@ def test_failures_are_counted_as_shares_of_all_runs_with_their_ids(
     assert report["totals"]["pass"] == 7
     assert report["totals"]["fail"] == 5
     auth, timeouts = _statements(report, "failures")
-    assert auth["text"].startswith("3 of 12 runs (25%) failed with auth_mismatch (client_bug)")
+    assert auth["text"].startswith("3 of 12 runs (25%) failed with auth_mismatch (vendor_question)")
     assert auth["count"] == 3
     assert auth["run_ids"] == _ids(runs["auth"])
     assert timeouts["text"].startswith(
@@ -168,9 +168,13 @@ def test_usage_spend_and_account_questions(cli: Any, incident: dict[str, Any]) -
     assert limited["needs_account_confirmation"] is True
     assert limited["text"].startswith("1 run answered HTTP 429 (rate limiting)")
     assert limited["run_ids"] == _ids(runs["limited"])
-    question, besides = _statements(report, "open_questions")
+    *questions, besides = _statements(report, "open_questions")
+    by_kind = {q["text"].split("`")[1]: q for q in questions}
+    assert sorted(by_kind) == ["status-changed", "timeout"]  # a 401 is the account's question
+    question = by_kind["timeout"]
     assert question["text"].startswith("Open question: 1 run showed `timeout`")
     assert question["run_ids"] == _ids(runs["timeout"])
+    assert by_kind["status-changed"]["run_ids"] == _ids(runs["auth"])
     # "Failed runs" counts the 429 with the timeout as vendor_question: it is named, not denied
     assert besides["text"] == (
         "Besides these, the rate-limit or billing answers of 1 run (HTTP 402/429; see "
@@ -286,10 +290,11 @@ def test_a_rate_limit_vendor_question_is_named_in_open_questions(
     report = _whole_day(cli, long_window)
     failures = [s["text"] for s in _statements(report, "failures")]
     assert any("timeout_retry_mismatch (vendor_question)" in text for text in failures)
-    (question,) = _statements(report, "open_questions")
+    auth, question = _statements(report, "open_questions")
+    assert auth["text"].startswith("Open question: 2 runs showed `status-changed`")  # the 401s
     assert question["text"] == (
-        "No open vendor question besides the rate-limit or billing answers of 1 run "
-        "(HTTP 402/429; see Rate-limit and billing observations)."
+        "Besides these, the rate-limit or billing answers of 1 run (HTTP 402/429; see "
+        "Rate-limit and billing observations) are questions for the account."
     )
     assert (question["count"], question["run_ids"]) == (1, _ids(runs["limited"]))
     assert question["needs_account_confirmation"] is True

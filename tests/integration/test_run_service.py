@@ -138,3 +138,32 @@ def test_unset_sink_secrets_and_an_unprotected_api_are_located_errors_at_run_tim
     assert "api.token_env: refusing to serve the API on non-loopback address" in ran.err
     assert "api.token_env" not in checked.err  # `check` serves no API
     assert not (tmp_path / "monitor.db").exists()
+
+
+def test_run_tells_each_failed_run_and_summarises_at_the_default_level(
+    sim: Any, sim_url: str, tmp_path: Path
+) -> None:
+    sim.set_scenario("html-502")
+    db_path = tmp_path / "told.db"
+    text = chat_probe_config(sim_url, f"sqlite:///{db_path}") + API_ANY_PORT
+    config = write_config(tmp_path, text.replace("every: 60s", "every: 1s"))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "monitor", "run", "--config", str(config), "--summary-every", "2s"],
+        env={**os.environ, "SIM_API_KEY": SIM_KEY},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while len(_completed(db_path)) < 4 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        proc.send_signal(signal.SIGTERM)
+        _out, err = proc.communicate(timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    told = [line for line in err.splitlines() if "monitor.activity" in line]
+    assert any("WARNING monitor.activity: chat-basic: fail (HTTP 502" in line for line in told), err
+    assert any(" runs in " in line and "fail" in line for line in told), err

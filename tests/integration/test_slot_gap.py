@@ -99,3 +99,7 @@ def test_slots_missed_while_no_replica_ran_are_recorded_skipped_after_a_restart(
     # and no slot anywhere from the first run to the last is absent
     everything = _schedule(min(ran), max(ran))
     assert [s for s in everything if s not in by_slot] == []
+    # one log line for the gap, not one per slot ("chat-basic: N slots missed HH:MM:SS–…")
+    log = (tmp_path / "second.log").read_text(encoding="utf-8", errors="replace")
+    assert log.count("slots missed") == 1, log[-2000:]
+    assert ": skipped (missed" not in log  # the per-slot line of earlier releases

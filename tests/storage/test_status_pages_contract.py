@@ -40,8 +40,7 @@ def test_run_points_are_each_probes_completed_runs_in_the_window_newest_first(
 def test_outcome_buckets_count_each_slice_of_the_window_by_outcome(store: Store) -> None:
     ids = _history(store)
 
-    # 140 s slices: no run starts on a slice's edge (SQLite's julianday arithmetic can put a run
-    # exactly on an edge into the slice before; PostgreSQL's epoch arithmetic does not)
+    # 140 s slices: no run starts on a slice's edge (edges: the next test)
     buckets = store.outcome_buckets(["chat", "other"], T0, T0 + 15 * MINUTE, bucket_s=140)
     counted = {(b.probe, b.index, b.outcome): (b.runs, b.newest_run_id) for b in buckets}
 
@@ -53,6 +52,21 @@ def test_outcome_buckets_count_each_slice_of_the_window_by_outcome(store: Store)
     }
     (first_minute,) = store.outcome_buckets(["chat"], T0, T0 + MINUTE, bucket_s=60)
     assert (first_minute.index, first_minute.outcome, first_minute.runs) == (0, "pass", 1)
+
+
+def test_a_run_starting_exactly_on_a_slice_edge_counts_in_the_slice_it_opens(
+    store: Store,
+) -> None:
+    ids = _history(store)  # chat runs at minutes 0, 1, 2 and 3: each on an edge of 60 s slices
+
+    buckets = store.outcome_buckets(["chat"], T0, T0 + 15 * MINUTE, bucket_s=60)
+
+    assert sorted((b.index, b.outcome, b.newest_run_id) for b in buckets) == [
+        (0, "pass", ids["chat"][0]),
+        (1, "pass", ids["chat"][1]),
+        (2, "fail", ids["chat"][2]),
+        (3, "pass", ids["chat"][3]),
+    ]
 
 
 def test_the_status_page_reads_buckets_newest_runs_and_latencies_in_one_go(store: Store) -> None:

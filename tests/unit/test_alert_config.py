@@ -52,7 +52,8 @@ def test_a_maintenance_window_needs_iso_times_in_order_and_known_names() -> None
         "config.yaml:14: maintenance[0].start: invalid time 'tomorrow': "
         "use ISO 8601, e.g. 2026-05-08T14:00:00Z",
         "config.yaml:16: maintenance[1].end: must be after start",
-        "config.yaml:17: maintenance[1].probes[0]: unknown probe 'chat-basics'",
+        "config.yaml:17: maintenance[1].probes[0]: unknown probe 'chat-basics' "
+        "(probes: chat-basic)",
     ]
 
 

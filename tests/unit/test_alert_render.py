@@ -340,3 +340,46 @@ def test_a_self_watch_alert_reads_its_message_not_none_to_none() -> None:
     }
     (line,) = finding_lines(AlertPayload.from_json(payload))
     assert line == "breaking monitor-stale: no completed run for 181 s; expected one every 60s"
+
+
+def _with_pages(reason: str = "opened") -> AlertPayload:
+    data = payload_json(reason)
+    data["probe"]["ui_base_url"] = "https://monitor.example"
+    return AlertPayload.from_json(data)
+
+
+def test_alerts_link_the_event_and_run_pages_when_ui_base_url_is_set() -> None:
+    with_pages = _with_pages()
+    assert render.links(with_pages)[:2] == [
+        ("event page", "https://monitor.example/events/0196-ev"),
+        ("run page", "https://monitor.example/runs/run-1"),
+    ]
+    blocks = str(slack_blocks.opening(with_pages))
+    assert "<https://monitor.example/events/0196-ev|Event page>" in blocks
+    event = pagerduty_event(with_pages, "rk")
+    hrefs = [link["href"] for link in event["links"]]
+    assert "https://monitor.example/events/0196-ev" in hrefs
+
+
+def test_without_ui_base_url_alerts_and_payloads_read_as_before() -> None:
+    plain = payload()
+    assert all(name not in ("event page", "run page") for name, _ in render.links(plain))
+    assert "ui_base_url" not in plain.to_json()["probe"]
+    assert _with_pages().to_json()["probe"]["ui_base_url"] == "https://monitor.example"
+
+
+def test_a_probe_alert_facts_carry_ui_base_url_only_when_configured() -> None:
+    from monitor.config.loader import parse_config
+    from monitor.probes.spec import alert_facts
+
+    text = """
+targets: {t: {base_url: "http://127.0.0.1:9"}}
+probes: [{name: p, target: t, every: 60s, model: m, messages: [{role: user, content: x}],
+          params: {max_tokens: 8}, owner: team}]
+"""
+    plain = parse_config(text, "c.yaml", {}).config
+    assert "ui_base_url" not in alert_facts(plain, plain.probes[0])
+    paged = parse_config(text + 'ui: {base_url: "https://m.example/"}\n', "c.yaml", {}).config
+    facts = alert_facts(paged, paged.probes[0])
+    assert facts["ui_base_url"] == "https://m.example"
+    assert facts["owner"] == "team"

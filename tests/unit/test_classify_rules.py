@@ -88,7 +88,16 @@ CASES: dict[str, tuple[Finding, ClassifyContext, tuple[str, str]]] = {
         ACCEPTED,
         BILLING_DEPLOYMENT,
     ),
-    "401/403 -> auth": (_f("status-changed", Source.EXPECTATION, after=401), ACCEPTED, AUTH_CLIENT),
+    "401/403 after the key changed since the last pass -> auth, our side": (
+        _f("status-changed", Source.EXPECTATION, after=401),
+        ClassifyContext(accepted_before=True, key_changed=True),
+        AUTH_CLIENT,
+    ),
+    "401/403 -> auth (the key expired, revoked or another environment's)": (
+        _f("status-changed", Source.EXPECTATION, after=401),
+        ACCEPTED,
+        AUTH_VENDOR,
+    ),
     "400/422 naming a parameter the probe sends, accepted before -> request schema": (
         _f("status-changed", Source.EXPECTATION, after=400),
         ClassifyContext(

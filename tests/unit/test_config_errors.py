@@ -44,7 +44,25 @@ def test_a_good_config_loads_with_defaults_filled_in() -> None:
 def test_unknown_key_names_line_key_and_valid_keys() -> None:
     text = GOOD.replace("    every: 60s\n", "    every: 60s\n    evrey: 5s\n")
     (error,) = _errors(text)
-    assert error.startswith("config.yaml:10: probes[0].evrey: unknown key; valid keys: assumes,")
+    assert error.startswith(
+        "config.yaml:10: probes[0].evrey: unknown key; did you mean `every`?; valid keys: assumes,"
+    )
+
+
+def test_an_unknown_key_far_from_any_valid_one_only_lists_them() -> None:
+    text = GOOD.replace("    every: 60s\n", "    every: 60s\n    zzz: 5s\n")
+    (error,) = _errors(text)
+    assert error.startswith("config.yaml:10: probes[0].zzz: unknown key; valid keys: assumes,")
+
+
+def test_an_api_key_in_a_target_says_to_name_a_variable_or_a_file() -> None:
+    text = GOOD.replace("    api_key_env: COMETAPI_API_KEY\n", "    api_key: sk-live-1234\n")
+    (error,) = _errors(text)
+    assert error.startswith("config.yaml:")
+    assert "targets.cometapi.api_key: unknown key: the API key is never written" in error
+    assert "`api_key_env`" in error
+    assert "`api_key_file`" in error
+    assert "sk-live-1234" not in error
 
 
 def test_bad_duration_is_located() -> None:
@@ -168,7 +186,10 @@ def test_route_typos_are_located_errors_not_silently_unrouted_alerts() -> None:
         "config.yaml:14: routes[0].match.category[0]: unknown category 'bogus_category' "
         "(categories: auth_mismatch,"
     )
-    assert errors[1] == "config.yaml:14: routes[0].match.probe[0]: unknown probe 'nope'"
+    assert errors[1] == (
+        "config.yaml:14: routes[0].match.probe[0]: unknown probe 'nope' "
+        "(probes: @monitor, chat-basic)"
+    )
 
 
 def test_the_monitors_own_alerts_can_be_routed_by_name() -> None:

@@ -196,3 +196,43 @@ def test_json_logs_carry_the_trace_id_of_the_current_span() -> None:
     assert inside["message"] == "inside"
     assert "trace_id" not in outside
     assert outside["run_id"] == "r1"
+
+
+def _run(run_id: str, outcome: str, status: int | None, category: str | None) -> dict[str, Any]:
+    return {
+        "id": run_id,
+        "probe": "chat",
+        "outcome": outcome,
+        "status_code": status,
+        "category": category,
+        "verdict": None,
+        "trace_id": None,
+        "started_at": T0,
+    }
+
+
+def test_a_drift_episode_is_worded_as_a_drift_not_a_failure() -> None:
+    drift = _run("r1", "drift", 200, "response_parser_mismatch")
+    episode = {"probe": "chat", "first": drift, "last": drift, "recovered": None}
+    first, open_ = _report(_facts(episodes=[episode])).section("episodes").statements
+    assert first.text.startswith("chat first drifted at 2026-05-08 14:00:00")
+    assert "failed" not in first.text
+    assert "after its last drift at" in open_.text
+    failing = _run("r2", "fail", 401, "auth_mismatch")
+    episode = {"probe": "chat", "first": failing, "last": failing, "recovered": None}
+    (first, _) = _report(_facts(episodes=[episode])).section("episodes").statements
+    assert first.text.startswith("chat first failed at")
+
+
+def test_one_contract_fetched_by_several_process_starts_is_one_line() -> None:
+    base = {"source": "openai.yaml", "version": "2.3.0", "sha256": "ab" * 32}
+    ledgers = [
+        {"count": 3, "run_ids": ["r1"], "ledger": [], "contract": {**base, "fetched_at": "a1"}},
+        {"count": 2, "run_ids": ["r2"], "ledger": [], "contract": {**base, "fetched_at": "a2"}},
+    ]
+    versions = _report(_facts(ledgers=ledgers)).section("versions").statements
+    (checked,) = [s for s in versions if "checked against" in s.text]
+    assert checked.text == (
+        "5 runs were checked against openai.yaml version 2.3.0 (sha256 abababababab), "
+        "last fetched a2."
+    )

@@ -6,7 +6,7 @@ import json
 from datetime import UTC, datetime
 
 from monitor.config import parse_config
-from monitor.config.secrets import header_secrets, redact_headers, run_secrets
+from monitor.config.secrets import header_secrets, redact_headers, run_secrets, url_secret_parts
 from monitor.core.observation import AttemptRecord, Observation, TransportFailure
 from monitor.core.policy.redact import redact_observation, scrub
 from monitor.core.stream.sse import SseEvent, build_capture
@@ -211,3 +211,29 @@ probes:
     secrets = run_secrets(None, {}, config.targets["fn"], config.probes[0])
     shown = "https://fn.example/api?code=a1b2c3%2Bd4e5/f6%3D%3D and a1b2c3%2Bd4e5%2Ff6%3D%3D"
     assert scrub(shown, secrets) == "https://fn.example/api?code=*** and ***"
+
+
+def test_a_whole_base_url_from_the_environment_masks_only_its_path_and_query() -> None:
+    text = """\
+targets:
+  gw:
+    base_url: "${GATEWAY_URL}"
+probes:
+  - {name: chat, target: gw, every: 1h, model: m, messages: [{role: user, content: hi}],
+     params: {max_tokens: 8}}
+"""
+    url = "https://gw.example.com/acct-77f3e1/v2?token=tk-991a&region=eu"
+    config = parse_config(text, "c.yaml", {"GATEWAY_URL": url}).config
+    secrets = run_secrets(None, {}, config.targets["gw"], config.probes[0])
+    assert "https://gw.example.com" not in " ".join(s for s in secrets if s)
+    shown = scrub(f"{url.split('?')[0]}/chat/completions?token=tk-991a&region=eu", secrets)
+    assert shown.startswith("https://gw.example.com/***/chat/completions?")
+    assert "acct-77f3e1" not in shown
+    assert "tk-991a" not in shown
+
+
+def test_a_host_from_the_environment_is_not_a_secret() -> None:
+    assert url_secret_parts("https://gw.example.com/v1", "gw.example.com") == []
+    assert url_secret_parts("https://gw.example.com/a/SECRET", "SECRET") == ["SECRET"]
+    whole = "https://h.example/acct-1?k=tk-2"
+    assert url_secret_parts(whole, whole) == ["acct-1", "k=tk-2", "tk-2"]

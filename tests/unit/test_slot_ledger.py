@@ -12,7 +12,14 @@ import pytest
 
 from monitor.config.schema import ProbeConfig
 from monitor.runner.scheduler import ProbeScheduler, slot_time, start_offset, trigger_for
-from monitor.runner.slots import COALESCED, IN_FLIGHT, MAX_GAP, MISSED, SlotLedger
+from monitor.runner.slots import (
+    COALESCED,
+    IN_FLIGHT,
+    MAX_GAP,
+    MISSED,
+    SlotLedger,
+    skip_summaries,
+)
 
 T0 = datetime(2026, 5, 8, 14, 0, tzinfo=UTC)
 GRACE = timedelta(seconds=35)
@@ -53,9 +60,9 @@ def test_slots_between_two_started_slots_are_pending_skips_until_the_grace_passe
     missed = ledger.saw("chat", s[3], _Trigger(probe))
     assert [m.slot for m in missed] == [s[1], s[2]]
     assert {m.reason for m in missed} == {COALESCED}
-    assert ledger.due(s[1] + GRACE - timedelta(milliseconds=1)) == []
-    assert [m.slot for m in ledger.due(s[1] + GRACE)] == [s[1]]
-    assert [m.slot for m in ledger.due(s[3] + GRACE)] == [s[2]]
+    # a gap falls due as a whole, after the grace of its last slot (one log line per gap)
+    assert ledger.due(s[2] + GRACE - timedelta(milliseconds=1)) == []
+    assert [m.slot for m in ledger.due(s[2] + GRACE)] == [s[1], s[2]]
     assert ledger.pending == 0
 
 
@@ -184,3 +191,17 @@ def test_the_real_scheduler_accounts_for_every_slot_while_a_run_overruns() -> No
     expected = _slots(probe, started[0] - timedelta(microseconds=1), len(everything))
     assert everything == expected
     assert any(m.reason == IN_FLIGHT for m in pending)
+
+
+def test_a_restart_after_minutes_down_logs_one_line_per_probe_per_gap() -> None:
+    start = datetime(2026, 5, 8, 19, 24, 52, tzinfo=UTC)
+    gap = [
+        (name, start + timedelta(seconds=5 * i), MISSED) for i in range(28) for name in ("b", "a")
+    ]
+    lines = skip_summaries([*gap, ("a", start, IN_FLIGHT)])
+    assert lines == [
+        "a: 28 slots missed 19:24:52–19:27:07: no replica of the monitor was running",
+        "a: 1 slot skipped 19:24:52: the previous run of this probe was still in flight on "
+        "this replica",
+        "b: 28 slots missed 19:24:52–19:27:07: no replica of the monitor was running",
+    ]

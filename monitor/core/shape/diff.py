@@ -17,7 +17,7 @@ from functools import partial
 
 from monitor.core.model import Finding, ResponseClass, Source
 from monitor.core.shape.framing import framing_changes
-from monitor.core.shape.header_changes import header_changes
+from monitor.core.shape.header_changes import header_changes, in_all
 from monitor.core.shape.path_changes import path_changes, type_label
 from monitor.core.shape.paths import parent_path
 from monitor.core.shape.stats import PathStats, Shape
@@ -97,15 +97,14 @@ def _removed(
         return _finding(
             "property-became-optional",
             path,
-            f"`{path}` was present in all {before.present} baseline responses and now comes "
-            "and goes",
+            f"`{path}` was present {in_all(before.present)} and now comes and goes",
             "always",
             "sometimes",
         )
     return _finding(
         "property-removed",
         path,
-        f"`{path}` was present in all {before.present} baseline responses and is missing",
+        f"`{path}` was present {in_all(before.present)} and is missing",
         "present",
         "absent",
     )

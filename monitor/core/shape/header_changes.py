@@ -14,6 +14,12 @@ from monitor.core.model import Finding, Source
 from monitor.core.shape.stats import Shape, normalize_media
 from monitor.core.taxonomy import make_finding
 
+
+def in_all(count: int) -> str:
+    """ "in all 3 baseline responses", and "in the 1 baseline response" (English, not a count)."""
+    return "in the 1 baseline response" if count == 1 else f"in all {count} baseline responses"
+
+
 _finding = partial(make_finding, source=Source.BASELINE)
 
 
@@ -27,8 +33,7 @@ def header_changes(baseline: Shape, observed: Shape) -> list[Finding]:
                 _finding(
                     "header-removed",
                     f"header:{name}",
-                    f"response header `{name}` was in all {count} baseline responses and is "
-                    "missing",
+                    f"response header `{name}` was {in_all(count)} and is missing",
                     "present",
                     "absent",
                 )

@@ -4,7 +4,8 @@ Invariants:
 - A row is claimed by ``UPDATE … WHERE id = ? AND <still due>``; of two workers (threads,
   processes, replicas) only the one that sees ``rowcount == 1`` owns it, until ``lease_until``.
 - Rows of one message share ``delivery_key`` (a grouped alert: several probes of one target
-  opening together; one probe's several events stay separate messages). The key is written
+  opening together, or the events one run of a probe opened; one probe's openings by
+  different runs stay separate messages). The key is written
   when the group is first claimed, so a retry or a restart re-sends the same group under the
   same key.
 - Delivery is at-least-once. A row whose lease expired while ``sending`` (its sender died,
@@ -171,22 +172,31 @@ def _claim_siblings(
         row = _claim_one(conn, sibling_id, now, worker, policy, condition)
         if row is not None:
             members.append(row)
+    grouped = members
     if leader["delivery_key"] is None and len({_probe(r) for r in (leader, *members)}) < 2:
-        # One probe's several findings are not an outage: each event keeps its own message
-        # (and its own thread). Grouping is for several probes of one target.
-        for row in (leader, *members):
-            _set_delivery_key(conn, [row["id"]], row["idempotency_key"])
-            row["delivery_key"] = row["idempotency_key"]
-        return members
+        # One probe: the events one run opened share a root cause and page once; openings of
+        # other runs are other causes and keep their own message (and thread).
+        run = _run(leader)
+        grouped = [m for m in members if run is not None and _run(m) == run]
+        for row in members:
+            if row not in grouped:
+                _set_delivery_key(conn, [row["id"]], row["idempotency_key"])
+                row["delivery_key"] = row["idempotency_key"]
     key = leader["delivery_key"] or leader["idempotency_key"]
-    _set_delivery_key(conn, [leader["id"], *(m["id"] for m in members)], key)
-    for row in (leader, *members):
+    _set_delivery_key(conn, [leader["id"], *(m["id"] for m in grouped)], key)
+    for row in (leader, *grouped):
         row["delivery_key"] = key
     return members
 
 
 def _probe(row: dict[str, Any]) -> str:
     return str(((row["payload"] or {}).get("event") or {}).get("probe"))
+
+
+def _run(row: dict[str, Any]) -> str | None:
+    """The run whose transition the row announces; None for self-watch events (no run)."""
+    run_id = ((row["payload"] or {}).get("run") or {}).get("id")
+    return None if run_id is None else str(run_id)
 
 
 def _set_delivery_key(conn: Connection, ids: Sequence[str], key: str) -> None:

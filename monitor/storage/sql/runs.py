@@ -81,10 +81,18 @@ def load_state(conn: Connection, probe: str, request_hash: str) -> ProbeState:
     active = conn.execute(
         sa.select(events).where(events.c.probe == probe, events.c.active_fingerprint.is_not(None))
     ).mappings()
+    last_pass_key = conn.execute(
+        sa.select(evidence.c.key_fingerprint)
+        .select_from(runs.outerjoin(evidence, evidence.c.run_id == runs.c.id))
+        .where(runs.c.probe == probe, runs.c.outcome == "pass")
+        .order_by(runs.c.slot_at.desc())
+        .limit(1)
+    ).scalar()
     return ProbeState(
         baselines=current,
         events={row["fingerprint"]: event_from_row(row) for row in active},
         next_version=next_version,
+        last_pass_key=last_pass_key,
     )
 
 

@@ -7,6 +7,7 @@ database), recent latencies and each probe's newest run. Every query walks the
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -55,10 +56,15 @@ def outcome_buckets(
     the runs): the status page's strips over hundreds of probes and a day of runs."""
     start = sa.bindparam("since", since, type_=runs.c.started_at.type)
     if conn.dialect.name == "sqlite":
-        offset = (sa.func.julianday(runs.c.started_at) - sa.func.julianday(start)) * 86400.0
+        # whole seconds as integers: julianday's floating point put a run that starts exactly
+        # on a slice's edge into the slice before it
+        def seconds(value: Any) -> Any:
+            return sa.cast(sa.func.strftime("%s", value), sa.Integer)
+
+        index = ((seconds(runs.c.started_at) - seconds(start)) // bucket_s).label("i")
     else:
         offset = sa.extract("epoch", runs.c.started_at - start)
-    index = sa.cast(sa.func.floor(offset / bucket_s), sa.Integer).label("i")
+        index = sa.cast(sa.func.floor(offset / bucket_s), sa.Integer).label("i")
     query = (
         sa.select(runs.c.probe, index, runs.c.outcome, sa.func.count(), sa.func.max(runs.c.id))
         .where(runs.c.probe.in_(probes), runs.c.started_at >= start, COMPLETED)

@@ -9,7 +9,7 @@ from typing import Any
 from monitor.storage.event_records import StoredEvent
 from monitor.storage.params import Cursor, EventFilter, RunFilter, Window
 from monitor.storage.report_facts import ReportFacts
-from monitor.storage.sql import event_queries, queries, report_queries, status_queries
+from monitor.storage.sql import event_queries, queries, report_queries, run_ids, status_queries
 from monitor.storage.sql.store_base import StoreBase
 from monitor.storage.status_records import OutcomeBucket, ProbeStatus, RunPoint
 
@@ -46,6 +46,11 @@ class ReadStore(StoreBase):
         flt = EventFilter(probes=probes, states=states, limit=limit, cursor=cursor)
         with self._begin() as conn:
             return event_queries.list_events_page(conn, flt)
+
+    def resolve_run_id(self, ref: str) -> str:
+        """A full run id or a unique prefix of 6+ characters; UsageError with the candidates."""
+        with self._begin() as conn:
+            return run_ids.resolve_run_id(conn, ref)
 
     def get_evidence(self, run_id: str) -> dict[str, Any] | None:
         with self._begin() as conn:
