@@ -1,12 +1,20 @@
 """The CLI's output streams, with upstream control characters escaped
 (``core.policy.terminal``): one wrapper on stdout and stderr, so no command, log line or
-console alert can forget it."""
+console alert can forget it.
+
+Only the CLI's own outcome colours pass (``tables.OUTCOME_COLOURS``, on a terminal): colour
+codes (SGR) cannot move the cursor, clear the screen or set a title, and an upstream that
+repeats exactly one of them can only recolour text."""
 
 from __future__ import annotations
 
+import re
 from typing import Any, TextIO
 
+from monitor.cli.tables import OUTCOME_COLOURS
 from monitor.core.policy.terminal import terminal_safe
+
+OWN_STYLES = re.compile("\x1b\\[(?:" + "|".join(sorted({*OUTCOME_COLOURS.values(), "0"})) + ")m")
 
 
 class TerminalSafeStream:
@@ -16,7 +24,7 @@ class TerminalSafeStream:
         self._inner = inner
 
     def write(self, text: str) -> int:
-        self._inner.write(terminal_safe(text))
+        self._inner.write(terminal_safe(text, OWN_STYLES))
         return len(text)
 
     def writelines(self, lines: Any) -> None:

@@ -10,6 +10,7 @@ from urllib.parse import quote
 import httpx
 import pytest
 
+from monitor.cli.safe_stream import OWN_STYLES
 from monitor.config.secrets import checked_key
 from monitor.core.policy.redact import redact_body_text
 from monitor.core.policy.scrub import scrub
@@ -116,3 +117,10 @@ def test_an_invalid_request_header_is_reported_without_quoting_it() -> None:
     assert "header value is not valid HTTP" in failure.message
     assert PLAIN not in failure.message
     assert not failure.retryable
+
+
+def test_the_clis_own_colours_and_crlf_pass_but_nothing_else_does() -> None:
+    line = "\x1b[32mpass\x1b[0m req\x1b]0;PWNED\x07\x1b[2J a,b\r\nlone\rcr"
+    assert terminal_safe(line, OWN_STYLES) == (
+        "\x1b[32mpass\x1b[0m req\\u001b]0;PWNED\\u0007\\u001b[2J a,b\r\nlone\\u000dcr"
+    )
