@@ -3,21 +3,39 @@
 #   docker run -v $PWD/config.yaml:/etc/monitor/config.yaml:ro -e MONITOR_DATABASE_URL=... contract-monitor
 # /etc/monitor is read-only and a relative SQLite path is read against the config's directory:
 # keep SQLite in the writable data directory, MONITOR_DATABASE_URL=sqlite:////var/lib/monitor/monitor.db
-# The build stage makes wheels (ours and every pinned dependency); the runtime stage installs
+# The build stage makes wheels (ours and every locked dependency, hashes checked); the runtime stage installs
 # them offline into /opt/monitor with packaging/install.sh, the same script the packaging test
-# runs, and carries no compiler, no pip cache and no source tree.
+# runs, and carries no compiler, no pip cache and no source tree. The shipped contract is package
+# data of the wheel: `contract: builtin:openai-chat-completions` works in the image.
 
-ARG PYTHON_IMAGE=python:3.11-slim-bookworm
+# A full version tag, so a rebuild gets the same Python; to pin the exact image too, append its
+# digest: docker buildx imagetools inspect python:3.11.14-slim-bookworm  (first "Digest:" line)
+#   docker build --build-arg PYTHON_IMAGE=python:3.11.14-slim-bookworm@sha256:<digest> .
+ARG PYTHON_IMAGE=python:3.11.14-slim-bookworm
 
 FROM ${PYTHON_IMAGE} AS build
 WORKDIR /src
 COPY pyproject.toml constraints.txt README.md LICENSE ./
+COPY requirements ./requirements
 COPY monitor ./monitor
 COPY packaging/build-wheels.sh /usr/local/bin/build-wheels
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 RUN build-wheels /src /wheels
 
 FROM ${PYTHON_IMAGE} AS runtime
+ARG PYTHON_IMAGE
+ARG VERSION=0.1.0
+ARG REVISION=unknown
+# OCI annotations (https://github.com/opencontainers/image-spec/blob/main/annotations.md);
+# a release build passes --build-arg VERSION=... --build-arg REVISION=$(git rev-parse HEAD)
+LABEL org.opencontainers.image.title="contract-monitor" \
+      org.opencontainers.image.description="Contract drift monitor for OpenAI-compatible LLM APIs" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${REVISION}" \
+      org.opencontainers.image.licenses="Apache-2.0" \
+      org.opencontainers.image.source="https://github.com/contract-monitor/contract-monitor" \
+      org.opencontainers.image.documentation="https://github.com/contract-monitor/contract-monitor#readme" \
+      org.opencontainers.image.base.name="${PYTHON_IMAGE}"
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \

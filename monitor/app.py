@@ -31,7 +31,7 @@ from monitor.blocking import BlockingPool
 from monitor.clock import Clock, SystemClock
 from monitor.config.dburl import DatabaseLocation, locate_database
 from monitor.config.loader import LoadedConfig
-from monitor.config.schema import Config
+from monitor.config.schema import Config, explicit
 from monitor.contract import Contract, load_contracts
 from monitor.errors import StorageError, UsageError
 from monitor.ids import new_id
@@ -242,8 +242,9 @@ def build_app(
         return select_sinks(context, config.routes, sink_names)
 
     provider = build_tracer_provider(
-        service_name=config.telemetry.service_name,
-        environment=config.environment,
+        # a key left at its default yields to OTEL_SERVICE_NAME / OTEL_RESOURCE_ATTRIBUTES
+        service_name=explicit(config.telemetry, "service_name"),
+        environment=explicit(config, "environment"),
         exporter=span_exporter,
         console=console_spans,
         env=environ,

@@ -12,11 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
-from apscheduler.triggers.cron import CronTrigger
-
-from monitor.config.crontab import crontab_trigger
+from monitor.config.crontab import Crontab, crontab
 from monitor.config.schema import MaintenanceWindow
 from monitor.config.timeparse import parse_instant
 from monitor.core.events import RESOLVING_REASONS
@@ -45,7 +43,7 @@ class Window:
     probes: frozenset[str] | None
     targets: frozenset[str] | None
     reason: str
-    cron: CronTrigger | None = None
+    cron: Crontab | None = None
     duration: timedelta = timedelta(0)
     cron_text: str = ""
 
@@ -58,7 +56,7 @@ class Window:
         # the first fire after at - duration (an occurrence is [fire, fire + duration)): it
         # covers ``at`` iff it is not later than ``at``; the earliest such fire is the one
         # to report when occurrences overlap
-        fire = self.cron.get_next_fire_time(None, at - self.duration + timedelta(microseconds=1))
+        fire = self.cron.first_at_or_after(at - self.duration + timedelta(microseconds=1))
         if fire is None or fire > at or at >= fire + self.duration:
             return None
         return fire, fire + self.duration
@@ -101,7 +99,7 @@ def _window(w: MaintenanceWindow) -> Window:
             probes=probes,
             targets=targets,
             reason=w.reason,
-            cron=crontab_trigger(w.cron, timezone=UTC),
+            cron=crontab(w.cron),
             duration=w.duration,
             cron_text=w.cron,
         )

@@ -53,7 +53,10 @@ class _Server(uvicorn.Server):
 
 def bind(listen: Listen) -> socket.socket:
     family = socket.AF_INET6 if ":" in listen.host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # IPPROTO_TCP, not the default 0: accepted sockets inherit it, and asyncio sets TCP_NODELAY
+    # only on sockets whose proto says TCP. Without it uvicorn's separate writes (headers, body)
+    # meet Nagle and the client's delayed ACK: +40 ms on every kept-alive answer.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((listen.host, listen.port))

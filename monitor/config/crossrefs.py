@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from urllib.parse import urlsplit
 
-from monitor.config.crontab import crontab_trigger
+from monitor.config.crontab import crontab
 from monitor.config.dburl import normalize_database_url
 from monitor.config.listen import api_token, parse_listen, token_problem
 from monitor.config.locate import format_loc
@@ -232,7 +232,7 @@ def _check_window_time(
 def cron_problem(expression: str) -> str | None:
     """Why a crontab expression is invalid (None when it is valid), evaluated in UTC."""
     try:
-        crontab_trigger(expression)
+        crontab(expression)
     except ValueError as exc:
         return str(exc)
     return None

@@ -331,3 +331,8 @@ class Config(Strict):
 
     def probe(self, name: str) -> ProbeConfig | None:
         return next((p for p in self.probes if p.name == name), None)
+
+
+def explicit(model: BaseModel, key: str) -> str | None:
+    """``key``'s value when the configuration sets it, None when it is left at its default."""
+    return str(getattr(model, key)) if key in model.model_fields_set else None

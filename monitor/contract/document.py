@@ -1,4 +1,5 @@
-"""Read an OpenAPI 3.0/3.1 document from a path or URL, strictly, with located errors.
+"""Read an OpenAPI 3.0/3.1 document from a path, a URL or a built-in name (``builtin:NAME``,
+shipped inside the package), strictly, with located errors.
 
 A broken document is rejected when the configuration is checked (``monitor config check``)
 and when the service starts, never at 3 a.m.: every problem names the document, the line and
@@ -14,6 +15,7 @@ import hashlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +30,7 @@ from monitor.config.timeparse import iso_z
 from monitor.errors import ContractError
 
 MAX_DOCUMENT_BYTES = 16 * 1024 * 1024
+BUILTIN = "builtin:"  # `contract: builtin:openai-chat-completions`, shipped in the package
 Fetch = Callable[[str], bytes]
 
 
@@ -122,7 +125,27 @@ def read_document(
     )
 
 
+def builtin_contracts() -> list[str]:
+    """The names ``builtin:NAME`` accepts: the documents shipped inside the package."""
+    folder = resources.files("monitor.contract").joinpath("builtin")
+    return sorted(
+        f.name.removesuffix(".yaml") for f in folder.iterdir() if f.name.endswith(".yaml")
+    )
+
+
+def _read_builtin(source: str) -> bytes:
+    # package data rather than a path, so the name works from any directory and in a wheel
+    name = source.removeprefix(BUILTIN)
+    if name not in builtin_contracts():
+        known = ", ".join(BUILTIN + n for n in builtin_contracts())
+        raise ContractError(source, None, "", f"no such built-in contract; known: {known}")
+    folder = resources.files("monitor.contract").joinpath("builtin")
+    return folder.joinpath(f"{name}.yaml").read_bytes()
+
+
 def _read_bytes(source: str, base_dir: Path | None, fetch: Fetch) -> bytes:
+    if source.startswith(BUILTIN):
+        return _read_builtin(source)
     if source.startswith(("http://", "https://")):
         try:
             return fetch(source)

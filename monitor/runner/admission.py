@@ -4,6 +4,8 @@ A refused run is recorded as ``skipped`` with the reason and never judged, so it
 count toward the events gate. The breaker is per target and in memory (it protects the
 target from this process); budgets are counted from the database (runs completed by any
 process) plus this process's runs in flight, so a restart does not reset a day's tokens.
+While the database is unavailable the budgets use the last spend read (the run then goes on to
+be spooled like any other; refusing it would lose the slot for a reason that is not the budget).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from monitor.core.observation import Observation
 from monitor.core.policy import breaker
 from monitor.core.policy.budget import Budget, Spend, attempts_allowed, refusal
 from monitor.core.policy.refusal import Refusal
+from monitor.errors import StorageError
 from monitor.probes.cost import tokens_per_run
 from monitor.storage.base import SpendLedger
 
@@ -42,6 +45,7 @@ class Admission:
         self._breakers: dict[str, breaker.BreakerState] = defaultdict(breaker.BreakerState)
         self._in_flight: dict[str, int] = defaultdict(int)
         self._locks: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._last_spend: dict[str, Spend] = {}
 
     def _policy(self, target: str) -> breaker.BreakerPolicy:
         settings = self._config.targets[target].circuit_breaker
@@ -62,7 +66,7 @@ class Admission:
         budget = Budget(settings.requests_per_minute, settings.tokens_per_day)
         attempts = probe.retries.attempts
         if budget.requests_per_minute is not None or budget.tokens_per_day is not None:
-            spend = await self._db.run(self._store.recent_spend, target, now)
+            spend = await self._recent_spend(target, now)
             spend = Spend(
                 spend.requests_last_minute + self._in_flight[target], spend.tokens_last_day
             )
@@ -73,6 +77,25 @@ class Admission:
         self._breakers[target] = state
         self._in_flight[target] += 1
         return Ticket(target, attempts)
+
+    async def _recent_spend(self, target: str, now: datetime) -> Spend:
+        try:
+            spend = await self._db.run(self._store.recent_spend, target, now)
+        except StorageError as exc:
+            if not exc.retryable:
+                raise
+            known = self._last_spend.get(target, Spend(0, 0))
+            log.warning(
+                "target %s: cannot read the spend for its budget (%s); using the last known "
+                "(%d requests in a minute, %d tokens in a day)",
+                target,
+                exc,
+                known.requests_last_minute,
+                known.tokens_last_day,
+            )
+            return known
+        self._last_spend[target] = spend
+        return spend
 
     def settle(self, ticket: Ticket, observation: Observation | None, now: datetime) -> None:
         """The admitted run is over (``observation`` None: it never reached the target)."""

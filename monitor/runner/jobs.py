@@ -6,6 +6,7 @@ Building starts nothing."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from monitor.blocking import BlockingPool
 from monitor.clock import Clock
@@ -16,8 +17,12 @@ from monitor.runner.retention import RetentionJob
 from monitor.runner.scheduler import ProbeScheduler
 from monitor.runner.slot_runs import SlotRuns
 from monitor.runner.slots import SlotLedger
-from monitor.storage.base import Store
+from monitor.storage.base import ReplicaLedger, Retention
 from monitor.telemetry.observers import Observer
+
+
+class JobsStore(ReplicaLedger, Retention, Protocol):
+    """The roles the reaper and the retention job use."""
 
 
 @dataclass(frozen=True)
@@ -31,7 +36,7 @@ class RunnerJobs:
 
 def build_jobs(
     loaded: LoadedConfig,
-    store: Store,
+    store: JobsStore,
     db: BlockingPool,
     clock: Clock,
     pipeline: Pipeline,

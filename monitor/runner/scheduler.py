@@ -25,7 +25,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from monitor.config.crontab import crontab_trigger
+from monitor.config.crontab import Crontab, crontab
 from monitor.config.schema import ProbeConfig
 from monitor.runner.slots import SlotLedger
 
@@ -59,8 +59,7 @@ def trigger_for(probe: ProbeConfig) -> BaseTrigger:
             timezone=UTC,
         )
     assert probe.cron is not None
-    cron = crontab_trigger(probe.cron, timezone=UTC)
-    return ShiftedTrigger(cron, start_offset(probe.name, CRON_SPREAD))
+    return CrontabTrigger(crontab(probe.cron), start_offset(probe.name, CRON_SPREAD))
 
 
 # A crontab's finest step is a minute, so shifting every fire time by less than that keeps the
@@ -68,22 +67,27 @@ def trigger_for(probe: ProbeConfig) -> BaseTrigger:
 CRON_SPREAD = timedelta(minutes=1)
 
 
-class ShiftedTrigger(BaseTrigger):  # type: ignore[misc]  # apscheduler 3 has no type hints
-    """``trigger``'s fire times, each ``offset`` later (the per-probe offset for cron)."""
+class CrontabTrigger(BaseTrigger):  # type: ignore[misc]  # apscheduler 3 has no type hints
+    """A crontab's fire times (crontab's meaning, see ``monitor.config.crontab``), each
+    ``offset`` later (the per-probe offset)."""
 
-    def __init__(self, trigger: BaseTrigger, offset: timedelta) -> None:
-        self.trigger = trigger
+    def __init__(self, cron: Crontab, offset: timedelta) -> None:
+        self.cron = cron
         self.offset = offset
 
     def get_next_fire_time(
         self, previous_fire_time: datetime | None, now: datetime
     ) -> datetime | None:
-        previous = previous_fire_time - self.offset if previous_fire_time else None
-        fire = self.trigger.get_next_fire_time(previous, now - self.offset)
+        # as APScheduler's CronTrigger: after a fire, look from just past it (so slots missed
+        # while the loop was busy are reported, then coalesced), else from now
+        start = now - self.offset
+        if previous_fire_time is not None:
+            start = min(start, previous_fire_time - self.offset + timedelta(microseconds=1))
+        fire = self.cron.first_at_or_after(start)
         return fire + self.offset if fire is not None else None
 
     def __str__(self) -> str:
-        return f"{self.trigger} + {self.offset.total_seconds():g}s"
+        return f"cron[{self.cron.expression}] + {self.offset.total_seconds():g}s"
 
 
 def fires_per_day(probe: ProbeConfig, now: datetime | None = None) -> int:

@@ -38,6 +38,10 @@ def _parse_dt(value: str | None) -> datetime | None:
 
 def encode_observation(obs: Observation) -> dict[str, Any]:
     data = asdict(obs)
+    if data.get("key_fingerprint") is None:
+        # added in this release; absent, a file reads as the previous release wrote it (and that
+        # release reads this one: unknown keys are ignored)
+        data.pop("key_fingerprint", None)
     data["started_at"] = _dt(obs.started_at)
     data["body"] = base64.b64encode(obs.body).decode("ascii")
     return data
@@ -69,6 +73,7 @@ def decode_observation(data: dict[str, Any]) -> Observation:
         attempts=tuple(AttemptRecord(**a) for a in data.get("attempts") or ()),
         stream=StreamCapture(**_tuples(stream)) if stream else None,
         headers_captured=bool(data.get("headers_captured", True)),
+        key_fingerprint=data.get("key_fingerprint"),
     )
 
 

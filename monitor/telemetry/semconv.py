@@ -11,7 +11,10 @@ from __future__ import annotations
 # Resource
 SERVICE_NAME = "service.name"
 SERVICE_VERSION = "service.version"
-DEPLOYMENT_ENVIRONMENT = "deployment.environment"
+# ``deployment.environment`` was deprecated for ``deployment.environment.name`` (semconv 1.27);
+# one given in OTEL_RESOURCE_ATTRIBUTES is still read, and published under the new name
+DEPLOYMENT_ENVIRONMENT = "deployment.environment.name"
+DEPLOYMENT_ENVIRONMENT_DEPRECATED = "deployment.environment"
 
 # GenAI (development status)
 GEN_AI_OPERATION_NAME = "gen_ai.operation.name"

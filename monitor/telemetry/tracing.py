@@ -19,6 +19,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Mapping
 from typing import TextIO
+from urllib.parse import unquote
 
 from opentelemetry import trace
 from opentelemetry.sdk.resources import Resource
@@ -40,24 +41,25 @@ DEFAULT_OTLP_HTTP_ENDPOINT = "http://localhost:4318"
 DEFAULT_OTLP_GRPC_ENDPOINT = "http://localhost:4317"
 
 
+DEFAULT_SERVICE_NAME = "contract-monitor"
+DEFAULT_ENVIRONMENT = "production"
+
+
 def build_tracer_provider(
     *,
-    service_name: str = "contract-monitor",
-    environment: str = "production",
+    service_name: str | None = None,
+    environment: str | None = None,
     exporter: SpanExporter | None = None,
     console: TextIO | None = None,
     env: Mapping[str, str] | None = None,
     stderr: TextIO | None = None,
 ) -> TracerProvider:
-    """The provider; ``exporter`` (tests) and ``console`` are added to what ``env`` asks for."""
-    resource = Resource.create(
-        {
-            semconv.SERVICE_NAME: service_name,
-            semconv.SERVICE_VERSION: __version__,
-            semconv.DEPLOYMENT_ENVIRONMENT: environment,
-        }
-    )
-    provider = TracerProvider(resource=resource)
+    """The provider; ``exporter`` (tests) and ``console`` are added to what ``env`` asks for.
+
+    ``service_name`` and ``environment`` are the config's values when it sets them explicitly,
+    None when it leaves them at their defaults (then the standard variables decide)."""
+    attributes = resource_attributes(env or {}, service_name, environment)
+    provider = TracerProvider(resource=Resource.create(attributes))
     if exporter is not None:
         provider.add_span_processor(SimpleSpanProcessor(exporter))
     if console is not None:
@@ -65,6 +67,40 @@ def build_tracer_provider(
     for configured in exporters_from_env(env or {}, stderr or sys.stderr):
         provider.add_span_processor(BatchSpanProcessor(configured))
     return provider
+
+
+def resource_attributes(
+    env: Mapping[str, str], service_name: str | None, environment: str | None
+) -> dict[str, str]:
+    """The resource: an explicit config key, then ``OTEL_SERVICE_NAME`` /
+    ``OTEL_RESOURCE_ATTRIBUTES``, then our defaults (the SDK's own ``Resource.create`` lets
+    any attribute we pass beat the variables, so the precedence is decided here)."""
+    attributes = _env_resource(env)
+    if variable := env.get("OTEL_SERVICE_NAME", "").strip():
+        attributes[semconv.SERVICE_NAME] = variable
+    deprecated = attributes.pop(semconv.DEPLOYMENT_ENVIRONMENT_DEPRECATED, "")
+    attributes[semconv.SERVICE_NAME] = (
+        service_name or attributes.get(semconv.SERVICE_NAME) or DEFAULT_SERVICE_NAME
+    )
+    attributes[semconv.DEPLOYMENT_ENVIRONMENT] = (
+        environment
+        or attributes.get(semconv.DEPLOYMENT_ENVIRONMENT)
+        or deprecated
+        or DEFAULT_ENVIRONMENT
+    )
+    attributes[semconv.SERVICE_VERSION] = __version__
+    return attributes
+
+
+def _env_resource(env: Mapping[str, str]) -> dict[str, str]:
+    """``OTEL_RESOURCE_ATTRIBUTES`` as the spec reads it: ``k=v`` pairs, values %-decoded;
+    a malformed pair is skipped, as the SDK does."""
+    out: dict[str, str] = {}
+    for item in env.get("OTEL_RESOURCE_ATTRIBUTES", "").split(","):
+        key, sep, value = item.partition("=")
+        if sep and key.strip():
+            out[key.strip()] = unquote(value.strip())
+    return out
 
 
 def _env(env: Mapping[str, str], name: str, default: str = "") -> str:

@@ -291,3 +291,17 @@ def test_values_outside_the_schema_are_refused_naming_the_key(
 ) -> None:
     with pytest.raises(RenderError, match="(?s)" + complaint.replace("/", r"\/?")):
         render(values)
+
+
+def test_the_default_image_is_the_one_docker_build_makes_and_notes_say_how() -> None:
+    from monitor import __version__
+
+    manifests = render()
+    (deployment,) = [d for d in documents(manifests) if d["kind"] == "Deployment"]
+    (container,) = deployment["spec"]["template"]["spec"]["containers"]
+    # nothing is published: the default is the local name of `docker build -t ...:VERSION .`
+    assert container["image"] == f"contract-monitor:{__version__}"
+    notes = next(text for path, text in manifests.items() if path.endswith("NOTES.txt"))
+    assert f"docker build -t contract-monitor:{__version__} ." in notes
+    pushed = render({"image": {"repository": "registry.example/cm"}})
+    assert "docker build" not in next(t for p, t in pushed.items() if p.endswith("NOTES.txt"))

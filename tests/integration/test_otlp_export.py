@@ -44,7 +44,7 @@ def test_spans_are_exported_over_otlp_http_to_the_configured_endpoint(
     resource, run_span = next((r, s) for r, s in spans if s.name == "chat gpt-4o-mini")
     assert run_span.trace_id.hex() == row.trace_id
     assert resource["service.name"] == "contract-monitor"
-    assert resource["deployment.environment"] == "test"
+    assert resource["deployment.environment.name"] == "test"
     attributes = {a.key: a.value for a in run_span.attributes}
     assert attributes["gen_ai.request.model"].string_value == "gpt-4o-mini"
     assert all(SIM_KEY.encode() not in body for _, _, body in receiver.requests)

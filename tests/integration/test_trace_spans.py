@@ -60,7 +60,7 @@ def test_a_run_is_one_client_span_with_genai_and_http_attributes(
     assert semconv.ERROR_TYPE not in attrs
     assert run_span.status.status_code is StatusCode.UNSET
     assert run_span.resource.attributes["service.name"] == "contract-monitor"
-    assert run_span.resource.attributes["deployment.environment"] == "test"
+    assert run_span.resource.attributes["deployment.environment.name"] == "test"
     assert "service.version" in run_span.resource.attributes
     assert SIM_KEY not in str(attrs)
     # the trace id stored with the run is the span's

@@ -65,7 +65,22 @@ def test_the_image_is_multi_stage_on_a_slim_base() -> None:
     assert len(froms) >= 2
     assert all(re.search(r"\bAS \w+", f, re.IGNORECASE) for f in froms)
     image = args["PYTHON_IMAGE"]
-    assert re.fullmatch(r"python:3\.1[1-9]-slim(-\w+)?", image)
+    # a full version tag (3.11.14, not 3.11), so a rebuild does not silently change Python
+    assert re.fullmatch(r"python:3\.1[1-9]\.\d+-slim-\w+(@sha256:[0-9a-f]{64})?", image)
+
+
+def test_the_runtime_image_carries_oci_labels_with_the_package_version() -> None:
+    from monitor import __version__
+
+    steps = _instructions()
+    last_from = max(n for n, (i, _) in enumerate(steps) if i == "FROM")
+    labels = " ".join(a for i, a in steps[last_from:] if i == "LABEL")
+    found = dict(re.findall(r'(org\.opencontainers\.image\.[a-z.]+)="([^"]*)"', labels))
+    for key in ("title", "description", "version", "revision", "licenses", "source"):
+        assert f"org.opencontainers.image.{key}" in found, key
+    assert found["org.opencontainers.image.licenses"] == "Apache-2.0"
+    args = [a for i, a in steps[last_from:] if i == "ARG"]
+    assert f"VERSION={__version__}" in args  # bumped with the package
 
 
 def test_the_runtime_stage_runs_as_a_numeric_non_root_user() -> None:

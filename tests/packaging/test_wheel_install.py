@@ -1,6 +1,7 @@
 """The package as the image ships it: build the wheels and install them into a fresh virtual
 environment with the Dockerfile's own scripts, then run `monitor run` from it (no source tree
-on the path) and see a run recorded."""
+on the path) and see a run recorded; `config check` with the built-in contract and `monitor
+demo` work from outside the checkout."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -18,7 +20,14 @@ from tests.conftest import API_ANY_PORT, SIM_KEY, chat_probe_config, write_confi
 from tests.integration.processes import MonitorProcess, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
-DOCKER_COPIES = ("pyproject.toml", "constraints.txt", "README.md", "LICENSE", "monitor")
+DOCKER_COPIES = (
+    "pyproject.toml",
+    "constraints.txt",
+    "README.md",
+    "LICENSE",
+    "requirements",
+    "monitor",
+)
 
 
 def _completed_runs(db: Path) -> int:
@@ -55,6 +64,16 @@ def test_the_wheel_installed_like_the_image_runs_a_probe(tmp_path: Path, sim_url
             timeout=300,
         )
         assert result.returncode == 0, result.stderr[-3000:]
+    (wheel,) = (tmp_path / "wheels").glob("contract_monitor-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+        metadata = archive.read(next(n for n in names if n.endswith(".dist-info/METADATA")))
+    assert "monitor/contract/builtin/openai-chat-completions.yaml" in names
+    assert "monitor/example.yaml" in names
+    text = metadata.decode("utf-8")
+    assert "Project-URL: Changelog, " in text
+    assert "Classifier: Programming Language :: Python :: 3.11" in text
+    assert "Requires-Dist: psycopg[binary]" in text  # the production store's driver by default
     venv_python = tmp_path / "venv" / "bin" / "python"
     where = subprocess.run(
         [str(venv_python), "-c", "import monitor; print(monitor.__file__)"],
@@ -68,8 +87,14 @@ def test_the_wheel_installed_like_the_image_runs_a_probe(tmp_path: Path, sim_url
 
     workdir = tmp_path / "work"
     workdir.mkdir()
+    _builtin_contract_and_demo_work_outside_the_checkout(tmp_path / "venv" / "bin", workdir)
     db = workdir / "monitor.db"
     text = chat_probe_config(sim_url, f"sqlite:///{db}").replace("every: 60s", "every: 1s")
+    # the built-in contract from the installed package, whatever the working directory
+    text = text.replace(
+        "    api_key_env: SIM_API_KEY\n",
+        "    api_key_env: SIM_API_KEY\n    contract: builtin:openai-chat-completions\n",
+    )
     text += API_ANY_PORT
     config = write_config(tmp_path, text)
     monitor = MonitorProcess(
@@ -91,3 +116,38 @@ def test_the_wheel_installed_like_the_image_runs_a_probe(tmp_path: Path, sim_url
             r[0] for r in conn.execute("SELECT outcome FROM runs WHERE state = 'completed'")
         }
     assert outcomes == {"pass"}
+
+
+def _builtin_contract_and_demo_work_outside_the_checkout(bin_dir: Path, workdir: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MONITOR_")}
+    env["PATH"] = f"{bin_dir}{os.pathsep}{env.get('PATH', '')}"
+    env["KEY"] = "sk-anything"
+    config = workdir / "builtin.yaml"
+    config.write_text(
+        "targets:\n"
+        "  provider:\n"
+        "    base_url: https://llm.example.com\n"
+        "    api_key_env: KEY\n"
+        "    contract: builtin:openai-chat-completions\n",
+        encoding="utf-8",
+    )
+    check = subprocess.run(
+        [str(bin_dir / "monitor"), "config", "check", str(config)],
+        cwd=workdir,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert "contract builtin:openai-chat-completions (OpenAPI 3.0" in check.stdout
+    demo = subprocess.run(
+        [str(bin_dir / "monitor"), "demo"],
+        cwd=workdir,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert demo.returncode == 0, demo.stdout[-3000:] + demo.stderr[-3000:]
+    assert "resolved" in demo.stdout.lower(), demo.stdout[-3000:]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -67,3 +68,8 @@ def test_spooled_runs_come_back_oldest_first_and_can_be_removed(tmp_path: Path) 
     spool.remove(paths[0])
     assert len(spool.pending()) == 1
     assert not list((tmp_path / "spool").glob("*.tmp"))
+
+
+def test_the_key_fingerprint_an_observation_carries_survives_the_spool() -> None:
+    obs = replace(_observation(), key_fingerprint="bd381ad8")
+    assert decode_observation(encode_observation(obs)).key_fingerprint == "bd381ad8"

@@ -72,7 +72,8 @@ class SseParser:
         text = self._decoder.decode(b"", final=True)
         events = self._feed_text(text)
         if self._buffer:
-            events.extend(self._line(self._buffer))
+            # a CR held back in case an LF followed is, at the end, a line end of its own
+            events.extend(self._line(self._buffer.removesuffix("\r")))
             self._buffer = ""
         if self._data:
             self.unterminated = True

@@ -15,7 +15,13 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from monitor.config.dburl import normalize_database_url
+from monitor.errors import UsageError
 from monitor.storage.private import private_file
+
+POSTGRES_DRIVER_MISSING = (
+    "a postgresql+psycopg:// URL needs the PostgreSQL driver psycopg, which is not installed: "
+    "pip install 'contract-monitor[postgres]' (or pipx inject contract-monitor 'psycopg[binary]')"
+)
 
 
 def is_sqlite(engine: Engine) -> bool:
@@ -26,7 +32,14 @@ def create_db_engine(url: str) -> Engine:
     url = normalize_database_url(url)
     if url.startswith("sqlite"):
         return _sqlite_engine(url)
-    return sa.create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    try:
+        return sa.create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    except ModuleNotFoundError as exc:
+        # psycopg comes with the default install; an install made without dependencies (or a
+        # platform without its binary wheel) gets the fix, not a traceback
+        if (exc.name or "").split(".")[0] in ("psycopg", "psycopg_binary", "psycopg_c"):
+            raise UsageError(POSTGRES_DRIVER_MISSING) from None
+        raise
 
 
 def _sqlite_engine(url: str) -> Engine:

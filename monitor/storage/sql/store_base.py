@@ -70,8 +70,8 @@ class StoreBase:
             return is_at_head(self.engine)
 
     def ping(self) -> None:
-        """Raises when the database does not answer."""
-        with self.engine.connect() as conn:
+        """Raises ``StorageError(retryable=True)`` when the database does not answer."""
+        with unavailable_is_retryable(), self.engine.connect() as conn:
             conn.execute(sa.text("SELECT 1"))
 
     def close(self) -> None:

@@ -53,12 +53,12 @@ class RunStore(StoreBase):
 
     # spend (budgets, reports)
     def recent_spend(self, target: str, now: datetime) -> Spend:
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             return spend.recent_spend(conn, target, now)
 
     def spent(self, target: str, since: datetime, until: datetime) -> tuple[int, int]:
         """(requests, reported tokens) the monitor spent on ``target`` in [since, until)."""
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             return spend.spent(conn, target, since, until)
 
     # replicas: leases, take-overs, skipped slots (see storage.claims)
