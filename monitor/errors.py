@@ -4,6 +4,7 @@
     ├── ConfigError          bad configuration; carries located issues; CLI exit code 2
     ├── ContractError        a contract (OpenAPI) document cannot be used; located like a config
     ├── SecretError          a secret the config names cannot be read (unset env, missing file)
+    │   └── InvalidSecretError   it was read but is not one line of visible ASCII
     ├── StorageError         the database failed; ``retryable`` says whether trying again can help
     │   └── ClaimLost        another replica took a run over after our lease expired
     ├── DeliveryError        an alert sink failed; ``permanent`` says retrying cannot help
@@ -61,7 +62,16 @@ class ContractError(MonitorError):
 
 
 class SecretError(MonitorError):
-    """A secret could not be read. The message names where it was looked for, never its value."""
+    """A secret could not be read. The message names where it was looked for, never its value.
+    ``kind`` is the finding a run that needed it records."""
+
+    kind = "secret-unavailable"
+
+
+class InvalidSecretError(SecretError):
+    """A secret was read but cannot travel in a header (a second line, a control character)."""
+
+    kind = "secret-invalid"
 
 
 class StorageError(MonitorError):

@@ -7,6 +7,7 @@ from typing import TextIO
 
 from monitor.alerts.base import Delivery
 from monitor.alerts.render import render_group_text, render_text
+from monitor.core.policy.terminal import terminal_safe
 
 
 class ConsoleSink:
@@ -30,6 +31,7 @@ class ConsoleSink:
         else:
             text = render_text(delivery.lead)
         with self._lock:
-            self._stream.write(text + "\n")
+            # an upstream's header or message may carry terminal escape sequences
+            self._stream.write(terminal_safe(text) + "\n")
             self._stream.flush()
         return None

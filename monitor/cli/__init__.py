@@ -51,6 +51,7 @@ from monitor.cli import (
 )
 from monitor.cli.common import Context, add_config_option, environ
 from monitor.cli.help import CommandParser, add_examples
+from monitor.cli.safe_stream import safe
 from monitor.errors import ConfigError, MonitorError, SecretError, StorageError, UsageError
 from monitor.telemetry.logs import configure_logging
 
@@ -128,8 +129,9 @@ def main(
             sys.stdout, sys.stderr = old_out, old_err
     except SystemExit as exc:
         return int(exc.code or 0)
-    configure_logging(err, args.log_level, args.log_format or "text")
-    ctx = Context(args, env if env is not None else environ(), out, err)
+    # upstream text reaches logs, alerts and every command's output: escaped once, here
+    configure_logging(safe(err), args.log_level, args.log_format or "text")
+    ctx = Context(args, env if env is not None else environ(), safe(out), safe(err))
     try:
         code = int(args.handler(ctx))
         out.flush()  # here, so a closed pipe is caught below and not at interpreter exit

@@ -7,12 +7,14 @@ import importlib.util
 import os
 import re
 from collections.abc import Callable, Mapping, Sequence
+from urllib.parse import urlsplit
 
 from monitor.config.crontab import crontab
 from monitor.config.dburl import normalize_database_url
 from monitor.config.listen import check_api
 from monitor.config.locate import format_loc
 from monitor.config.schema import Config, MaintenanceWindow, ProbeConfig, slack_channel_of
+from monitor.config.secrets import key_problem
 from monitor.config.timeparse import parse_instant
 from monitor.core.model import SELF_CATEGORY, SELF_PROBE, Category
 from monitor.errors import ConfigIssue
@@ -50,6 +52,13 @@ def check_config(
     for name, target in config.targets.items():
         if not target.base_url.startswith(("http://", "https://")):
             err(["targets", name, "base_url"], "must start with http:// or https://")
+        elif "@" in urlsplit(target.base_url).netloc:
+            # httpx would send them as ``Authorization: Basic`` instead of the key
+            err(
+                ["targets", name, "base_url"],
+                "credentials in the URL (user:password@host) are not allowed: they would be "
+                "sent as HTTP Basic instead of the API key; set them in `headers` instead",
+            )
         if target.api_key_env and target.api_key_file:
             err(["targets", name], "set api_key_env or api_key_file, not both")
         if target.api_key_env and not env.get(target.api_key_env):
@@ -59,6 +68,9 @@ def check_config(
             )
         if target.api_key_file and not os.path.isfile(target.api_key_file):
             secret(["targets", name, "api_key_file"], f"file {target.api_key_file} does not exist")
+        problem = key_problem(name, target, env)
+        if problem is not None:  # there but unusable: an error even when secrets are optional
+            err(["targets", name, "api_key_env" if target.api_key_env else "api_key_file"], problem)
 
     seen: dict[str, int] = {}
     for index, probe in enumerate(config.probes):

@@ -12,10 +12,10 @@ import hashlib
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from urllib.parse import parse_qsl, quote, quote_plus, urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from monitor.config.schema import TargetConfig, WithHeaders
-from monitor.errors import SecretError
+from monitor.errors import InvalidSecretError, SecretError
 
 REDACTED = "***"
 SENSITIVE_HEADERS = frozenset(
@@ -49,27 +49,69 @@ def key_fingerprint(key: str) -> str:
 
 
 def resolve_api_key(target_name: str, target: TargetConfig, env: Mapping[str, str]) -> str | None:
+    """The target's key, read now (a rotation takes effect at the next run) and validated:
+    ``SecretError`` when it cannot be read, ``InvalidSecretError`` when it is not one line
+    of visible ASCII. Neither message ever holds the value."""
     if target.api_key_env:
+        where = f"target {target_name!r}: environment variable {target.api_key_env}"
         value = env.get(target.api_key_env)
         if not value:
-            raise SecretError(
-                f"target {target_name!r}: environment variable {target.api_key_env} is not set"
-            )
-        return value.strip()
+            raise SecretError(f"{where} is not set")
+        return checked_key(value, where)
     if target.api_key_file:
+        where = f"target {target_name!r}: api_key_file {target.api_key_file}"
         try:
-            value = Path(target.api_key_file).read_text(encoding="utf-8").strip()
-        except OSError as exc:
+            value = Path(target.api_key_file).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
             raise SecretError(
-                f"target {target_name!r}: cannot read api_key_file {target.api_key_file}: "
-                f"{exc.strerror}"
+                f"target {target_name!r}: cannot read api_key_file {target.api_key_file}: {reason}"
             ) from None
-        if not value:
-            raise SecretError(
-                f"target {target_name!r}: api_key_file {target.api_key_file} is empty"
-            )
-        return value
+        if not value.strip():
+            raise SecretError(f"{where} is empty")
+        return checked_key(value, where)
     return None
+
+
+def key_problem(target_name: str, target: TargetConfig, env: Mapping[str, str]) -> str | None:
+    """Why the key that is there cannot be used (``config check``); None when it can, or when
+    it is not there at all (a separate, softer issue)."""
+    try:
+        resolve_api_key(target_name, target, env)
+    except InvalidSecretError as exc:
+        return str(exc)
+    except SecretError:
+        return None
+    return None
+
+
+def checked_key(value: str, where: str) -> str:
+    """``value`` without one trailing newline, if it is one line of visible ASCII.
+
+    Anything else would go into a header: httpx refuses it with an error quoting the whole
+    value (a rotated key noted on a second line included), and a CR LF would inject a
+    header. So it is refused here, naming ``where`` and the kind of character, never the value.
+    """
+    line = value[:-2] if value.endswith("\r\n") else value.removesuffix("\n")
+    if not line:
+        raise SecretError(f"{where} is empty")
+    for char in line:
+        if not "!" <= char <= "~":
+            raise InvalidSecretError(
+                f"{where} must hold one line of visible ASCII characters; it holds "
+                f"{_describe(char)}"
+            )
+    return line
+
+
+def _describe(char: str) -> str:
+    if char in "\r\n":
+        return "a line break (a second line, such as an old key noted below the new one?)"
+    if char == " ":
+        return "a space"
+    if ord(char) < 32 or ord(char) == 127:
+        return f"a control character (U+{ord(char):04X})"
+    return "a character outside ASCII"
 
 
 def sensitive_header(name: str) -> bool:
@@ -118,12 +160,20 @@ def run_secrets(
     api_key: str | None, headers: Mapping[str, str], target: WithHeaders, probe: WithHeaders
 ) -> list[str | None]:
     """Everything a run must scrub from what it observes: the key, credential headers and the
-    values the config took from the environment (``WithHeaders.env_secrets``)."""
+    values the config took from the environment (``WithHeaders.env_secrets``). The scrub
+    itself covers their encoded forms (``core.policy.scrub``)."""
     masked = target.env_headers | probe.env_headers
     values = [api_key, *header_secrets(headers, masked), *(target.env_secrets | probe.env_secrets)]
-    # A value in a URL is recorded percent-encoded (``==`` as ``%3D%3D``): scrub those forms too.
-    encoded = [form for v in values if v for form in (quote(v), quote(v, safe=""), quote_plus(v))]
-    return list(dict.fromkeys([*values, *encoded]))
+    return list(dict.fromkeys(values))
+
+
+def credential_secrets(
+    api_key: str | None, headers: Mapping[str, str], target: WithHeaders, probe: WithHeaders
+) -> list[str | None]:
+    """The key and credential-header values: whole secrets, so an echo of their first 16+
+    characters is a leak too (a ``Location`` cut short). ``${ENV}`` parts of a URL or body
+    are not: they may be short words whose prefixes are ordinary text."""
+    return [api_key, *header_secrets(headers, target.env_headers | probe.env_headers)]
 
 
 def url_secret_parts(base_url: str, value: str) -> list[str]:

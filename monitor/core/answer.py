@@ -19,6 +19,7 @@ from monitor.core.observation import Observation
 from monitor.core.shape.body import ParsedBody, is_json_media_type, parse_json_body
 from monitor.core.shape.diff import diff_shapes, refine_null_only
 from monitor.core.shape.framing import adopt_framing
+from monitor.core.shape.required import missing_members
 from monitor.core.shape.stats import Shape, infer_shape
 from monitor.core.shape.watch import update_watch
 from monitor.core.spec import ProbeSpec, ProbeState
@@ -60,9 +61,26 @@ def read_answer(
             body.findings.extend(checked)
             if any(f.source is Source.PARSER for f in checked):
                 _unlearn(body)  # e.g. an error envelope in a 200: no answer to compare or learn
+        _require_members(body, observation, spec)
     elif parsed is not None and parsed.ok:
         body.document, body.parsed = parsed.value, True
     return body
+
+
+def _require_members(body: Answer, observation: Observation, spec: ProbeSpec) -> None:
+    """A success answer without its protocol's members is no answer (``core.shape.required``),
+    unless a parser finding already said so (an error envelope in a 200, an array)."""
+    if not body.parsed or body.response_class not in (ResponseClass.SUCCESS, ResponseClass.CHUNK):
+        return
+    if any(f.source is Source.PARSER for f in body.findings):
+        return
+    stream = observation.stream
+    missing = missing_members(
+        spec.required_members, body.document, stream.chunks if stream is not None else None
+    )
+    if missing is not None:
+        body.findings.append(missing)
+        _unlearn(body)
 
 
 def _parse(observation: Observation) -> ParsedBody | None:

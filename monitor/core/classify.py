@@ -45,6 +45,7 @@ from monitor.core.taxonomy import (
     REQUEST_UNDOCUMENTED_FIELD,
     REQUEST_UNDOCUMENTED_OPERATION,
     RETRIED,
+    SECRET_INVALID,
     SECRET_UNAVAILABLE,
     SSE_ERROR_EVENT,
     SSE_FINISH_REASON_MISSING,
@@ -58,6 +59,7 @@ from monitor.core.taxonomy import (
     TOKEN_FIELD_INCONCLUSIVE,
     TOKEN_FIELD_REJECTED,
     TTFT_SLO_EXCEEDED,
+    USAGE_ARITHMETIC_MISMATCH,
     VALIDATION_ERROR_UNNAMED,
 )
 
@@ -78,7 +80,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "the key where it must not be, or not there -> auth",
-        lambda f, _c: f.kind in (KEY_IN_QUERY_STRING, SECRET_UNAVAILABLE),
+        lambda f, _c: f.kind in (KEY_IN_QUERY_STRING, SECRET_UNAVAILABLE, SECRET_INVALID),
         Category.AUTH_MISMATCH,
         always(Verdict.CLIENT_BUG),
         "client bug",
@@ -120,6 +122,13 @@ RULES: tuple[Rule, ...] = (
         Category.RESPONSE_PARSER_MISMATCH,
         drift_if_accepted(Verdict.VENDOR_QUESTION),
         "deployment drift if accepted before, else vendor question",
+    ),
+    Rule(
+        "token counts that cannot be (negative, absurd) -> billing, the vendor's to explain",
+        lambda f, _c: f.kind == USAGE_ARITHMETIC_MISMATCH,
+        Category.USAGE_BILLING_ASSUMPTION,
+        always(Verdict.VENDOR_QUESTION),
+        "vendor question",
     ),
     Rule(
         "usage chunk missing -> billing assumption",

@@ -32,6 +32,7 @@ class ProbeSpec:
     assumptions: Assumptions | None = None
     overrides: Overrides = field(default_factory=Overrides)
     request_invalid_on_purpose: bool = False  # request_validation: not checked against the schema
+    required_members: tuple[str, ...] = ()  # the protocol's answer members (``shape.required``)
 
 
 @dataclass(frozen=True)

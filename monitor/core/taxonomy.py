@@ -34,6 +34,10 @@ REQUEST_TYPE_MISMATCH = "request-type-mismatch"
 REQUEST_UNDOCUMENTED_FIELD = "request-undocumented-field"
 REQUEST_UNDOCUMENTED_OPERATION = "request-undocumented-operation"
 SECRET_UNAVAILABLE = "secret-unavailable"
+SECRET_INVALID = "secret-invalid"
+MONITOR_ERROR = "monitor-error"
+REQUIRED_MEMBER_MISSING = "required-member-missing"
+USAGE_ARITHMETIC_MISMATCH = "usage-arithmetic-mismatch"
 SSE_ERROR_EVENT = "sse-error-event"
 SSE_FINISH_REASON_MISSING = "sse-finish-reason-missing"
 SSE_NOT_STREAMED = "sse-not-streamed"
@@ -72,6 +76,7 @@ _KINDS: tuple[Kind, ...] = (
     Kind("body-too-large", B, None, "the body exceeds the judge's size cap"),
     Kind("body-too-deep", B, None, "the JSON nests deeper than the depth cap"),
     Kind("duplicate-keys", W, None, "an object repeats a key (strict parsers reject it)"),
+    Kind(REQUIRED_MEMBER_MISSING, B, None, "the answer lacks its protocol's `choices` (…)"),
     # headers
     Kind("header-removed", W, B, "a header present in every baseline response is gone"),
     Kind("header-added", INFO, None, "a new response header"),
@@ -117,6 +122,8 @@ _KINDS: tuple[Kind, ...] = (
     Kind("read-error", B, None, "the connection broke while reading"),
     Kind("protocol-error", B, None, "the answer is not valid HTTP"),
     Kind(SECRET_UNAVAILABLE, B, None, "the API key could not be read"),
+    Kind(SECRET_INVALID, B, None, "the API key is not one line of visible ASCII: not sent"),
+    Kind(MONITOR_ERROR, B, None, "the monitor failed judging the answer (type and message)"),
     Kind(REDIRECTED, B, None, "the endpoint answered with a redirect"),
     Kind("transport-error", B, None, "the request failed otherwise (the error is named)"),
     Kind(LATENCY_SLO_EXCEEDED, W, None, "slower than the probe's latency SLO"),
@@ -134,6 +141,7 @@ _KINDS: tuple[Kind, ...] = (
     Kind("error-envelope-missing", W, None, "a refusal without an `error` object"),
     Kind(VALIDATION_ERROR_UNNAMED, W, None, "a validation error not naming the parameter"),
     Kind(PARSER_REJECTED, B, None, "the official openai SDK's types reject the body"),
+    Kind(USAGE_ARITHMETIC_MISMATCH, W, None, "token counts that cannot be (negative, absurd)"),
 )
 
 KINDS: dict[str, Kind] = {k.id: k for k in _KINDS}

@@ -44,6 +44,8 @@ class ProbeKind(Protocol):
     name: str
     # The kind sends a request the contract rejects, on purpose (``request_validation``).
     request_invalid_on_purpose: bool
+    # The members every answer of the kind's protocol has (``core.shape.required``).
+    required_members: tuple[str, ...]
 
     def prepare(
         self,
@@ -88,6 +90,7 @@ class KindBase:
 
     default_status: frozenset[int] = frozenset({200})
     request_invalid_on_purpose: bool = False
+    required_members: tuple[str, ...] = ()
 
     def expected_status(self, probe: ProbeConfig) -> frozenset[int]:
         return expected_or(probe, self.default_status)

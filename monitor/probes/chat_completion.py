@@ -57,6 +57,7 @@ def chat_request_findings(probe: ProbeConfig, observation: Observation) -> list[
 
 class ChatCompletion(KindBase):
     name = "chat_completion"
+    required_members: tuple[str, ...] = ("choices",)
 
     def prepare(
         self,

@@ -27,6 +27,7 @@ def usage_requested(probe: ProbeConfig) -> bool:
 
 class ChatCompletionStream(KindBase):
     name = "chat_completion_stream"
+    required_members: tuple[str, ...] = ("choices",)
 
     def prepare(
         self,

@@ -9,7 +9,10 @@
 - ``error-in-200``: a 2xx whose JSON is an error envelope, as aggregators send — no valid
   answer, so a ``parser`` finding and a failed run, and the body is never learned;
 - ``endpoint-mismatch``: the request is not the documented method and path (a stale,
-  legacy or doubled route).
+  legacy or doubled route);
+- ``usage-arithmetic-mismatch``: a token count in ``usage`` that cannot be (negative, or more
+  than ``ABSURD_TOKENS``); such a count is never stored in the run row, so budgets never
+  count it.
 """
 
 from __future__ import annotations
@@ -22,15 +25,51 @@ from monitor.config.timeparse import format_duration
 from monitor.core.model import Finding, Severity, Source
 from monitor.core.observation import Observation
 from monitor.core.stream.chunks import mask_keys
+from monitor.core.taxonomy import USAGE_ARITHMETIC_MISMATCH
 
 
 def shared_findings(probe: ProbeConfig, observation: Observation, document: Any) -> list[Finding]:
     checks = (not_an_object(probe, document), error_in_200(observation, document))
     out = [f for f in (*checks, retried(observation)) if f]
+    out.extend(impossible_usage(document))
     slo = latency_slo(probe, observation)
     if slo is not None:
         out.append(slo)
     return out
+
+
+ABSURD_TOKENS = 2**31 - 1  # the run row's integer column; no answer is two billion tokens
+
+
+def impossible_usage(document: Any) -> list[Finding]:
+    """Counts in ``usage`` (and its ``*_details`` objects) no answer can have."""
+    usage = document.get("usage") if isinstance(document, dict) else None
+    if not isinstance(usage, dict):
+        return []
+    counts = [(f"usage.{k}", v) for k, v in usage.items() if not isinstance(v, dict)]
+    counts += [
+        (f"usage.{k}.{k2}", v2)
+        for k, v in usage.items()
+        if isinstance(v, dict)
+        for k2, v2 in v.items()
+    ]
+    return [
+        Finding(
+            kind=USAGE_ARITHMETIC_MISMATCH,
+            path=path,
+            severity=Severity.WARNING,
+            source=Source.EXPECTATION,
+            message=f"`{path}` is {value:g}: a token count cannot be "
+            + ("negative" if value < 0 else f"over {ABSURD_TOKENS}")
+            + "; not counted against budgets",
+            after=value,
+        )
+        for path, value in counts
+        if isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and path.endswith("_tokens")
+        and (value < 0 or value > ABSURD_TOKENS)
+    ]
 
 
 def retried(observation: Observation) -> Finding | None:

@@ -66,6 +66,7 @@ def probe_spec(probe: ProbeConfig, expected: frozenset[int]) -> ProbeSpec:
         assumptions=probe_assumptions(probe),
         overrides=probe_overrides(probe),
         request_invalid_on_purpose=kind_for(probe.kind).request_invalid_on_purpose,
+        required_members=kind_for(probe.kind).required_members,
     )
 
 

@@ -295,6 +295,15 @@ def classify_http_error(exc: httpx.HTTPError) -> TransportFailure:
         if "ssl" in lowered or "certificate" in lowered or "tls" in lowered:
             return TransportFailure("tls-error", f"TLS handshake failed: {text}", retryable=False)
         return TransportFailure("connect-refused", f"cannot connect: {text}")
+    if isinstance(exc, httpx.LocalProtocolError):
+        # Our own request is not valid HTTP: h11 quotes the offending header value, which is
+        # a configured credential more often than not. Name the cause, never the text.
+        return TransportFailure(
+            "transport-error",
+            "the request could not be sent: a header value is not valid HTTP (a line break or "
+            "control character in a configured header?); the error text is withheld",
+            retryable=False,
+        )
     if isinstance(exc, httpx.RemoteProtocolError):
         return TransportFailure("protocol-error", f"the server broke the HTTP protocol: {text}")
     if isinstance(exc, httpx.ReadError | httpx.WriteError):

@@ -17,18 +17,20 @@ from opentelemetry.trace import SpanKind
 
 from monitor import __version__
 from monitor.config.schema import ProbeConfig
-from monitor.config.secrets import resolve_api_key, run_secrets
+from monitor.config.secrets import credential_secrets, resolve_api_key, run_secrets
 from monitor.core.evidence import extract_request_id
 from monitor.core.judge import Judgement, ProbeState
 from monitor.core.model import Trigger
 from monitor.core.observation import Observation, TransportFailure
 from monitor.core.policy.redact import redact_observation
 from monitor.core.policy.refusal import Refusal
+from monitor.core.policy.scrub import Scrubber
 from monitor.errors import ClaimLost, SecretError, StorageError
 from monitor.probes.spec import alert_facts
 from monitor.probes.transport import with_traceparent
 from monitor.runner.admission import Ticket
 from monitor.runner.deps import PipelineDeps
+from monitor.runner.guard import stored_form
 from monitor.runner.prepared import PreparedProbe
 from monitor.runner.result import RunResult, evidence_extra
 from monitor.runner.spool import encode_completion
@@ -127,11 +129,13 @@ class Pipeline:
             sent_key: str | None = None
             # the config's own secrets even when the key cannot be read (its URL is recorded)
             secrets: list[str | None] = run_secrets(None, {}, target, probe)
+            prefixed: list[str | None] = []
             try:
                 api_key = resolve_api_key(probe.target, target, d.env)
                 request = kind.prepare(probe, target, api_key, prepared.context)
                 sent_key = request.key_fingerprint
                 secrets = run_secrets(api_key, request.headers, target, probe)
+                prefixed = credential_secrets(api_key, request.headers, target, probe)
                 if ticket and ticket.attempts < request.retry.attempts:
                     request = replace(
                         request, retry=replace(request.retry, attempts=ticket.attempts)
@@ -149,23 +153,24 @@ class Pipeline:
                     url=target.base_url,
                     started_at=started,
                     latency_ms=0.0,
-                    failure=TransportFailure("secret-unavailable", str(exc), retryable=False),
+                    failure=TransportFailure(exc.kind, str(exc), retryable=False),
                 )
             # Upstreams quote the key back (401 messages, 200 error envelopes, a Location
             # header) and findings quote upstreams: from here on, the judge, the span and the
             # stored evidence see it (and gateway credentials) masked. Only string values
             # change, never the shape.
-            observation = redact_observation(observation, response_text=False, secrets=secrets)
+            scrubber = Scrubber(secrets, prefixed)
+            observation = redact_observation(
+                observation, response_text=False, secrets=secrets, prefixed=prefixed
+            )
             observation = replace(observation, key_fingerprint=sent_key)
             finished = d.clock.now()
             contract = prepared.contract
-            judge_run = prepared.judge_for(observation, finished)
+            judge_run = prepared.judge_for(observation, finished, scrubber)
             completion = RunCompletion(
                 claim=claim,
                 # Stored: answer text withheld when asked; judged: with the text.
-                observation=redact_observation(
-                    observation, response_text=probe.redact.response_text, secrets=[]
-                ),
+                observation=stored_form(observation, response_text=probe.redact.response_text),
                 spec=prepared.spec,
                 finished_at=finished,
                 trace_id=trace_id,

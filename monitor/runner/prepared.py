@@ -17,9 +17,11 @@ from monitor.config.schema import Config, ProbeConfig, TargetConfig
 from monitor.contract.oracle import Contract
 from monitor.core.judge import Judgement, ProbeSpec, ProbeState, judge
 from monitor.core.observation import Observation
+from monitor.core.policy.scrub import Scrubber
 from monitor.probes import context_for, kind_for
 from monitor.probes.base import ProbeContext, ProbeKind
 from monitor.probes.spec import probe_spec
+from monitor.runner.guard import guarded_judge
 
 
 @dataclass(frozen=True)
@@ -36,9 +38,11 @@ class PreparedProbe:
         return self.config.name
 
     def judge_for(
-        self, observation: Observation, finished: datetime
+        self, observation: Observation, finished: datetime, scrubber: Scrubber | None = None
     ) -> Callable[[ProbeState], Judgement]:
-        """The pure judgement of ``observation``, to run inside the run's transaction."""
+        """The pure judgement of ``observation``, to run inside the run's transaction; an
+        exception in it becomes a ``monitor-error`` judgement, its message scrubbed with
+        ``scrubber`` (``runner.guard``)."""
         probe, kind, context = self.config, self.kind, self.context
 
         def judge_run(state: ProbeState) -> Judgement:
@@ -51,7 +55,7 @@ class PreparedProbe:
                 contract=self.contract,
             )
 
-        return judge_run
+        return guarded_judge(judge_run, observation, self.spec, finished, scrubber or Scrubber([]))
 
 
 def prepare_probe(

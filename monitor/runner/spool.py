@@ -25,6 +25,7 @@ from typing import Any
 
 from monitor.core.judge import ProbeSpec
 from monitor.core.observation import AttemptRecord, Observation, StreamCapture, TransportFailure
+from monitor.storage.private import private_dir, write_private
 from monitor.storage.records import RunClaim, RunCompletion
 
 log = logging.getLogger("monitor.runner.spool")
@@ -110,17 +111,14 @@ class Spool:
 
     def put(self, record: dict[str, Any]) -> Path:
         """Store one spooled run (``claim``, ``observation`` and metadata), atomically."""
-        self.directory.mkdir(parents=True, exist_ok=True)
+        private_dir(self.directory)
         if len(self.pending()) >= MAX_SPOOLED:
             raise OSError(f"spool {self.directory} is full ({MAX_SPOOLED} runs)")
         name = f"{record['claim']['started_at']}-{record['claim']['run_id']}.json"
         name = name.replace(":", "")
         final = self.directory / name
         temp = final.with_suffix(".tmp")
-        with temp.open("w", encoding="utf-8") as out:
-            out.write(json.dumps(record))
-            out.flush()
-            os.fsync(out.fileno())  # the content is on disk before the name points to it
+        write_private(temp, json.dumps(record))  # 0600, on disk before the name points to it
         os.replace(temp, final)
         _fsync_dir(self.directory)  # and the rename itself survives a power cut
         return final
@@ -154,10 +152,10 @@ class Spool:
     def set_aside(self, path: Path, reason: str) -> Path:
         """Keep a run that cannot be replayed (its probe left the config) out of the queue."""
         aside = self.directory / SET_ASIDE
-        aside.mkdir(parents=True, exist_ok=True)
+        private_dir(aside)
         target = aside / path.name
         os.replace(path, target)
-        target.with_suffix(".reason").write_text(reason + "\n", encoding="utf-8")
+        write_private(target.with_suffix(".reason"), reason + "\n")
         return target
 
 

@@ -30,7 +30,7 @@ ENV = {"SIM_API_KEY": SIM_KEY}
     ("scenario", "outcome", "kind"),
     [
         ("nul-in-strings", "drift", "enum-value-added"),  # finish_reason "st\ufffdop"
-        ("huge-numbers", "pass", "served-model-changed"),  # counts are values; the model info
+        ("huge-numbers", "drift", "usage-arithmetic-mismatch"),  # 1e20 and -1e20 tokens
     ],
 )
 def test_a_hostile_but_valid_answer_is_recorded_and_judged(

@@ -78,6 +78,11 @@ CASES: dict[str, tuple[Finding, ClassifyContext, tuple[str, str]]] = {
         NEW,
         PARSER_VENDOR,
     ),
+    "token counts that cannot be (negative, absurd) -> billing, the vendor's to explain": (
+        _f("usage-arithmetic-mismatch", Source.EXPECTATION, "usage.prompt_tokens"),
+        ACCEPTED,
+        ("usage_billing_assumption", "vendor_question"),
+    ),
     "usage chunk missing -> billing assumption": (
         _f("sse-usage-chunk-missing", Source.EXPECTATION, "usage"),
         ACCEPTED,
@@ -193,6 +198,21 @@ def test_rule_classifies_its_case(name: str) -> None:
     finding, ctx, expected = CASES[name]
     assert rule_for(finding, ctx).name == name
     classified = classify(finding, ctx)
+    assert (classified.category.value, classified.verdict.value) == expected
+
+
+@pytest.mark.parametrize(
+    ("kind", "source", "expected"),
+    [
+        ("secret-invalid", Source.TRANSPORT, AUTH_CLIENT),
+        ("monitor-error", Source.TRANSPORT, UNKNOWN_VENDOR),
+        ("required-member-missing", Source.PARSER, PARSER_DEPLOYMENT),
+    ],
+)
+def test_the_hardening_kinds_get_their_categories(
+    kind: str, source: Source, expected: tuple[str, str]
+) -> None:
+    classified = classify(_f(kind, source), ACCEPTED)
     assert (classified.category.value, classified.verdict.value) == expected
 
 

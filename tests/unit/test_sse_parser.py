@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from monitor.core.stream.sse import SseEvent, SseParser, build_capture
+from monitor.core.shape.body import parse_json_body
+from monitor.core.stream.sse import SseEvent, SseParser, build_capture, parse_chunk
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 
@@ -114,3 +115,13 @@ def test_openrouter_keepalive_comments_are_counted_not_parsed() -> None:
     assert parser.comments >= 17
     assert all(not e.data.startswith(":") for e in events)
     assert events[-1].data == "[DONE]"
+
+
+def test_a_non_finite_number_in_a_chunk_or_a_body_is_an_error_not_infinity() -> None:
+    value, error = parse_chunk('{"created": 1e999999}')
+    assert value is None
+    assert error is not None
+    assert "not finite" in error
+    parsed = parse_json_body(b'{"created": -1e999999}')
+    assert parsed.error_kind == "body-unparseable"
+    assert parse_json_body(b'{"created": 1.5e3}').value == {"created": 1500.0}

@@ -2,11 +2,12 @@
 
 Secrets (the API key, in case an upstream echoes it in a body, a header or an error message)
 become ``***`` everywhere as soon as the answer is received, before the judge quotes any of it
-in a finding. The generated text is withheld only from what is stored: with
-``redact.response_text`` the text under ``choices`` (content, reasoning, refusal, tool-call
-arguments) becomes ``***`` in JSON bodies and in every SSE ``data:`` line; a body that cannot be
-read as JSON is withheld whole, since it may be text. Shapes are unchanged: only string values
-are replaced.
+in a finding, in whatever form the echo takes (``core.policy.scrub``). The generated text is
+withheld only from what is stored: with ``redact.response_text`` the text under ``choices``
+(content, reasoning, refusal, tool-call arguments) becomes ``***`` in JSON bodies and in every
+SSE ``data:`` line; a body that cannot be read as JSON, or nested deeper than the strict parser
+allows, is withheld whole (it may be text; a deeper walk could exhaust the stack). Shapes are
+unchanged: only string values are replaced.
 """
 
 from __future__ import annotations
@@ -16,46 +17,48 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
+from monitor.core.depth import MAX_DEPTH, depth_exceeds
 from monitor.core.observation import AttemptRecord, Observation, StreamCapture, TransportFailure
+from monitor.core.policy.scrub import MASK, MIN_SECRET_LEN, Scrubber, scrub
 
-MASK = "***"
+__all__ = ["MASK", "MIN_SECRET_LEN", "redact_body_text", "redact_observation", "scrub"]
 TEXT_KEYS = frozenset({"content", "reasoning_content", "reasoning", "refusal", "text", "arguments"})
-MIN_SECRET_LEN = 6
 
 
 def redact_observation(
-    observation: Observation, *, response_text: bool, secrets: Sequence[str | None]
+    observation: Observation,
+    *,
+    response_text: bool,
+    secrets: Sequence[str | None],
+    prefixed: Sequence[str | None] = (),
 ) -> Observation:
-    # longest first: a secret that contains another (a URL around the key) goes whole
-    keys = sorted({s for s in secrets if s and len(s) >= MIN_SECRET_LEN}, key=len, reverse=True)
+    """``observation`` as it may be judged and stored. ``prefixed`` secrets (the API key,
+    credential headers) are masked even when echoed cut short (``core.policy.scrub``)."""
+    scrubber = Scrubber(secrets, prefixed)
     body = observation.body
     stream = observation.stream
     if response_text:
         body = redact_body_text(body, sse=stream is not None)
         if stream is not None:
-            stream = replace(stream, events=tuple(_redact_event(e) for e in stream.events))
-    if not keys:
+            stream = replace(
+                stream,
+                events=tuple(_redact_event(e) for e in stream.events),
+                chunks=tuple(redact_choices(c) for c in stream.chunks),
+            )
+    if not scrubber.active:
         return replace(observation, body=body, stream=stream)
+    text = scrubber.text
     return replace(
         observation,
-        url=scrub(observation.url, keys),
-        request_headers={k: scrub(v, keys) for k, v in observation.request_headers.items()},
-        request_body=_scrub_json(observation.request_body, keys),
-        response_headers={k: scrub(v, keys) for k, v in observation.response_headers.items()},
-        body=_scrub_bytes(body, keys),
-        failure=_scrub_failure(observation.failure, keys),
-        attempts=tuple(_scrub_attempt(a, keys) for a in observation.attempts),
-        stream=_scrub_stream(stream, keys),
+        url=text(observation.url),
+        request_headers={k: text(v) for k, v in observation.request_headers.items()},
+        request_body=_scrub_json(observation.request_body, scrubber),
+        response_headers={text(k): text(v) for k, v in observation.response_headers.items()},
+        body=scrubber.data(body),
+        failure=_scrub_failure(observation.failure, scrubber),
+        attempts=tuple(_scrub_attempt(a, scrubber) for a in observation.attempts),
+        stream=_scrub_stream(stream, scrubber),
     )
-
-
-def scrub(text: str, keys: Sequence[str | None]) -> str:
-    """``text`` with every secret in ``keys`` masked (ones too short to be a secret skipped:
-    masking "ab" would mangle the text and hide nothing)."""
-    for key in sorted((k for k in keys if k), key=len, reverse=True):
-        if len(key) >= MIN_SECRET_LEN:
-            text = text.replace(key, MASK)
-    return text
 
 
 def redact_choices(document: Any) -> Any:
@@ -71,11 +74,23 @@ def redact_body_text(body: bytes, *, sse: bool) -> bytes:
     if sse:
         lines = body.split(b"\n")
         return b"\n".join(_redact_sse_line(line) for line in lines)
-    try:
-        document = json.loads(body)
-    except ValueError:
+    document = _bounded_json(body)
+    if document is _UNREADABLE:
         return f"{MASK} ({len(body)} bytes withheld by redact.response_text)".encode()
     return json.dumps(redact_choices(document), ensure_ascii=False).encode()
+
+
+_UNREADABLE = object()
+
+
+def _bounded_json(text: str | bytes) -> Any:
+    """The JSON value of ``text``, or ``_UNREADABLE``: not JSON, or nested deeper than the
+    strict parser allows (100k ``[`` would exhaust the stack here or in ``_mask_text``)."""
+    try:
+        document = json.loads(text)
+    except (ValueError, RecursionError):
+        return _UNREADABLE
+    return _UNREADABLE if depth_exceeds(document, MAX_DEPTH) else document
 
 
 def _redact_sse_line(line: bytes) -> bytes:
@@ -84,9 +99,8 @@ def _redact_sse_line(line: bytes) -> bytes:
     payload = line[5:].strip()
     if payload == b"[DONE]":
         return line
-    try:
-        document = json.loads(payload)
-    except ValueError:
+    document = _bounded_json(payload)
+    if document is _UNREADABLE:
         return f"data: {MASK}".encode()
     return b"data: " + json.dumps(redact_choices(document), separators=(",", ":")).encode()
 
@@ -94,10 +108,10 @@ def _redact_sse_line(line: bytes) -> bytes:
 def _redact_event(data: str) -> str:
     if data.strip() == "[DONE]":
         return data
-    try:
-        return json.dumps(redact_choices(json.loads(data)), separators=(",", ":"))
-    except ValueError:
+    document = _bounded_json(data)
+    if document is _UNREADABLE:
         return MASK
+    return json.dumps(redact_choices(document), separators=(",", ":"))
 
 
 def _mask_text(value: Any) -> Any:
@@ -111,33 +125,33 @@ def _mask_text(value: Any) -> Any:
     return value
 
 
-def _scrub_json(value: Any, keys: Sequence[str]) -> Any:
+def _scrub_json(value: Any, scrubber: Scrubber) -> Any:
     if isinstance(value, str):
-        return scrub(value, keys)
+        return scrubber.text(value)
     if isinstance(value, dict):
-        return {scrub(str(k), keys): _scrub_json(v, keys) for k, v in value.items()}
+        return {scrubber.text(str(k)): _scrub_json(v, scrubber) for k, v in value.items()}
     if isinstance(value, list):
-        return [_scrub_json(v, keys) for v in value]
+        return [_scrub_json(v, scrubber) for v in value]
     return value
 
 
-def _scrub_bytes(body: bytes, keys: Sequence[str]) -> bytes:
-    for key in keys:
-        body = body.replace(key.encode("utf-8"), MASK.encode())
-    return body
+def _scrub_failure(failure: TransportFailure | None, scrubber: Scrubber) -> TransportFailure | None:
+    return None if failure is None else replace(failure, message=scrubber.text(failure.message))
 
 
-def _scrub_failure(
-    failure: TransportFailure | None, keys: Sequence[str]
-) -> TransportFailure | None:
-    return None if failure is None else replace(failure, message=scrub(failure.message, keys))
+def _scrub_attempt(attempt: AttemptRecord, scrubber: Scrubber) -> AttemptRecord:
+    if attempt.error is None:
+        return attempt
+    return replace(attempt, error=scrubber.text(attempt.error))
 
 
-def _scrub_attempt(attempt: AttemptRecord, keys: Sequence[str]) -> AttemptRecord:
-    return attempt if attempt.error is None else replace(attempt, error=scrub(attempt.error, keys))
-
-
-def _scrub_stream(stream: StreamCapture | None, keys: Sequence[str]) -> StreamCapture | None:
+def _scrub_stream(stream: StreamCapture | None, scrubber: Scrubber) -> StreamCapture | None:
     if stream is None:
         return None
-    return replace(stream, events=tuple(scrub(e, keys) for e in stream.events))
+    # the parsed chunks too: the judge quotes them (an error event's message)
+    return replace(
+        stream,
+        events=tuple(scrubber.text(e) for e in stream.events),
+        chunks=tuple(_scrub_json(c, scrubber) for c in stream.chunks),
+        errors=tuple((i, scrubber.text(why)) for i, why in stream.errors),
+    )

@@ -8,11 +8,13 @@ deeper than the interpreter can follow is an error, never a crash.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from monitor.core.depth import MAX_DEPTH, depth_exceeds
+
 JSON_MEDIA_TYPES = ("application/json",)
-MAX_DEPTH = 64  # real chat bodies nest about 8 deep; deeper is hostile or broken
 MAX_BODY_BYTES = 8 * 1024 * 1024  # the transport caps at 1 MiB; `verify` reads files
 
 
@@ -34,6 +36,15 @@ class _NonFiniteNumberError(ValueError):
 
 def _reject_constant(name: str) -> Any:
     raise _NonFiniteNumberError(f"non-standard JSON number {name}")
+
+
+def finite_float(text: str) -> float:
+    """``parse_float`` for strict reading: ``1e999999`` is infinity to Python, an error to a
+    real client (and not a number any schema or baseline can hold)."""
+    value = float(text)
+    if math.isinf(value):
+        raise _NonFiniteNumberError(f"number {text[:40]} is out of range (not finite)")
+    return value
 
 
 def is_json_media_type(media_type: str) -> bool:
@@ -65,7 +76,12 @@ def parse_json_body(body: bytes, *, truncated: bool = False) -> ParsedBody:
     if not text.strip():
         return ParsedBody(error_kind="body-unparseable", error="the body is empty")
     try:
-        value = json.loads(text, object_pairs_hook=pairs, parse_constant=_reject_constant)
+        value = json.loads(
+            text,
+            object_pairs_hook=pairs,
+            parse_constant=_reject_constant,
+            parse_float=finite_float,
+        )
     except _NonFiniteNumberError as exc:
         return ParsedBody(error_kind="body-unparseable", error=str(exc))
     except RecursionError:
@@ -77,25 +93,11 @@ def parse_json_body(body: bytes, *, truncated: bool = False) -> ParsedBody:
         return ParsedBody(error_kind="body-unparseable", error=f"{exc.msg} ({where})")
     except ValueError as exc:  # e.g. an integer longer than Python's 4300-digit limit
         return ParsedBody(error_kind="body-unparseable", error=str(exc)[:200])
-    if _depth_exceeds(value, MAX_DEPTH):
+    if depth_exceeds(value, MAX_DEPTH):
         return ParsedBody(error_kind="body-too-deep", error=f"JSON nested deeper than {MAX_DEPTH}")
     if NUL_ESCAPE in text:  # the only way a NUL can be in valid JSON text
         value = without_nul(value)
     return ParsedBody(value=value, duplicate_keys=tuple(duplicates))
-
-
-def _depth_exceeds(value: Any, limit: int) -> bool:
-    """Iterative, so a hostile document cannot exhaust the stack here either."""
-    stack: list[tuple[Any, int]] = [(value, 0)]
-    while stack:
-        item, depth = stack.pop()
-        if depth > limit:
-            return True
-        if isinstance(item, dict):
-            stack.extend((v, depth + 1) for v in item.values())
-        elif isinstance(item, list):
-            stack.extend((v, depth + 1) for v in item)
-    return False
 
 
 NUL_ESCAPE = "\\u0000"

@@ -20,8 +20,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from monitor.core.depth import MAX_DEPTH, depth_exceeds
 from monitor.core.observation import StreamCapture
-from monitor.core.shape.body import NUL_ESCAPE, without_nul
+from monitor.core.shape.body import NUL_ESCAPE, finite_float, without_nul
 
 SSE_MEDIA_TYPE = "text/event-stream"
 DONE = "[DONE]"
@@ -137,7 +138,7 @@ def _reject_constant(name: str) -> Any:
 
 
 # One decoder for every chunk: json.loads with options would build a new one per call.
-_STRICT = json.JSONDecoder(parse_constant=_reject_constant)
+_STRICT = json.JSONDecoder(parse_constant=_reject_constant, parse_float=finite_float)
 
 
 def parse_chunk(data: str) -> tuple[Any, str | None]:
@@ -148,6 +149,8 @@ def parse_chunk(data: str) -> tuple[Any, str | None]:
         return None, "JSON nested too deeply"
     except ValueError as exc:
         return None, str(exc)
+    if depth_exceeds(value, MAX_DEPTH):  # later walks recurse: bound them here, once
+        return None, f"JSON nested deeper than {MAX_DEPTH}"
     return (without_nul(value) if NUL_ESCAPE in data else value), None
 
 

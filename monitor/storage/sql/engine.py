@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 
 from monitor.config.dburl import normalize_database_url
 from monitor.errors import UsageError
+from monitor.storage.private import private_file
 
 POSTGRES_DRIVER_MISSING = (
     "a postgresql+psycopg:// URL needs the PostgreSQL driver psycopg, which is not installed: "
@@ -44,7 +45,9 @@ def create_db_engine(url: str) -> Engine:
 def _sqlite_engine(url: str) -> Engine:
     database = sa.engine.make_url(url).database
     if database and database != ":memory:":
-        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        path = Path(database).expanduser()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        private_file(path)  # evidence is not for every local user (umask 022 gives 0644)
     engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
 
     @event.listens_for(engine, "connect")

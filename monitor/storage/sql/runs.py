@@ -153,9 +153,10 @@ def _served_model(document: dict[str, Any]) -> str | None:
 
 
 def _int_or_none(value: Any) -> int | None:
-    """A token count as the target reported it, if it fits the column (a target can send any
-    number; an absurd one is kept in the evidence's usage, not in the run row)."""
-    if isinstance(value, int) and not isinstance(value, bool) and -INT32 <= value <= INT32:
+    """A token count as the target reported it, if it can be one (a target can send any
+    number; a negative or absurd one is kept in the evidence's usage, not in the run row, so
+    the token budget never counts it: ``usage-arithmetic-mismatch``)."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= INT32:
         return value
     return None
 
