@@ -43,6 +43,15 @@ class Cell:
 RANK = {"fail": 3, "drift": 2, "skipped": 1, "pass": 0}
 
 
+def folded(current: Cell | None, at: datetime, outcome: str, runs: int, run_id: str) -> Cell:
+    """A slice with ``runs`` more runs of ``outcome``: drawn by its worst outcome, linking the
+    run that gave it."""
+    total = runs + (current.runs if current else 0)
+    if current is None or RANK.get(outcome, 0) > RANK.get(current.outcome, 0):
+        return Cell(at, outcome, total, run_id)
+    return Cell(current.at, current.outcome, total, current.run_id)
+
+
 def cells_from_points(
     points: Sequence[Point], now: datetime, *, hours: int = 24, cells: int = 96
 ) -> list[Cell | None]:
@@ -53,12 +62,7 @@ def cells_from_points(
         i = int((p.at - start) / span)
         if not 0 <= i < cells:
             continue
-        current = out[i]
-        runs = 1 + (current.runs if current else 0)
-        if current is None or RANK.get(p.outcome, 0) > RANK.get(current.outcome, 0):
-            out[i] = Cell(start + span * i, p.outcome, runs, p.run_id)
-        else:
-            out[i] = Cell(current.at, current.outcome, runs, current.run_id)
+        out[i] = folded(out[i], start + span * i, p.outcome, 1, p.run_id)
     return out
 
 

@@ -27,7 +27,7 @@ from monitor.views.diff import diff_runs
 from monitor.views.event import event_detail_view, event_view
 from monitor.views.evidence import run_detail
 from monitor.views.run import run_view
-from monitor.web.charts import RANK, Cell, Point
+from monitor.web.charts import Cell, Point, folded
 
 
 class WebStore(
@@ -59,7 +59,6 @@ class ProbeRow:
     schedule: str
     state: str
     since: str | None
-    points: list[Point]
     cells: list[Cell | None]
     p50: float | None
     p95: float | None
@@ -131,7 +130,6 @@ def _row(
         schedule=schedule_of(probe),
         state=state,
         since=since,
-        points=[],
         cells=cells,
         p50=_percentile(latencies, 0.5),
         p95=_percentile(latencies, 0.95),
@@ -148,13 +146,8 @@ def _cells(
             continue
         index = min(b.index, STRIP_CELLS - 1)  # a replica's clock a little ahead: the last slice
         row = out.setdefault(b.probe, [None] * STRIP_CELLS)
-        outcome = b.outcome or "skipped"
-        current = row[index]
-        total = b.runs + (current.runs if current else 0)
-        if current is None or RANK.get(outcome, 0) > RANK.get(current.outcome, 0):
-            row[index] = Cell(start + span * index, outcome, total, b.newest_run_id)
-        else:
-            row[index] = Cell(current.at, current.outcome, total, current.run_id)
+        at = start + span * index
+        row[index] = folded(row[index], at, b.outcome or "skipped", b.runs, b.newest_run_id)
     return out
 
 
